@@ -1,0 +1,35 @@
+"""Lazily created boto3 clients whose timeouts fit inside a flow's Lambda time limit.
+
+boto3's defaults (60 s connect and read timeouts, legacy retries) would let one slow DynamoDB call
+outlive Connect's 1-8 s budget. Clients are built on first use with ~1 s timeouts and standard-mode
+retries, and cached for the life of the container. ``AWS_ENDPOINT_URL`` (honoured by botocore)
+points them at a moto server or any other endpoint.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+
+@cache
+def client(service: str) -> Any:
+    """A cached boto3 client for ``service`` with flow-friendly timeouts and retries."""
+    import boto3
+    from botocore.config import Config
+
+    from functions.core.settings import get_settings
+
+    settings = get_settings()
+    config = Config(
+        connect_timeout=settings.aws_timeout_seconds,
+        read_timeout=settings.aws_timeout_seconds,
+        retries={"max_attempts": settings.aws_max_attempts, "mode": "standard"},
+        tcp_keepalive=True,
+    )
+    return boto3.client(service, config=config)  # type: ignore[call-overload]
+
+
+def reset_clients() -> None:
+    """Drop cached clients (tests switch moto contexts and endpoints)."""
+    client.cache_clear()

@@ -1,0 +1,117 @@
+"""Settings read from the environment, validated lazily.
+
+Nothing is read at import time: a handler's cold start must not pay for settings it does not use,
+and tests can change the environment between invocations (call :func:`reset_settings`).
+A missing table name is reported only when that table is first used, with the variable to set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from functools import cache
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from functions.core.errors import ConfigurationError
+
+#: environment variable holding each table's physical name (set by CDK and by the local engine)
+TABLE_ENV = {
+    "reference": "REFERENCE_TABLE",
+    "cases": "CASES_TABLE",
+    "callbacks": "CALLBACKS_TABLE",
+    "state": "STATE_TABLE",
+    "surveys": "SURVEYS_TABLE",
+    "metrics": "METRICS_TABLE",
+}
+
+
+class Settings(BaseModel):
+    """Runtime configuration of the functions. Defaults are the documented demo values."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    tables: dict[str, str] = Field(default_factory=dict)
+    queue_arns: dict[str, str] = Field(default_factory=dict)
+    aws_timeout_seconds: Annotated[float, Field(gt=0, le=8)] = 1.0
+    aws_max_attempts: Annotated[int, Field(ge=1, le=5)] = 2
+    appeal_due_days: Annotated[int, Field(ge=1, le=365)] = 30
+    appeal_working_days: bool = False
+    holidays: tuple[date, ...] = ()
+    max_verify_attempts: Annotated[int, Field(ge=1, le=20)] = 3
+    lockout_seconds: Annotated[int, Field(ge=60)] = 900
+    repeat_window_days: Annotated[int, Field(ge=1, le=90)] = 7
+    service_level_seconds: Annotated[int, Field(ge=1)] = 60
+    time_zone: str = "America/New_York"
+    instance_arn: str = ""
+    outbound_flow_arn: str = ""
+    source_phone_number: str = ""
+    dial_rate_per_second: Annotated[float, Field(gt=0, le=5)] = 1.5
+    idempotency_ttl_seconds: Annotated[int, Field(ge=60)] = 3600
+
+    @field_validator("holidays", mode="before")
+    @classmethod
+    def _split_holidays(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    def table(self, logical: str) -> str:
+        """Physical name of a table, or a ConfigurationError naming the variable to set."""
+        name = self.tables.get(logical)
+        if not name:
+            env = TABLE_ENV.get(logical, logical.upper() + "_TABLE")
+            raise ConfigurationError(f"table {logical!r} is not configured: set {env}")
+        return name
+
+    def queue_arn(self, queue_name: str) -> str:
+        """ARN of a queue by its logical name; the local engine uses synthetic ARNs."""
+        try:
+            return self.queue_arns[queue_name]
+        except KeyError:
+            raise ConfigurationError(f"queue {queue_name!r} has no ARN in QUEUE_ARNS") from None
+
+
+_SCALARS = {
+    "AWS_TIMEOUT_SECONDS": "aws_timeout_seconds",
+    "AWS_MAX_ATTEMPTS": "aws_max_attempts",
+    "APPEAL_DUE_DAYS": "appeal_due_days",
+    "APPEAL_WORKING_DAYS": "appeal_working_days",
+    "HOLIDAYS": "holidays",
+    "MAX_VERIFY_ATTEMPTS": "max_verify_attempts",
+    "LOCKOUT_SECONDS": "lockout_seconds",
+    "REPEAT_WINDOW_DAYS": "repeat_window_days",
+    "SERVICE_LEVEL_SECONDS": "service_level_seconds",
+    "TIME_ZONE": "time_zone",
+    "CONNECT_INSTANCE_ARN": "instance_arn",
+    "OUTBOUND_FLOW_ARN": "outbound_flow_arn",
+    "SOURCE_PHONE_NUMBER": "source_phone_number",
+    "DIAL_RATE_PER_SECOND": "dial_rate_per_second",
+    "IDEMPOTENCY_TTL_SECONDS": "idempotency_ttl_seconds",
+}
+
+
+@cache
+def get_settings() -> Settings:
+    """Read and validate the environment once per process (per Lambda container)."""
+    raw: dict[str, object] = {
+        field: os.environ[env] for env, field in _SCALARS.items() if os.environ.get(env)
+    }
+    raw["tables"] = {logical: os.environ[env] for logical, env in TABLE_ENV.items() if os.environ.get(env)}
+    if os.environ.get("QUEUE_ARNS"):
+        try:
+            raw["queue_arns"] = json.loads(os.environ["QUEUE_ARNS"])
+        except json.JSONDecodeError as exc:
+            raise ConfigurationError(f"QUEUE_ARNS is not JSON: {exc.msg}") from None
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors())
+        raise ConfigurationError(f"invalid settings: {fields}") from None
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests and the local engine change the environment)."""
+    get_settings.cache_clear()

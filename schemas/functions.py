@@ -1,0 +1,161 @@
+"""Parameters and responses of every Lambda a flow invokes: the contract between flows and functions.
+
+Parameters are what the flow's ``LambdaInvocationAttributes`` resolve to (always strings; a missing
+or blank value arrives as ``""``). Responses are flattened with :func:`schemas.string_map.to_string_map`
+and read by the flows as ``$.External.<field>``. The flow contract test checks every
+``InvokeLambdaFunction`` against these models: the keys it passes and the ``$.External`` keys it reads.
+
+Every response carries ``result``; expected outcomes are values of it, never exceptions.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Params(BaseModel):
+    """Flow parameters: strings only, unknown keys refused (a typo in a flow is a bug)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Response(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Lang = Literal["en", "es"]
+
+# --- routing -------------------------------------------------------------------------------------
+
+
+class RoutingParameters(_Params):
+    """``action=route``: pick the queue or office for an intent (and menu topic).
+    ``action=knowledge``: a self-service answer for a topic. ``action=office``: directory entry."""
+
+    action: Literal["route", "knowledge", "office"]
+    intent: str = ""
+    topic: str = ""
+    language: Lang = "en"
+    callerNumber: str = ""
+    caseNumber: str = ""
+
+
+class RoutingResponse(_Response):
+    result: Literal["ROUTED", "TRANSFER", "FOUND", "NOT_FOUND", "INVALID_INPUT", "UNAVAILABLE"]
+    queueName: str | None = None
+    queueArn: str | None = None
+    officeId: str | None = None
+    officeName: str | None = None
+    officePhone: str | None = None
+    officeOpen: Literal["true", "false"] | None = None
+    reason: Literal["RULE", "REPEAT", "DEFAULT"] | None = None
+    prompt: str | None = Field(default=None, description="what to say before connecting")
+    answer: str | None = Field(default=None, description="knowledge-base answer (action=knowledge)")
+    answerId: str | None = None
+
+
+# --- case status ---------------------------------------------------------------------------------
+
+
+class CaseStatusParameters(_Params):
+    caseNumber: str = ""
+    pin: str = ""
+    callerNumber: str = ""
+    language: Lang = "en"
+
+
+class CaseStatusResponse(_Response):
+    """NOT_FOUND answers both an unknown case and a wrong PIN (no enumeration oracle)."""
+
+    result: Literal["FOUND", "NOT_FOUND", "LOCKED", "INVALID_INPUT"]
+    status: str | None = None
+    statusText: str | None = None
+    nextStep: str | None = None
+    dueDate: str | None = None
+    dueDateSpoken: str | None = None
+    officeName: str | None = None
+    attemptsLeft: str | None = None
+
+
+# --- appeals -------------------------------------------------------------------------------------
+
+
+class AppealParameters(_Params):
+    category: Literal["APPEAL", "IDENTITY_THEFT", ""] = ""
+    officeId: str = ""
+    callbackNumber: str = ""
+    caseNumber: str = ""
+    language: Lang = "en"
+
+
+class AppealResponse(_Response):
+    result: Literal["REGISTERED", "INVALID_INPUT"]
+    receipt: str | None = None
+    receiptSpoken: str | None = None
+    dueDate: str | None = None
+    dueDateSpoken: str | None = None
+    dueDays: str | None = None
+    category: str | None = None
+
+
+# --- callback ------------------------------------------------------------------------------------
+
+
+class CallbackParameters(_Params):
+    """``mode=VIRTUAL_HOLD`` keeps the caller's place; ``mode=SCHEDULED`` books ``window``
+    (a menu digit: 1 = next morning, 2 = next afternoon, 3 = as soon as possible)."""
+
+    mode: Literal["VIRTUAL_HOLD", "SCHEDULED"]
+    queueName: str = ""
+    callbackNumber: str = ""
+    window: str = ""
+    intent: str = ""
+    language: Lang = "en"
+
+
+class CallbackResponse(_Response):
+    result: Literal["CREATED", "EXISTING", "INVALID_INPUT", "UNAVAILABLE"]
+    callbackId: str | None = None
+    windowStart: str | None = None
+    windowSpoken: str | None = None
+
+
+# --- survey --------------------------------------------------------------------------------------
+
+
+class SurveyParameters(_Params):
+    """Answers as typed on the keypad; blank or out-of-range answers count as not answered."""
+
+    fcrTimesCalled: str = ""
+    fcrAllAnswered: str = ""
+    fcrAvoidsCall: str = ""
+    trust: str = ""
+    effectiveness: str = ""
+    ease: str = ""
+    efficiency: str = ""
+    transparency: str = ""
+    humanity: str = ""
+    employeeHelpfulness: str = ""
+    satisfaction: str = ""
+    queueName: str = ""
+    officeId: str = ""
+    intent: str = ""
+    routingProfile: str = ""
+    language: Lang = "en"
+
+
+class SurveyResponseResult(_Response):
+    result: Literal["COMPLETE", "PARTIAL", "DECLINED"]
+    answered: str
+
+
+#: function name -> (parameter model, response model); the flow contract test reads this
+CONTRACTS: dict[str, tuple[type[_Params], type[_Response]]] = {
+    "routing": (RoutingParameters, RoutingResponse),
+    "case_status": (CaseStatusParameters, CaseStatusResponse),
+    "appeals": (AppealParameters, AppealResponse),
+    "callback": (CallbackParameters, CallbackResponse),
+    "survey": (SurveyParameters, SurveyResponseResult),
+}
