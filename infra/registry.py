@@ -166,3 +166,78 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
 )
 
 FUNCTIONS_BY_NAME = {f.name: f for f in FUNCTIONS}
+
+
+# --- the contact center: queues, hours, flows, and the placeholders flows use --------------------
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    name: str
+    description: str
+    hours: str = "main"
+    max_contacts: int | None = None
+
+
+QUEUES: tuple[QueueSpec, ...] = (
+    QueueSpec("general", "Consultations and general questions (English and Spanish agents)"),
+    QueueSpec("status", "Case status questions that self-service could not answer"),
+    QueueSpec("appeals", "Official appeals and deadlines"),
+    QueueSpec("identity_theft", "Identity-theft case line"),
+    QueueSpec("tier2", "Tier-2 specialists for complex questions"),
+    QueueSpec("operator", "Live operator (0 from any menu)"),
+)
+QUEUES_BY_NAME = {q.name: q for q in QUEUES}
+
+
+@dataclass(frozen=True)
+class HoursSpec:
+    """Hours of operation: weekday -> (start, end) local times, in ``time_zone``."""
+
+    name: str
+    time_zone: str
+    weekly: dict[str, tuple[str, str]]
+
+
+HOURS: tuple[HoursSpec, ...] = (
+    HoursSpec(
+        "main",
+        "America/New_York",
+        {day: ("08:00", "18:00") for day in ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY")},
+    ),
+)
+HOURS_BY_NAME = {h.name: h for h in HOURS}
+
+#: flows/<stem>.json and its Connect flow type
+FLOWS: dict[str, str] = {
+    "main-inbound": "CONTACT_FLOW",
+    "case-status": "CONTACT_FLOW",
+    "customer-queue": "CUSTOMER_QUEUE",
+    "callback-outbound-whisper": "OUTBOUND_WHISPER",
+    "agent-whisper": "AGENT_WHISPER",
+    "post-call-survey": "CONTACT_FLOW",
+}
+
+
+def placeholder(kind: Literal["LAMBDA", "QUEUE", "FLOW", "HOURS"], name: str) -> str:
+    """The ``%KIND_NAME%`` placeholder a flow uses for an account-specific ARN.
+
+    ``placeholder("LAMBDA", "case_status") == "%LAMBDA_CASE_STATUS%"``;
+    ``placeholder("FLOW", "customer-queue") == "%FLOW_CUSTOMER_QUEUE%"``.
+    """
+    return f"%{kind}_{name.upper().replace('-', '_')}%"
+
+
+def placeholders() -> dict[str, tuple[str, str]]:
+    """Every placeholder the flows may use -> (kind, registry name)."""
+    found: dict[str, tuple[str, str]] = {}
+    for fn in FUNCTIONS:
+        if fn.connect_facing:
+            found[placeholder("LAMBDA", fn.name)] = ("LAMBDA", fn.name)
+    for q in QUEUES:
+        found[placeholder("QUEUE", q.name)] = ("QUEUE", q.name)
+    for stem in FLOWS:
+        found[placeholder("FLOW", stem)] = ("FLOW", stem)
+    for h in HOURS:
+        found[placeholder("HOURS", h.name)] = ("HOURS", h.name)
+    return found
