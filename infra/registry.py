@@ -203,7 +203,7 @@ HOURS: tuple[HoursSpec, ...] = (
     HoursSpec(
         "main",
         "America/New_York",
-        {day: ("08:00", "18:00") for day in ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY")},
+        dict.fromkeys(("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"), ("08:00", "18:00")),
     ),
 )
 HOURS_BY_NAME = {h.name: h for h in HOURS}
