@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from schemas import connect_lambda, contact_events, functions, records
+from schemas import connect_lambda, contact_events, flow_language, functions, records
 
 OUT = Path(__file__).parent / "json"
 
@@ -22,6 +22,7 @@ def models() -> dict[str, type[BaseModel]]:
     found: dict[str, type[BaseModel]] = {
         "connect-lambda-event": connect_lambda.ConnectLambdaEvent,
         "contact-event": contact_events.ContactEvent,
+        "flow-document": flow_language.FlowDocument,
     }
     for name, (params, response) in functions.CONTRACTS.items():
         stem = name.replace("_", "-")

@@ -1,0 +1,112 @@
+"""The state of one contact while flows run on it (what ``$.`` references read and actions write)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from civicline.local.aws import INSTANCE_ARN, REGION
+
+DEFAULT_SYSTEM_NUMBER = "+18005550199"
+
+
+@dataclass
+class CallbackRequest:
+    """A queued callback created by ``CreateCallbackContact``."""
+
+    queue: str | None
+    number: str
+    delay_seconds: int
+    max_attempts: int
+    retry_delay_seconds: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "queue": self.queue,
+            "number": self.number,
+            "delay_seconds": self.delay_seconds,
+            "max_attempts": self.max_attempts,
+            "retry_delay_seconds": self.retry_delay_seconds,
+        }
+
+
+@dataclass
+class ContactState:
+    """Contact-scoped data: persists across flows (``TransferToFlow``) and into the queue flow.
+
+    Flow-scoped data (``$.FlowAttributes``) lives in the interpreter's per-run frame instead.
+    """
+
+    contact_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    initial_contact_id: str | None = None
+    previous_contact_id: str | None = None
+    channel: str = "VOICE"
+    caller_number: str | None = "+15555550100"
+    system_number: str | None = DEFAULT_SYSTEM_NUMBER
+    initiation_method: str = "INBOUND"
+    language: str = "en-US"
+    instance_arn: str = INSTANCE_ARN
+    region: str = REGION
+    initiated_at: datetime | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    external: dict[str, Any] = field(default_factory=dict)
+    stored_input: str | None = None
+    metrics: dict[str, Any] | None = None
+    queue_arn: str | None = None
+    queue_name: str | None = None
+    enqueued_at: datetime | None = None
+    event_hooks: dict[str, str] = field(default_factory=dict)
+    voice: str = "Joanna"
+    voice_engine: str | None = None
+    recording: dict[str, Any] = field(default_factory=dict)
+    logging: str | None = None
+    routing: dict[str, str] = field(default_factory=dict)
+    callback_number: str | None = None
+    callback: CallbackRequest | None = None
+    loop_counters: dict[str, int] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    customer_id: str | None = None
+    name: str | None = None
+    description: str | None = None
+    references: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.initial_contact_id is None:
+            self.initial_contact_id = self.contact_id
+
+    def flow_data(self, flow_attributes: dict[str, str] | None = None) -> dict[str, Any]:
+        """The flow data object that ``$.`` references address (reference section 1.6)."""
+        queue: dict[str, Any] | None = None
+        if self.queue_arn:
+            queue = {"Name": self.queue_name, "ARN": self.queue_arn}
+        return {
+            "Attributes": self.attributes,
+            "External": self.external,
+            "FlowAttributes": flow_attributes or {},
+            "StoredCustomerInput": self.stored_input,
+            "CustomerEndpoint": (
+                {"Address": self.caller_number, "Type": "TELEPHONE_NUMBER"} if self.caller_number else None
+            ),
+            "SystemEndpoint": (
+                {"Address": self.system_number, "Type": "TELEPHONE_NUMBER"} if self.system_number else None
+            ),
+            "Queue": queue,
+            "Channel": self.channel,
+            "ContactId": self.contact_id,
+            "InitialContactId": self.initial_contact_id,
+            "PreviousContactId": self.previous_contact_id,
+            "InitiationMethod": self.initiation_method,
+            "InstanceARN": self.instance_arn,
+            "AwsRegion": self.region,
+            "LanguageCode": self.language,
+            "TextToSpeechVoiceId": self.voice,
+            "Metrics": self.metrics,
+            "CustomerId": self.customer_id,
+            "Name": self.name,
+            "Description": self.description,
+            "References": self.references,
+            "Tags": self.tags,
+            "CallbackNumber": self.callback_number or self.caller_number,
+        }

@@ -1,0 +1,101 @@
+"""What one run of the engine produced: the transcript (``CallResult``) and the scripted caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from civicline.engine.contact import ContactState
+
+#: how a run can end (engine-api.md); END = a whisper flow finished and the contact goes on
+ENDINGS = ("QUEUE", "DISCONNECT", "TRANSFER_FLOW", "TRANSFER_PHONE", "CALLBACK", "ERROR", "END")
+
+
+class CallerScript:
+    """Scripted caller input: DTMF entries consumed in order by ``GetParticipantInput``.
+
+    ``""`` (or ``"_"``) is a timeout (the caller pressed nothing). When the entries are used up the
+    caller presses nothing more (every further input times out), unless ``ask`` is given: then the
+    engine asks it for each further entry (the interactive ``civicline call``).
+    """
+
+    def __init__(self, entries: Iterable[str] = (), ask: Callable[[str], str] | None = None) -> None:
+        self.entries = ["" if e == "_" else str(e) for e in entries]
+        self.position = 0
+        self.ask = ask
+
+    @classmethod
+    def parse(cls, text: str) -> CallerScript:
+        """``"1 2 12345678#"`` -> three entries; ``_`` stands for a timeout."""
+        return cls(text.split())
+
+    def next(self, prompt: str = "") -> str | None:
+        """The next entry; ``None`` when the script is exhausted (a timeout)."""
+        if self.position < len(self.entries):
+            entry = self.entries[self.position]
+            self.position += 1
+            return entry
+        if self.ask is not None:
+            return self.ask(prompt)
+        return None
+
+    @property
+    def remaining(self) -> list[str]:
+        return self.entries[self.position :]
+
+
+@dataclass
+class Step:
+    """One action executed, for the transcript."""
+
+    flow: str
+    identifier: str
+    type: str
+    branch: str
+    detail: str = ""
+
+
+@dataclass
+class CallResult:
+    """The transcript of one contact's run through the flows (``to_json`` is the published shape)."""
+
+    contact: ContactState
+    path: list[str] = field(default_factory=list)
+    prompts: list[str] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    lambda_calls: list[dict[str, Any]] = field(default_factory=list)
+    ended: dict[str, Any] = field(default_factory=dict)
+    flows: list[str] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def contact_id(self) -> str:
+        return self.contact.contact_id
+
+    @property
+    def attributes(self) -> dict[str, str]:
+        return self.contact.attributes
+
+    @property
+    def how(self) -> str:
+        return str(self.ended.get("how", ""))
+
+    @property
+    def queue(self) -> str | None:
+        value = self.ended.get("queue")
+        return str(value) if value is not None else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "contact_id": self.contact.contact_id,
+            "path": list(self.path),
+            "prompts": list(self.prompts),
+            "inputs": list(self.inputs),
+            "lambda_calls": [dict(c) for c in self.lambda_calls],
+            "attributes": dict(self.contact.attributes),
+            "ended": dict(self.ended),
+            "flows": list(self.flows),
+            "events": list(self.events),
+        }
