@@ -1,0 +1,195 @@
+"""The `metrics` table: the aggregator's entity states and the per-queue rollups.
+
+Item layout (documented in docs/metrics.md):
+
+* ``pk=CONTACT#<contact id>`` / ``pk=CALLER#<caller key>#<intent>``, ``sk=STATE``: ``facts`` and
+  ``applied`` (compact JSON strings), ``version`` (number), ``expires_at`` (TTL, epoch seconds).
+* ``pk=ROLLUP#<queue>#<grain>``, ``sk=<period>``: ``queue``, ``grain``, ``period``, ``period_start``
+  and one number attribute per counter (``offered``, ``driver_sum|trust``, ``a11|<service>|...``).
+
+A commit is one ``TransactWriteItems``: every state ``Put`` is conditioned on the version it was
+loaded with, every rollup item gets one ``Update ... ADD`` with the summed delta.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from functions.domain.metrics import (
+    Contribution,
+    Rules,
+    decode_contribution,
+    encode_contribution,
+    period_start,
+)
+from functions.domain.metrics_aggregation import ConflictError, EntityState
+
+STATE_SK = "STATE"
+ROLLUP = "ROLLUP#"
+_META = frozenset({"pk", "sk", "queue", "grain", "period", "period_start", "expires_at"})
+
+
+def rollup_pk(queue: str, grain: str) -> str:
+    return f"{ROLLUP}{queue}#{grain}"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _number(value: Any) -> int | float:
+    number = Decimal(str(value))
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+class DynamoMetricsStore:
+    """:class:`~functions.domain.metrics_aggregation.MetricsStore` on one DynamoDB table."""
+
+    def __init__(self, table: str, client: Any, rules: Rules | None = None) -> None:
+        self.table = table
+        self.client = client
+        self.rules = rules or Rules()
+
+    # -- entity states -----------------------------------------------------------------------
+    def load(self, keys: Sequence[str]) -> dict[str, EntityState]:
+        found: dict[str, EntityState] = {}
+        pending = [{"pk": {"S": key}, "sk": {"S": STATE_SK}} for key in dict.fromkeys(keys)]
+        while pending:
+            chunk, pending = pending[:100], pending[100:]
+            request: dict[str, Any] = {self.table: {"Keys": chunk, "ConsistentRead": True}}
+            while request:
+                response = self.client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self.table, []):
+                    state = self._state(item)
+                    found[state.key] = state
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    @staticmethod
+    def _state(item: dict[str, Any]) -> EntityState:
+        return EntityState(
+            key=item["pk"]["S"],
+            facts=json.loads(item["facts"]["S"]),
+            applied=decode_contribution(json.loads(item["applied"]["S"])),
+            version=int(item["version"]["N"]),
+            expires_at=int(item["expires_at"]["N"]) if "expires_at" in item else None,
+        )
+
+    def commit(self, states: Sequence[EntityState], rollups: Contribution) -> None:
+        actions: list[dict[str, Any]] = [self._put_state(state) for state in states]
+        actions.extend(self._update_rollup(bucket, counters) for bucket, counters in sorted(rollups.items()))
+        if not actions:
+            return
+        try:
+            self.client.transact_write_items(TransactItems=actions)
+        except self.client.exceptions.TransactionCanceledException as exc:
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in reasons):
+                raise ConflictError(",".join(str(r) for r in reasons)) from exc
+            raise
+
+    def _put_state(self, state: EntityState) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "pk": {"S": state.key},
+            "sk": {"S": STATE_SK},
+            "facts": {"S": _compact(state.facts)},
+            "applied": {"S": _compact(encode_contribution(state.applied))},
+            "version": {"N": str(state.version + 1)},
+        }
+        if state.expires_at:
+            item["expires_at"] = {"N": str(state.expires_at // 1000)}
+        put: dict[str, Any] = {"TableName": self.table, "Item": item}
+        if state.version == 0:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            put["ConditionExpression"] = "version = :v"
+            put["ExpressionAttributeValues"] = {":v": {"N": str(state.version)}}
+        return {"Put": put}
+
+    def _update_rollup(self, bucket: tuple[str, str, str], counters: dict[str, int]) -> dict[str, Any]:
+        queue, grain, period = bucket
+        names = {"#q": "queue", "#g": "grain", "#p": "period", "#s": "period_start"}
+        values: dict[str, Any] = {
+            ":q": {"S": queue},
+            ":g": {"S": grain},
+            ":p": {"S": period},
+            ":s": {"S": period_start(period, grain, self.rules.tz).isoformat()},
+        }
+        adds = []
+        for index, (name, value) in enumerate(sorted(counters.items())):
+            names[f"#c{index}"] = name
+            values[f":c{index}"] = {"N": str(value)}
+            adds.append(f"#c{index} :c{index}")
+        expression = "SET #q = :q, #g = :g, #p = :p, #s = if_not_exists(#s, :s) ADD " + ", ".join(adds)
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": {"pk": {"S": rollup_pk(queue, grain)}, "sk": {"S": period}},
+                "UpdateExpression": expression,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    # -- rollups -----------------------------------------------------------------------------
+    def query_rollups(
+        self, queue: str, grain: str, start: str | None = None, end: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Rollup rows of one queue and grain, ``start <= period <= end`` (period keys), oldest first."""
+        condition = "pk = :pk"
+        values: dict[str, Any] = {":pk": {"S": rollup_pk(queue, grain)}}
+        if start and end:
+            condition += " AND sk BETWEEN :a AND :b"
+            values.update({":a": {"S": start}, ":b": {"S": end}})
+        elif start:
+            condition += " AND sk >= :a"
+            values[":a"] = {"S": start}
+        elif end:
+            condition += " AND sk <= :b"
+            values[":b"] = {"S": end}
+        rows: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+        while True:
+            response = self.client.query(**kwargs)
+            rows.extend(rollup_row(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return rows
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def rollup_queues(self) -> list[str]:
+        """Every queue that has rollups (a scan of keys only; for listings, not for hot paths)."""
+        queues: set[str] = set()
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "ProjectionExpression": "pk",
+            "FilterExpression": "begins_with(pk, :r)",
+            "ExpressionAttributeValues": {":r": {"S": ROLLUP}},
+        }
+        while True:
+            response = self.client.scan(**kwargs)
+            for item in response.get("Items", []):
+                queues.add(item["pk"]["S"].removeprefix(ROLLUP).rsplit("#", 1)[0])
+            if "LastEvaluatedKey" not in response:
+                return sorted(queues)
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def rollup_row(item: dict[str, Any]) -> dict[str, Any]:
+    """A rollup item as ``{"queue", "grain", "period", "period_start", "counters": {...}}``."""
+    counters = {
+        name: _number(value["N"]) for name, value in item.items() if name not in _META and "N" in value
+    }
+    return {
+        "queue": item.get("queue", {}).get("S", ""),
+        "grain": item.get("grain", {}).get("S", ""),
+        "period": item.get("period", {}).get("S", item["sk"]["S"]),
+        "period_start": item.get("period_start", {}).get("S", ""),
+        "counters": counters,
+    }

@@ -1,0 +1,181 @@
+"""One aggregation pass over a batch of facts: load entity states, merge, recompute, write deltas.
+
+The storage is behind :class:`MetricsStore` (the DynamoDB adapter in production and in tests under
+moto). The pass is safe to repeat: an entity whose merged facts did not change contributes nothing,
+and a commit is conditional on the version it loaded, so two concurrent invocations touching the
+same contact cannot both apply the same change (the loser reloads and recomputes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from functions.domain.metrics import (
+    Contribution,
+    Fact,
+    Rules,
+    add_into,
+    caller_contribution,
+    caller_entry,
+    contact_contribution,
+    delta,
+    merge_facts,
+    view,
+)
+
+CONTACT = "CONTACT#"
+CALLER = "CALLER#"
+#: DynamoDB TransactWriteItems limit
+MAX_TRANSACTION_ITEMS = 100
+CONTACT_TTL_DAYS = 35
+CALLER_TTL_DAYS = 400
+DAY_MS = 86_400_000
+
+
+@dataclass
+class EntityState:
+    """A contact's (or caller+intent's) facts and the contribution already applied to the rollups."""
+
+    key: str
+    facts: dict[str, Fact] = field(default_factory=dict)
+    applied: Contribution = field(default_factory=dict)
+    version: int = 0
+    expires_at: int | None = None
+
+
+class ConflictError(Exception):
+    """A conditional commit lost a race with another invocation (reload and recompute)."""
+
+
+class MetricsStore(Protocol):
+    def load(self, keys: Sequence[str]) -> dict[str, EntityState]:
+        """States by key; a key never stored is absent from the result."""
+
+    def commit(self, states: Sequence[EntityState], rollups: Contribution) -> None:
+        """Atomically write the states (each conditioned on its loaded version) and ADD the rollup
+        deltas; raise :class:`ConflictError` when a version check fails."""
+
+
+@dataclass
+class AggregationReport:
+    facts: int = 0
+    entities_changed: int = 0
+    rollup_updates: int = 0
+    transactions: int = 0
+    attempts: int = 0
+
+
+def _changed_state(
+    old: EntityState | None, key: str, facts: dict[str, Fact], contribution: Contribution, expires_at: int
+) -> tuple[EntityState, Contribution] | None:
+    previous = old or EntityState(key)
+    if old is not None and facts == old.facts:
+        return None
+    state = EntityState(
+        key=key,
+        facts=facts,
+        applied=contribution,
+        version=previous.version,
+        expires_at=max(expires_at, previous.expires_at or 0),
+    )
+    return state, delta(previous.applied, contribution)
+
+
+def plan(
+    new_facts: Iterable[tuple[str, str, Fact]],
+    load: Mapping[str, EntityState] | None,
+    rules: Rules,
+    now_ms: int,
+    load_callers: LoadFn | None = None,
+) -> list[tuple[EntityState, Contribution]]:
+    """Pure planning step (the store is consulted only through ``load``/``load_callers``):
+    the entities to write, each with the rollup delta it brings."""
+    grouped: dict[str, list[tuple[str, Fact]]] = {}
+    for contact_id, key, fact in new_facts:
+        grouped.setdefault(CONTACT + contact_id, []).append((key, fact))
+    states = dict(load or {})
+    changes: list[tuple[EntityState, Contribution]] = []
+    callers: dict[str, list[tuple[str, Fact]]] = {}
+    for key, incoming in sorted(grouped.items()):
+        old = states.get(key)
+        facts = merge_facts(old.facts if old else {}, incoming)
+        contact_view = view(key.removeprefix(CONTACT), facts)
+        entry = caller_entry(contact_view)
+        if entry is not None:
+            caller_key, caller_fact = entry
+            callers.setdefault(CALLER + caller_key, []).append((caller_fact["contact"], caller_fact))
+        change = _changed_state(
+            old, key, facts, contact_contribution(contact_view, rules), now_ms + CONTACT_TTL_DAYS * DAY_MS
+        )
+        if change is not None:
+            changes.append(change)
+    if callers:
+        caller_states = load_callers(sorted(callers)) if load_callers else {}
+        for key, incoming in sorted(callers.items()):
+            old = caller_states.get(key)
+            facts = merge_facts(old.facts if old else {}, incoming)
+            last = max(f["at"] for f in facts.values())
+            expires = max(now_ms, last) + CALLER_TTL_DAYS * DAY_MS
+            change = _changed_state(old, key, facts, caller_contribution(facts, rules), expires)
+            if change is not None:
+                changes.append(change)
+    return changes
+
+
+class LoadFn(Protocol):
+    def __call__(self, keys: Sequence[str]) -> dict[str, EntityState]: ...
+
+
+def transactions(
+    changes: Sequence[tuple[EntityState, Contribution]], limit: int = MAX_TRANSACTION_ITEMS
+) -> list[tuple[list[EntityState], Contribution]]:
+    """Group changes into commits of at most ``limit`` items (states + distinct rollup items), summing
+    deltas so that each commit writes one update per touched rollup item. Usually one commit."""
+    groups: list[tuple[list[EntityState], Contribution]] = []
+    states: list[EntityState] = []
+    rollups: Contribution = {}
+    for state, change in changes:
+        merged = {bucket: dict(counters) for bucket, counters in rollups.items()}
+        add_into(merged, change)
+        if states and len(states) + 1 + len(merged) > limit:
+            groups.append((states, rollups))
+            states, merged = [], {}
+            add_into(merged, change)
+        states.append(state)
+        rollups = merged
+    if states:
+        groups.append((states, rollups))
+    return groups
+
+
+def aggregate(
+    new_facts: Sequence[tuple[str, str, Fact]],
+    store: MetricsStore,
+    rules: Rules,
+    now_ms: int,
+    max_attempts: int = 4,
+) -> AggregationReport:
+    """Merge ``(contact id, fact key, fact)`` triples into the store and apply the rollup deltas.
+
+    Retries on a lost race by reloading; once every commit succeeded, running it again is a no-op.
+    Raises :class:`ConflictError` after ``max_attempts`` (the caller fails the batch: it is retried,
+    then dead-lettered, never silently dropped).
+    """
+    report = AggregationReport(facts=len(new_facts))
+    keys = sorted({CONTACT + contact_id for contact_id, _, _ in new_facts})
+    for attempt in range(1, max_attempts + 1):
+        report.attempts = attempt
+        try:
+            changes = plan(new_facts, store.load(keys), rules, now_ms, load_callers=store.load)
+            for states, rollups in transactions(changes):
+                store.commit(states, rollups)
+                report.transactions += 1
+                report.rollup_updates += len(rollups)
+                report.entities_changed += len(states)
+            return report
+        except ConflictError:
+            if attempt == max_attempts:
+                raise
+    return report

@@ -1,0 +1,92 @@
+"""Aggregator Lambda: Amazon Connect contact events, surveys and callbacks -> per-queue rollups.
+
+Thin: parse the delivery (SQS batch, EventBridge envelope or DynamoDB stream batch), aggregate every
+record's facts in one pass (one rollup update per touched rollup item per invocation), report.
+Records that can never be aggregated are counted (EMF metrics) and logged, not retried. When the
+pass fails, every aggregatable record of the batch is reported in ``batchItemFailures`` (SQS and
+stream) or the invocation raises (direct EventBridge target), so the platform retries and finally
+dead-letters it: nothing is silently lost. Re-processing is harmless (see functions.domain.metrics).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+from functions.core.observability import logger, metrics
+from functions.core.settings import get_settings
+from functions.domain.metrics import Rules
+from functions.domain.metrics_aggregation import MetricsStore, aggregate
+
+
+def rules_from_settings() -> Rules:
+    settings = get_settings()
+    return Rules(
+        service_level_seconds=settings.service_level_seconds,
+        repeat_window_days=settings.repeat_window_days,
+        time_zone=settings.time_zone,
+    )
+
+
+def default_store() -> MetricsStore:
+    from functions.adapters.metrics_dynamo import DynamoMetricsStore
+    from functions.core.aws import client
+
+    return DynamoMetricsStore(get_settings().table("metrics"), client("dynamodb"), rules_from_settings())
+
+
+def process(event: Any, store: MetricsStore, rules: Rules, now_ms: int | None = None) -> dict[str, Any]:
+    """Handle one delivery; returns the Lambda response (``batchItemFailures`` for batches)."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from functions.adapters.metrics_inputs import parse
+
+    queue_names = {arn: name for name, arn in get_settings().queue_arns.items()}
+    shape, records = parse(event, queue_names)
+    skipped = Counter(r.skipped for r in records if r.skipped)
+    for record in records:
+        if record.skipped:
+            logger.warning("contact event skipped", reason=record.skipped, detail=record.detail, shape=shape)
+    for reason, count in skipped.items():
+        metrics.add_metric(name=f"Skipped_{reason}", unit=MetricUnit.Count, value=count)
+    usable = [r for r in records if not r.skipped]
+    facts = [fact for r in usable for fact in r.facts]
+    failed: list[str] = []
+    report = None
+    if facts:
+        try:
+            report = aggregate(facts, store, rules, now_ms if now_ms is not None else int(time.time() * 1000))
+        except Exception:
+            if shape == "eventbridge":
+                raise
+            logger.exception("aggregation failed; the batch will be retried", records=len(usable))
+            failed = [r.record_id for r in usable]
+            metrics.add_metric(name="BatchFailures", unit=MetricUnit.Count, value=1)
+    if report is not None:
+        metrics.add_metric(name="RollupUpdates", unit=MetricUnit.Count, value=report.rollup_updates)
+        logger.info(
+            "aggregated",
+            shape=shape,
+            records=len(records),
+            facts=report.facts,
+            entities_changed=report.entities_changed,
+            rollup_updates=report.rollup_updates,
+            transactions=report.transactions,
+            attempts=report.attempts,
+        )
+    summary: dict[str, Any] = {
+        "records": len(records),
+        "aggregated": len(usable) - len(failed),
+        "skipped": dict(skipped),
+        "rollup_updates": report.rollup_updates if report else 0,
+    }
+    if shape in ("sqs", "dynamodb"):
+        return {"batchItemFailures": [{"itemIdentifier": rid} for rid in failed], "summary": summary}
+    return {"summary": summary}
+
+
+@metrics.log_metrics(raise_on_empty_metrics=False)
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    """Lambda entry point (registry: functions.handlers.contact_events.handler)."""
+    return process(event, default_store(), rules_from_settings())
