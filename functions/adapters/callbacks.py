@@ -1,0 +1,164 @@
+"""Callback requests, the one-open-per-number-and-queue guard, and the dispatcher's claims.
+
+Layout in the ``callbacks`` table:
+
+* ``CALLBACK#<callback_id>`` / ``REQUEST``: a :class:`~schemas.records.CallbackRequest` plus, while
+  it waits to be dialed (scheduled callbacks), ``gsi1pk = "DUE"`` and ``gsi1sk = <next attempt ISO>``
+  for the ``by_state_due`` index; ``expires_at`` (TTL) once closed.
+* ``OPEN#<caller_key>#<queue>`` / ``OPEN``: the guard, holding the open request's id and window;
+  ``expires_at`` = end of its window (a virtual-hold guard frees itself; closing deletes it).
+
+Creating a request is ONE TransactWriteItems call (the guard and the request, both conditional):
+DynamoDB counts it as one request, it is atomic, and a second request for the same number and queue
+fails on the guard instead of creating a duplicate.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from functions.adapters import dynamo
+from schemas.records import CallbackMode, CallbackRequest, CallbackState
+
+DUE = "DUE"
+_META = ("pk", "sk", "gsi1pk", "gsi1sk", "expires_at")
+
+
+def request_key(callback_id: str) -> dict[str, Any]:
+    return dynamo.key(f"CALLBACK#{callback_id}", "REQUEST")
+
+
+def guard_key(caller_key: str, queue: str) -> dict[str, Any]:
+    return dynamo.key(f"OPEN#{caller_key}#{queue}", "OPEN")
+
+
+def _request_values(request: CallbackRequest) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "pk": f"CALLBACK#{request.callback_id}",
+        "sk": "REQUEST",
+        **request.model_dump(mode="json"),
+    }
+    if request.state is CallbackState.PENDING and request.mode is CallbackMode.SCHEDULED:
+        due = request.next_attempt_at or request.window_start
+        values.update(gsi1pk=DUE, gsi1sk=due.isoformat())
+    return values
+
+
+def parse_request(item: dict[str, Any]) -> CallbackRequest:
+    return CallbackRequest.model_validate({k: v for k, v in item.items() if k not in _META})
+
+
+def create(request: CallbackRequest, now: datetime, guard_until: datetime) -> dict[str, Any] | None:
+    """Store the guard and the request atomically. None when created; the guard in the way otherwise.
+
+    The guard expires at ``guard_until`` (the window plus all retries) in case nothing closes it.
+    """
+    client = dynamo.ddb()
+    table = dynamo.table("callbacks")
+    guard = {
+        **guard_key(request.caller_key, request.queue),
+        **dynamo.to_item(
+            {
+                "callback_id": request.callback_id,
+                "window_start": request.window_start.isoformat(),
+                "expires_at": int(guard_until.timestamp()),
+            }
+        ),
+    }
+    try:
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": guard,
+                        "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
+                        "ExpressionAttributeValues": {":now": {"N": str(int(now.timestamp()))}},
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": dynamo.to_item(_request_values(request)),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        )
+    except client.exceptions.TransactionCanceledException:
+        existing = dynamo.get(
+            "callbacks", f"OPEN#{request.caller_key}#{request.queue}", "OPEN", consistent=True
+        )
+        if existing is None:
+            # the guard vanished: only our own request item can have failed (a retried call)
+            return {"callback_id": request.callback_id, "window_start": request.window_start.isoformat()}
+        return existing
+    return None
+
+
+def get_request(callback_id: str) -> CallbackRequest | None:
+    item = dynamo.get("callbacks", f"CALLBACK#{callback_id}", "REQUEST", consistent=True)
+    return parse_request(item) if item else None
+
+
+def due(now: datetime, limit: int) -> list[CallbackRequest]:
+    """Pending scheduled requests whose next attempt is due, oldest first."""
+    response = dynamo.ddb().query(
+        TableName=dynamo.table("callbacks"),
+        IndexName="by_state_due",
+        KeyConditionExpression="gsi1pk = :due AND gsi1sk <= :now",
+        ExpressionAttributeValues={":due": {"S": DUE}, ":now": {"S": now.isoformat()}},
+        Limit=limit,
+    )
+    return [parse_request(dynamo.from_item(i)) for i in response.get("Items", [])]
+
+
+def claim(callback_id: str, now: datetime) -> bool:
+    """PENDING -> DIALING with a conditional update: only one dispatcher can win a callback."""
+    client = dynamo.ddb()
+    try:
+        client.update_item(
+            TableName=dynamo.table("callbacks"),
+            Key=request_key(callback_id),
+            UpdateExpression="SET #s = :dialing, claimed_at = :now REMOVE gsi1pk, gsi1sk",
+            ConditionExpression="#s = :pending",
+            ExpressionAttributeNames={"#s": "state"},
+            ExpressionAttributeValues={
+                ":dialing": {"S": CallbackState.DIALING.value},
+                ":pending": {"S": CallbackState.PENDING.value},
+                ":now": {"S": now.isoformat()},
+            },
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def save_after_attempt(request: CallbackRequest, closed: bool, expires_at: int | None) -> None:
+    """Write the request back (still DIALING-guarded); when closed, free the guard in the same call."""
+    values = _request_values(request)
+    if expires_at is not None:
+        values["expires_at"] = expires_at
+    put: dict[str, Any] = {
+        "Put": {
+            "TableName": dynamo.table("callbacks"),
+            "Item": dynamo.to_item(values),
+            "ConditionExpression": "#s = :dialing",
+            "ExpressionAttributeNames": {"#s": "state"},
+            "ExpressionAttributeValues": {":dialing": {"S": CallbackState.DIALING.value}},
+        }
+    }
+    items = [put]
+    if closed:
+        items.append(
+            {
+                "Delete": {
+                    "TableName": dynamo.table("callbacks"),
+                    "Key": guard_key(request.caller_key, request.queue),
+                    "ConditionExpression": "attribute_not_exists(pk) OR callback_id = :id",
+                    "ExpressionAttributeValues": {":id": {"S": request.callback_id}},
+                }
+            }
+        )
+    dynamo.ddb().transact_write_items(TransactItems=items)

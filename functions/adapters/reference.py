@@ -1,0 +1,126 @@
+"""Reference data (routing rules, office directory, knowledge answers, holidays) and caller history.
+
+Reference items are edited in DynamoDB without a redeploy; each container caches what it read for
+``CACHE_SECONDS`` so a warm routing call makes no reference read at all, and an edit is live within a
+minute. Layout in the ``reference`` table:
+
+* ``RULE#<intent>`` / ``<topic>#<language>``: a :class:`~schemas.records.RoutingRule`
+* ``OFFICE#<office_id>`` / ``OFFICE``: an :class:`~schemas.records.OfficeEntry`
+* ``KB#<topic>`` / ``<language>``: a :class:`~schemas.records.KnowledgeAnswer`
+* ``HOLIDAY`` / ``<YYYY-MM-DD>``: a holiday (``name`` attribute), closing every office
+
+Caller history lives in ``state``: ``HIST#<pseudonymized number>`` / ``<intent>#<topic>`` with the
+office that handled it and ``expires_at`` (TTL) ``repeat_window_days`` later.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+from functions.adapters import dynamo
+from schemas.records import KnowledgeAnswer, OfficeEntry, RoutingRule
+
+CACHE_SECONDS = 60.0
+T = TypeVar("T")
+
+_cache: dict[tuple[str, ...], tuple[float, Any]] = {}
+_owner: list[Any] = []  # the client the cache was filled through (a new client = new endpoint)
+
+
+def clear_cache() -> None:
+    _cache.clear()
+    _owner.clear()
+
+
+def _cached(key: tuple[str, ...], load: Callable[[], T]) -> T:
+    current = dynamo.ddb()
+    if not _owner or _owner[0] is not current:
+        clear_cache()
+        _owner.append(current)
+    hit = _cache.get(key)
+    now = time.monotonic()
+    if hit is not None and hit[0] > now:
+        return hit[1]  # type: ignore[no-any-return]
+    value = load()
+    _cache[key] = (now + CACHE_SECONDS, value)
+    return value
+
+
+def _strip(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in ("pk", "sk", "expires_at")}
+
+
+def rules(intent: str) -> list[RoutingRule]:
+    def load() -> list[RoutingRule]:
+        return [RoutingRule.model_validate(_strip(i)) for i in dynamo.query_pk("reference", f"RULE#{intent}")]
+
+    return _cached(("rules", intent), load)
+
+
+def office(office_id: str) -> OfficeEntry | None:
+    def load() -> OfficeEntry | None:
+        item = dynamo.get("reference", f"OFFICE#{office_id}", "OFFICE")
+        return OfficeEntry.model_validate(_strip(item)) if item else None
+
+    return _cached(("office", office_id), load)
+
+
+def knowledge(topic: str, language: str) -> KnowledgeAnswer | None:
+    def load() -> KnowledgeAnswer | None:
+        item = dynamo.get("reference", f"KB#{topic}", language)
+        return KnowledgeAnswer.model_validate(_strip(item)) if item else None
+
+    return _cached(("kb", topic, language), load)
+
+
+def holidays() -> frozenset[date]:
+    def load() -> frozenset[date]:
+        return frozenset(date.fromisoformat(i["sk"]) for i in dynamo.query_pk("reference", "HOLIDAY"))
+
+    return _cached(("holidays",), load)
+
+
+def rule_item(rule: RoutingRule) -> dict[str, Any]:
+    return {
+        "pk": f"RULE#{rule.intent.value}",
+        "sk": f"{rule.topic}#{rule.language}",
+        **rule.model_dump(mode="json"),
+    }
+
+
+def office_item(entry: OfficeEntry) -> dict[str, Any]:
+    return {"pk": f"OFFICE#{entry.office_id}", "sk": "OFFICE", **entry.model_dump(mode="json")}
+
+
+def knowledge_item(answer: KnowledgeAnswer) -> dict[str, Any]:
+    return {"pk": f"KB#{answer.topic}", "sk": answer.language, **answer.model_dump(mode="json")}
+
+
+def holiday_item(day: date, name: str) -> dict[str, Any]:
+    return {"pk": "HOLIDAY", "sk": day.isoformat(), "name": name}
+
+
+# --- caller history (state table) ------------------------------------------------------------
+
+
+def last_office(caller_key: str, subject: str, now: datetime) -> str | None:
+    """The office that handled this caller's same subject within the window (TTL is lazy: check)."""
+    item = dynamo.get("state", f"HIST#{caller_key}", subject)
+    if not item or float(item.get("expires_at", 0)) <= now.timestamp():
+        return None
+    office_id = item.get("office_id")
+    return office_id if isinstance(office_id, str) else None
+
+
+def remember_office(caller_key: str, subject: str, office_id: str, now: datetime, window_days: int) -> None:
+    """Idempotent by nature: the same put for a retried call (the window restarts from now)."""
+    expires = int((now + timedelta(days=window_days)).timestamp())
+    dynamo.ddb().put_item(
+        TableName=dynamo.table("state"),
+        Item=dynamo.to_item(
+            {"pk": f"HIST#{caller_key}", "sk": subject, "office_id": office_id, "expires_at": expires}
+        ),
+    )

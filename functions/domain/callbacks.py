@@ -1,0 +1,119 @@
+"""Callback rules: time windows, attempt outcomes and dial pacing.
+
+* ``VIRTUAL_HOLD`` keeps the caller's place: the window opens now and the request remembers when
+  the caller was enqueued. ``SCHEDULED`` books a window chosen on the keypad: 1 = next working
+  morning (9-12), 2 = next working afternoon (13-17), 3 = as soon as possible (the next two hours).
+* After each dial the request is CONNECTED, or retried after ``retry_delay_seconds`` until
+  ``max_attempts``, then closed as NO_ANSWER or FAILED.
+* Dialing is paced by a token bucket below Connect's account-wide API rate
+  (StartOutboundVoiceContact: 2 requests/s, burst 5).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal, Protocol
+from zoneinfo import ZoneInfo
+
+from functions.domain.dates import is_working_day, next_working_day
+from schemas.records import CallbackAttempt, CallbackMode, CallbackRequest, CallbackState
+
+WINDOWS = {"1": (9, 12), "2": (13, 17)}
+ASAP_WINDOW = timedelta(hours=2)
+VIRTUAL_HOLD_WINDOW = timedelta(hours=4)
+#: a closed request stays readable this long (metrics, audit), then TTL removes the number
+CLOSED_RETENTION = timedelta(days=7)
+
+DialOutcome = Literal["CONNECTED", "NO_ANSWER", "FAILED"]
+
+
+def callback_id(contact_id: str, queue: str) -> str:
+    """Deterministic per contact and queue, so a retried request names the same callback."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"civicline:callback:{contact_id}:{queue}"))
+
+
+def window(
+    mode: CallbackMode, choice: str, now: datetime, time_zone: str, holidays: Collection[date] = ()
+) -> tuple[datetime, datetime]:
+    """(start, end) of the callback window, in UTC; ValueError for an unknown keypad choice."""
+    if mode is CallbackMode.VIRTUAL_HOLD:
+        return now, now + VIRTUAL_HOLD_WINDOW
+    if choice == "3":
+        return now, now + ASAP_WINDOW
+    if choice not in WINDOWS:
+        raise ValueError("unknown callback window")
+    start_hour, end_hour = WINDOWS[choice]
+    zone = ZoneInfo(time_zone)
+    local = now.astimezone(zone)
+    day = local.date()
+    if not (is_working_day(day, holidays) and local.hour < start_hour):
+        day = next_working_day(day, holidays)
+    start = datetime(day.year, day.month, day.day, start_hour, tzinfo=zone)
+    end = datetime(day.year, day.month, day.day, end_hour, tzinfo=zone)
+    return start.astimezone(now.tzinfo), end.astimezone(now.tzinfo)
+
+
+def record_attempt(
+    request: CallbackRequest, outcome: DialOutcome, now: datetime, outbound_contact_id: str | None
+) -> CallbackRequest:
+    """The request after one dial: closed when connected or out of attempts, else due again later."""
+    attempts = [
+        *request.attempts,
+        CallbackAttempt(at=now, outcome=outcome, outbound_contact_id=outbound_contact_id),
+    ]
+    if outcome == "CONNECTED":
+        state, next_at = CallbackState.CONNECTED, None
+    elif len(attempts) >= request.max_attempts:
+        state = CallbackState.NO_ANSWER if outcome == "NO_ANSWER" else CallbackState.FAILED
+        next_at = None
+    else:
+        state, next_at = CallbackState.PENDING, now + timedelta(seconds=request.retry_delay_seconds)
+    return request.model_copy(update={"attempts": attempts, "state": state, "next_attempt_at": next_at})
+
+
+def is_closed(state: CallbackState) -> bool:
+    return state not in (CallbackState.PENDING, CallbackState.DIALING)
+
+
+@dataclass(frozen=True)
+class DialResult:
+    outcome: DialOutcome
+    outbound_contact_id: str | None = None
+
+
+class Dialer(Protocol):
+    """Places the outbound call for a callback (Connect in AWS; the simulator locally)."""
+
+    def dial(self, request: CallbackRequest) -> DialResult: ...
+
+
+class TokenBucket:
+    """Paces calls at ``rate`` per second with bursts of ``burst``; clock and sleep are injectable."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be positive and burst at least 1")
+        self.rate, self.burst, self._clock, self._sleep = rate, burst, clock, sleep
+        self._tokens = burst
+        self._last = clock()
+
+    def acquire(self) -> None:
+        """Block until one token is available, then take it."""
+        while True:
+            now = self._clock()
+            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+            self._last = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return
+            self._sleep((1 - self._tokens) / self.rate)

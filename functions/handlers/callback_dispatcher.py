@@ -1,0 +1,95 @@
+"""Lambda ``callback_dispatcher`` (scheduled): dial the callbacks that are due.
+
+Each due request is claimed with a conditional update (PENDING -> DIALING), so two dispatchers, or
+a dispatcher and its retry, never dial one callback twice at once; dialing is paced by a token bucket
+under Connect's API rate; the outcome, attempt time and retry are written back, and a closed
+callback frees its one-open guard and gets a TTL.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from functions.adapters import callbacks
+from functions.core.clock import now
+from functions.core.observability import logger
+from functions.core.settings import get_settings
+from functions.domain import callbacks as rules
+from schemas.records import CallbackRequest
+
+BATCH = 25
+
+
+@dataclass
+class DispatchSummary:
+    due: int = 0
+    claimed: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"due": self.due, "claimed": self.claimed, "outcomes": dict(self.outcomes)}
+
+
+class ConnectDialer:
+    """Dials through Amazon Connect ``StartOutboundVoiceContact``.
+
+    Connect only says the call was placed (the answer is known later, from contact events), so a
+    placed call counts as CONNECTED here; throttling and API errors count as FAILED and are retried.
+    """
+
+    def dial(self, request: CallbackRequest) -> rules.DialResult:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from functions.core.aws import client
+
+        settings = get_settings()
+        try:
+            response = client("connect").start_outbound_voice_contact(
+                DestinationPhoneNumber=request.callback_number,
+                ContactFlowId=settings.outbound_flow_arn.rsplit("/", 1)[-1],
+                InstanceId=settings.instance_arn.rsplit("/", 1)[-1],
+                SourcePhoneNumber=settings.source_phone_number or None,
+                Attributes={"callbackId": request.callback_id, "queue": request.queue},
+                ClientToken=f"{request.callback_id}-{len(request.attempts)}",
+            )
+        except (ClientError, BotoCoreError) as exc:
+            logger.warning("outbound call failed", callback_id=request.callback_id, error=type(exc).__name__)
+            return rules.DialResult("FAILED")
+        return rules.DialResult("CONNECTED", str(response.get("ContactId", "")) or None)
+
+
+def dispatch(
+    dialer: rules.Dialer,
+    *,
+    at: datetime | None = None,
+    bucket: rules.TokenBucket | None = None,
+    limit: int = BATCH,
+) -> DispatchSummary:
+    """Dial every due callback once (up to ``limit``); returns what happened."""
+    settings = get_settings()
+    moment = at or now()
+    pacer = bucket or rules.TokenBucket(settings.dial_rate_per_second)
+    summary = DispatchSummary()
+    for request in callbacks.due(moment, limit):
+        summary.due += 1
+        if not callbacks.claim(request.callback_id, moment):
+            continue  # another dispatcher has it
+        summary.claimed += 1
+        pacer.acquire()
+        result = dialer.dial(request)
+        dialed_at = at or now()
+        updated = rules.record_attempt(request, result.outcome, dialed_at, result.outbound_contact_id)
+        closed = rules.is_closed(updated.state)
+        expires = int((dialed_at + rules.CLOSED_RETENTION).timestamp()) if closed else None
+        callbacks.save_after_attempt(updated, closed, expires)
+        summary.outcomes[result.outcome] += 1
+    return summary
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    summary = dispatch(ConnectDialer())
+    logger.info("callbacks dispatched", **summary.as_dict())
+    return summary.as_dict()

@@ -1,0 +1,27 @@
+"""Lambda ``survey``: store one post-call survey per contact, with no direct identifiers.
+
+Hot path: ONE conditional put keyed by the contact id (that put IS the idempotency). Partial
+surveys are stored as partial; a survey with no answer (declined) stores nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from functions.adapters import surveys
+from functions.core.clock import now
+from functions.core.connect import handle_connect
+from functions.domain.survey import build_response
+from schemas.connect_lambda import ContactData
+from schemas.functions import SurveyParameters, SurveyResponseResult
+
+
+def handler(event: Any, context: Any) -> dict[str, str]:
+    return handle_connect(event, SurveyParameters, _store, function="survey")
+
+
+def _store(contact: ContactData, params: SurveyParameters) -> SurveyResponseResult:
+    result, answered, record = build_response(contact.ContactId, params, now())
+    if result != "DECLINED":
+        surveys.put_once(record)
+    return SurveyResponseResult(result=result, answered=str(answered))
