@@ -12,13 +12,25 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Params(BaseModel):
     """Flow parameters: strings only, unknown keys refused (a typo in a flow is a bug)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _language_tag(cls, data: object) -> object:
+        """``language`` may arrive blank (attribute not set yet: the default applies) or as a locale
+        tag (``es-US``, ``en_US``, ``ES``): only its language part counts."""
+        if isinstance(data, dict) and isinstance(data.get("language"), str):
+            tag = data["language"].strip().lower().replace("_", "-").split("-")[0]
+            data = {k: v for k, v in data.items() if k != "language"}
+            if tag:
+                data["language"] = tag
+        return data
 
 
 class _Response(BaseModel):
