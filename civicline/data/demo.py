@@ -28,7 +28,7 @@ WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY")
 
 
 def _hours(start: str = "08:00", end: str = "18:00", days: tuple[str, ...] = WEEKDAYS) -> list[OfficeHours]:
-    return [OfficeHours(day=d, start=start, end=end) for d in days]  # type: ignore[arg-type]
+    return [OfficeHours(day=d, start=start, end=end) for d in days]
 
 
 OFFICES: tuple[OfficeEntry, ...] = (

@@ -38,8 +38,6 @@ def _request(contact: ContactData, params: CallbackParameters) -> CallbackRespon
     number = normalize_phone(params.callbackNumber) if params.callbackNumber else caller_number(contact)
     if number is None:
         raise InvalidInput("callbackNumber")
-    if params.intent and params.intent not in Intent.__members__:
-        raise InvalidInput("intent")
     mode = CallbackMode(params.mode)
     settings = get_settings()
     moment = now()
@@ -56,7 +54,7 @@ def _request(contact: ContactData, params: CallbackParameters) -> CallbackRespon
         mode=mode,
         callback_number=number,
         caller_key=pseudonymize(number),
-        intent=params.intent or None,
+        intent=params.intent if params.intent in Intent.__members__ else None,  # metadata: never refuse
         language=params.language,
         requested_at=moment,
         enqueued_at=moment if mode is CallbackMode.VIRTUAL_HOLD else None,
