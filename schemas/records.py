@@ -201,24 +201,32 @@ class Grain(StrEnum):
 
 
 class MetricRollup(_Strict):
-    """Counts per queue and period; every ratio is derived from these when read."""
+    """Counts per queue and period; every ratio is derived from these when read.
 
-    queue: str
+    Written only by the aggregator (functions/domain/metrics.py defines each counter; docs/metrics.md
+    documents them). Stored as ``pk=ROLLUP#<queue>#<grain>``, ``sk=<period>``: ``period`` is
+    ``2026-11-23T14:15:00Z`` (15-minute UTC slot), ``2026-11-23`` (local day) or ``2026Q4``.
+    """
+
+    queue: str = Field(description="queue name, ALL (every queue) or IVR (never queued)")
     grain: Grain
+    period: str = Field(description="the rollup sort key")
     period_start: datetime
     offered: int = 0
     answered: int = 0
     abandoned: int = 0
     busy_or_courtesy_disconnected: int = 0
-    answer_time_sum_seconds: float = 0.0
+    answer_time_sum_ms: int = 0
+    answer_time_count: int = 0
     answered_within_threshold: int = 0
     removed_within_threshold: int = 0
+    inbound_contacts: int = 0
+    self_service_contained: int = 0
+    transfers: int = 0
     callbacks_offered: int = 0
     callbacks_accepted: int = 0
     callbacks_dialed: int = 0
     callbacks_connected: int = 0
-    self_service_contained: int = 0
-    transfers: int = 0
     fcr_survey_yes: int = 0
     fcr_survey_responses: int = 0
     repeat_contacts: int = 0
@@ -226,3 +234,6 @@ class MetricRollup(_Strict):
     survey_responses: int = 0
     driver_sums: dict[A11Driver, int] = Field(default_factory=dict)
     driver_counts: dict[A11Driver, int] = Field(default_factory=dict)
+    a11_points: dict[str, int] = Field(
+        default_factory=dict, description="'<service>|<channel>|<driver>|<scale point>' -> responses"
+    )

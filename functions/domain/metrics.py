@@ -55,6 +55,8 @@ ATTRIBUTES = (
     "service",
 )
 TRUE = frozenset({"true", "1", "yes", "y"})
+#: attributes whose conflicting values resolve to the smallest ("false" < "true")
+LEAST_WINS = frozenset({"selfService"})
 
 Fact = dict[str, Any]
 #: (queue, grain, period) -> counter -> value
@@ -587,11 +589,13 @@ def view(contact_id: str, facts: Mapping[str, Fact]) -> ContactView:
     out.reason = reasons[0] if reasons else None
     out.start_ms = _min(f.get("init") for f in own)
     out.first_seen_ms = _min(f.get("at") for f in own)
-    # events carry no reliable order, so conflicting attribute values resolve to the greatest value
-    # (deterministic; "true" beats "false" for the flags)
+    # events carry no reliable order, so conflicting attribute values resolve deterministically: the
+    # greatest value ("true" beats "false": an offer once made was made), except for the attributes
+    # in LEAST_WINS where the smallest wins (selfService=false once means the IVR did not suffice)
     for fact in own:
         for name, value in fact.get("attrs", {}).items():
-            if name not in out.attributes or value > out.attributes[name]:
+            current = out.attributes.get(name)
+            if current is None or (value < current if name in LEAST_WINS else value > current):
                 out.attributes[name] = value
     return out
 
