@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from schemas import connect_lambda, contact_events, flow_language, functions, records
+from schemas import connect_lambda, contact_events, flow_language, functions, profile, records
 
 OUT = Path(__file__).parent / "json"
 
@@ -23,6 +23,7 @@ def models() -> dict[str, type[BaseModel]]:
         "connect-lambda-event": connect_lambda.ConnectLambdaEvent,
         "contact-event": contact_events.ContactEvent,
         "flow-document": flow_language.FlowDocument,
+        "simulation-profile": profile.SimulationProfile,
     }
     for name, (params, response) in functions.CONTRACTS.items():
         stem = name.replace("_", "-")

@@ -1,0 +1,170 @@
+"""The simulation profile: how an agency describes one day of its hotline for ``civicline simulate``.
+
+A profile is YAML or JSON validated by :class:`SimulationProfile` (JSON Schema:
+``schemas/json/simulation-profile.schema.json``). Strict: a misspelt key is an error, not a silently
+ignored setting. Shares need not sum to exactly one; they are normalised (and must be positive).
+
+Times of day are local to ``time_zone``; durations are seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Lang = Literal["en", "es"]
+Share = Annotated[float, Field(ge=0.0)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Seconds = Annotated[float, Field(gt=0.0)]
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM local")]
+
+_TOKENS = re.compile(r"\{[a-z_]+\}")
+SCRIPT_TOKENS = frozenset({"{case}", "{pin}", "{wrong_pin}", "{agent}", "{office_topic}", "{topic}"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def clock_seconds(text: str) -> float:
+    """``"08:30"`` -> seconds after midnight."""
+    parsed = time.fromisoformat(text)
+    return parsed.hour * 3600.0 + parsed.minute * 60.0
+
+
+class ArrivalInterval(_Strict):
+    """From ``start`` until the next interval's start (or ``close``), arrivals at relative ``weight``."""
+
+    start: ClockTime
+    weight: Share
+
+
+class IntentMix(_Strict):
+    """One reason to call: its share of calls and what the caller keys in after the language menu.
+
+    ``keys`` are DTMF entries in order; ``""`` is a timeout. Tokens: ``{case}`` / ``{pin}`` a seeded
+    case number and its PIN (``{wrong_pin}`` a wrong one), ``{topic}`` a random menu topic 1-3,
+    ``{office_topic}`` 1-4, ``{agent}`` "1" when the caller still wants an agent after self-service
+    (probability ``wants_agent``) and a timeout otherwise.
+    """
+
+    name: str = Field(min_length=1, max_length=40)
+    share: Share
+    keys: list[str] = Field(default_factory=list, max_length=20)
+    wants_agent: Probability = 0.0
+    aht_seconds: Seconds = 300.0
+    wrong_pin: Probability = 0.0
+
+    @field_validator("keys")
+    @classmethod
+    def _known_tokens(cls, keys: list[str]) -> list[str]:
+        for key in keys:
+            for token in _TOKENS.findall(key):
+                if token not in SCRIPT_TOKENS:
+                    raise ValueError(f"unknown token {token} (known: {sorted(SCRIPT_TOKENS)})")
+            rest = _TOKENS.sub("", key)
+            if not re.fullmatch(r"[0-9#*]*", rest):
+                raise ValueError(f"a key entry holds DTMF digits, # and * only: {key!r}")
+        return keys
+
+
+class Shift(_Strict):
+    start: ClockTime
+    end: ClockTime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Shift:
+        if clock_seconds(self.end) <= clock_seconds(self.start):
+            raise ValueError("a shift ends after it starts (same day)")
+        return self
+
+
+class AgentGroup(_Strict):
+    """``count`` agents with the same skills (queue names, in priority order), languages and shift."""
+
+    name: str = Field(min_length=1, max_length=40)
+    count: int = Field(ge=0, le=5000)
+    skills: list[str] = Field(min_length=1)
+    languages: list[Lang] = Field(default_factory=lambda: list[Lang](["en"]), min_length=1)
+    shift: Shift
+    after_call_work_seconds: Annotated[float, Field(ge=0.0)] = 30.0
+
+
+class Patience(_Strict):
+    """How long callers wait in queue before hanging up: exponential with this mean."""
+
+    mean_seconds: Seconds = 240.0
+
+
+class Callbacks(_Strict):
+    """Virtual hold and callbacks: who accepts the offer, who answers when dialed."""
+
+    virtual_hold: bool = True
+    acceptance: Probability = 0.4
+    answer_rate: Probability = 0.85
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    retry_minutes: Seconds = 10.0
+
+
+class Survey(_Strict):
+    """Post-call survey: share of answered callers who take it, and how they tend to answer."""
+
+    response_rate: Probability = 0.3
+    satisfied: Probability = Field(default=0.75, description="chance an answer is 4 or 5")
+    resolved_first_time: Probability = 0.7
+
+
+class RepeatCallers(_Strict):
+    """Callers whose issue was not resolved call again later the same day about the same intent."""
+
+    share_of_unresolved: Probability = 0.3
+    delay_minutes: Seconds = 90.0
+
+
+class SimulationProfile(_Strict):
+    """One hotline day. ``calls`` is the day's expected inbound volume (Poisson)."""
+
+    name: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    description: str = ""
+    day: date = Field(description="a weekday; the contact center's hours apply")
+    time_zone: str = "America/New_York"
+    open: ClockTime = "08:00"
+    close: ClockTime = "18:00"
+    calls: int = Field(ge=1, le=1_000_000)
+    arrivals: list[ArrivalInterval] = Field(min_length=1)
+    after_hours_share: Probability = Field(default=0.0, description="share of calls arriving while closed")
+    languages: dict[Lang, Share] = Field(default_factory=lambda: dict[Lang, float]({"en": 1.0}))
+    intents: list[IntentMix] = Field(min_length=1)
+    agents: list[AgentGroup] = Field(min_length=1)
+    handle_time_cv: Annotated[float, Field(ge=0.0, le=3.0)] = Field(
+        default=0.6, description="coefficient of variation of handle times (lognormal); 1 = exponential-like"
+    )
+    patience: Patience = Field(default_factory=Patience)
+    callbacks: Callbacks = Field(default_factory=Callbacks)
+    survey: Survey = Field(default_factory=Survey)
+    repeat_callers: RepeatCallers = Field(default_factory=RepeatCallers)
+    service_level_seconds: Seconds = 60.0
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SimulationProfile:
+        if clock_seconds(self.close) <= clock_seconds(self.open):
+            raise ValueError("close must be after open")
+        starts = [clock_seconds(a.start) for a in self.arrivals]
+        if starts != sorted(starts) or len(set(starts)) != len(starts):
+            raise ValueError("arrival intervals must be in increasing start order")
+        if not any(a.weight > 0 for a in self.arrivals):
+            raise ValueError("at least one arrival interval needs a positive weight")
+        if sum(i.share for i in self.intents) <= 0:
+            raise ValueError("intent shares must not all be zero")
+        if sum(self.languages.values()) <= 0:
+            raise ValueError("language shares must not all be zero")
+        names = [i.name for i in self.intents]
+        if len(set(names)) != len(names):
+            raise ValueError("intent names must be unique")
+        groups = [g.name for g in self.agents]
+        if len(set(groups)) != len(groups):
+            raise ValueError("agent group names must be unique")
+        return self
