@@ -145,7 +145,7 @@ def get_participant_input(run: Run, act: FlowAction) -> Outcome:
         if not entry:
             run.note("no key pressed")
             return Outcome.fail("InputTimeLimitExceeded")
-        run.result.inputs.append(entry)
+        run.heard(entry)
         return Outcome.ok(entry[0])  # Connect takes one key in menu mode
     return _store_input(run, params, entry)
 
@@ -155,7 +155,7 @@ def _store_input(run: Run, params: dict[str, Any], entry: str) -> Outcome:
         run.contact.stored_input = "Timeout"  # reference 3.2: timeout takes Success, value "Timeout"
         run.note("no digits: stored 'Timeout'")
         return Outcome.ok()
-    run.result.inputs.append(entry)
+    run.heard(entry)
     digits = entry.split("#", 1)[0]
     validation = params.get("InputValidation") or {}
     phone = validation.get("PhoneNumberValidation") if isinstance(validation, dict) else None
@@ -253,6 +253,8 @@ def invoke_lambda(run: Run, act: FlowAction) -> Outcome:
         "attempts": 0,
     }
     run.result.lambda_calls.append(call)
+    if run.result.steps:
+        run.result.steps[-1].call = call
     if function is None:
         call["error"] = "UNKNOWN_FUNCTION"
         run.contact.external = {}

@@ -127,6 +127,14 @@ class Run:
     def say(self, text: str) -> None:
         if text:
             self.result.prompts.append(text)
+            if self.result.steps:
+                self.result.steps[-1].said.append(text)
+
+    def heard(self, entry: str) -> None:
+        """The caller's entry, as consumed by the current action."""
+        self.result.inputs.append(entry)
+        if self.result.steps:
+            self.result.steps[-1].entry = entry
 
     def emit(self, event_type: str, **fields: Any) -> None:
         detail = contact_event(event_type, self.contact, now=self.center.now(), **fields)

@@ -116,13 +116,20 @@ class FlowLibrary:
     """Flows by name. ``TransferToFlow`` / event-hook ARNs are looked up here by their last segment."""
 
     flows: dict[str, LoadedFlow] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_directory(cls, directory: Path) -> FlowLibrary:
-        """Every ``*.json`` in ``directory`` (name = file stem). Unloadable files raise."""
+    def from_directory(cls, directory: Path, *, strict: bool = True) -> FlowLibrary:
+        """Every ``*.json`` in ``directory`` (name = file stem). An unloadable file raises
+        :class:`FlowLoadError`, or with ``strict=False`` is skipped and listed in ``skipped``."""
         library = cls()
         for path in sorted(Path(directory).glob("*.json")):
-            library.add(load_flow_file(path))
+            try:
+                library.add(load_flow_file(path))
+            except FlowLoadError as exc:
+                if strict:
+                    raise FlowLoadError(f"{path}: {exc}") from exc
+                library.skipped[path.name] = str(exc)
         return library
 
     @classmethod

@@ -54,6 +54,9 @@ class Step:
     type: str
     branch: str
     detail: str = ""
+    said: list[str] = field(default_factory=list)
+    entry: str | None = None
+    call: dict[str, Any] | None = None
 
 
 @dataclass

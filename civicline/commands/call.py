@@ -1,0 +1,139 @@
+"""``civicline call``: one contact through the flows, with scripted or interactive keypad input."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from civicline.engine import (
+    CallerScript,
+    CallResult,
+    Engine,
+    FlowLibrary,
+    LambdaInvoker,
+    QueueMetrics,
+    StaticCenter,
+)
+from civicline.engine.library import FlowLoadError
+from civicline.engine.transcript import print_transcript
+
+#: flows/ of this checkout (used when ./flows does not exist)
+FLOWS_DIR = Path(__file__).resolve().parents[2] / "flows"
+_LANGUAGES = {"en": "en-US", "es": "es-US"}
+
+
+def _library(flows_dir: Path | None, err: Console) -> FlowLibrary:
+    folder = flows_dir or (Path("flows") if Path("flows").is_dir() else FLOWS_DIR)
+    if not folder.is_dir():
+        return FlowLibrary()
+    library = FlowLibrary.from_directory(folder, strict=False)
+    for name, reason in library.skipped.items():
+        err.print(f"[yellow]skipped {name}: {reason}[/yellow]")
+    return library
+
+
+def _seed(err: Console) -> None:
+    """The demo data set when the data package provides it; empty tables otherwise."""
+    try:
+        from civicline.data import seed
+    except ImportError:
+        err.print("[yellow]demo data not available (civicline.data.seed): tables are empty[/yellow]")
+        return
+    seed(datetime.now(UTC))
+
+
+def run_call(
+    flow: str,
+    script: CallerScript,
+    *,
+    caller: str,
+    language: str,
+    center: StaticCenter,
+    flows_dir: Path | None = None,
+    err: Console | None = None,
+) -> CallResult:
+    """Run one contact inside a fresh local AWS (moto) with the demo data seeded."""
+    from civicline.local.aws import LocalAws
+
+    console = err or Console(stderr=True)
+    library = _library(flows_dir, console)
+    target: str | Path = flow
+    if flow.endswith(".json") or Path(flow).is_file():
+        target = Path(flow)
+    with LocalAws():
+        _seed(console)
+        engine = Engine(library, invoker=LambdaInvoker(), center=center)
+        return engine.run_contact(target, script, caller_number=caller, language=language)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("call")
+    def call_cmd(  # noqa: PLR0917 - typer options are parameters
+        flow: Annotated[
+            str, typer.Option("--flow", "-f", help="Flow name in flows/ or a JSON file.")
+        ] = "main-inbound",
+        dtmf: Annotated[
+            str | None, typer.Option("--dtmf", "-d", help='Keypad entries, space-separated ("_" = no input).')
+        ] = None,
+        caller: Annotated[str, typer.Option("--caller", help="Caller number (E.164).")] = "+15555550100",
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print one JSON object instead of a transcript.")
+        ] = False,
+        closed: Annotated[bool, typer.Option("--closed", help="Hours of operation are closed.")] = False,
+        queue_size: Annotated[int, typer.Option("--queue-size", help="Contacts waiting in every queue.")] = 0,
+        wait: Annotated[
+            float, typer.Option("--wait", help="Expected / oldest wait in queue, seconds.")
+        ] = 0.0,
+        agents: Annotated[int, typer.Option("--agents", help="Agents staffed and available per queue.")] = 3,
+        full: Annotated[bool, typer.Option("--full", help="Every queue is at capacity.")] = False,
+        lang: Annotated[
+            str, typer.Option("--lang", help="Contact language: en, es or a code like es-US.")
+        ] = "en-US",
+        flows_dir: Annotated[Path | None, typer.Option("--flows-dir", help="Folder of flow files.")] = None,
+    ) -> None:
+        """Run one contact through the flows and print what the caller heard and what happened."""
+        out = Console(highlight=False)
+        err = Console(stderr=True, highlight=False)
+        if dtmf is not None:
+            script = CallerScript.parse(dtmf)
+        else:
+
+            def ask(prompt: str) -> str:
+                if prompt:
+                    err.print(f'[blue]says[/blue] "{prompt}"')
+                return str(err.input("[bold]keys (Enter = none)> [/bold]")).strip()
+
+            script = CallerScript(ask=ask)
+        from infra.registry import QUEUES
+
+        center = StaticCenter(
+            open=not closed,
+            default_metrics=QueueMetrics(
+                size=queue_size,
+                oldest_age_seconds=wait,
+                agents_online=agents,
+                agents_staffed=agents,
+                agents_available=agents if queue_size == 0 else 0,
+                expected_wait_seconds=wait,
+            ),
+            full_queues=frozenset(q.name for q in QUEUES) if full else frozenset(),
+        )
+        language = _LANGUAGES.get(lang, lang)
+        try:
+            result = run_call(
+                flow, script, caller=caller, language=language, center=center, flows_dir=flows_dir, err=err
+            )
+        except (KeyError, FlowLoadError, OSError) as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        if as_json:
+            out.print_json(json.dumps(result.to_json(), default=str))
+        else:
+            print_transcript(result, out)
+        if result.ended.get("how") == "ERROR":
+            raise typer.Exit(1)
