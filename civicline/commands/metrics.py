@@ -1,0 +1,140 @@
+"""``civicline metrics``: show rollups, export the A-11 quarterly data, write the HTML dashboard.
+
+Every command reads the `metrics` table: the one named by ``--table`` or METRICS_TABLE (default
+``civicline-local-metrics``, the local engine's), through ``--endpoint-url`` (a moto server or any
+DynamoDB endpoint) or an AWS ``--profile``; without either, the default boto3 credentials chain.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from schemas.records import Grain
+
+if TYPE_CHECKING:
+    from functions.adapters.metrics_dynamo import DynamoMetricsStore
+
+app = typer.Typer(no_args_is_help=True)
+
+EndpointOpt = Annotated[
+    str | None, typer.Option("--endpoint-url", help="DynamoDB endpoint (e.g. moto server)")
+]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS profile to read the table with")]
+TableOpt = Annotated[str | None, typer.Option("--table", help="metrics table name (default METRICS_TABLE)")]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="AWS region")]
+
+
+def _store(
+    endpoint_url: str | None, profile: str | None, table: str | None, region: str | None
+) -> DynamoMetricsStore:
+    from civicline.metrics.queries import open_store
+
+    name = table or os.environ.get("METRICS_TABLE") or "civicline-local-metrics"
+    if endpoint_url and not os.environ.get("AWS_ACCESS_KEY_ID") and not profile:
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    return open_store(
+        endpoint_url=endpoint_url,
+        profile=profile,
+        table=name,
+        region=region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+    )
+
+
+@app.command("show")
+def show_cmd(
+    *,
+    queue: Annotated[
+        list[str] | None,
+        typer.Option("--queue", help="queue name, repeatable (default: ALL, then every queue with data)"),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="ISO date/datetime (or 2026Q4 for quarters)")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="ISO date/datetime, inclusive")] = None,
+    interval: Annotated[Grain, typer.Option("--interval", help="15m, day or quarter")] = Grain.DAY,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    endpoint_url: EndpointOpt = None,
+    profile: ProfileOpt = None,
+    table: TableOpt = None,
+    region: RegionOpt = None,
+) -> None:
+    """Print rollups per queue and period with the derived measures (LOS, ASA, service level...)."""
+    from civicline.metrics.queries import query
+    from civicline.metrics.render import csv_text, json_text
+    from civicline.metrics.render import table as table_text
+
+    if fmt not in ("table", "csv", "json"):
+        raise typer.BadParameter("use table, csv or json", param_hint="--format")
+    try:
+        rows = query(
+            _store(endpoint_url, profile, table, region), queues=queue, grain=interval, start=start, end=end
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if fmt == "csv":
+        typer.echo(csv_text(rows), nl=False)
+    elif fmt == "json":
+        typer.echo(json_text(rows), nl=False)
+    else:
+        typer.echo(table_text(rows, title=f"CivicLine metrics ({interval.value})"), nl=False)
+
+
+@app.command("export-a11")
+def export_a11_cmd(
+    *,
+    quarter: Annotated[str, typer.Option("--quarter", help="calendar quarter, e.g. 2026Q4")],
+    out: Annotated[Path | None, typer.Option("--out", help="CSV file (default: stdout)")] = None,
+    endpoint_url: EndpointOpt = None,
+    profile: ProfileOpt = None,
+    table: TableOpt = None,
+    region: RegionOpt = None,
+) -> None:
+    """Write the quarter's A-11 customer-experience data (driver, scale point, counts, service, channel)."""
+    from civicline.metrics.queries import query
+    from civicline.metrics.render import a11_csv
+    from functions.domain.metrics import ALL_QUEUE, parse_quarter
+
+    try:
+        parse_quarter(quarter)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--quarter") from exc
+    rows = query(
+        _store(endpoint_url, profile, table, region),
+        queues=[ALL_QUEUE],
+        grain=Grain.QUARTER,
+        start=quarter,
+        end=quarter,
+    )
+    text = a11_csv(quarter, rows)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out} ({text.count(chr(10)) - 1} rows)")
+
+
+@app.command("dashboard")
+def dashboard_cmd(
+    *,
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write")] = Path("report.html"),
+    queue: Annotated[str, typer.Option("--queue", help="queue charted by interval")] = "ALL",
+    start: Annotated[str | None, typer.Option("--from", help="ISO date/datetime")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="ISO date/datetime, inclusive")] = None,
+    endpoint_url: EndpointOpt = None,
+    profile: ProfileOpt = None,
+    table: TableOpt = None,
+    region: RegionOpt = None,
+) -> None:
+    """Write a self-contained HTML dashboard (inline SVG charts, no network needed to view it)."""
+    from civicline.metrics.dashboard import build
+
+    html = build(_store(endpoint_url, profile, table, region), queue=queue, start=start, end=end)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    typer.echo(f"wrote {out}")

@@ -1,0 +1,401 @@
+"""A self-contained HTML dashboard: inline SVG charts and inline CSS, no script, no network.
+
+Charts: level of service and ASA by interval, abandonment by interval, the callback funnel,
+self-service containment, first-contact resolution (survey and repeat contacts) and the A-11 driver
+scores with their response counts; then a per-queue summary and the definitions of every measure
+(read from :mod:`functions.domain.metrics`, the one place they are defined).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from html import escape
+
+from civicline.metrics.queries import Row
+from functions.adapters.metrics_dynamo import DynamoMetricsStore
+from functions.domain.metrics import COUNTERS, DERIVED, derived
+from schemas.records import A11Driver, Grain, MetricRollup
+
+WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 560, 220, 48, 12, 14, 34
+COLORS = ("#1f6feb", "#d1242f", "#2da44e", "#bf8700", "#8250df", "#57606a")
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _frame(name: str, title: str, body: str, legend: Sequence[tuple[str, str]] = ()) -> str:
+    keys = "".join(
+        f'<span class="key"><i style="background:{color}"></i>{escape(label)}</span>'
+        for label, color in legend
+    )
+    return (
+        f'<figure class="card"><figcaption>{escape(title)}</figcaption>'
+        f'<svg class="chart" data-chart="{name}" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+        f'height="{HEIGHT}" role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(title)}</title>{body}</svg>"
+        f'<div class="legend">{keys}</div></figure>'
+    )
+
+
+def _axes(top: float, labels: Sequence[str], unit: str = "") -> str:
+    """Y grid with 5 ticks from 0 to ``top``, X labels thinned to about 8."""
+    plot_h = HEIGHT - PAD_T - PAD_B
+    parts = []
+    for i in range(5):
+        value = top * i / 4
+        y = PAD_T + plot_h - plot_h * i / 4
+        parts.append(f'<path class="grid" d="M{PAD_L} {y:.1f}H{WIDTH - PAD_R}"/>')
+        parts.append(
+            f'<text class="tick" x="{PAD_L - 4}" y="{y + 3:.1f}" text-anchor="end">{_num(value)}{unit}</text>'
+        )
+    step = max(1, len(labels) // 8)
+    plot_w = WIDTH - PAD_L - PAD_R
+    for i, label in enumerate(labels):
+        if i % step:
+            continue
+        x = PAD_L + plot_w * (i + 0.5) / max(1, len(labels))
+        parts.append(
+            f'<text class="tick" x="{x:.1f}" y="{HEIGHT - PAD_B + 14}" text-anchor="middle">'
+            f"{escape(label)}</text>"
+        )
+    parts.append(f'<path class="axis" d="M{PAD_L} {PAD_T}V{HEIGHT - PAD_B}H{WIDTH - PAD_R}"/>')
+    return "".join(parts)
+
+
+def _empty(name: str, title: str) -> str:
+    body = f'<text class="empty" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">no data yet</text>'
+    return _frame(name, title, body)
+
+
+def line_chart(
+    name: str,
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    unit: str = "",
+) -> str:
+    values = [v for _, vs in series for v in vs if v is not None]
+    if not labels or not values:
+        return _empty(name, title)
+    top = max(values) * 1.1 or 1.0
+    plot_w, plot_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
+    parts = [_axes(top, labels, unit)]
+    legend = []
+    for index, (label, points) in enumerate(series):
+        color = COLORS[index % len(COLORS)]
+        legend.append((label, color))
+        commands, pen = [], "M"
+        for i, value in enumerate(points):
+            if value is None:
+                pen = "M"
+                continue
+            x = PAD_L + plot_w * (i + 0.5) / len(labels)
+            y = PAD_T + plot_h - plot_h * value / top
+            commands.append(f"{pen}{x:.1f} {y:.1f}")
+            pen = "L"
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{color}"/>')
+        if commands:
+            parts.append(f'<path class="series" d="{" ".join(commands)}" stroke="{color}" fill="none"/>')
+    return _frame(name, title, "".join(parts), legend)
+
+
+def bar_chart(
+    name: str,
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    unit: str = "",
+) -> str:
+    """Grouped vertical bars (drawn as paths)."""
+    values = [v for _, vs in series for v in vs]
+    if not labels or not values or max(values) <= 0:
+        return _empty(name, title)
+    top = max(values) * 1.1
+    plot_w, plot_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
+    slot = plot_w / len(labels)
+    width = max(1.0, slot * 0.8 / len(series))
+    parts = [_axes(top, labels, unit)]
+    legend = []
+    for index, (label, points) in enumerate(series):
+        color = COLORS[index % len(COLORS)]
+        legend.append((label, color))
+        for i, value in enumerate(points):
+            if value <= 0:
+                continue
+            x = PAD_L + slot * i + slot * 0.1 + width * index
+            h = plot_h * value / top
+            y = PAD_T + plot_h - h
+            base = PAD_T + plot_h
+            parts.append(
+                f'<path class="bar" d="M{x:.1f} {base:.1f}V{y:.1f}H{x + width:.1f}V{base:.1f}Z" '
+                f'fill="{color}"><title>{escape(label)} {escape(labels[i])}: {_num(value)}</title></path>'
+            )
+    return _frame(name, title, "".join(parts), legend)
+
+
+def hbar_chart(
+    name: str, title: str, items: Sequence[tuple[str, float, str]], top: float | None = None
+) -> str:
+    """Horizontal bars: (label, value, annotation)."""
+    if not items or max(v for _, v, _ in items) <= 0:
+        return _empty(name, title)
+    scale = top or max(v for _, v, _ in items)
+    left, row_h = 150, (HEIGHT - PAD_T - 10) / len(items)
+    parts = []
+    for index, (label, value, note) in enumerate(items):
+        y = PAD_T + row_h * index
+        w = (WIDTH - left - 90) * value / scale
+        color = COLORS[index % len(COLORS)]
+        h = row_h * 0.7
+        parts.append(
+            f'<text class="label" x="{left - 6}" y="{y + h * 0.7:.1f}" text-anchor="end">'
+            f"{escape(label)}</text>"
+        )
+        if w > 0:
+            parts.append(f'<path class="bar" d="M{left} {y:.1f}h{w:.1f}v{h:.1f}h{-w:.1f}Z" fill="{color}"/>')
+        parts.append(
+            f'<text class="value" x="{left + w + 6:.1f}" y="{y + h * 0.7:.1f}">{escape(note)}</text>'
+        )
+    return _frame(name, title, "".join(parts))
+
+
+def _total(rows: Sequence[Row]) -> MetricRollup | None:
+    if not rows:
+        return None
+    sums: dict[str, int] = {}
+    driver_sums: dict[A11Driver, int] = {}
+    driver_counts: dict[A11Driver, int] = {}
+    for row in rows:
+        for name in (m.name for m in COUNTERS):
+            sums[name] = sums.get(name, 0) + int(getattr(row.rollup, name))
+        for d, v in row.rollup.driver_sums.items():
+            driver_sums[d] = driver_sums.get(d, 0) + v
+        for d, v in row.rollup.driver_counts.items():
+            driver_counts[d] = driver_counts.get(d, 0) + v
+    first = rows[0].rollup
+    return MetricRollup(
+        queue=first.queue,
+        grain=first.grain,
+        period="total",
+        period_start=first.period_start,
+        driver_sums=driver_sums,
+        driver_counts=driver_counts,
+        **sums,
+    )
+
+
+def _counters(rollup: MetricRollup) -> dict[str, float]:
+    data = {name: float(getattr(rollup, name)) for name in (m.name for m in COUNTERS)}
+    for d, v in rollup.driver_sums.items():
+        data[f"driver_sum|{d.value}"] = float(v)
+    for d, v in rollup.driver_counts.items():
+        data[f"driver_count|{d.value}"] = float(v)
+    return data
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def render(
+    intervals: Sequence[Row],
+    summary: Sequence[Row] = (),
+    *,
+    title: str = "CivicLine contact-center metrics",
+    service_level_seconds: int = 60,
+    generated: datetime | None = None,
+) -> str:
+    """The whole page. ``intervals``: one queue's (usually ALL) 15-minute rows, oldest first;
+    ``summary``: rows for the per-queue table (any grain)."""
+    labels = [r.rollup.period[11:16] if "T" in r.rollup.period else r.rollup.period for r in intervals]
+    los = [r.ratios["level_of_service"] for r in intervals]
+    sl = [r.ratios["service_level"] for r in intervals]
+    asa = [r.ratios["asa_seconds"] for r in intervals]
+    total = _total(intervals)
+    totals = derived(_counters(total)) if total else {}
+    charts = [
+        line_chart(
+            "los",
+            "Level of service and service level by interval (%)",
+            labels,
+            [
+                ("Level of service", [None if v is None else v * 100 for v in los]),
+                (f"Service level {service_level_seconds}s", [None if v is None else v * 100 for v in sl]),
+            ],
+            "%",
+        ),
+        line_chart("asa", "Average speed of answer by interval (s)", labels, [("ASA", asa)], "s"),
+        bar_chart(
+            "abandonment",
+            "Offered, answered and abandoned by interval",
+            labels,
+            [
+                ("Offered", [float(r.rollup.offered) for r in intervals]),
+                ("Answered", [float(r.rollup.answered) for r in intervals]),
+                ("Abandoned", [float(r.rollup.abandoned) for r in intervals]),
+            ],
+        ),
+    ]
+    if total is not None:
+        funnel = [
+            ("Offered", total.callbacks_offered),
+            ("Accepted", total.callbacks_accepted),
+            ("Dialed", total.callbacks_dialed),
+            ("Connected", total.callbacks_connected),
+        ]
+        charts.append(hbar_chart("callbacks", "Callback funnel", [(n, float(v), str(v)) for n, v in funnel]))
+        charts.append(
+            hbar_chart(
+                "containment",
+                "Self-service containment",
+                [
+                    ("Inbound contacts", float(total.inbound_contacts), str(total.inbound_contacts)),
+                    (
+                        "Contained in IVR",
+                        float(total.self_service_contained),
+                        f"{total.self_service_contained} ({_pct(totals.get('containment_rate'))})",
+                    ),
+                    ("Reached a queue", float(total.offered), str(total.offered)),
+                ],
+            )
+        )
+        identified = total.first_contacts + total.repeat_contacts
+        charts.append(
+            hbar_chart(
+                "fcr",
+                "First-contact resolution (%)",
+                [
+                    (
+                        "Survey",
+                        (totals.get("fcr_survey_rate") or 0) * 100,
+                        f"{_pct(totals.get('fcr_survey_rate'))} of {total.fcr_survey_responses}",
+                    ),
+                    (
+                        "Repeat contacts",
+                        (totals.get("fcr_repeat_rate") or 0) * 100,
+                        f"{_pct(totals.get('fcr_repeat_rate'))} of {identified}",
+                    ),
+                ],
+                top=100.0,
+            )
+        )
+        drivers = [
+            (
+                d.value,
+                (totals.get(f"a11_{d.value}_mean") or 0.0),
+                f"{totals.get(f'a11_{d.value}_mean') or 0:.2f} (n={total.driver_counts.get(d, 0)})",
+            )
+            for d in A11Driver
+        ]
+        charts.append(hbar_chart("a11", "A-11 driver scores (mean of 1-5, responses)", drivers, top=5.0))
+    else:
+        for name, chart_title in (
+            ("callbacks", "Callback funnel"),
+            ("containment", "Self-service containment"),
+            ("fcr", "First-contact resolution (%)"),
+            ("a11", "A-11 driver scores"),
+        ):
+            charts.append(_empty(name, chart_title))
+    moment = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    return _PAGE.format(
+        title=escape(title),
+        generated=escape(moment),
+        charts="\n".join(charts),
+        summary=_summary_table(summary),
+        definitions=_definitions(service_level_seconds),
+    )
+
+
+def _summary_table(rows: Sequence[Row]) -> str:
+    if not rows:
+        return "<p>No rollups.</p>"
+    head = (
+        "<tr><th>Queue</th><th>Period</th><th>Offered</th><th>Answered</th><th>Abandoned</th><th>ASA s</th>"
+        "<th>LOS</th><th>Service level</th><th>Callbacks acc/conn</th><th>Contained</th>"
+        "<th>FCR survey</th></tr>"
+    )
+    body = []
+    for row in rows:
+        r, d = row.rollup, row.ratios
+        asa = "-" if d["asa_seconds"] is None else f"{d['asa_seconds']:.1f}"
+        body.append(
+            f"<tr><td>{escape(r.queue)}</td><td>{escape(r.period)}</td><td>{r.offered}</td><td>{r.answered}</td>"
+            f"<td>{r.abandoned}</td><td>{asa}</td><td>{_pct(d['level_of_service'])}</td>"
+            f"<td>{_pct(d['service_level'])}</td><td>{r.callbacks_accepted}/{r.callbacks_connected}</td>"
+            f"<td>{r.self_service_contained}</td><td>{_pct(d['fcr_survey_rate'])}</td></tr>"
+        )
+    return f"<table>{head}{''.join(body)}</table>"
+
+
+def _definitions(service_level_seconds: int) -> str:
+    items = []
+    for measure in (*DERIVED, *COUNTERS):
+        items.append(
+            f'<dt id="def-{measure.name}">{escape(measure.label)} <code>{escape(measure.name)}</code></dt>'
+            f"<dd>{escape(measure.definition)}<br><b>Formula:</b> <code>{escape(measure.formula)}</code>"
+            f"<br><b>Source:</b> {escape(measure.source)}</dd>"
+        )
+    note = (
+        f"<p>Threshold X = {service_level_seconds} s. Connect's service level is time-based (removed from "
+        "queue within X seconds over contacts queued); the IRS-style level of service has no threshold: "
+        "callers who reached an agent over callers who sought one.</p>"
+    )
+    return note + f"<dl>{''.join(items)}</dl>"
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1f2328;
+background:#f6f8fa}}
+h1{{font-size:22px;margin:0 0 4px}} h2{{font-size:18px;margin:28px 0 8px}}
+.meta{{color:#57606a;font-size:13px}}
+.grid{{stroke:#d0d7de;stroke-width:1}} .axis{{stroke:#57606a;fill:none}}
+.charts{{display:flex;flex-wrap:wrap;gap:16px}}
+.card{{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:10px;margin:0}}
+figcaption{{font-weight:600;font-size:14px;margin-bottom:4px}}
+.series{{stroke-width:2}} .tick,.label,.value,.empty{{font-size:11px;fill:#57606a}}
+.legend{{font-size:12px;color:#57606a}} .key{{margin-right:12px}}
+.key i{{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}}
+table{{border-collapse:collapse;background:#fff;font-size:13px}}
+td,th{{border:1px solid #d0d7de;padding:4px 8px;text-align:right}}
+td:first-child,th:first-child{{text-align:left}}
+dt{{font-weight:600;margin-top:10px}} dd{{margin:2px 0 0 16px;font-size:13px}}
+</style></head>
+<body>
+<h1>{title}</h1>
+<p class="meta">Generated {generated}. Self-contained: no scripts, no network.</p>
+<section class="charts">
+{charts}
+</section>
+<h2>By queue</h2>
+{summary}
+<h2>Definitions</h2>
+{definitions}
+</body></html>
+"""
+
+
+def build(
+    store: DynamoMetricsStore,
+    *,
+    queue: str = "ALL",
+    start: str | None = None,
+    end: str | None = None,
+    generated: datetime | None = None,
+) -> str:
+    """The dashboard for ``queue``'s 15-minute intervals, with a per-queue daily summary."""
+    from civicline.metrics.queries import query
+
+    intervals = query(store, queues=[queue], grain=Grain.INTERVAL, start=start, end=end)
+    summary = query(store, grain=Grain.DAY, start=start, end=end)
+    return render(
+        intervals,
+        summary,
+        service_level_seconds=store.rules.service_level_seconds,
+        generated=generated,
+    )

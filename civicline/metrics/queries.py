@@ -1,0 +1,133 @@
+"""Read rollups from the `metrics` table (LocalAws, any endpoint, or an AWS profile) as rows.
+
+A row is a :class:`schemas.records.MetricRollup` (the counters) plus the derived ratios of
+:func:`functions.domain.metrics.derived`. Time bounds are accepted as ISO dates or datetimes (or a
+quarter label for the quarter grain) and turned into the grain's period keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from functions.adapters.metrics_dynamo import DynamoMetricsStore
+from functions.domain.metrics import (
+    A11_PREFIX,
+    ALL_QUEUE,
+    COUNTER_NAMES,
+    DRIVER_COUNT,
+    DRIVER_SUM,
+    IVR_QUEUE,
+    Rules,
+    derived,
+    parse_quarter,
+    period_key,
+    to_ms,
+)
+from schemas.records import A11Driver, Grain, MetricRollup
+
+
+@dataclass
+class Row:
+    rollup: MetricRollup
+    ratios: dict[str, float | None]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.rollup.model_dump(mode="json"), "derived": self.ratios}
+
+
+def to_rollup(raw: dict[str, Any]) -> MetricRollup:
+    """A stored rollup row (``rollup_row``) as the published :class:`MetricRollup` contract."""
+    counters: dict[str, Any] = raw["counters"]
+    fields: dict[str, Any] = {name: int(counters.get(name, 0)) for name in COUNTER_NAMES}
+    drivers = {d.value: d for d in A11Driver}
+    sums = {
+        drivers[n.removeprefix(DRIVER_SUM)]: int(v)
+        for n, v in counters.items()
+        if n.startswith(DRIVER_SUM) and n.removeprefix(DRIVER_SUM) in drivers
+    }
+    counts = {
+        drivers[n.removeprefix(DRIVER_COUNT)]: int(v)
+        for n, v in counters.items()
+        if n.startswith(DRIVER_COUNT) and n.removeprefix(DRIVER_COUNT) in drivers
+    }
+    points = {n.removeprefix(A11_PREFIX): int(v) for n, v in counters.items() if n.startswith(A11_PREFIX)}
+    return MetricRollup(
+        queue=raw["queue"],
+        grain=Grain(raw["grain"]),
+        period=raw["period"],
+        period_start=datetime.fromisoformat(raw["period_start"]),
+        driver_sums=sums,
+        driver_counts=counts,
+        a11_points={k: v for k, v in points.items() if v},
+        **fields,
+    )
+
+
+def to_row(raw: dict[str, Any]) -> Row:
+    return Row(to_rollup(raw), derived(raw["counters"]))
+
+
+def parse_bound(text: str | None, grain: Grain, rules: Rules, *, end: bool) -> str | None:
+    """``--from``/``--to`` text -> the grain's period key (inclusive)."""
+    if not text:
+        return None
+    if grain is Grain.QUARTER and "Q" in text.upper():
+        year, quarter = parse_quarter(text)
+        return f"{year}Q{quarter}"
+    moment: datetime
+    if len(text) == 10:
+        day = date.fromisoformat(text)
+        moment = datetime.combine(day, time.max if end else time.min, tzinfo=rules.tz)
+    else:
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    return period_key(to_ms(moment), grain, rules.tz)
+
+
+def default_queues(store: DynamoMetricsStore) -> list[str]:
+    """ALL first, then every queue that has rollups, IVR last."""
+    found = store.rollup_queues()
+    named = [q for q in found if q not in (ALL_QUEUE, IVR_QUEUE)]
+    return [ALL_QUEUE, *named, *([IVR_QUEUE] if IVR_QUEUE in found else [])]
+
+
+def query(
+    store: DynamoMetricsStore,
+    *,
+    queues: Iterable[str] | None = None,
+    grain: Grain = Grain.INTERVAL,
+    start: str | None = None,
+    end: str | None = None,
+) -> list[Row]:
+    """Rows for the queues (default: every queue with data), oldest period first within a queue."""
+    rules = store.rules
+    low = parse_bound(start, grain, rules, end=False)
+    high = parse_bound(end, grain, rules, end=True)
+    rows: list[Row] = []
+    for queue in list(queues) if queues else default_queues(store):
+        rows.extend(to_row(raw) for raw in store.query_rollups(queue, grain.value, low, high))
+    return rows
+
+
+def open_store(
+    *,
+    endpoint_url: str | None = None,
+    profile: str | None = None,
+    table: str | None = None,
+    region: str | None = None,
+) -> DynamoMetricsStore:
+    """A store on the configured table (METRICS_TABLE), an endpoint, or an AWS profile."""
+    import boto3
+
+    from functions.core.settings import get_settings
+    from functions.handlers.contact_events import rules_from_settings
+
+    settings = get_settings()
+    name = table or settings.table("metrics")
+    session = boto3.session.Session(profile_name=profile, region_name=region) if profile else boto3
+    client = session.client("dynamodb", endpoint_url=endpoint_url, region_name=region)
+    return DynamoMetricsStore(name, client, rules_from_settings())
