@@ -188,7 +188,9 @@ class Caller:
         max_loops: int = 2,
     ) -> CallResult:
         """The customer-queue flow for a contact waiting in ``queue``."""
-        metrics = QueueMetrics(size=size, oldest_age_seconds=oldest_seconds, expected_wait_seconds=expected_wait)
+        metrics = QueueMetrics(
+            size=size, oldest_age_seconds=oldest_seconds, expected_wait_seconds=expected_wait
+        )
         center = StaticCenter(default_metrics=metrics)
         contact = ContactState(
             caller_number=CALLER,

@@ -4,6 +4,7 @@ CivicLine rule fails here with the action identifier."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -168,7 +169,9 @@ def test_lambda_calls_match_the_function_contracts(flow: tuple[str, dict[str, An
         assert params["ResponseValidation"] == {"ResponseType": "STRING_MAP"}, ident
         assert "NoMatchingError" in error_types(action), ident
         attributes = params["LambdaInvocationAttributes"]
-        assert set(attributes) <= set(model.model_fields), f"{ident}: {set(attributes) - set(model.model_fields)}"
+        assert set(attributes) <= set(model.model_fields), (
+            f"{ident}: {set(attributes) - set(model.model_fields)}"
+        )
         static = {k: v for k, v in attributes.items() if not REFERENCE.search(v)}
         model.model_validate(static)  # required fields present, literals valid
 
@@ -193,7 +196,9 @@ def test_external_reads_follow_a_call_that_returns_them(flow: tuple[str, dict[st
         else:
             todo.extend((t, fn) for _, t in targets(action))
     for ident, action in acts.items():
-        reads = {r.split(".")[2] for r in REFERENCE.findall(json.dumps(action["Parameters"])) if ".External." in r}
+        reads = {
+            r.split(".")[2] for r in REFERENCE.findall(json.dumps(action["Parameters"])) if ".External." in r
+        }
         for field in reads:
             for fn in last[ident]:
                 assert fn is not None, f"{name}: {ident} reads $.External.{field} with no Lambda called"
@@ -218,7 +223,9 @@ def test_flow_attributes_read_are_set_and_prompts_are_bilingual(flow: tuple[str,
         english = acts["prompts-en"]["Parameters"]["FlowAttributes"]
         spanish = acts["prompts-es"]["Parameters"]["FlowAttributes"]
         assert set(english) == set(spanish)
-        assert all(english[k]["Value"] != spanish[k]["Value"] for k in english if k != "lang" and k.startswith("p"))
+        assert all(
+            english[k]["Value"] != spanish[k]["Value"] for k in english if k != "lang" and k.startswith("p")
+        )
 
 
 def test_every_disconnect_follows_a_spoken_message(flow: tuple[str, dict[str, Any]]) -> None:
@@ -252,7 +259,7 @@ def test_queue_transfers_set_the_hooks_first() -> None:
         assert into_transfer == ["connecting"]
         assert ("next", "transfer") in targets(acts["connecting"])
         chain = ["queue-name", "hook-queue-flow", "hook-survey", "hook-whisper", "connecting"]
-        for current, nxt in zip(chain, chain[1:], strict=False):
+        for current, nxt in itertools.pairwise(chain):
             assert acts[current]["Transitions"]["NextAction"] == nxt
 
 
@@ -275,7 +282,11 @@ def test_pin_is_never_logged_or_kept_on_the_contact() -> None:
     sensitive = {"pin-entry", "pin-keep", "lookup"}
     for ident in acts:
         expected = {"Disabled"} if ident in sensitive else {"Enabled"}
-        if acts[ident]["Type"] == "UpdateFlowLoggingBehavior" and ident in ("logging-on", "logging-on-error", "logging-on-retry"):
+        if acts[ident]["Type"] == "UpdateFlowLoggingBehavior" and ident in (
+            "logging-on",
+            "logging-on-error",
+            "logging-on-retry",
+        ):
             expected = {"Disabled"}
         assert state[ident] == expected, f"{ident}: logging {state[ident]}"
     text = json.dumps([a for a in doc["Actions"] if a["Type"] == "UpdateContactAttributes"])
@@ -291,7 +302,11 @@ def test_survey_calls_its_lambda_once_with_every_answer() -> None:
     sent = calls[0]["Parameters"]["LambdaInvocationAttributes"]
     model = CONTRACTS["survey"][0]
     assert set(sent) == set(model.model_fields)
-    questions = [a for a in acts.values() if a["Type"] == "GetParticipantInput" and a["Parameters"]["StoreInput"] == "True"]
+    questions = [
+        a
+        for a in acts.values()
+        if a["Type"] == "GetParticipantInput" and a["Parameters"]["StoreInput"] == "True"
+    ]
     assert len(questions) == 11
     kept = {
         key: spec["Value"]

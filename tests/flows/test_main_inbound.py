@@ -9,23 +9,29 @@ import pytest
 from civicline.engine.arns import local_arn
 from tests.flows.conftest import CALLER, OFFICE_PHONE, Caller, ContractLambdas, assert_path, spoken
 
-HOOKS = {"CustomerQueue": "customer-queue", "CustomerRemaining": "post-call-survey", "AgentWhisper": "agent-whisper"}
+HOOKS = {
+    "CustomerQueue": "customer-queue",
+    "CustomerRemaining": "post-call-survey",
+    "AgentWhisper": "agent-whisper",
+}
 EN = ["1"]  # language menu: English
 ES = ["2"]  # language menu: Spanish
 
 
-def fail(function: str):  # noqa: ANN201 - a fault injector for LambdaInvoker
+def fail(function: str):
     return lambda name, attempt: "error" if name == function else None
 
 
-def assert_queued(result, queue: str, intent: str) -> None:  # noqa: ANN001
+def assert_queued(result, queue: str, intent: str) -> None:
     assert result.ended["how"] == "QUEUE", result.ended
     assert result.ended["queue"] == queue
     assert result.attributes["intent"] == intent
     assert result.attributes["queueName"] == queue
     assert result.attributes["language"] in ("en", "es")
     assert result.contact.event_hooks == HOOKS
-    assert_path(result, ["queue-name", "hook-queue-flow", "hook-survey", "hook-whisper", "connecting", "transfer"])
+    assert_path(
+        result, ["queue-name", "hook-queue-flow", "hook-survey", "hook-whisper", "connecting", "transfer"]
+    )
 
 
 # --- greeting and language ---------------------------------------------------------------------
@@ -43,7 +49,9 @@ def test_english_caller_hears_greeting_and_main_menu(call: Caller) -> None:
     assert_queued(result, "tier2", "TIER2")
 
 
-def test_spanish_caller_hears_spanish_prompts_and_lambdas_get_es(call: Caller, lambdas: ContractLambdas) -> None:
+def test_spanish_caller_hears_spanish_prompts_and_lambdas_get_es(
+    call: Caller, lambdas: ContractLambdas
+) -> None:
     # Given a caller who picks Spanish / When they choose a consultation topic
     result = call("main-inbound", [*ES, "1", "2"])
     # Then every menu after the language choice is Spanish and the knowledge lookup asks for Spanish
@@ -56,7 +64,9 @@ def test_spanish_caller_hears_spanish_prompts_and_lambdas_get_es(call: Caller, l
     assert "Para hablar con un agente, oprima 1" in spoken(result)
 
 
-@pytest.mark.parametrize("keys", [["0"], ["", "", ""], ["9", "8", "7"]], ids=["zero", "silence", "wrong-keys"])
+@pytest.mark.parametrize(
+    "keys", [["0"], ["", "", ""], ["9", "8", "7"]], ids=["zero", "silence", "wrong-keys"]
+)
 def test_language_menu_operator_or_retries_reach_operator_in_english(call: Caller, keys: list[str]) -> None:
     # Given the language menu / When the caller presses 0, or gives no valid answer three times
     result = call("main-inbound", keys)
@@ -80,12 +90,22 @@ def test_after_hours_caller_books_a_callback_window(
     assert "Our offices are closed now" in spoken(result)
     assert (
         "callback",
-        {"mode": "SCHEDULED", "queueName": "general", "callbackNumber": CALLER, "window": window, "language": "en"},
+        {
+            "mode": "SCHEDULED",
+            "queueName": "general",
+            "callbackNumber": CALLER,
+            "window": window,
+            "language": "en",
+        },
     ) in lambdas.received
-    assert "We will call you back tomorrow between 8 AM and noon. Thank you for calling CivicLine." in spoken(result)
+    assert "We will call you back tomorrow between 8 AM and noon. Thank you for calling CivicLine." in spoken(
+        result
+    )
     assert result.attributes["callbackOffered"] == "true"
     assert result.ended["how"] == "DISCONNECT"
-    assert_path(result, ["check-hours", "closed-message", "closed-offered", "closed-offer", f"closed-window-{window}"])
+    assert_path(
+        result, ["check-hours", "closed-message", "closed-offered", "closed-offer", f"closed-window-{window}"]
+    )
     assert result.path[-2:] == ["callback-confirmed", "hangup"]
 
 
@@ -132,12 +152,25 @@ def test_consultation_answer_then_agent(call: Caller, lambdas: ContractLambdas, 
     assert_path(
         result,
         ["consult-menu", f"consult-topic-{topic}", "consult-intent", "consult-lookup", "consult-result"],
-        ["consult-answer", "consult-contained", "consult-after", "consult-agent", "route-queue", "route-result"],
+        [
+            "consult-answer",
+            "consult-contained",
+            "consult-after",
+            "consult-agent",
+            "route-queue",
+            "route-result",
+        ],
         ["route-dynamic", "route-office", "queue-name"],
     )
     route = [p for f, p in lambdas.received if f == "routing" and p["action"] == "route"]
     assert route == [
-        {"action": "route", "intent": "CONSULTATION", "topic": topic, "language": "en", "callerNumber": CALLER}
+        {
+            "action": "route",
+            "intent": "CONSULTATION",
+            "topic": topic,
+            "language": "en",
+            "callerNumber": CALLER,
+        }
     ]
     assert_queued(result, "general", "CONSULTATION")
     assert result.attributes["selfService"] == "false"
@@ -174,7 +207,9 @@ def test_case_status_continues_in_the_case_status_flow(call: Caller) -> None:
     result = call("main-inbound", [*EN, "2"])
     # Then the same contact continues in case-status with intent and language already set
     assert result.flows == ["main-inbound", "case-status"]
-    assert_path(result, ["status-intent", "status-flow", "language", "prompts-en", "status-intent", "case-entry"])
+    assert_path(
+        result, ["status-intent", "status-flow", "language", "prompts-en", "status-intent", "case-entry"]
+    )
     assert "Please enter your 8 digit case number" in spoken(result)
     assert result.ended["flow"] == "case-status"
 
@@ -206,13 +241,23 @@ def test_redirect_warm_transfer_to_the_responsible_office(
     assert result.ended["number"] == OFFICE_PHONE
     assert result.attributes["officeId"] == f"office-{topic}"
     assert result.attributes["intent"] == "REDIRECT"
-    assert result.path[-4:] == ["redirect-result", "redirect-announce", "redirect-office", "redirect-transfer"]
+    assert result.path[-4:] == [
+        "redirect-result",
+        "redirect-announce",
+        "redirect-office",
+        "redirect-transfer",
+    ]
 
 
 def test_redirect_routed_to_one_of_our_queues(call: Caller, lambdas: ContractLambdas) -> None:
     lambdas.respond(
         "routing",
-        {"result": "ROUTED", "queueName": "tier2", "queueArn": local_arn("queue", "tier2"), "officeId": "tax"},
+        {
+            "result": "ROUTED",
+            "queueName": "tier2",
+            "queueArn": local_arn("queue", "tier2"),
+            "officeId": "tax",
+        },
     )
     result = call("main-inbound", [*EN, "3", "2"])
     assert_path(result, ["redirect-result", "route-dynamic", "route-office", "queue-name"])
@@ -270,7 +315,9 @@ def test_appeal_read_again_then_hang_up(call: Caller) -> None:
 
 
 @pytest.mark.parametrize("broken", ["invalid", "error"])
-def test_appeal_not_registered_goes_to_appeals_agent(call: Caller, lambdas: ContractLambdas, broken: str) -> None:
+def test_appeal_not_registered_goes_to_appeals_agent(
+    call: Caller, lambdas: ContractLambdas, broken: str
+) -> None:
     if broken == "invalid":
         lambdas.respond("appeals", {"result": "INVALID_INPUT"})
     result = call("main-inbound", [*EN, "4"], fault=fail("appeals") if broken == "error" else None)
@@ -282,7 +329,10 @@ def test_appeal_not_registered_goes_to_appeals_agent(call: Caller, lambdas: Cont
 
 def test_identity_theft_report_then_specialist(call: Caller, lambdas: ContractLambdas) -> None:
     result = call("main-inbound", [*EN, "5"])
-    assert ("appeals", {"category": "IDENTITY_THEFT", "callbackNumber": CALLER, "language": "en"}) in lambdas.received
+    assert (
+        "appeals",
+        {"category": "IDENTITY_THEFT", "callbackNumber": CALLER, "language": "en"},
+    ) in lambdas.received
     assert (
         "Your identity theft report is registered. Your receipt number is I T 1 0 0 0 0 0 0 1. "
         "An identity theft specialist will now take your call."
@@ -347,7 +397,9 @@ def test_routing_failure_falls_back_to_the_static_queue(
     call: Caller, lambdas: ContractLambdas, keys: list[str], queue: str, intent: str
 ) -> None:
     # Given routing answers knowledge lookups but its route action is broken (INVALID_INPUT)
-    lambdas.respond("routing", *([{"result": "FOUND", "answer": "An answer."}] if intent == "CONSULTATION" else []))
+    lambdas.respond(
+        "routing", *([{"result": "FOUND", "answer": "An answer."}] if intent == "CONSULTATION" else [])
+    )
     lambdas.respond("routing", {"result": "INVALID_INPUT"})
     result = call("main-inbound", keys)
     # Then the intent's own queue is used
@@ -355,10 +407,18 @@ def test_routing_failure_falls_back_to_the_static_queue(
     assert_queued(result, queue, intent)
 
 
-def test_repeat_caller_is_routed_to_the_office_that_handled_them(call: Caller, lambdas: ContractLambdas) -> None:
+def test_repeat_caller_is_routed_to_the_office_that_handled_them(
+    call: Caller, lambdas: ContractLambdas
+) -> None:
     lambdas.respond(
         "routing",
-        {"result": "ROUTED", "queueName": "appeals", "queueArn": local_arn("queue", "appeals"), "officeId": "appeals-office", "reason": "REPEAT"},
+        {
+            "result": "ROUTED",
+            "queueName": "appeals",
+            "queueArn": local_arn("queue", "appeals"),
+            "officeId": "appeals-office",
+            "reason": "REPEAT",
+        },
     )
     result = call("main-inbound", [*EN, "6"])
     assert_queued(result, "appeals", "TIER2")
