@@ -15,7 +15,7 @@ fails on the guard instead of creating a duplicate.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from functions.adapters import dynamo
@@ -41,8 +41,13 @@ def _request_values(request: CallbackRequest) -> dict[str, Any]:
     }
     if request.state is CallbackState.PENDING and request.mode is CallbackMode.SCHEDULED:
         due = request.next_attempt_at or request.window_start
-        values.update(gsi1pk=DUE, gsi1sk=due.isoformat())
+        values.update(gsi1pk=DUE, gsi1sk=_sort_time(due))
     return values
+
+
+def _sort_time(moment: datetime) -> str:
+    """UTC ISO text, so that string order in the index is time order whatever the clock's zone."""
+    return moment.astimezone(UTC).isoformat()
 
 
 def parse_request(item: dict[str, Any]) -> CallbackRequest:
@@ -108,7 +113,7 @@ def due(now: datetime, limit: int) -> list[CallbackRequest]:
         TableName=dynamo.table("callbacks"),
         IndexName="by_state_due",
         KeyConditionExpression="gsi1pk = :due AND gsi1sk <= :now",
-        ExpressionAttributeValues={":due": {"S": DUE}, ":now": {"S": now.isoformat()}},
+        ExpressionAttributeValues={":due": {"S": DUE}, ":now": {"S": _sort_time(now)}},
         Limit=limit,
     )
     return [parse_request(dynamo.from_item(i)) for i in response.get("Items", [])]

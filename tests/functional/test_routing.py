@@ -1,0 +1,180 @@
+"""routing under moto: rules, warm transfer, repeat callers, known open cases, knowledge answers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from functions.handlers.routing import handler
+from tests.functional.conftest import CALLER, Clock, make_event
+
+
+def route(contact_id: str = "r-1", number: str | None = CALLER, **params: str) -> Any:
+    return handler(make_event(params, contact_id, number), None)
+
+
+@pytest.mark.parametrize(
+    ("topic", "office", "phone"),
+    [
+        ("1", "dmv", "+12025550151"),
+        ("2", "property_tax", "+12025550152"),
+        ("3", "social_services", None),
+        ("4", "passports", None),
+    ],
+)
+def test_redirect_topics_warm_transfer_to_the_office(
+    seeded: Any, topic: str, office: str, phone: str | None
+) -> None:
+    # Given the 311-style menu digit When routed Then the caller is transferred to that office's number
+    result = route(action="route", intent="REDIRECT", topic=topic)
+    assert result["result"] == "TRANSFER"
+    assert result["officeId"] == office
+    assert result["officePhone"].startswith("+1202555015")
+    if phone:
+        assert result["officePhone"] == phone
+    assert result["officeOpen"] == "true"
+    assert result["reason"] == "RULE"
+
+
+def test_rule_routes_to_queue_with_arn_and_spanish_prompt(local_aws: Any, clock: Clock) -> None:
+    from civicline.data import seed
+    from civicline.local.aws import LocalAws
+    from tests.functional.conftest import NOW
+
+    with LocalAws(prefix="arns", queue_arns={"appeals": "arn:aws:connect:::queue/appeals"}):
+        seed(NOW)
+        result = route(action="route", intent="APPEAL", language="es")
+    assert result == {
+        "result": "ROUTED",
+        "queueName": "appeals",
+        "queueArn": "arn:aws:connect:::queue/appeals",
+        "officeId": "appeals",
+        "officeName": "la Oficina de Recursos",
+        "officeOpen": "true",
+        "reason": "RULE",
+        "prompt": "Le comunicamos con la Oficina de Recursos.",
+    }
+
+
+def test_unknown_intent_is_invalid_and_unruled_intent_goes_to_default(seeded: Any) -> None:
+    assert route(action="route", intent="LOTTERY") == {"result": "INVALID_INPUT"}
+    assert route(action="route", intent="") == {"result": "INVALID_INPUT"}
+    result = route(action="route", intent="OPERATOR")
+    assert (result["result"], result["queueName"], result["reason"]) == ("ROUTED", "operator", "RULE")
+
+
+def test_no_rule_routes_to_default_queue(seeded: Any) -> None:
+    # Given the operator's rule is deleted from the reference table (edited without a redeploy)
+    from functions.adapters import reference
+
+    seeded.client("dynamodb").delete_item(
+        TableName=seeded.table("reference"), Key={"pk": {"S": "RULE#OPERATOR"}, "sk": {"S": "*#*"}}
+    )
+    reference.clear_cache()
+    # When an operator call is routed Then the default queue takes it
+    result = route(action="route", intent="OPERATOR")
+    assert (result["queueName"], result["reason"]) == ("general", "DEFAULT")
+
+
+def test_repeat_caller_goes_back_to_the_office_that_handled_it(seeded: Any, clock: Clock) -> None:
+    # Given a caller routed about consultations to the north office three days ago
+    from functions.adapters import reference
+    from functions.core.privacy import pseudonymize
+
+    reference.remember_office(
+        pseudonymize(CALLER), "CONSULTATION#*", "north", clock.moment - timedelta(days=3), 7
+    )
+    # When the caller calls again about the same thing
+    result = route(action="route", intent="CONSULTATION")
+    # Then they are routed to the north office, as a repeat contact
+    assert (result["officeId"], result["reason"], result["queueName"]) == ("north", "REPEAT", "general")
+    # And a different caller gets the rule's office
+    other = route("r-2", "+12025550188", action="route", intent="CONSULTATION")
+    assert (other["officeId"], other["reason"]) == ("central", "RULE")
+
+
+def test_repeat_window_expires(seeded: Any, clock: Clock) -> None:
+    # Given a caller routed to the DMV (warm transfer)
+    assert route(action="route", intent="REDIRECT", topic="1")["officeId"] == "dmv"
+    # When they call about vehicles again within the window, Then the DMV again as a repeat
+    clock.moment += timedelta(days=6)
+    assert route("r-2", action="route", intent="REDIRECT", topic="1")["reason"] == "REPEAT"
+    # When they call after the window (7 days after the last call), Then by rule again
+    clock.moment += timedelta(days=8)
+    assert route("r-3", action="route", intent="REDIRECT", topic="1")["reason"] == "RULE"
+
+
+def test_known_open_case_routes_to_its_office(seeded: Any, cases: Any) -> None:
+    # Given an open benefit claim handled by the north office
+    case = cases[1]
+    assert case.office_id == "north"
+    # When the caller is routed with the case number Then the north office takes it
+    result = route(action="route", intent="CASE_STATUS", caseNumber=case.case_number)
+    assert (result["officeId"], result["reason"]) == ("north", "REPEAT")
+    # And a closed case does not steer routing
+    closed = next(c for c in cases if c.status.value == "CLOSED")
+    result = route("r-9", "+12025550166", action="route", intent="CASE_STATUS", caseNumber=closed.case_number)
+    assert result["reason"] == "RULE"
+    assert route(action="route", intent="CASE_STATUS", caseNumber="12345678") == {"result": "INVALID_INPUT"}
+
+
+def test_office_closed_outside_hours_and_on_holidays(seeded: Any, clock: Clock) -> None:
+    # Given Thanksgiving 2026 at noon in New York
+    from datetime import UTC, datetime
+
+    clock.moment = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
+    assert route(action="office", topic="2")["officeOpen"] == "false"
+    # And a Saturday: the DMV is open, the assessor is not
+    clock.moment = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
+    assert route(action="office", topic="1")["officeOpen"] == "true"
+    assert route(action="office", topic="2")["officeOpen"] == "false"
+
+
+def test_office_directory_and_unknown_topic(seeded: Any) -> None:
+    result = route(action="office", topic="3", language="es")
+    assert result["result"] == "FOUND"
+    assert result["officeName"] == "el Departamento de Servicios Sociales"
+    assert result["officePhone"] == "+12025550153"
+    # a REDIRECT topic without its own rule falls back to the central office (wildcard rule)
+    assert route(action="office", topic="7")["officeId"] == "central"
+    assert route(action="office", intent="OPERATOR") == {"result": "NOT_FOUND"}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("topic", ["1", "2", "3"])
+def test_knowledge_answers_in_both_languages(seeded: Any, topic: str, language: str) -> None:
+    result = route(action="knowledge", topic=topic, language=language)
+    assert result["result"] == "FOUND"
+    assert result["answerId"] == f"{topic}#{language}"
+    assert len(result["answer"]) > 40
+
+
+def test_knowledge_unknown_topic_and_blank_topic(seeded: Any) -> None:
+    assert route(action="knowledge", topic="9") == {"result": "NOT_FOUND"}
+    assert route(action="knowledge", topic="") == {"result": "INVALID_INPUT"}
+
+
+def test_reference_edit_is_live_after_the_cache_expires(seeded: Any, monkeypatch: Any) -> None:
+    # Given a knowledge answer read once (cached)
+    from functions.adapters import reference
+
+    assert "April 15" in route(action="knowledge", topic="1")["answer"]
+    seeded.client("dynamodb").update_item(
+        TableName=seeded.table("reference"),
+        Key={"pk": {"S": "KB#1"}, "sk": {"S": "en"}},
+        UpdateExpression="SET answer = :a",
+        ExpressionAttributeValues={":a": {"S": "Returns are due on May 1 this year."}},
+    )
+    # When the cache expires (no redeploy) Then the new answer is served
+    monkeypatch.setattr(reference, "CACHE_SECONDS", 0.0)
+    reference.clear_cache()
+    assert route(action="knowledge", topic="1")["answer"] == "Returns are due on May 1 this year."
+
+
+def test_warm_route_is_one_read_and_one_history_write(seeded: Any, aws_calls: list[str]) -> None:
+    route("warm", action="route", intent="CONSULTATION")
+    aws_calls.clear()
+    route("r-2", "+12025550155", action="route", intent="CONSULTATION")
+    assert aws_calls == ["GetItem", "PutItem"]
