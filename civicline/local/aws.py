@@ -32,6 +32,14 @@ BUS_NAME = "civicline-contact-events"
 RULE_NAME = "civicline-contact-events-to-aggregator"
 
 
+def _local_queue_arns() -> dict[str, str]:
+    """Every registry queue's local ARN (the same ARNs the engine resolves %QUEUE_X% to)."""
+    from civicline.engine.arns import local_arn  # lazy: the engine imports this module
+    from infra.registry import QUEUES
+
+    return {queue.name: local_arn("QUEUE", queue.name) for queue in QUEUES}
+
+
 def table_name(spec: TableSpec, prefix: str) -> str:
     return f"{prefix}-{spec.logical}"
 
@@ -90,8 +98,7 @@ class LocalAws(AbstractContextManager["LocalAws"]):
             **{TABLE_ENV[t.logical]: table_name(t, self.prefix) for t in TABLES},
             **self.extra_env,
         }
-        if self.queue_arns:
-            env["QUEUE_ARNS"] = json.dumps(self.queue_arns)
+        env["QUEUE_ARNS"] = json.dumps(self.queue_arns or _local_queue_arns())
         if self.use_moto or self.endpoint_url:
             env.update(
                 AWS_ACCESS_KEY_ID="testing",
