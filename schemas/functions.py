@@ -159,8 +159,10 @@ class SurveyParameters(_Params):
 
 
 class SurveyResponseResult(_Response):
-    result: Literal["COMPLETE", "PARTIAL", "DECLINED"]
-    answered: str
+    """``INVALID_INPUT`` (no ``answered``) when the event itself is malformed, as for every function."""
+
+    result: Literal["COMPLETE", "PARTIAL", "DECLINED", "INVALID_INPUT"]
+    answered: str | None = None
 
 
 #: function name -> (parameter model, response model); the flow contract test reads this
