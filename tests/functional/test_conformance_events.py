@@ -7,8 +7,8 @@ is INVALID_INPUT, never an exception) and with that handler's parameters merged 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 import importlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
