@@ -132,7 +132,7 @@ def register(app: typer.Typer) -> None:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from exc
         if as_json:
-            out.print_json(json.dumps(result.to_json(), default=str))
+            typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str))
         else:
             print_transcript(result, out)
         if result.ended.get("how") == "ERROR":

@@ -24,6 +24,7 @@ from civicline.engine.arns import (
 from civicline.engine.contact import CallbackRequest
 from civicline.engine.events import lambda_event
 from civicline.engine.references import as_text, is_reference, strip_ssml
+from civicline.engine.result import HANGUP
 from infra.registry import QUEUES_BY_NAME
 from schemas.connect_lambda import MAX_ATTRIBUTES_BYTES
 from schemas.flow_language import FlowAction
@@ -139,8 +140,9 @@ def get_participant_input(run: Run, act: FlowAction) -> Outcome:
         return Outcome.fail(detail="GetParticipantInput (DTMF) is voice only")
     prompt = _prompt_text(run, params)
     run.say(prompt)
-    entry = run.script.next(prompt)
-    entry = (entry or "").strip()
+    entry = (run.script.next(prompt) or "").strip()
+    if entry == HANGUP:
+        return Outcome.end("DISCONNECT", detail="the caller hung up", reason="CUSTOMER_DISCONNECT")
     if not _flag(params.get("StoreInput", "False")):
         if not entry:
             run.note("no key pressed")

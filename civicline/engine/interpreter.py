@@ -330,4 +330,5 @@ class Engine:
             ended["detail"] = ended["detail"] or "queued callback created"
         run.result.ended = ended
         if emit_end and how in ("DISCONNECT", "CALLBACK", "ERROR", "TRANSFER_PHONE"):
-            run.emit("DISCONNECTED", disconnectReason="CONTACT_FLOW_DISCONNECT")
+            reason = str(ended.get("reason") or "CONTACT_FLOW_DISCONNECT")
+            run.emit("DISCONNECTED", disconnectReason=reason)

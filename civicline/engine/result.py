@@ -12,16 +12,21 @@ from civicline.engine.contact import ContactState
 ENDINGS = ("QUEUE", "DISCONNECT", "TRANSFER_FLOW", "TRANSFER_PHONE", "CALLBACK", "ERROR", "END")
 
 
+#: a script entry meaning "the caller hangs up instead of keying anything"
+HANGUP = "hangup"
+
+
 class CallerScript:
     """Scripted caller input: DTMF entries consumed in order by ``GetParticipantInput``.
 
-    ``""`` (or ``"_"``) is a timeout (the caller pressed nothing). When the entries are used up the
-    caller presses nothing more (every further input times out), unless ``ask`` is given: then the
-    engine asks it for each further entry (the interactive ``civicline call``).
+    ``""`` (or ``"_"``) is a timeout (the caller pressed nothing); ``"hangup"`` (or ``"!"``) is the
+    caller hanging up at that prompt. When the entries are used up the caller presses nothing more
+    (every further input times out), unless ``ask`` is given: then the engine asks it for each
+    further entry (the interactive ``civicline call``).
     """
 
     def __init__(self, entries: Iterable[str] = (), ask: Callable[[str], str] | None = None) -> None:
-        self.entries = ["" if e == "_" else str(e) for e in entries]
+        self.entries = [_normal(str(e)) for e in entries]
         self.position = 0
         self.ask = ask
 
@@ -37,12 +42,21 @@ class CallerScript:
             self.position += 1
             return entry
         if self.ask is not None:
-            return self.ask(prompt)
+            return _normal(self.ask(prompt))
         return None
 
     @property
     def remaining(self) -> list[str]:
         return self.entries[self.position :]
+
+
+def _normal(entry: str) -> str:
+    entry = entry.strip()
+    if entry == "_":
+        return ""
+    if entry.lower() in (HANGUP, "!"):
+        return HANGUP
+    return entry
 
 
 @dataclass

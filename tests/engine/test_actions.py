@@ -579,3 +579,50 @@ def test_events_go_to_the_sink_in_order(make_engine: Make) -> None:
     assert all(e["contactId"] == "abc" for e in sink)
     assert result.how in ENDINGS
     assert result.to_json()["ended"]["queue"] == "general"
+
+
+def test_caller_hanging_up_at_a_prompt(make_engine: Make) -> None:
+    menu = act(
+        "menu",
+        "GetParticipantInput",
+        {"Text": "Press 1.", "StoreInput": "False"},
+        nxt="hangup",
+        errors={
+            "InputTimeLimitExceeded": "hangup",
+            "NoMatchingCondition": "hangup",
+            "NoMatchingError": "hangup",
+        },
+    )
+    result = run(make_engine, menu, HANGUP, dtmf=["hangup"])
+    assert result.ended["how"] == "DISCONNECT"
+    assert result.ended["reason"] == "CUSTOMER_DISCONNECT"
+    assert result.events[-1]["disconnectReason"] == "CUSTOMER_DISCONNECT"
+    assert result.path == ["menu"]
+    assert CallerScript.parse("1 _ !").entries == ["1", "", "hangup"]
+
+
+def test_contact_events_parse_with_the_contact_event_model(make_engine: Make) -> None:
+    from schemas.contact_events import ContactEventDetail, ContactEventType
+
+    flow = [
+        act("set", "UpdateContactAttributes", {"Attributes": {"a": "1"}}, nxt="q", errors=ERR),
+        act("q", "UpdateContactTargetQueue", {"QueueId": QUEUE}, nxt="t", errors=ERR),
+        act(
+            "t",
+            "TransferContactToQueue",
+            nxt="sorry",
+            errors={"QueueAtCapacity": "sorry", "NoMatchingError": "sorry"},
+        ),
+        SORRY,
+        HANGUP,
+    ]
+    result = run(make_engine, *flow)
+    kinds = [ContactEventDetail.model_validate(e).kind for e in result.events]
+    assert kinds == [
+        ContactEventType.INITIATED,
+        ContactEventType.CONNECTED_TO_SYSTEM,
+        ContactEventType.CONTACT_DATA_UPDATED,
+        ContactEventType.QUEUED,
+    ]
+    queued = ContactEventDetail.model_validate(result.events[-1])
+    assert queued.queueInfo is not None and queued.queueInfo.enqueueTimestamp is not None
