@@ -1,0 +1,1 @@
+"""Constructs of the contact-center stack, one concern each."""

@@ -1,0 +1,198 @@
+"""The Lambda functions of the registry: one code asset, the public Powertools layer, arm64.
+
+* One asset of ``functions/`` + ``schemas/`` + ``infra/registry.py`` (the code imports the
+  contracts and the registry); nothing else of the checkout goes in. No Docker: third-party code
+  comes from the public Powertools v3 layer (Powertools and pydantic v2); boto3 is in the runtime.
+* Each function gets its own role with exactly the table actions its registry entry declares
+  (``reads`` / ``writes``), on its tables and their indexes by name, and the key actions DynamoDB
+  needs for a customer-managed key. No managed policies.
+* Log groups are explicit, so retention is set and a destroy removes them.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from functions.core.settings import TABLE_ENV
+from infra.config import EnvConfig
+from infra.registry import FUNCTIONS, TABLES_BY_NAME, FunctionSpec
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: what goes into the one code asset, relative to the repository root
+ASSET_CONTENT = ("functions", "schemas", "infra/__init__.py", "infra/registry.py")
+_ASSET_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "json")
+
+TABLE_READ_ACTIONS = (
+    "dynamodb:BatchGetItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+)
+TABLE_WRITE_ACTIONS = (
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+)
+KEY_READ_ACTIONS = ("kms:Decrypt", "kms:DescribeKey")
+KEY_WRITE_ACTIONS = ("kms:Encrypt", "kms:GenerateDataKey")
+
+_RUNTIMES = {"python3.12": lambda_.Runtime.PYTHON_3_12, "python3.13": lambda_.Runtime.PYTHON_3_13}
+
+
+def stage_code(target: Path | None = None) -> Path:
+    """Copy exactly :data:`ASSET_CONTENT` into a fresh folder (the asset's content, nothing else).
+
+    Staging beats an exclude list over the repository root: CDK would walk .venv and node_modules
+    to fingerprint the root, and a new top-level folder could slip into the bundle unnoticed.
+    """
+    if target is None:
+        target = Path(tempfile.mkdtemp(prefix="civicline-code-"))
+        atexit.register(shutil.rmtree, target, ignore_errors=True)
+    folder = target
+    for item in ASSET_CONTENT:
+        source = ROOT / item
+        if source.is_dir():
+            shutil.copytree(source, folder / item, ignore=_ASSET_IGNORE, dirs_exist_ok=True)
+        else:
+            (folder / item).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / item)
+    return folder
+
+
+def code_asset() -> lambda_.Code:
+    """The single code asset shared by every function (same hash, uploaded once)."""
+    return lambda_.Code.from_asset(str(stage_code()))
+
+
+def function_logical_id(spec: FunctionSpec) -> str:
+    return "".join(part.capitalize() for part in spec.name.split("_")) + "Function"
+
+
+class Functions(Construct):
+    """Every registry function, with its role, log group and environment."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvConfig,
+        tables: dict[str, dynamodb.ITable],
+        key: kms.IKey,
+        queue_arns: dict[str, str],
+        instance_arn: str,
+        async_dlq: sqs.IQueue,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.config = config
+        code = code_asset()
+        layer = lambda_.LayerVersion.from_layer_version_arn(
+            self, "Powertools", config.powertools_layer.arn(config.region, config.runtime)
+        )
+        common_env = {
+            "POWERTOOLS_SERVICE_NAME": "civicline",
+            "POWERTOOLS_METRICS_NAMESPACE": "CivicLine",
+            "POWERTOOLS_LOG_LEVEL": config.log_level,
+            "POWERTOOLS_LOGGER_LOG_EVENT": "false",
+            "CONNECT_INSTANCE_ARN": instance_arn,
+            "QUEUE_ARNS": stack.to_json_string(queue_arns),
+            "APPEAL_DUE_DAYS": str(config.thresholds.appeal_due_days),
+            "APPEAL_WORKING_DAYS": str(config.thresholds.appeal_working_days).lower(),
+            "HOLIDAYS": ",".join(day.isoformat() for day in config.holidays),
+            "MAX_VERIFY_ATTEMPTS": str(config.thresholds.max_verify_attempts),
+            "LOCKOUT_SECONDS": str(config.thresholds.lockout_seconds),
+            "REPEAT_WINDOW_DAYS": str(config.thresholds.repeat_window_days),
+            "SERVICE_LEVEL_SECONDS": str(config.thresholds.service_level_seconds),
+            "VIRTUAL_HOLD_WAIT_SECONDS": str(config.thresholds.virtual_hold_wait_seconds),
+            "DIAL_RATE_PER_SECOND": str(config.thresholds.dial_rate_per_second),
+            "TIME_ZONE": config.weekly_hours("main")[0],
+        }
+        self.functions: dict[str, lambda_.Function] = {}
+        self.roles: dict[str, iam.Role] = {}
+        self.log_groups: dict[str, logs.LogGroup] = {}
+        for spec in FUNCTIONS:
+            name = f"{config.resource_prefix}-{spec.name.replace('_', '-')}"
+            log_group = logs.LogGroup(
+                self,
+                f"{function_logical_id(spec)}Logs",
+                log_group_name=f"/aws/lambda/{name}",
+                removal_policy=RemovalPolicy.DESTROY,
+            )
+            cfn_log_group = log_group.node.default_child
+            assert isinstance(cfn_log_group, logs.CfnLogGroup)
+            cfn_log_group.retention_in_days = config.log_retention_days  # any value CloudWatch accepts
+            role = iam.Role(
+                self,
+                f"{function_logical_id(spec)}Role",
+                assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                description=f"CivicLine {spec.name}: its log group and its declared tables only",
+            )
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[log_group.log_group_arn],
+                )
+            )
+            for table_name in sorted(set(spec.reads) | set(spec.writes)):
+                grant_table(role, tables[table_name], key, table_name, write=table_name in spec.writes)
+            env = dict(common_env)
+            for table_name in sorted(set(spec.reads) | set(spec.writes)):
+                env[TABLE_ENV[table_name]] = tables[table_name].table_name
+            if not spec.connect_facing:
+                # not on a caller's path: room for slower calls and one more retry
+                env["AWS_TIMEOUT_SECONDS"] = "5"
+                env["AWS_MAX_ATTEMPTS"] = "3"
+            env.update(spec.env)
+            is_async = spec.name == "callback_dispatcher"
+            fn = lambda_.Function(
+                self,
+                function_logical_id(spec),
+                function_name=name,
+                description=spec.description[:256],
+                runtime=_RUNTIMES[config.runtime],
+                architecture=lambda_.Architecture.ARM_64,
+                handler=spec.handler,
+                code=code,
+                layers=[layer],
+                memory_size=spec.memory_mb,
+                timeout=Duration.seconds(spec.timeout_seconds),
+                reserved_concurrent_executions=spec.reserved_concurrency,
+                environment=env,
+                role=role,
+                log_group=log_group,
+                tracing=lambda_.Tracing.ACTIVE,
+                dead_letter_queue=async_dlq if is_async else None,
+                retry_attempts=0 if is_async else None,
+            )
+            fn_child = fn.node.default_child
+            assert fn_child is not None
+            fn_child.override_logical_id(function_logical_id(spec))  # type: ignore[attr-defined]
+            self.functions[spec.name] = fn
+            self.roles[spec.name] = role
+            self.log_groups[spec.name] = log_group
+
+
+def grant_table(role: iam.IRole, table: dynamodb.ITable, key: kms.IKey, logical: str, *, write: bool) -> None:
+    """Item-level access to one table and its named indexes (no ``index/*``), plus the key actions."""
+    spec = TABLES_BY_NAME[logical]
+    resources = [table.table_arn, *(f"{table.table_arn}/index/{index.name}" for index in spec.indexes)]
+    actions = list(TABLE_READ_ACTIONS) + (list(TABLE_WRITE_ACTIONS) if write else [])
+    role.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=resources))
+    key_actions = list(KEY_READ_ACTIONS) + (list(KEY_WRITE_ACTIONS) if write else [])
+    role.add_to_principal_policy(iam.PolicyStatement(actions=key_actions, resources=[key.key_arn]))

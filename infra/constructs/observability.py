@@ -1,0 +1,240 @@
+"""Dashboard and alarms: what an on-call engineer and a hotline manager look at first.
+
+Sources: Amazon Connect's own metrics (``AWS/Connect``: calls per interval, flow errors), Lambda's
+(errors, throttles, duration), SQS's (dead-letter depth), and the aggregator's EMF metrics in the
+``CivicLine`` namespace (:data:`AGGREGATE_METRICS`, the contract with functions/handlers/contact_events.py,
+documented in docs/deploy.md): level of service, speed of answer, abandonment, callback outcomes.
+Alarms notify an SNS topic (encrypted with its own key) that mails ``alarm_email``.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.config import EnvConfig
+from infra.constructs.connect_center import pascal
+
+NAMESPACE = "CivicLine"
+DIMENSIONS = {"service": "civicline"}
+#: EMF metric names the aggregator publishes per batch (Count / Seconds, summed over the period)
+AGGREGATE_METRICS = {
+    "offered": "ContactsOffered",
+    "answered": "ContactsAnswered",
+    "abandoned": "ContactsAbandoned",
+    "busy": "ContactsBusy",
+    "answer_time": "AnswerTimeSeconds",
+    "callbacks_offered": "CallbacksOffered",
+    "callbacks_accepted": "CallbacksAccepted",
+    "callbacks_dialed": "CallbacksDialed",
+    "callbacks_connected": "CallbacksConnected",
+}
+
+
+def aggregate(key: str, period: Duration) -> cw.Metric:
+    return cw.Metric(
+        namespace=NAMESPACE,
+        metric_name=AGGREGATE_METRICS[key],
+        dimensions_map=DIMENSIONS,
+        statistic="Sum",
+        period=period,
+    )
+
+
+def level_of_service(period: Duration) -> cw.MathExpression:
+    """IRS-style LOS in percent: answered / (answered + abandoned + busy)."""
+    return cw.MathExpression(
+        expression="IF((a + b + c) > 0, 100 * a / (a + b + c), 100)",
+        using_metrics={
+            "a": aggregate("answered", period),
+            "b": aggregate("abandoned", period),
+            "c": aggregate("busy", period),
+        },
+        label="Level of service (%)",
+        period=period,
+    )
+
+
+class Observability(Construct):
+    """The dashboard, the alarm topic and every alarm."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvConfig,
+        instance_id: str,
+        flow_names: dict[str, str],
+        functions: dict[str, lambda_.Function],
+        dead_letter_queues: dict[str, sqs.IQueue],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.key = kms.Key(
+            self,
+            "AlarmTopicKey",
+            description=f"CivicLine {config.name}: alarm topic",
+            enable_key_rotation=True,
+        )
+        # CloudWatch publishes alarm notifications to the encrypted topic
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=["*"],  # in a key policy "*" means this key
+            )
+        )
+        self.topic = sns.Topic(
+            self,
+            "AlarmTopic",
+            display_name=f"CivicLine {config.name} alarms",
+            master_key=self.key,
+            enforce_ssl=True,
+        )
+        # a notification SNS could not deliver is kept, not dropped
+        self.dead_letters = sqs.Queue(
+            self,
+            "AlarmDeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        self.topic.add_subscription(
+            subs.EmailSubscription(config.alarm_email, dead_letter_queue=self.dead_letters)
+        )
+        action = cw_actions.SnsAction(self.topic)
+        five = Duration.minutes(5)
+        self.alarms: list[cw.Alarm] = []
+
+        def alarm(alarm_id: str, metric: cw.IMetric, description: str, *, threshold: float = 1,
+                  below: bool = False, periods: int = 1) -> cw.Alarm:  # fmt: skip
+            created = metric.create_alarm(
+                self,
+                alarm_id,
+                alarm_description=description,
+                threshold=threshold,
+                evaluation_periods=periods,
+                comparison_operator=(
+                    cw.ComparisonOperator.LESS_THAN_THRESHOLD
+                    if below
+                    else cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+                ),
+                treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+            )
+            created.add_alarm_action(action)
+            self.alarms.append(created)
+            return created
+
+        flow_errors: list[cw.IMetric] = []
+        for stem, name in flow_names.items():
+            metric = cw.Metric(
+                namespace="AWS/Connect",
+                metric_name="ContactFlowErrors",
+                dimensions_map={
+                    "InstanceId": instance_id,
+                    "MetricGroup": "ContactFlow",
+                    "ContactFlowName": name,
+                },
+                statistic="Sum",
+                period=five,
+                label=stem,
+            )
+            flow_errors.append(metric)
+            alarm(f"FlowErrors{pascal(stem)}", metric, f"Flow {stem} took an error branch it did not expect")
+
+        lambda_errors: list[cw.IMetric] = []
+        durations: list[cw.IMetric] = []
+        for name, fn in functions.items():
+            errors = fn.metric_errors(period=five, label=name)
+            lambda_errors.append(errors)
+            durations.append(fn.metric_duration(period=five, statistic="p95", label=name))
+            alarm(f"Errors{pascal(name)}", errors, f"Lambda {name} raised errors")
+            alarm(
+                f"Throttles{pascal(name)}", fn.metric_throttles(period=five), f"Lambda {name} was throttled"
+            )
+
+        for name, queue in dead_letter_queues.items():
+            alarm(
+                f"Depth{name}",
+                queue.metric_approximate_number_of_messages_visible(period=five, statistic="Maximum"),
+                f"Messages in {name}: something failed after its retries; inspect and redrive",
+            )
+
+        hour = Duration.hours(1)
+        alarm(
+            "LevelOfServiceBelowTarget",
+            level_of_service(hour),
+            f"Level of service below {config.thresholds.los_target_percent}% over the last hour",
+            threshold=config.thresholds.los_target_percent,
+            below=True,
+        )
+
+        calls = cw.Metric(
+            namespace="AWS/Connect",
+            metric_name="CallsPerInterval",
+            dimensions_map={"InstanceId": instance_id, "MetricGroup": "VoiceCalls"},
+            statistic="Sum",
+            period=five,
+            label="Calls",
+        )
+        quarter = Duration.minutes(15)
+        asa = cw.MathExpression(
+            expression="IF(a > 0, t / a, 0)",
+            using_metrics={"t": aggregate("answer_time", quarter), "a": aggregate("answered", quarter)},
+            label="Average speed of answer (s)",
+            period=quarter,
+        )
+        abandonment = cw.MathExpression(
+            expression="IF(o > 0, 100 * b / o, 0)",
+            using_metrics={"b": aggregate("abandoned", quarter), "o": aggregate("offered", quarter)},
+            label="Abandonment (%)",
+            period=quarter,
+        )
+        self.dashboard = cw.Dashboard(
+            self,
+            "Dashboard",
+            dashboard_name=f"{config.resource_prefix}-hotline",
+            default_interval=Duration.hours(24),
+        )
+        self.dashboard.add_widgets(
+            cw.GraphWidget(title="Calls", left=[calls], width=8),
+            cw.GraphWidget(
+                title="Level of service (%)",
+                left=[level_of_service(quarter)],
+                left_annotations=[
+                    cw.HorizontalAnnotation(value=config.thresholds.los_target_percent, label="target")
+                ],
+                width=8,
+            ),
+            cw.GraphWidget(title="Average speed of answer (s)", left=[asa], width=8),
+        )
+        self.dashboard.add_widgets(
+            cw.GraphWidget(title="Abandonment (%)", left=[abandonment], width=8),
+            cw.GraphWidget(
+                title="Callback outcomes",
+                left=[
+                    aggregate(key, quarter)
+                    for key in (
+                        "callbacks_offered",
+                        "callbacks_accepted",
+                        "callbacks_dialed",
+                        "callbacks_connected",
+                    )
+                ],
+                stacked=False,
+                width=8,
+            ),
+            cw.GraphWidget(title="Flow errors", left=flow_errors, width=8),
+        )
+        self.dashboard.add_widgets(
+            cw.GraphWidget(title="Lambda errors", left=lambda_errors, width=12),
+            cw.GraphWidget(title="Lambda duration p95 (ms)", left=durations, width=12),
+        )

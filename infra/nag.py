@@ -1,0 +1,137 @@
+"""cdk-nag v3 on the app, and every acknowledgement with its reason.
+
+Acknowledgements are listed here, not scattered: each names a construct path pattern (relative to its
+stack), one finding id (v3 acknowledges one finding at a time) and why the finding does not apply.
+:data:`REQUIRED_WILDCARDS` lists the IAM resources that must contain a wildcard because AWS offers
+no narrower ARN; docs/decisions.md explains each one and tests/infra checks that no other IAM
+statement has a wildcard resource.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from aws_cdk import Acknowledgment, App, Stack, Validations
+from cdk_nag import AwsSolutionsChecks, ServerlessChecks
+
+from infra.config import EnvConfig
+
+#: the singleton Lambda behind every ``AwsCustomResource`` (CDK's fixed construct id)
+CUSTOM_RESOURCE_FN = "AWS679f53fac002430cb0da5b7982bd2287"
+CONNECT_FACING = ("Appeals", "Callback", "CaseStatus", "Routing", "Survey")
+ALL_FUNCTIONS = (*CONNECT_FACING, "CallbackDispatcher", "ContactEvents")
+DEAD_LETTER_QUEUES = (
+    "AsyncDeadLetters",
+    "Events/RuleDeadLetters",
+    "Events/ContactEventsDeadLetters",
+    "Events/StreamDeadLetters",
+    "Events/ScheduleDeadLetters",
+    "Observability/AlarmDeadLetters",
+)
+
+#: IAM resources that must contain "*" (pattern over the JSON of the resolved resource -> why)
+REQUIRED_WILDCARDS: dict[str, str] = {
+    "xray:PutTraceSegments": "X-Ray accepts only Resource '*' for PutTraceSegments/PutTelemetryRecords",
+    "dynamodb:ListStreams": "DynamoDB ListStreams has no resource-level permission (Resource '*')",
+    "/contact/*": "connect:StartOutboundVoiceContact acts on contacts that do not exist yet: "
+    "'<instance ARN>/contact/*' is the narrowest ARN",
+    "log-group:": "a log group ARN ends in ':*' to cover its log streams, whose names Lambda generates",
+}
+
+
+@dataclass(frozen=True)
+class Ack:
+    path: str  # fnmatch pattern over the construct path below the stack
+    rule: str
+    reason: str
+
+
+_PYTHON = (
+    "Runtime pinned to the Python version the public Powertools v3 layer is built for and the test suite "
+    "runs; raised deliberately with the layer (infra/environments/*.yaml runtime)"
+)
+_SYNC = (
+    "Invoked synchronously (by Amazon Connect from a flow, or by an event source mapping): a Lambda DLQ "
+    "only applies to asynchronous invocations; failures take the flow's error branch or the source's DLQ"
+)
+_IS_DLQ = "This queue is itself a dead-letter queue (its depth has an alarm); a DLQ of a DLQ adds nothing"
+_CR = "CDK's AwsCustomResource provider function, managed by aws-cdk-lib"
+
+ACKNOWLEDGEMENTS: tuple[Ack, ...] = (
+    *(Ack(f"Functions/{fn}Function", "AwsSolutions-L1", _PYTHON) for fn in ALL_FUNCTIONS),
+    *(Ack(f"Functions/{fn}Function", "Serverless-LambdaLatestVersion", _PYTHON) for fn in ALL_FUNCTIONS),
+    *(
+        Ack(f"Functions/{fn}Function", "Serverless-LambdaDLQ", _SYNC)
+        for fn in (*CONNECT_FACING, "ContactEvents")
+    ),
+    *(
+        Ack(
+            f"Functions/{fn}FunctionRole",
+            "AwsSolutions-IAM5[Resource::*]",
+            "Only X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and, for the aggregator, "
+            "dynamodb:ListStreams, which AWS authorizes on Resource '*' only (docs/decisions.md)",
+        )
+        for fn in ALL_FUNCTIONS
+    ),
+    Ack(
+        "Functions/CallbackDispatcherFunction",
+        "Serverless-LambdaAsyncFailureDestination",
+        "Failed asynchronous invocations go to its dead-letter queue (AsyncDeadLetters, alarmed); the next "
+        "minute's run retries due callbacks anyway",
+    ),
+    Ack(
+        "Functions/ContactEventsFunction/SqsEventSource*",
+        "Serverless-LambdaEventSourceMappingDestination",
+        "SQS event sources cannot have an on-failure destination: the queue's redrive policy sends a "
+        "message to ContactEventsDeadLetters after 3 receives",
+    ),
+    *(Ack(q, "AwsSolutions-SQS3", _IS_DLQ) for q in DEAD_LETTER_QUEUES),
+    *(Ack(q, "Serverless-SQSRedrivePolicy", _IS_DLQ) for q in DEAD_LETTER_QUEUES),
+    Ack(
+        f"{CUSTOM_RESOURCE_FN}/ServiceRole",
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        _CR + ": its role needs only log writing, which this AWS managed policy grants",
+    ),
+    Ack(CUSTOM_RESOURCE_FN, "AwsSolutions-L1", _CR + "; its Node.js runtime is chosen by aws-cdk-lib"),
+    Ack(CUSTOM_RESOURCE_FN, "Serverless-LambdaLatestVersion", _CR + "; its runtime is chosen by aws-cdk-lib"),
+    Ack(
+        CUSTOM_RESOURCE_FN,
+        "Serverless-LambdaDLQ",
+        _CR + ", invoked by CloudFormation, which reports failures",
+    ),
+    Ack(CUSTOM_RESOURCE_FN, "Serverless-LambdaTracing", _CR + ": deployment-time only, nothing to trace"),
+    Ack(CUSTOM_RESOURCE_FN, "Serverless-LambdaDefaultMemorySize", _CR + ": its memory is set by aws-cdk-lib"),
+)
+
+
+def add_nag_packs(app: App) -> None:
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
+
+
+def environment_acks(config: EnvConfig) -> tuple[Ack, ...]:
+    """Acknowledgements whose finding id names the instance (created here, or imported by ARN)."""
+    instance = config.connect.existing_instance_arn or "<ConnectInstance.Arn>"
+    return (
+        Ack(
+            "Functions/CallbackDispatcherFunctionRole",
+            f"AwsSolutions-IAM5[Resource::{instance}/contact/*]",
+            REQUIRED_WILDCARDS["/contact/*"],
+        ),
+    )
+
+
+def acknowledge(config: EnvConfig, *stacks: Stack) -> list[tuple[str, str]]:
+    """Attach the acknowledgements to the constructs they match; returns (path, rule) applied."""
+    applied: list[tuple[str, str]] = []
+    acks = (*ACKNOWLEDGEMENTS, *environment_acks(config))
+    for stack in stacks:
+        prefix = stack.node.path + "/"
+        constructs = [c for c in stack.node.find_all() if c.node.path.startswith(prefix)]
+        for ack in acks:
+            for construct in constructs:
+                relative = construct.node.path[len(prefix) :]
+                if fnmatchcase(relative, ack.path):
+                    Validations.of(construct).acknowledge(Acknowledgment(id=ack.rule, reason=ack.reason))
+                    applied.append((construct.node.path, ack.rule))
+    return applied

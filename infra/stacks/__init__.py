@@ -1,0 +1,1 @@
+"""The CivicLine stacks: stateful data first, then the contact center that uses it."""

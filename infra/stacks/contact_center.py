@@ -1,0 +1,89 @@
+"""The contact-center stack: Connect objects, functions, flows, event pipeline, observability.
+
+Functions, queues and flows live in one stack because they reference each other (flows name function
+and queue ARNs, functions read queue ARNs); splitting them would create cross-stack cycles. The data
+they use comes from :class:`infra.stacks.data.DataStack`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from infra.config import EnvConfig
+from infra.constructs.connect_center import ConnectCenter
+from infra.constructs.flows import Flows
+from infra.constructs.functions import Functions
+from infra.constructs.observability import Observability
+from infra.constructs.pipeline import DLQ_RETENTION_DAYS, EventPipeline, secure_queue
+from infra.registry import TABLES
+
+
+class ContactCenterStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvConfig,
+        tables: dict[str, dynamodb.ITable],
+        key: kms.IKey,
+        flow_texts: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.center = ConnectCenter(self, "Connect", config=config)
+        async_dlq = secure_queue(self, "AsyncDeadLetters", retention_period=Duration.days(DLQ_RETENTION_DAYS))
+        self.functions = Functions(
+            self,
+            "Functions",
+            config=config,
+            tables=tables,
+            key=key,
+            queue_arns=self.center.queue_arns,
+            instance_arn=self.center.instance_arn,
+            async_dlq=async_dlq,
+        )
+        fns = self.functions.functions
+        self.flows = Flows(self, "Flows", config=config, center=self.center, functions=fns, texts=flow_texts)
+        dispatcher = fns["callback_dispatcher"]
+        whisper = self.flows.flows.get("callback-outbound-whisper")
+        if whisper is not None:
+            dispatcher.add_environment("OUTBOUND_FLOW_ARN", whisper.attr_contact_flow_arn)
+        number = next(iter(self.center.phone_numbers.values()), None)
+        if number is not None:
+            dispatcher.add_environment("SOURCE_PHONE_NUMBER", number.attr_address)
+        # the dispatcher starts outbound calls in this instance only (contact ids are not known in advance)
+        from aws_cdk import aws_iam as iam
+
+        self.functions.roles["callback_dispatcher"].add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["connect:StartOutboundVoiceContact"],
+                resources=[f"{self.center.instance_arn}/contact/*"],
+            )
+        )
+        self.pipeline = EventPipeline(
+            self,
+            "Events",
+            instance_arn=self.center.instance_arn,
+            aggregator=fns["contact_events"],
+            dispatcher=dispatcher,
+            stream_tables={t.logical: tables[t.logical] for t in TABLES if t.stream},
+            async_dlq=async_dlq,
+        )
+        self.observability = Observability(
+            self,
+            "Observability",
+            config=config,
+            instance_id=self.center.instance_id,
+            flow_names={stem: f"{config.resource_prefix}-{stem}" for stem in self.flows.flows},
+            functions=fns,
+            dead_letter_queues=dict(self.pipeline.dead_letter_queues),
+        )
+        CfnOutput(self, "InstanceArn", value=self.center.instance_arn)
+        for name, phone in self.center.phone_numbers.items():
+            CfnOutput(self, f"PhoneNumber{name}Address", value=phone.attr_address)
