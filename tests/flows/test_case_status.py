@@ -30,15 +30,26 @@ def test_found_status_spoken_then_agent(call: Caller, lambdas: ContractLambdas) 
     result = call("case-status", [f"{CASE}#", f"{PIN}#", "1"], attributes=EN)
     # Then the lookup gets both (PIN from flow attributes), status, next step and due date are spoken
     assert lookups(lambdas) == [{"caseNumber": CASE, "pin": PIN, "callerNumber": CALLER, "language": "en"}]
-    assert (
-        "The status of your case is: in review by the appeals office. No action is needed from you. "
-        "The due date is December 15, 2026."
-    ) in result.prompts
+    assert result.prompts[2:4] == [
+        "The status of your case is: in review by the appeals office. No action is needed from you.",
+        "The due date is December 15, 2026.",
+    ]
     # and the verified case number (never the PIN) is on the contact for the agent
     assert result.attributes["caseNumber"] == CASE
     assert PIN not in result.attributes.values()
     assert_path(
-        result, ["lookup", "logging-on", "result", "found", "found-speak", "after", "agent", "route-queue"]
+        result,
+        [
+            "lookup",
+            "logging-on",
+            "result",
+            "found",
+            "found-speak",
+            "has-due-date",
+            "due-date",
+            "after",
+            "agent",
+        ],
     )
     assert result.ended["how"] == "QUEUE"
     assert result.ended["queue"] == "status"
@@ -132,9 +143,20 @@ def test_lookup_failure_apologises_and_queues_with_logging_back_on(call: Caller,
 
 
 def test_long_entries_are_cut_to_the_maximum_length(call: Caller, lambdas: ContractLambdas) -> None:
-    call("case-status", ["1234567499#", "12345678#"], attributes=EN)
+    call("case-status", ["1234567499#", "1234567890#"], attributes=EN)
     assert lookups(lambdas)[0]["caseNumber"] == "12345674"
-    assert lookups(lambdas)[0]["pin"] == "123456"
+    assert lookups(lambdas)[0]["pin"] == "12345678"
+
+
+def test_closed_case_without_due_date_skips_it(call: Caller, lambdas: ContractLambdas) -> None:
+    # Given a closed case (no due date, no next step) / Then no empty "due date is" sentence
+    lambdas.respond(
+        "case_status", {"result": "FOUND", "status": "CLOSED", "statusText": "closed", "nextStep": ""}
+    )
+    result = call("case-status", [f"{CASE}#", f"{PIN}#"], attributes=EN)
+    assert result.prompts[2].strip() == "The status of your case is: closed."
+    assert not any("due date" in p for p in result.prompts)
+    assert_path(result, ["found-speak", "has-due-date", "after"])
 
 
 def test_spanish_caller(call: Caller, lambdas: ContractLambdas) -> None:
