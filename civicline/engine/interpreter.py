@@ -166,7 +166,7 @@ class Run:
         outer = self.frame
         self.frame = Frame(flow)
         self.result.flows.append(flow.name)
-        actions = flow.document.action_map()
+        actions = flow.actions
         current: str | None = flow.document.StartAction
         try:
             while True:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 
 from civicline.engine.arns import flow_from_arn, name_from_arn, resolve_placeholders
 from infra.registry import FLOWS
-from schemas.flow_language import FlowDocument
+from schemas.flow_language import FlowAction, FlowDocument
 
 #: Metadata.type written by the Connect designer -> the API flow type
 _DESIGNER_TYPES = {
@@ -52,6 +53,11 @@ class LoadedFlow:
     source: Path | None
     raw_text: str
     unknown_placeholders: tuple[str, ...] = ()
+
+    @cached_property
+    def actions(self) -> dict[str, FlowAction]:
+        """Identifier -> action, built once per loaded flow."""
+        return self.document.action_map()
 
     @property
     def disconnect_flow(self) -> bool:
