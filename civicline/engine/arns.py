@@ -19,8 +19,12 @@ Kind = Literal["LAMBDA", "QUEUE", "FLOW", "HOURS"]
 LAMBDA_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:civicline-"
 _SEGMENT = {"QUEUE": "queue", "FLOW": "contact-flow", "HOURS": "operating-hours"}
 
-#: any %NAME% token (what the validator reports when the registry does not know it)
+#: our placeholder shape, %KIND_NAME%
 PLACEHOLDER_RE = re.compile(r"%[A-Z][A-Z0-9_]*%")
+#: any %Name% token left in a flow (others' templates use %QueueArn%): reported when unknown
+ANY_PLACEHOLDER_RE = re.compile(r"%[A-Za-z][A-Za-z0-9_]*%")
+#: template syntaxes of other tools (CloudFormation/Terraform ``${...}``, Handlebars ``{{...}}``)
+FOREIGN_TEMPLATE_RE = re.compile(r"\$\{[^}]+\}|\{\{[^}]+\}\}")
 
 
 def local_arn(kind: Kind | str, name: str) -> str:
@@ -90,10 +94,9 @@ def placeholder_arns() -> dict[str, str]:
 
 
 def resolve_placeholders(text: str) -> tuple[str, list[str]]:
-    """Replace every known ``%KIND_NAME%`` in ``text``; return the text and the unknown tokens left.
+    """Replace every known ``%KIND_NAME%`` in ``text``; return the text and the ``%...%`` tokens left.
 
-    Only tokens shaped like ours (``%UPPER_CASE%``) count as unknown; foreign placeholder syntaxes
-    (``${...}``, ``{{...}}``) are left alone and never reported here.
+    Foreign template syntaxes (``${...}``, ``{{...}}``) are left alone and not reported here.
     """
     known = placeholder_arns()
 
@@ -101,5 +104,5 @@ def resolve_placeholders(text: str) -> tuple[str, list[str]]:
         return known.get(match.group(0), match.group(0))
 
     resolved = PLACEHOLDER_RE.sub(sub, text)
-    unknown = sorted({m.group(0) for m in PLACEHOLDER_RE.finditer(resolved)})
+    unknown = sorted({m.group(0) for m in ANY_PLACEHOLDER_RE.finditer(resolved)})
     return resolved, unknown

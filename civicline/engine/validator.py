@@ -31,7 +31,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from civicline.engine.actions import ACTIONS
-from civicline.engine.arns import LAMBDA_PREFIX, function_from_arn, name_from_arn
+from civicline.engine.arns import FOREIGN_TEMPLATE_RE, LAMBDA_PREFIX, function_from_arn, name_from_arn
 from civicline.engine.library import FlowLoadError, LoadedFlow, OldFormatError, parse_flow_text
 from civicline.engine.references import NAMESPACES, is_reference, path_segments, references_in
 from schemas.flow_language import FLOW_LANGUAGE_VERSION, OPERATORS, FlowAction, FlowDocument
@@ -287,6 +287,16 @@ class _Checker:
             self.add("-", f"StartAction {self.doc.StartAction!r} is not an action identifier")
         for token in self.flow.unknown_placeholders:
             self.add("-", f"unknown placeholder {token} (not in infra/registry.py placeholders())")
+        foreign = {
+            m.group(0) for text in _strings(self.doc.model_dump()) for m in FOREIGN_TEMPLATE_RE.finditer(text)
+        }
+        for token in sorted(foreign):
+            self.add("-", f"unresolved template placeholder {token} (another tool's syntax)", "warning")
+        action_metadata = self.doc.Metadata.get("ActionMetadata")
+        if isinstance(action_metadata, dict):
+            for key in action_metadata:
+                if key not in self.actions:
+                    self.add("-", f"Metadata.ActionMetadata names {key!r}, which is not an action", "warning")
         seen: set[str] = set()
         for act in self.doc.Actions:
             ident = act.Identifier
@@ -754,6 +764,19 @@ def _dummy_required(fields: dict[str, Any], attrs: dict[str, Any]) -> dict[str, 
             annotation = getattr(info.annotation, "__args__", None)
             out[name] = annotation[0] if annotation else "x"
     return out
+
+
+def _strings(value: Any) -> Iterable[str]:
+    """Every string in a JSON-like value (keys and values)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _speaks(act: FlowAction) -> bool:
