@@ -149,6 +149,7 @@ class Caller:
     library: FlowLibrary
     lambdas: ContractLambdas
     real_handlers: bool = False
+    caller_number: str = CALLER
 
     def engine(self, center: StaticCenter, fault: Fault | None = None) -> Engine:
         invoker = LambdaInvoker(fault=fault) if self.real_handlers else self.lambdas.invoker(fault)
@@ -164,13 +165,12 @@ class Caller:
         attributes: dict[str, str] | None = None,
         fault: Fault | None = None,
         initiation_method: str = "INBOUND",
-        caller_number: str = CALLER,
     ) -> CallResult:
         center = StaticCenter(open=open, full_queues=frozenset(full))
         return self.engine(center, fault).run_contact(
             flow,
             CallerScript(list(dtmf)),
-            caller_number=caller_number,
+            caller_number=self.caller_number,
             attributes=attributes,
             initiation_method=initiation_method,
         )
@@ -193,7 +193,7 @@ class Caller:
         )
         center = StaticCenter(default_metrics=metrics)
         contact = ContactState(
-            caller_number=CALLER,
+            caller_number=self.caller_number,
             attributes=dict(attributes or {"language": "en", "intent": "CONSULTATION"}),
             queue_arn=local_arn("queue", queue),
             queue_name=queue,
