@@ -545,11 +545,14 @@ def test_conformance_findings_are_the_real_ones() -> None:
     assert "unresolved template placeholder ${AWS::StackName}" in every
     # a $. path outside the flow data namespaces
     assert "$.CustomerCallBackPhoneNumber is not a valid flow data path" in every
-    # and a tiny AWS CDK sample queue flow is clean but for its template placeholder
+    # and a tiny AWS CDK sample queue flow is clean but for its template placeholders
     assert [
         line.split(": ", 1)[1]
         for line in by_file["aws-samples__sample-cdk-constructs-for-amazon-connect__customer-queue-flow"]
-    ] == ["-: error: unknown placeholder %CustomerQueuePromptArn% (not in infra/registry.py placeholders())"]
+    ] == [
+        "-: error: unknown placeholder %CustomerQueuePromptArn% (not in infra/registry.py placeholders())",
+        "-: error: unknown placeholder %MessageText% (not in infra/registry.py placeholders())",
+    ]
 
 
 def test_our_flows_validate_clean() -> None:
