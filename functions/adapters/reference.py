@@ -106,21 +106,43 @@ def holiday_item(day: date, name: str) -> dict[str, Any]:
 # --- caller history (state table) ------------------------------------------------------------
 
 
-def last_office(caller_key: str, subject: str, now: datetime) -> str | None:
-    """The office that handled this caller's same subject within the window (TTL is lazy: check)."""
+def last_office(caller_key: str, subject: str, now: datetime, contact_id: str) -> str | None:
+    """The office that handled this caller's same subject within the window (TTL is lazy: check).
+
+    A record written by this same contact (a Connect retry) counts only if that first call was itself
+    a repeat, so a retried call gets the same answer as the first one.
+    """
     item = dynamo.get("state", f"HIST#{caller_key}", subject)
     if not item or float(item.get("expires_at", 0)) <= now.timestamp():
+        return None
+    if item.get("contact_id") == contact_id and item.get("reason") != "REPEAT":
         return None
     office_id = item.get("office_id")
     return office_id if isinstance(office_id, str) else None
 
 
-def remember_office(caller_key: str, subject: str, office_id: str, now: datetime, window_days: int) -> None:
+def remember_office(
+    caller_key: str,
+    subject: str,
+    office_id: str,
+    now: datetime,
+    *,
+    window_days: int,
+    contact_id: str,
+    reason: str,
+) -> None:
     """Idempotent by nature: the same put for a retried call (the window restarts from now)."""
     expires = int((now + timedelta(days=window_days)).timestamp())
     dynamo.ddb().put_item(
         TableName=dynamo.table("state"),
         Item=dynamo.to_item(
-            {"pk": f"HIST#{caller_key}", "sk": subject, "office_id": office_id, "expires_at": expires}
+            {
+                "pk": f"HIST#{caller_key}",
+                "sk": subject,
+                "office_id": office_id,
+                "contact_id": contact_id,
+                "reason": reason,
+                "expires_at": expires,
+            }
         ),
     )

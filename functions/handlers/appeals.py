@@ -14,6 +14,7 @@ from functions.adapters import cases, reference
 from functions.core.clock import now
 from functions.core.connect import handle_connect
 from functions.core.errors import DependencyError, InvalidInput
+from functions.core.observability import logger
 from functions.core.privacy import pseudonymize
 from functions.core.settings import get_settings
 from functions.domain.dates import DueRule, due_date, spoken_date
@@ -65,6 +66,13 @@ def _register(contact: ContactData, params: AppealParameters) -> AppealResponse:
             language=params.language,
         )
         existing = cases.put_appeal(appeal)
+        logger.info(
+            "appeal registered",
+            receipt=appeal.receipt,
+            office_id=office_id,
+            callback_number=number,
+            replay=existing is not None,
+        )
         if existing is None:
             return _response(appeal, params.language)
         if existing.contact_id == contact.ContactId and existing.category is category:

@@ -15,6 +15,7 @@ from functions.adapters import callbacks
 from functions.core.clock import now
 from functions.core.connect import handle_connect
 from functions.core.errors import InvalidInput
+from functions.core.observability import logger
 from functions.core.privacy import pseudonymize
 from functions.core.settings import get_settings
 from functions.domain import callbacks as rules
@@ -63,6 +64,14 @@ def _request(contact: ContactData, params: CallbackParameters) -> CallbackRespon
     )
     guard_until = end + timedelta(seconds=request.retry_delay_seconds * request.max_attempts)
     existing = callbacks.create(request, moment, guard_until)
+    logger.info(
+        "callback requested",
+        callback_id=request.callback_id,
+        queue=queue,
+        mode=mode.value,
+        number=number,
+        existing=existing is not None,
+    )
     if existing is None or existing.get("callback_id") == request.callback_id:
         return _response("CREATED", request.callback_id, start, params.language)
     return _response(

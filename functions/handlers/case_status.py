@@ -15,6 +15,7 @@ from functions.adapters import cases
 from functions.core.clock import now
 from functions.core.connect import handle_connect
 from functions.core.errors import InvalidInput, Locked
+from functions.core.observability import logger
 from functions.core.settings import get_settings
 from functions.domain import case_status as rules
 from functions.domain.dates import spoken_date
@@ -41,6 +42,7 @@ def _lookup(contact: ContactData, params: CaseStatusParameters) -> CaseStatusRes
     if rules.is_locked((by_caller, by_case), moment, settings.max_verify_attempts):
         raise Locked("too many attempts")
     if rules.pin_matches(case, params.pin) and case is not None:
+        logger.info("case verified", status=case.status.value)
         return _found(case, params.language)
     return _failed(contact.ContactId, key, params, moment)
 
@@ -72,6 +74,7 @@ def _failed(contact_id: str, key: str, params: CaseStatusParameters, moment: dat
         cases.record_failure(cases.case_counter_pk(params.caseNumber), token, expires),
     )
     left = rules.attempts_left(counters, moment, settings.max_verify_attempts)
+    logger.info("verification failed", caller_key=key, attempts_left=left)
     if left == 0:
         raise Locked("too many attempts")
     return CaseStatusResponse(result="NOT_FOUND", attemptsLeft=str(left))

@@ -13,6 +13,7 @@ from functions.adapters.cases import get_case
 from functions.core.clock import now
 from functions.core.connect import handle_connect
 from functions.core.errors import InvalidInput
+from functions.core.observability import logger
 from functions.core.settings import get_settings
 from functions.domain import routing
 from functions.domain.identifiers import is_valid_case_number
@@ -61,12 +62,29 @@ def _route(contact: ContactData, params: RoutingParameters) -> RoutingResponse:
         raise InvalidInput("caseNumber")
     key = caller_key(contact, params.callerNumber)
     subject = routing.history_key(intent.value, params.topic)
-    repeat_id = _open_case_office(params.caseNumber) or reference.last_office(key, subject, moment)
+    repeat_id = _open_case_office(params.caseNumber) or reference.last_office(
+        key, subject, moment, contact.ContactId
+    )
     repeat_office = reference.office(repeat_id) if repeat_id else None
     decision = routing.decide(rule, rule_office, repeat_office)
+    logger.info(
+        "routed",
+        intent=intent.value,
+        queue=decision.queue,
+        reason=decision.reason,
+        caller=params.callerNumber,
+    )
     office = decision.office
     if office is not None:
-        reference.remember_office(key, subject, office.office_id, moment, settings.repeat_window_days)
+        reference.remember_office(
+            key,
+            subject,
+            office.office_id,
+            moment,
+            window_days=settings.repeat_window_days,
+            contact_id=contact.ContactId,
+            reason=decision.reason,
+        )
     return RoutingResponse(
         result="TRANSFER" if decision.transfer else "ROUTED",
         queueName=decision.queue,

@@ -11,6 +11,7 @@ from typing import Any
 from functions.adapters import surveys
 from functions.core.clock import now
 from functions.core.connect import handle_connect
+from functions.core.observability import logger
 from functions.domain.survey import build_response
 from schemas.connect_lambda import ContactData
 from schemas.functions import SurveyParameters, SurveyResponseResult
@@ -22,6 +23,7 @@ def handler(event: Any, context: Any) -> dict[str, str]:
 
 def _store(contact: ContactData, params: SurveyParameters) -> SurveyResponseResult:
     result, answered, record = build_response(contact.ContactId, params, now())
+    logger.info("survey", result=result, answered=answered)
     if result != "DECLINED":
         surveys.put_once(record)
     return SurveyResponseResult(result=result, answered=str(answered))

@@ -84,7 +84,13 @@ def test_repeat_caller_goes_back_to_the_office_that_handled_it(seeded: Any, cloc
     from functions.core.privacy import pseudonymize
 
     reference.remember_office(
-        pseudonymize(CALLER), "CONSULTATION#*", "north", clock.moment - timedelta(days=3), 7
+        pseudonymize(CALLER),
+        "CONSULTATION#*",
+        "north",
+        clock.moment - timedelta(days=3),
+        window_days=7,
+        contact_id="an-earlier-call",
+        reason="RULE",
     )
     # When the caller calls again about the same thing
     result = route(action="route", intent="CONSULTATION")
