@@ -238,6 +238,21 @@ _SERVED_ON_SUCCESS = frozenset(
 )
 #: error types that are really "otherwise" branches, not failures
 _NOT_FAILURES = frozenset({"NoMatchingCondition"})
+#: UpdateContactEventHooks hook names (reference 3.18)
+EVENT_HOOKS = frozenset(
+    {
+        "AgentHold",
+        "AgentWhisper",
+        "CustomerHold",
+        "CustomerQueue",
+        "CustomerRemaining",
+        "CustomerWhisper",
+        "DefaultAgentUI",
+        "DisconnectAgentUI",
+        "PauseContact",
+        "ResumeContact",
+    }
+)
 _STAFFING = frozenset({"NumberOfAgentsAvailable", "NumberOfAgentsStaffed", "NumberOfAgentsOnline"})
 _QUEUE_METRICS = frozenset({"OldestContactInQueueAgeSeconds", "NumberOfContactsInQueue"})
 
@@ -560,6 +575,19 @@ class _Checker:
         hooks = act.Parameters.get("EventHooks")
         if not isinstance(hooks, dict) or len(hooks) != 1:
             self.add(act.Identifier, "EventHooks must hold exactly one hook")
+            return
+        for hook in hooks:
+            if hook not in EVENT_HOOKS:
+                self.add(
+                    act.Identifier,
+                    f"unknown event hook {hook!r} (documented: {', '.join(sorted(EVENT_HOOKS))})",
+                )
+
+    def rule_Wait(self, act: FlowAction) -> None:
+        if "TimeoutSeconds" in act.Parameters:
+            self.add(
+                act.Identifier, "Wait takes TimeLimitSeconds (the service rejects TimeoutSeconds)", "warning"
+            )
 
     def rule_TransferContactToQueue(self, act: FlowAction) -> None:
         if act.Parameters:

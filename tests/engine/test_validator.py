@@ -272,6 +272,22 @@ def test_dangling_unreachable_and_operator() -> None:
         ),
         (act("a", "Frobnicate", {}, nxt="hangup"), "unknown action type 'Frobnicate'"),
         (
+            act("a", "UpdateContactEventHooks", {"EventHooks": {"QueueFlow": "x"}}, nxt="hangup", errors=ERR),
+            "unknown event hook 'QueueFlow' (documented: AgentHold, AgentWhisper, CustomerHold,"
+            " CustomerQueue, CustomerRemaining, CustomerWhisper, DefaultAgentUI, DisconnectAgentUI,"
+            " PauseContact, ResumeContact)",
+        ),
+        (
+            act(
+                "a",
+                "UpdateContactEventHooks",
+                {"EventHooks": {"CustomerQueue": "x", "AgentWhisper": "y"}},
+                nxt="hangup",
+                errors=ERR,
+            ),
+            "EventHooks must hold exactly one hook",
+        ),
+        (
             act("a", "UpdateContactAttributes", {"Attributes": {"x": "1"}}, errors=ERR),
             "UpdateContactAttributes has no NextAction",
         ),
