@@ -751,12 +751,15 @@ def caller_entry(v: ContactView) -> tuple[str, Fact] | None:
     if not v.has_events or (v.method or "INBOUND") != "INBOUND" or not key or not intent or at is None:
         return None
     queue = v.queue or v.attributes.get("queueName") or IVR_QUEUE
-    return f"{key}#{intent}", {"kind": "caller", "contact": v.contact_id, "at": at, "queue": queue}
+    bucket = anchor_ms(v)
+    fact = {"kind": "caller", "contact": v.contact_id, "at": at, "bucket": at if bucket is None else bucket}
+    return f"{key}#{intent}", {**fact, "queue": queue}
 
 
 def caller_contribution(facts: Mapping[str, Fact], rules: Rules) -> Contribution:
     """First vs repeat contacts of one caller+intent: a contact is a repeat when the previous one (by
-    start time, then contact id) started at most ``repeat_window_days`` earlier."""
+    start time, then contact id) started at most ``repeat_window_days`` earlier. Each is counted in
+    the interval of its contact's other measures."""
     out: Contribution = {}
     window = int(timedelta(days=rules.repeat_window_days).total_seconds() * 1000)
     entries = sorted(
@@ -765,9 +768,9 @@ def caller_contribution(facts: Mapping[str, Fact], rules: Rules) -> Contribution
     previous: int | None = None
     for entry in entries:
         repeat = previous is not None and entry["at"] - previous <= window
-        _spread(
-            out, entry["queue"], entry["at"], {"repeat_contacts" if repeat else "first_contacts": 1}, rules
-        )
+        counter = "repeat_contacts" if repeat else "first_contacts"
+        when = int(entry["bucket"] if "bucket" in entry else entry["at"])
+        _spread(out, entry["queue"], when, {counter: 1}, rules)
         previous = entry["at"]
     return out
 
