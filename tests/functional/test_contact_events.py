@@ -1,0 +1,226 @@
+"""The aggregator Lambda under moto: real conformance events, every delivery shape, the local pump,
+malformed input, failures (batchItemFailures, dead letters) and batched writes."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from civicline.metrics.pipeline import pump
+from functions.adapters.metrics_dynamo import DynamoMetricsStore
+from functions.core.aws import client
+from functions.handlers.contact_events import handler, rules_from_settings
+from tests.conftest import conformance_files, load_json
+from tests.metrics.conftest import envelope, rollups, sqs_event, stream_event
+from tests.metrics.lifecycles import BASE, Lifecycle
+
+QUEUE_ARN = (
+    "arn:aws:connect:us-east-1:123456789012:instance/00000000-0000-4000-8000-000000000001/queue/general"
+)
+
+
+def store_of(local_aws: Any) -> DynamoMetricsStore:
+    return DynamoMetricsStore(local_aws.table("metrics"), client("dynamodb"), rules_from_settings())
+
+
+def answered(contact_id: str, at: datetime, wait: int = 20) -> dict[str, Any]:
+    enq = at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    agt = (at + timedelta(seconds=wait)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return {
+        "eventType": "CONNECTED_TO_AGENT",
+        "contactId": contact_id,
+        "initiationMethod": "INBOUND",
+        "channel": "VOICE",
+        "initiationTimestamp": enq,
+        "queueInfo": {"queueArn": QUEUE_ARN, "enqueueTimestamp": enq},
+        "agentInfo": {"agentArn": "a", "connectedToAgentTimestamp": agt},
+    }
+
+
+def test_conformance_events_are_counted_as_hand_computed(local_aws: Any) -> None:
+    # Given every real EventBridge sample in shared/conformance/events, delivered as Lambda receives them
+    envelopes = [load_json(p) for p in conformance_files("events", "eventbridge__")]
+    assert len(envelopes) >= 5
+    # When the handler gets them one by one (direct EventBridge target) and again as an SQS batch
+    for item in envelopes:
+        assert handler(item, None)["summary"]["skipped"] == {}
+    response = handler(sqs_event(envelopes), None)
+    assert response["batchItemFailures"] == []
+    got = rollups(store_of(local_aws), "day")
+    # Then, by hand: the 2021-08-04 INBOUND call queued 17:29:04 and answered 17:29:09 (5 s) ...
+    docs_queue = "12345678-1234-1234-1234-123456789012"
+    assert got[(docs_queue, "2021-08-04")] == {
+        "inbound_contacts": 1,
+        "offered": 1,
+        "answered": 1,
+        "answer_time_sum_ms": 5000,
+        "answer_time_count": 1,
+        "answered_within_threshold": 1,
+        "removed_within_threshold": 1,
+    }
+    # ... the archived 2021 sample and the OUTBOUND disconnect share that contactId (11111111-...): they
+    # merge into the same contact, which is counted once (INBOUND wins over OUTBOUND, the queue with
+    # an enqueue time over the bare "arn"); the minimal INBOUND DISCONNECTED (no queue, no reason) is
+    # an inbound contact and nothing else; the API chat routing update counts nothing.
+    assert got[("IVR", "2021-08-29")] == {"inbound_contacts": 1}
+    assert set(got) == {
+        (docs_queue, "2021-08-04"),
+        ("IVR", "2021-08-29"),
+        ("ALL", "2021-08-04"),
+        ("ALL", "2021-08-29"),
+    }
+    assert got[("ALL", "2021-08-04")] == got[(docs_queue, "2021-08-04")]
+
+
+def test_pump_drains_the_bus_and_replays_tables_idempotently(local_aws: Any) -> None:
+    # Given a queued callback request (callbacks table), its inbound contact's events on the bus,
+    # an answered call, and a survey stored by the survey function's adapter
+    from functions.adapters import surveys
+    from schemas.records import SurveyResponse
+
+    life = Lifecycle("cb1", "callback_table", "general", BASE, callback_outcome="connected").build()
+    from functions.adapters.dynamo import to_item
+
+    client("dynamodb").put_item(
+        TableName=local_aws.table("callbacks"), Item=to_item(life.callback_item or {})
+    )
+    surveys.put_once(
+        SurveyResponse(
+            contact_id="a1",
+            submitted_at=BASE + timedelta(minutes=10),
+            service="tax-help",
+            queue="general",
+            fcr_times_called=1,
+            fcr_all_answered=True,
+            drivers={"trust": 5, "ease": 3},
+            complete=True,
+        )
+    )
+    local_aws.put_contact_events([e.detail for e in life.events] + [answered("a1", BASE)])
+    # When the pump runs twice
+    first = pump(local_aws)
+    before = rollups(store_of(local_aws))
+    second = pump(local_aws)
+    # Then the funnel is counted once, the survey once, and the second pump changes nothing
+    assert first.events == len(life.events) + 1
+    assert first.table_items == 2
+    assert first.dead_letters == []
+    assert second.events == 0
+    assert rollups(store_of(local_aws)) == before
+    day = rollups(store_of(local_aws), "day")[("general", "2026-11-23")]
+    assert day["offered"] == 2
+    assert day["answered"] == 1
+    assert (day["callbacks_accepted"], day["callbacks_dialed"], day["callbacks_connected"]) == (1, 1, 1)
+    assert "abandoned" not in day
+    assert day["survey_responses"] == 1
+    assert day["fcr_survey_yes"] == day["fcr_survey_responses"] == 1
+    assert (day["driver_sum|trust"], day["driver_count|ease"], day["a11|tax-help|VOICE|ease|3"]) == (5, 1, 1)
+
+
+def test_malformed_and_unknown_records_are_counted_not_fatal(local_aws: Any) -> None:
+    # Given an SQS batch with bad JSON, a non-Connect event, an unknown type, a detail without
+    # contactId, and one good event
+    good = envelope(answered("g1", BASE))
+    other = {**envelope(answered("x", BASE)), "source": "aws.s3"}
+    unknown = envelope({"eventType": "SOMETHING_NEW", "contactId": "u1"})
+    broken = envelope({"eventType": "QUEUED"})
+    event = sqs_event([good, other, unknown, broken])
+    event["Records"].append({"messageId": "bad", "body": "{not json", "eventSource": "aws:sqs"})
+    # When handled
+    response = handler(event, None)
+    # Then nothing fails, the skipped records are counted by reason, and the good one is aggregated
+    assert response["batchItemFailures"] == []
+    assert response["summary"]["skipped"] == {
+        "malformed": 2,
+        "not_contact_event": 1,
+        "unknown_event_type": 1,
+    }
+    assert rollups(store_of(local_aws), "day")[("general", "2026-11-23")]["answered"] == 1
+    # And a stream record that is neither a survey nor a callback request is ignored, not failed
+    stream = stream_event([{"pk": "OPEN#k#general", "sk": "OPEN"}])
+    assert handler(stream, None)["batchItemFailures"] == []
+    # And an event of no known shape is reported, not raised
+    assert handler({"hello": "world"}, None)["summary"]["skipped"] == {"malformed": 1}
+
+
+def test_storage_failure_reports_every_record_and_dead_letters_in_the_pump(
+    local_aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a metrics table that does not exist (DynamoDB fails on every call)
+    from functions.core.settings import reset_settings
+
+    monkeypatch.setenv("METRICS_TABLE", "no-such-table")
+    reset_settings()
+    batch = sqs_event([envelope(answered("f1", BASE)), envelope(answered("f2", BASE))])
+    # When an SQS batch is handled, Then both records are reported for retry (then the DLQ)
+    response = handler(batch, None)
+    assert sorted(f["itemIdentifier"] for f in response["batchItemFailures"]) == ["m0", "m1"]
+    # And as a direct EventBridge target the invocation raises, so EventBridge retries / dead-letters
+    with pytest.raises(Exception, match=r"ResourceNotFound|not found"):
+        handler(envelope(answered("f3", BASE)), None)
+    # And the local pump keeps what still fails after its retries as dead letters
+    local_aws.put_contact_events([answered("f4", BASE)])
+    report = pump(local_aws, tables=False, retries=1)
+    assert [d["detail"]["contactId"] for d in report.dead_letters] == ["f4"]
+
+
+def test_one_update_per_touched_rollup_item_per_invocation(local_aws: Any) -> None:
+    # Given ten events of ten contacts in the same queue and interval (and their duplicates)
+    calls: list[dict[str, Any]] = []
+    ddb = client("dynamodb")
+    original = ddb.transact_write_items
+
+    def spy(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return original(**kwargs)
+
+    ddb.transact_write_items = spy
+    events = [envelope(answered(f"b{i}", BASE + timedelta(seconds=i))) for i in range(10)]
+    # When one invocation handles them
+    response = handler(sqs_event(events), None)
+    # Then one transaction writes 10 contact states and 6 rollup items (general + ALL, 3 grains)
+    assert response["summary"]["rollup_updates"] == 6
+    assert len(calls) == 1
+    updates = [a for a in calls[0]["TransactItems"] if "Update" in a]
+    assert len(updates) == 6
+    assert len({json.dumps(u["Update"]["Key"], sort_keys=True) for u in updates}) == 6
+    # And a redelivery of the same batch writes nothing at all
+    again = handler(sqs_event(events), None)
+    assert again["summary"]["rollup_updates"] == 0
+    assert len(calls) == 1
+    assert rollups(store_of(local_aws), "quarter")[("ALL", "2026Q4")]["answered"] == 10
+
+
+def test_late_events_move_a_contact_between_buckets_without_residue(local_aws: Any) -> None:
+    # Given only a DISCONNECTED event with no timestamps (bucketed by the envelope time)
+    late = datetime(2026, 11, 23, 18, 7, tzinfo=UTC)
+    first = envelope(
+        {
+            "eventType": "DISCONNECTED",
+            "contactId": "m1",
+            "initiationMethod": "INBOUND",
+            "queueInfo": {"queueArn": QUEUE_ARN},
+            "disconnectReason": "CUSTOMER_DISCONNECT",
+        }
+    )
+    first["time"] = late.isoformat()
+    handler(first, None)
+    # When the QUEUED event with the enqueue time arrives afterwards
+    handler(
+        envelope(
+            {
+                "eventType": "QUEUED",
+                "contactId": "m1",
+                "initiationMethod": "INBOUND",
+                "queueInfo": {"queueArn": QUEUE_ARN, "enqueueTimestamp": "2026-11-23T14:02:00.000Z"},
+            }
+        ),
+        None,
+    )
+    # Then the abandon sits in the 14:00 interval only; the 18:00 interval went back to zero
+    got = rollups(store_of(local_aws))
+    assert got[("general", "2026-11-23T14:00:00Z")]["abandoned"] == 1
+    assert ("general", "2026-11-23T18:00:00Z") not in got
