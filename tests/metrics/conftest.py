@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
+import pytest
 from boto3.dynamodb.types import TypeSerializer
 
 from functions.adapters.metrics_dynamo import DynamoMetricsStore
 from functions.domain.metrics import Rules
 from functions.handlers.contact_events import process
 from schemas.contact_events import DETAIL_TYPE, SOURCE
-from tests.metrics.lifecycles import Lifecycle
+from tests.metrics.lifecycles import BASE, Lifecycle
 
 RULES = Rules(service_level_seconds=60, repeat_window_days=7, time_zone="America/New_York")
 
@@ -99,3 +101,39 @@ def rollups(store: DynamoMetricsStore, grain: str = "15m") -> dict[tuple[str, st
             if counters:
                 out[(queue, row["period"])] = counters
     return out
+
+
+def day_of_calls() -> list[Lifecycle]:
+    survey = {"fcr_all_answered": True, "fcr_times_called": 1, "drivers": {"trust": 4, "ease": 5}}
+    specs = [
+        ("a1", "answered", "general", 0, 30.0, "none", survey),
+        ("a2", "answered", "general", 20, 90.0, "none", {"fcr_all_answered": False, "drivers": {"trust": 2}}),
+        ("a3", "abandoned", "general", 35, 45.0, "none", None),
+        ("a4", "callback_native", "status", 40, 200.0, "connected", None),
+        ("a5", "self_service", "general", 50, 0.0, "none", None),
+        ("a6", "courtesy", "appeals", 70, 10.0, "none", None),
+    ]
+    return [
+        Lifecycle(
+            cid, kind, queue, BASE + timedelta(minutes=m), wait, outcome, srv, offered_callback=True
+        ).build()
+        for cid, kind, queue, m, wait, outcome, srv in specs
+    ]
+
+
+@pytest.fixture
+def filled(local_aws: Any) -> Any:
+    """A LocalAws whose metrics table holds the rollups of :func:`day_of_calls` (through the pump)."""
+    from civicline.metrics.pipeline import pump
+    from functions.adapters.dynamo import to_item
+    from functions.core.aws import client
+
+    lives = day_of_calls()
+    local_aws.put_contact_events([e.detail for life in lives for e in life.events])
+    for life in lives:
+        item = life.survey_item()
+        if item:
+            client("dynamodb").put_item(TableName=local_aws.table("surveys"), Item=to_item(item))
+    report = pump(local_aws)
+    assert report.dead_letters == []
+    return local_aws

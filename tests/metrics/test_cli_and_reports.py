@@ -1,0 +1,124 @@
+"""`civicline metrics show / export-a11 / dashboard` against rollups built by the real pipeline."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from civicline.cli import app
+
+runner = CliRunner()
+
+
+def test_show_table_lists_every_queue_with_derived_measures(filled: Any) -> None:
+    # When the daily table is shown
+    result = runner.invoke(app, ["metrics", "show", "--interval", "day"])
+    # Then it lists ALL first and each queue, with LOS for ALL = 2 / (2 + 1 + 1) = 50.0%
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "2026-11-23" in line]
+    assert [line.split("│")[1].strip() for line in lines][:1] == ["ALL"]
+    assert {"general", "status", "appeals", "IVR"} <= {line.split("│")[1].strip() for line in lines}
+    assert "50.0%" in lines[0]
+
+
+def test_show_csv_and_json_carry_the_counters_and_ratios(filled: Any) -> None:
+    # When shown as CSV for the general queue by 15-minute interval
+    result = runner.invoke(
+        app, ["metrics", "show", "--queue", "general", "--interval", "15m", "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    by_period = {r["period"]: r for r in rows}
+    # Then 14:00 holds a1 (30 s) and the 14:15 interval a2 (90 s, over the 60 s threshold) and a3
+    first = by_period["2026-11-23T14:00:00Z"]
+    assert (first["offered"], first["answered"], first["answered_within_threshold"]) == ("1", "1", "1")
+    assert float(first["asa_seconds"]) == 30.0
+    second = by_period["2026-11-23T14:15:00Z"]
+    assert (second["offered"], second["answered"], second["answered_within_threshold"]) == ("1", "1", "0")
+    # When shown as JSON for the day, ALL
+    result = runner.invoke(app, ["metrics", "show", "--queue", "ALL", "--format", "json"])
+    data = json.loads(result.output)
+    (day,) = data
+    # Then counters and ratios are there, as computed by hand
+    assert day["offered"] == 5  # a1, a2, a3, a4 (callback request), a6 (courtesy)
+    assert day["abandoned"] == 1
+    assert day["busy_or_courtesy_disconnected"] == 1
+    assert day["callbacks_offered"] == 6  # every INBOUND contact carried callbackOffered=true
+    assert (day["callbacks_accepted"], day["callbacks_connected"]) == (1, 1)
+    assert day["self_service_contained"] == 1
+    assert day["derived"]["level_of_service"] == pytest.approx(2 / 4)
+    assert day["derived"]["asa_seconds"] == pytest.approx(60.0)
+    assert day["derived"]["fcr_survey_rate"] == pytest.approx(0.5)
+    assert day["derived"]["a11_trust_mean"] == pytest.approx(3.0)
+
+
+def test_show_time_bounds_and_bad_options(filled: Any) -> None:
+    # When bounded to 14:15-14:29 UTC, Then only that interval is listed
+    result = runner.invoke(
+        app,
+        [
+            "metrics",
+            "show",
+            "--queue",
+            "ALL",
+            "--interval",
+            "15m",
+            "--format",
+            "csv",
+            "--from",
+            "2026-11-23T14:15:00+00:00",
+            "--to",
+            "2026-11-23T14:29:59+00:00",
+        ],
+    )
+    assert [r["period"] for r in csv.DictReader(io.StringIO(result.output))] == ["2026-11-23T14:15:00Z"]
+    # And a bad format or bound is a usage error, not a traceback
+    assert runner.invoke(app, ["metrics", "show", "--format", "xml"]).exit_code == 2
+    assert runner.invoke(app, ["metrics", "show", "--from", "yesterday"]).exit_code == 2
+    assert runner.invoke(app, ["metrics", "export-a11", "--quarter", "2026Q7"]).exit_code == 2
+
+
+def test_export_a11_writes_scale_point_counts_and_totals(filled: Any, tmp_path: Path) -> None:
+    # When the quarter is exported
+    out = tmp_path / "a11.csv"
+    result = runner.invoke(app, ["metrics", "export-a11", "--quarter", "2026Q4", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    # Then each driver has points 1-5 and a total; trust got a 4 and a 2; FY mapping is FY2027 Q1
+    trust = {r["scale_point"]: int(r["count"]) for r in rows if r["driver"] == "trust"}
+    assert trust == {"1": 0, "2": 1, "3": 0, "4": 1, "5": 0, "total": 2}
+    assert {r["fiscal_quarter"] for r in rows} == {"FY2027 Q1"}
+    assert {(r["service"], r["channel"]) for r in rows} == {("tax-help", "VOICE")}
+    assert list(rows[0]) == [
+        "quarter",
+        "fiscal_quarter",
+        "service",
+        "channel",
+        "driver",
+        "scale_point",
+        "count",
+    ]
+
+
+def test_dashboard_is_self_contained_with_every_chart(filled: Any, tmp_path: Path) -> None:
+    # When the dashboard is written
+    out = tmp_path / "report.html"
+    result = runner.invoke(app, ["metrics", "dashboard", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    # Then every chart is an inline SVG with drawn paths, and nothing is fetched from the network
+    for name in ("los", "asa", "abandonment", "callbacks", "containment", "fcr", "a11"):
+        chart = re.search(rf'<svg class="chart" data-chart="{name}".*?</svg>', html, re.S)
+        assert chart is not None, name
+        assert re.search(r'<path class="(series|bar)" d="M[^"]+', chart.group(0)), name
+    assert "<script" not in html
+    assert not re.search(r'(src|href)="https?:', html)
+    assert 'id="def-level_of_service"' in html
+    assert "Connect's service level is time-based" in html
