@@ -63,6 +63,11 @@ def build_app(
     return app, data, center
 
 
+def environment_name(app: App, cli_env: str | None = None) -> str:
+    """``--env`` wins, then the CDK context ``env`` (``cdk synth -c env=prod``, cdk.json), then dev."""
+    return str(cli_env or app.node.try_get_context("env") or "dev")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.app", description=__doc__.splitlines()[0])
     parser.add_argument("--env", help="environment file under infra/environments (default: context 'env')")
@@ -70,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     outdir = args.out or os.environ.get("CDK_OUTDIR") or "cdk.out"
     app = App(outdir=outdir)  # reads -c env=NAME and cdk.json context when run by the cdk CLI
-    name = args.env or app.node.try_get_context("env") or "dev"
+    name = environment_name(app, args.env)
     try:
         config = load_config(str(name))
     except InfraConfigError as exc:

@@ -26,8 +26,30 @@ from infra.registry import FLOWS, HOURS_BY_NAME, QUEUES_BY_NAME
 ENVIRONMENTS_DIR = Path(__file__).resolve().parent / "environments"
 
 #: the values CloudWatch Logs accepts for a log group's retention
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-                      2922, 3288, 3653)  # fmt: skip
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _INSTANCE_ARN = re.compile(r"^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:instance/[0-9a-f-]{36}$")

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from graphlib import TopologicalSorter
 from pathlib import Path
+from typing import Any
 
 from infra.registry import FLOWS, placeholder, placeholders
 
@@ -53,13 +54,43 @@ def read_flows(directory: Path | None = None) -> dict[str, str]:
     return {stem: found[stem].read_text(encoding="utf-8") for stem in FLOWS if stem in found}
 
 
-def compact(text: str, stem: str = "flow") -> str:
-    """The flow as compact JSON with stable key order (smaller content, identical meaning)."""
+def compact(text: str, stem: str = "flow", *, virtual_hold_seconds: int | None = None) -> str:
+    """The flow as compact JSON with stable key order (smaller content, identical meaning).
+
+    With ``virtual_hold_seconds``, the environment's virtual-hold threshold replaces the one in the
+    file (:func:`set_wait_threshold`).
+    """
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FlowRenderError(f"{stem}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if virtual_hold_seconds is not None:
+        set_wait_threshold(document, virtual_hold_seconds)
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+_WAIT_OPERATORS = {"NumberGreaterThan", "NumberGreaterOrEqualTo"}
+
+
+def set_wait_threshold(document: dict[str, Any], seconds: int) -> int:
+    """Set the "oldest contact waited longer than" threshold of every CheckMetricData action.
+
+    The flow files carry a default (what the local engine runs); each environment deploys its own
+    ``thresholds.virtual_hold_wait_seconds``. Connect compares OldestContactInQueueAgeSeconds in
+    milliseconds. Returns how many conditions were set.
+    """
+    changed = 0
+    for action in document.get("Actions", []):
+        if action.get("Type") != "CheckMetricData":
+            continue
+        if action.get("Parameters", {}).get("MetricType") != "OldestContactInQueueAgeSeconds":
+            continue
+        for condition in action.get("Transitions", {}).get("Conditions", []):
+            rule = condition.get("Condition", {})
+            if rule.get("Operator") in _WAIT_OPERATORS:
+                rule["Operands"] = [str(seconds * 1000)]
+                changed += 1
+    return changed
 
 
 def referenced_placeholders(text: str) -> set[str]:
@@ -188,13 +219,13 @@ BOOTSTRAP_FLOW: dict[str, object] = {
 }
 
 
-def render(stem: str, text: str, arns: Mapping[str, str]) -> str:
+def render(stem: str, text: str, arns: Mapping[str, str], *, virtual_hold_seconds: int | None = None) -> str:
     """Compact ``text`` and replace every placeholder with its ARN (or CDK token).
 
     ``arns`` maps placeholders (``%LAMBDA_ROUTING%``) to values. Raises :class:`FlowRenderError` for
     an unknown placeholder, one with no value, or content over Connect's size limit.
     """
-    content = compact(text, stem)
+    content = compact(text, stem, virtual_hold_seconds=virtual_hold_seconds)
     unknown = sorted(unknown_placeholders(content))
     if unknown:
         raise FlowRenderError(

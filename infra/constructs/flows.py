@@ -73,6 +73,7 @@ class Flows(Construct):
         for name, hours in center.hours.items():
             arns[placeholder("HOURS", name)] = hours.attr_hours_of_operation_arn
 
+        wait = config.thresholds.virtual_hold_wait_seconds
         order, back_edges = plan(texts)
         self.back_edges = back_edges
         self.bootstrap: connect.CfnContactFlow | None = None
@@ -91,7 +92,8 @@ class Flows(Construct):
             for target in back_edges.get(stem, ()):
                 assert self.bootstrap is not None
                 initial[placeholder("FLOW", target)] = self.bootstrap.attr_contact_flow_arn
-            flow = self._flow(config, center, stem, FLOWS[stem], render(stem, texts[stem], initial))
+            content = render(stem, texts[stem], initial, virtual_hold_seconds=wait)
+            flow = self._flow(config, center, stem, FLOWS[stem], content)
             for fn_name in sorted(invoked_functions(texts[stem])):
                 if fn_name in self.associations:
                     flow.add_dependency(self.associations[fn_name])
@@ -109,7 +111,7 @@ class Flows(Construct):
                 parameters={
                     "InstanceId": center.instance_id,
                     "ContactFlowId": flow_id,
-                    "Content": render(stem, texts[stem], arns),
+                    "Content": render(stem, texts[stem], arns, virtual_hold_seconds=wait),
                 },
                 physical_resource_id=cr.PhysicalResourceId.of(f"{stem}-content"),
             )

@@ -119,7 +119,6 @@ class Functions(Construct):
             "LOCKOUT_SECONDS": str(config.thresholds.lockout_seconds),
             "REPEAT_WINDOW_DAYS": str(config.thresholds.repeat_window_days),
             "SERVICE_LEVEL_SECONDS": str(config.thresholds.service_level_seconds),
-            "VIRTUAL_HOLD_WAIT_SECONDS": str(config.thresholds.virtual_hold_wait_seconds),
             "DIAL_RATE_PER_SECOND": str(config.thresholds.dial_rate_per_second),
             "TIME_ZONE": config.weekly_hours("main")[0],
         }

@@ -114,11 +114,19 @@ class Observability(Construct):
         five = Duration.minutes(5)
         self.alarms: list[cw.Alarm] = []
 
-        def alarm(alarm_id: str, metric: cw.IMetric, description: str, *, threshold: float = 1,
-                  below: bool = False, periods: int = 1) -> cw.Alarm:  # fmt: skip
-            created = metric.create_alarm(
+        def alarm(
+            alarm_id: str,
+            metric: cw.IMetric,
+            description: str,
+            *,
+            threshold: float = 1,
+            below: bool = False,
+            periods: int = 1,
+        ) -> cw.Alarm:
+            created = cw.Alarm(
                 self,
                 alarm_id,
+                metric=metric,
                 alarm_description=description,
                 threshold=threshold,
                 evaluation_periods=periods,

@@ -1,0 +1,365 @@
+"""The synthesized templates: data protection, flows, Connect wiring, events, IAM, observability.
+
+One synthesis of the dev environment with the real flows/*.json and cdk-nag on (conftest.py); a
+failing cdk-nag check fails the fixture, so every test here also proves nag is clean.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from civicline.local.aws import create_table_kwargs
+from infra.constructs.functions import ASSET_CONTENT, function_logical_id
+from infra.constructs.pipeline import MAX_RECEIVE_COUNT, RULE_MAX_EVENT_AGE_HOURS, RULE_RETRY_ATTEMPTS
+from infra.flows import PLACEHOLDER_RE, invoked_functions, plan, read_flows
+from infra.nag import ACKNOWLEDGEMENTS, REQUIRED_WILDCARDS
+from infra.registry import FLOWS, FUNCTIONS, FUNCTIONS_BY_NAME, TABLES
+from schemas.contact_events import RULE_PATTERN
+
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
+
+ROOT = Path(__file__).resolve().parents[2]
+INSTANCE_ARN = {"Fn::GetAtt": ["ConnectInstance", "Arn"]}
+
+
+def _of(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+
+
+def _flatten(value: Any) -> str:
+    """A CloudFormation string expression as text, with intrinsic functions shown as <...> markers."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Fn::Join" in value:
+        sep, parts = value["Fn::Join"]
+        return sep.join(_flatten(p) for p in parts)
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        return "<GetAtt:{}.{}>".format(*value["Fn::GetAtt"])
+    if isinstance(value, dict) and "Ref" in value:
+        return f"<Ref:{value['Ref']}>"
+    return f"<{json.dumps(value, sort_keys=True)}>"
+
+
+# -- data ---------------------------------------------------------------------------------------
+
+
+def test_every_table_is_encrypted_with_the_key_and_has_pitr(synth) -> None:  # type: ignore[no-untyped-def]
+    tables = _of(synth.data, "AWS::DynamoDB::Table")
+    assert set(tables) == {spec.construct_id for spec in TABLES}  # logical IDs pinned
+    key = synth.data["Resources"]["DataKey"]
+    assert key["Type"] == "AWS::KMS::Key" and key["Properties"]["EnableKeyRotation"] is True
+    for name, table in tables.items():
+        props = table["Properties"]
+        assert props["SSESpecification"] == {
+            "KMSMasterKeyId": {"Fn::GetAtt": ["DataKey", "Arn"]},
+            "SSEEnabled": True,
+            "SSEType": "KMS",
+        }, name
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, name
+        # dev: removable; outside dev deletion protection is on (test_config covers protect_data)
+        assert props["DeletionProtectionEnabled"] is synth.config.protect_data
+
+
+def test_local_engine_tables_match_the_stack(synth) -> None:  # type: ignore[no-untyped-def]
+    # Given the CreateTable arguments the local engine uses for each registry table
+    tables = _of(synth.data, "AWS::DynamoDB::Table")
+    for spec in TABLES:
+        local = create_table_kwargs(spec, "x")
+        props = tables[spec.construct_id]["Properties"]
+        # Then keys, attribute types, indexes, billing, TTL and streams are the same
+        assert props["KeySchema"] == local["KeySchema"], spec.logical
+        assert sorted(props["AttributeDefinitions"], key=str) == sorted(
+            local["AttributeDefinitions"], key=str
+        )
+        assert props["BillingMode"] == local["BillingMode"]
+        assert props.get("GlobalSecondaryIndexes", []) == local.get("GlobalSecondaryIndexes", [])
+        ttl = props.get("TimeToLiveSpecification")
+        assert (ttl["AttributeName"] if ttl else None) == spec.ttl_attribute
+        stream = props.get("StreamSpecification", {}).get("StreamViewType")
+        assert stream == local.get("StreamSpecification", {}).get("StreamViewType")
+
+
+def test_local_engine_rule_uses_the_deployed_pattern(synth) -> None:  # type: ignore[no-untyped-def]
+    from civicline.local.aws import BUS_NAME, RULE_NAME, LocalAws
+
+    # Given the deployed rule pattern without the instance filter
+    rule = next(
+        r for r in _of(synth.center, "AWS::Events::Rule").values() if "EventPattern" in r["Properties"]
+    )
+    deployed = dict(rule["Properties"]["EventPattern"])
+    assert deployed.pop("detail") == {"instanceArn": [INSTANCE_ARN]}
+    # When the local engine creates its rule
+    with LocalAws() as aws:
+        local = json.loads(
+            aws.client("events").describe_rule(Name=RULE_NAME, EventBusName=BUS_NAME)["EventPattern"]
+        )
+    # Then both route the same source and detail-type
+    assert deployed == local == RULE_PATTERN
+
+
+# -- functions ----------------------------------------------------------------------------------
+
+
+def test_functions_are_arm64_with_explicit_limits_and_the_layer(synth) -> None:  # type: ignore[no-untyped-def]
+    functions = _of(synth.center, "AWS::Lambda::Function")
+    layer = synth.config.powertools_layer.arn(synth.config.region, synth.config.runtime)
+    for spec in FUNCTIONS:
+        props = functions[function_logical_id(spec)]["Properties"]
+        assert props["Architectures"] == ["arm64"]
+        assert props["Runtime"] == synth.config.runtime
+        assert props["Handler"] == spec.handler
+        assert props["MemorySize"] == spec.memory_mb
+        assert props["Timeout"] == spec.timeout_seconds
+        assert props.get("ReservedConcurrentExecutions") == spec.reserved_concurrency
+        assert props["Layers"] == [layer]
+        env = props["Environment"]["Variables"]
+        assert "QUEUE_ARNS" in env and env["CONNECT_INSTANCE_ARN"] == INSTANCE_ARN
+    # one code asset for all of them
+    assert (
+        len(
+            {
+                json.dumps(f["Properties"]["Code"], sort_keys=True)
+                for f in functions.values()
+                if f["Properties"].get("Runtime", "").startswith("python")
+            }
+        )
+        == 1
+    )
+
+
+def test_code_asset_holds_only_the_function_code(synth) -> None:  # type: ignore[no-untyped-def]
+    # Given the staged asset of the python functions
+    assets = [p for p in synth.outdir.glob("asset.*") if (p / "functions").is_dir()]
+    assert len(assets) == 1
+    top = {p.name for p in assets[0].iterdir()}
+    # Then it holds functions/, schemas/ and infra's registry, nothing else
+    assert top == {"functions", "schemas", "infra"}
+    assert {p.name for p in (assets[0] / "infra").iterdir()} == {"__init__.py", "registry.py"}
+    assert not list(assets[0].rglob("__pycache__"))
+    assert (assets[0] / "functions" / "handlers").is_dir()
+    assert set(ASSET_CONTENT) >= {"functions", "schemas"}
+
+
+def test_each_role_reaches_only_its_declared_tables(synth) -> None:  # type: ignore[no-untyped-def]
+    policies = _of(synth.center, "AWS::IAM::Policy")
+    for spec in FUNCTIONS:
+        role = f"{function_logical_id(spec)}Role"
+        statements = [
+            s
+            for p in policies.values()
+            if any(role in json.dumps(r) for r in p["Properties"]["Roles"])
+            for s in p["Properties"]["PolicyDocument"]["Statement"]
+        ]
+        text = json.dumps(statements)
+        for table in TABLES:
+            imported = f"ExportsOutputFnGetAtt{table.construct_id}Arn"
+            expected = table.logical in set(spec.reads) | set(spec.writes)
+            assert (imported in text) is expected, (spec.name, table.logical)
+        writes = any("dynamodb:PutItem" in json.dumps(s["Action"]) for s in statements)
+        assert writes is bool(spec.writes), spec.name
+
+
+def test_no_wildcard_resource_unless_aws_requires_it(synth) -> None:  # type: ignore[no-untyped-def]
+    decisions = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
+    for marker in REQUIRED_WILDCARDS:
+        assert marker in decisions, f"docs/decisions.md does not explain the wildcard {marker!r}"
+    for template in (synth.data, synth.center):
+        for name, policy in _of(template, "AWS::IAM::Policy").items():
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                resources = statement.get("Resource", [])
+                for resource in resources if isinstance(resources, list) else [resources]:
+                    text = _flatten(resource)
+                    if "*" not in text:
+                        continue
+                    why = json.dumps(statement["Action"]) + " " + text
+                    assert any(marker in why for marker in REQUIRED_WILDCARDS), f"{name}: wildcard {why}"
+
+
+# -- flows and Connect --------------------------------------------------------------------------
+
+
+def test_flows_are_free_of_placeholders_and_name_the_right_functions(synth) -> None:  # type: ignore[no-untyped-def]
+    flows = _of(synth.center, "AWS::Connect::ContactFlow")
+    texts = read_flows()
+    _, back = plan(texts)
+    patches = {
+        k: v
+        for k, v in synth.center["Resources"].items()
+        if v["Type"] == "Custom::AWS" and "UpdateContactFlowContent" in _flatten(v["Properties"]["Create"])
+    }
+    assert len(patches) == len(back)
+    for stem, text in texts.items():
+        content = _flatten(
+            flows[f"Flow{''.join(p.capitalize() for p in stem.split('-'))}"]["Properties"]["Content"]
+        )
+        assert not PLACEHOLDER_RE.search(content), stem
+        document = json.loads(content)
+        assert document["Version"] == "2019-10-30"
+        called = set(re.findall(r"<GetAtt:(\w+)Function\.Arn>", content))
+        expected = {
+            function_logical_id(FUNCTIONS_BY_NAME[n]).removesuffix("Function")
+            for n in invoked_functions(text)
+        }
+        assert called == expected, stem
+    for patch in patches.values():
+        final = _flatten(patch["Properties"]["Create"])
+        assert not PLACEHOLDER_RE.search(final)
+
+
+def test_one_association_and_one_permission_per_invoked_function(synth) -> None:  # type: ignore[no-untyped-def]
+    invoked = set().union(*(invoked_functions(t) for t in read_flows().values()))
+    associations = _of(synth.center, "AWS::Connect::IntegrationAssociation")
+    permissions = [
+        p["Properties"]
+        for p in _of(synth.center, "AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "connect.amazonaws.com"
+    ]
+    for name in invoked:
+        arn = {"Fn::GetAtt": [function_logical_id(FUNCTIONS_BY_NAME[name]), "Arn"]}
+        mine = [a for a in associations.values() if a["Properties"]["IntegrationArn"] == arn]
+        assert len(mine) == 1, name
+        assert {k: v for k, v in mine[0]["Properties"].items() if k != "Tags"} == {
+            "InstanceId": INSTANCE_ARN,
+            "IntegrationArn": arn,
+            "IntegrationType": "LAMBDA_FUNCTION",
+        }
+        granted = [p for p in permissions if p["FunctionName"] == arn]
+        assert len(granted) == 1, name
+        assert granted[0]["SourceArn"] == INSTANCE_ARN
+        assert granted[0]["Action"] == "lambda:InvokeFunction"
+    assert invoked <= {f.name for f in FUNCTIONS if f.connect_facing}
+
+
+def test_connect_objects_and_phone_association(synth) -> None:  # type: ignore[no-untyped-def]
+    resources = synth.center["Resources"]
+    assert resources["ConnectInstance"]["Type"] == "AWS::Connect::Instance"  # pinned
+    assert resources["PhoneNumberHotline"]["Type"] == "AWS::Connect::PhoneNumber"  # pinned
+    assert len(_of(synth.center, "AWS::Connect::Queue")) == 6
+    assert len(_of(synth.center, "AWS::Connect::RoutingProfile")) == len(synth.config.routing_profiles)
+    assert len(_of(synth.center, "AWS::Connect::QuickConnect")) == len(synth.config.offices)
+    hours = next(iter(_of(synth.center, "AWS::Connect::HoursOfOperation").values()))["Properties"]
+    assert len(hours["HoursOfOperationOverrides"]) == len(synth.config.holidays)
+    associate = [
+        v
+        for v in resources.values()
+        if v["Type"] == "Custom::AWS"
+        and "AssociatePhoneNumberContactFlow" in _flatten(v["Properties"]["Create"])
+    ]
+    assert len(associate) == len(synth.config.phone_numbers)
+    create = _flatten(associate[0]["Properties"]["Create"])
+    assert '"FlowMainInbound", "ContactFlowArn"' in create
+    assert "PhoneNumberHotline" in create
+
+
+# -- events -------------------------------------------------------------------------------------
+
+
+def test_contact_event_rule_pattern_dlq_and_retry(synth) -> None:  # type: ignore[no-untyped-def]
+    rules = [
+        r["Properties"]
+        for r in _of(synth.center, "AWS::Events::Rule").values()
+        if "EventPattern" in r["Properties"]
+    ]
+    assert len(rules) == 1
+    rule = rules[0]
+    assert rule["EventPattern"] == {**RULE_PATTERN, "detail": {"instanceArn": [INSTANCE_ARN]}}
+    (target,) = rule["Targets"]
+    assert "DeadLetterConfig" in target
+    assert target["RetryPolicy"] == {
+        "MaximumEventAgeInSeconds": RULE_MAX_EVENT_AGE_HOURS * 3600,
+        "MaximumRetryAttempts": RULE_RETRY_ATTEMPTS,
+    }
+    queues = _of(synth.center, "AWS::SQS::Queue")
+    buffer = queues[target["Arn"]["Fn::GetAtt"][0]]["Properties"]
+    assert buffer["RedrivePolicy"]["maxReceiveCount"] == MAX_RECEIVE_COUNT
+    assert target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0] in queues
+    for queue in queues.values():
+        assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    mappings = [m["Properties"] for m in _of(synth.center, "AWS::Lambda::EventSourceMapping").values()]
+    assert all(m["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for m in mappings)
+    streams = [m for m in mappings if "StartingPosition" in m]
+    assert len(streams) == sum(1 for t in TABLES if t.stream)
+    assert all("OnFailure" in m["DestinationConfig"] for m in streams)
+    schedule = [
+        r["Properties"]
+        for r in _of(synth.center, "AWS::Events::Rule").values()
+        if "ScheduleExpression" in r["Properties"]
+    ]
+    assert schedule[0]["ScheduleExpression"] == "rate(1 minute)"
+    assert "DeadLetterConfig" in schedule[0]["Targets"][0] and "RetryPolicy" in schedule[0]["Targets"][0]
+
+
+# -- observability and nag ----------------------------------------------------------------------
+
+
+def test_dashboard_and_alarms(synth) -> None:  # type: ignore[no-untyped-def]
+    alarms = _of(synth.center, "AWS::CloudWatch::Alarm")
+    names = " ".join(alarms)
+    for stem in FLOWS:
+        assert f"FlowErrors{''.join(p.capitalize() for p in stem.split('-'))}" in names
+    for spec in FUNCTIONS:
+        stem = function_logical_id(spec).removesuffix("Function")
+        assert f"Errors{stem}" in names and f"Throttles{stem}" in names
+    assert sum("Depth" in n for n in alarms) >= 5
+    assert "LevelOfServiceBelowTarget" in names
+    topic = next(iter(_of(synth.center, "AWS::SNS::Topic").values()))["Properties"]
+    assert "KmsMasterKeyId" in topic
+    (subscription,) = _of(synth.center, "AWS::SNS::Subscription").values()
+    assert subscription["Properties"]["Endpoint"] == synth.config.alarm_email
+    for alarm in alarms.values():
+        assert alarm["Properties"]["AlarmActions"]
+    body = _flatten(
+        next(iter(_of(synth.center, "AWS::CloudWatch::Dashboard").values()))["Properties"]["DashboardBody"]
+    )
+    for title in (
+        "Calls",
+        "Level of service",
+        "Average speed of answer",
+        "Abandonment",
+        "Callback outcomes",
+        "Lambda errors",
+        "Lambda duration",
+    ):
+        assert title in body
+
+
+def test_every_acknowledgement_matches_a_construct(synth) -> None:  # type: ignore[no-untyped-def]
+    applied = {rule for _, rule in synth.acks}
+    for ack in ACKNOWLEDGEMENTS:
+        assert ack.rule in applied, f"stale acknowledgement {ack.path} {ack.rule}"
+        assert len(ack.reason) > 30
+    report = json.loads((synth.outdir / "validation-report.json").read_text())
+    assert all(p["conclusion"] != "failure" for p in report.get("pluginReports", []))
+
+
+@pytest.mark.slow
+def test_cfn_lint_reports_no_errors(synth) -> None:  # type: ignore[no-untyped-def]
+    templates = sorted(str(p) for p in synth.outdir.glob("*.template.json"))
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), "--format", "parseable", *templates],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # cfn-lint's exit code: bit 1 = fatal, bit 2 = errors, 4 = warnings, 8 = informational
+    assert not result.returncode & 3, result.stdout + result.stderr
+    assert not [line for line in result.stdout.splitlines() if re.search(r":E\d{4}:", line)]
+
+
+def test_unresolvable_placeholder_fails_the_synth(synth) -> None:  # type: ignore[no-untyped-def]
+    from infra.app import build_app
+    from infra.flows import FlowRenderError
+
+    texts = read_flows()
+    texts["agent-whisper"] = texts["agent-whisper"].replace(
+        '"Version"', '"X": "%QUEUE_NOWHERE%", "Version"', 1
+    )
+    with pytest.raises(FlowRenderError, match="QUEUE_NOWHERE"):
+        build_app(synth.config, outdir=str(synth.outdir / "broken"), flow_texts=texts, nag=False)
