@@ -11,6 +11,7 @@ import hashlib
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from functions.domain.identifiers import hash_pin, make_case_number
 from schemas.records import (
@@ -283,11 +284,17 @@ def demo_cases() -> tuple[DemoCase, ...]:
     return tuple(out)
 
 
+@cache
+def _pin_hash(case_number: str, pin: str) -> str:
+    """Per-case salt (derived, so the data set is reproducible); cached: hashing is deliberately slow."""
+    salt = hashlib.sha256(f"civicline-demo:{case_number}".encode()).digest()[:16]
+    return hash_pin(pin, salt)
+
+
 def to_case(demo: DemoCase, now: datetime) -> Case:
     """The stored case: the PIN hashed with a per-case salt, dates relative to ``now``."""
     today = now.date()
     opened = today - timedelta(days=demo.opened_days_ago)
-    salt = hashlib.sha256(f"civicline-demo:{demo.case_number}".encode()).digest()[:16]
     history = [
         StatusChange(status=CaseStatus.RECEIVED, at=datetime.combine(opened, datetime.min.time(), now.tzinfo))
     ]
@@ -296,7 +303,7 @@ def to_case(demo: DemoCase, now: datetime) -> Case:
     next_en, next_es = _NEXT_STEPS[demo.status]
     return Case(
         case_number=demo.case_number,
-        pin_hash=hash_pin(demo.pin, salt),
+        pin_hash=_pin_hash(demo.case_number, demo.pin),
         status=demo.status,
         history=history,
         office_id=demo.office_id,

@@ -113,7 +113,7 @@ class TokenBucket:
             now = self._clock()
             self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
             self._last = now
-            if self._tokens >= 1:
-                self._tokens -= 1
+            if self._tokens >= 1 - 1e-9:  # tolerance: float time steps may never add up to exactly 1
+                self._tokens = max(self._tokens - 1, 0.0)
                 return
             self._sleep((1 - self._tokens) / self.rate)
