@@ -117,19 +117,49 @@ def pump(
     handler: Handler | None = None,
     tables: bool = True,
     retries: int = 2,
-    batch_size: int = 10,
+    batch_size: int = 100,
+    transactional: bool = False,
 ) -> PumpReport:
-    """Drain the local contact-event queue (and replay survey/callback items) through the aggregator."""
-    invoke = handler or _default_handler()
+    """Drain the local contact-event queue (and replay survey/callback items) through the aggregator.
+
+    The pump is the only writer of the local metrics table, so by default it asks the handler for
+    sequential commits (``transactional=False``): moto's TransactWriteItems copies the whole table for
+    every action. ``transactional=True`` exercises the exact AWS write path instead.
+    """
+    import os
+
+    from functions.handlers.contact_events import COMMIT_MODE_ENV
+
+    saved = os.environ.get(COMMIT_MODE_ENV)
+    os.environ[COMMIT_MODE_ENV] = "transactional" if transactional else "sequential"
+    try:
+        return _pump(local_aws, handler or _default_handler(), tables, retries, batch_size)
+    finally:
+        if saved is None:
+            os.environ.pop(COMMIT_MODE_ENV, None)
+        else:
+            os.environ[COMMIT_MODE_ENV] = saved
+
+
+def _pump(
+    local_aws: ContactEventSource, invoke: Handler, tables: bool, retries: int, batch_size: int
+) -> PumpReport:
     report = PumpReport()
+
+    def send(chunk: list[dict[str, Any]]) -> None:
+        report.batches += 1
+        report.events += len(chunk)
+        for index in _deliver(invoke, sqs_batch(chunk), report, retries):
+            report.dead_letters.append(chunk[index])
+
+    pending: list[dict[str, Any]] = []
     for envelopes in local_aws.drain_contact_events():
-        for start in range(0, len(envelopes), batch_size):
-            chunk = envelopes[start : start + batch_size]
-            event = sqs_batch(chunk)
-            report.batches += 1
-            report.events += len(chunk)
-            for index in _deliver(invoke, event, report, retries):
-                report.dead_letters.append(chunk[index])
+        pending.extend(envelopes)  # like an event source mapping with a batching window
+        while len(pending) >= batch_size:
+            send(pending[:batch_size])
+            pending = pending[batch_size:]
+    if pending:
+        send(pending)
     if tables:
         ddb = local_aws.client("dynamodb")
         for logical in ("callbacks", "surveys"):

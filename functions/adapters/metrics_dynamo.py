@@ -48,10 +48,14 @@ def _number(value: Any) -> int | float:
 class DynamoMetricsStore:
     """:class:`~functions.domain.metrics_aggregation.MetricsStore` on one DynamoDB table."""
 
-    def __init__(self, table: str, client: Any, rules: Rules | None = None) -> None:
+    def __init__(
+        self, table: str, client: Any, rules: Rules | None = None, *, transactional: bool = True
+    ) -> None:
         self.table = table
         self.client = client
         self.rules = rules or Rules()
+        #: False only for a single writer (the local pump): see :meth:`commit`
+        self.transactional = transactional
 
     # -- entity states -----------------------------------------------------------------------
     def load(self, keys: Sequence[str]) -> dict[str, EntityState]:
@@ -83,6 +87,9 @@ class DynamoMetricsStore:
         actions.extend(self._update_rollup(bucket, counters) for bucket, counters in sorted(rollups.items()))
         if not actions:
             return
+        if not self.transactional:
+            self._commit_sequentially(actions)
+            return
         try:
             self.client.transact_write_items(TransactItems=actions)
         except self.client.exceptions.TransactionCanceledException as exc:
@@ -90,6 +97,19 @@ class DynamoMetricsStore:
             if any(code in ("ConditionalCheckFailed", "TransactionConflict") for code in reasons):
                 raise ConflictError(",".join(str(r) for r in reasons)) from exc
             raise
+
+    def _commit_sequentially(self, actions: list[dict[str, Any]]) -> None:
+        """The same writes one by one: state puts (still version-conditioned) first, then the rollup
+        ADDs. Only for a single writer with no crash to recover from (the local pump over moto, whose
+        TransactWriteItems deep-copies the table for every action and so costs O(table) per item)."""
+        for action in actions:
+            try:
+                if "Put" in action:
+                    self.client.put_item(**action["Put"])
+                else:
+                    self.client.update_item(**action["Update"])
+            except self.client.exceptions.ConditionalCheckFailedException as exc:
+                raise ConflictError("ConditionalCheckFailed") from exc
 
     def _put_state(self, state: EntityState) -> dict[str, Any]:
         item: dict[str, Any] = {

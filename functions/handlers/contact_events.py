@@ -29,17 +29,26 @@ def rules_from_settings() -> Rules:
     )
 
 
+#: set to "sequential" only by the local single-writer pump (civicline.metrics.pipeline); never in AWS
+COMMIT_MODE_ENV = "METRICS_COMMIT_MODE"
+
+
 def default_store() -> MetricsStore:
+    import os
+
     from functions.adapters.metrics_dynamo import DynamoMetricsStore
     from functions.core.aws import client
 
-    return DynamoMetricsStore(get_settings().table("metrics"), client("dynamodb"), rules_from_settings())
+    return DynamoMetricsStore(
+        get_settings().table("metrics"),
+        client("dynamodb"),
+        rules_from_settings(),
+        transactional=os.environ.get(COMMIT_MODE_ENV, "transactional") != "sequential",
+    )
 
 
 def process(event: Any, store: MetricsStore, rules: Rules, now_ms: int | None = None) -> dict[str, Any]:
     """Handle one delivery; returns the Lambda response (``batchItemFailures`` for batches)."""
-    from aws_lambda_powertools.metrics import MetricUnit
-
     from functions.adapters.metrics_inputs import parse
 
     queue_names = {arn: name for name, arn in get_settings().queue_arns.items()}
@@ -48,8 +57,6 @@ def process(event: Any, store: MetricsStore, rules: Rules, now_ms: int | None = 
     for record in records:
         if record.skipped:
             logger.warning("contact event skipped", reason=record.skipped, detail=record.detail, shape=shape)
-    for reason, count in skipped.items():
-        metrics.add_metric(name=f"Skipped_{reason}", unit=MetricUnit.Count, value=count)
     usable = [r for r in records if not r.skipped]
     facts = [fact for r in usable for fact in r.facts]
     failed: list[str] = []
@@ -62,9 +69,7 @@ def process(event: Any, store: MetricsStore, rules: Rules, now_ms: int | None = 
                 raise
             logger.exception("aggregation failed; the batch will be retried", records=len(usable))
             failed = [r.record_id for r in usable]
-            metrics.add_metric(name="BatchFailures", unit=MetricUnit.Count, value=1)
     if report is not None:
-        metrics.add_metric(name="RollupUpdates", unit=MetricUnit.Count, value=report.rollup_updates)
         logger.info(
             "aggregated",
             shape=shape,
@@ -80,6 +85,7 @@ def process(event: Any, store: MetricsStore, rules: Rules, now_ms: int | None = 
         "aggregated": len(usable) - len(failed),
         "skipped": dict(skipped),
         "rollup_updates": report.rollup_updates if report else 0,
+        "failed": len(failed),
     }
     if shape in ("sqs", "dynamodb"):
         return {"batchItemFailures": [{"itemIdentifier": rid} for rid in failed], "summary": summary}
@@ -89,4 +95,12 @@ def process(event: Any, store: MetricsStore, rules: Rules, now_ms: int | None = 
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Lambda entry point (registry: functions.handlers.contact_events.handler)."""
-    return process(event, default_store(), rules_from_settings())
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    response = process(event, default_store(), rules_from_settings())
+    summary = response["summary"]
+    for reason, count in summary["skipped"].items():
+        metrics.add_metric(name=f"Skipped_{reason}", unit=MetricUnit.Count, value=count)
+    metrics.add_metric(name="RollupUpdates", unit=MetricUnit.Count, value=summary["rollup_updates"])
+    metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=summary["failed"])
+    return response
