@@ -46,15 +46,20 @@ class ConnectDialer:
         from functions.core.aws import client
 
         settings = get_settings()
+        kwargs: dict[str, Any] = {
+            "DestinationPhoneNumber": request.callback_number,
+            "ContactFlowId": settings.outbound_flow_arn.rsplit("/", 1)[-1],
+            "InstanceId": settings.instance_arn.rsplit("/", 1)[-1],
+            "Attributes": {"callbackId": request.callback_id, "queue": request.queue},
+            # the same attempt retried by botocore is one call for Connect
+            "ClientToken": f"{request.callback_id}-{len(request.attempts)}",
+        }
+        if request.queue in settings.queue_arns:
+            kwargs["QueueId"] = settings.queue_arns[request.queue].rsplit("/", 1)[-1]
+        if settings.source_phone_number:
+            kwargs["SourcePhoneNumber"] = settings.source_phone_number
         try:
-            response = client("connect").start_outbound_voice_contact(
-                DestinationPhoneNumber=request.callback_number,
-                ContactFlowId=settings.outbound_flow_arn.rsplit("/", 1)[-1],
-                InstanceId=settings.instance_arn.rsplit("/", 1)[-1],
-                SourcePhoneNumber=settings.source_phone_number or None,
-                Attributes={"callbackId": request.callback_id, "queue": request.queue},
-                ClientToken=f"{request.callback_id}-{len(request.attempts)}",
-            )
+            response = client("connect").start_outbound_voice_contact(**kwargs)
         except (ClientError, BotoCoreError) as exc:
             logger.warning("outbound call failed", callback_id=request.callback_id, error=type(exc).__name__)
             return rules.DialResult("FAILED")

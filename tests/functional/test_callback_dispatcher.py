@@ -160,3 +160,40 @@ def test_handler_uses_connect_and_records_failure_when_connect_refuses(seeded: A
     result = handler({"source": "aws.events"}, None)
     assert result["claimed"] == 1
     assert state_of(cid).attempts[0].outcome == "FAILED"
+
+
+def test_connect_dialer_sends_the_request_connect_expects(seeded: Any, monkeypatch: Any) -> None:
+    # Given Connect settings and botocore's own Stubber on the connect client
+    from botocore.stub import Stubber
+
+    from functions.core.aws import client
+    from functions.core.settings import reset_settings
+    from functions.handlers.callback_dispatcher import ConnectDialer
+
+    monkeypatch.setenv("OUTBOUND_FLOW_ARN", "arn:aws:connect:us-east-1:1:instance/i-1/contact-flow/flow-9")
+    monkeypatch.setenv("QUEUE_ARNS", '{"general": "arn:aws:connect:us-east-1:1:instance/i-1/queue/q-7"}')
+    reset_settings()
+    cid = book("+12025550161")
+    request = state_of(cid)
+    connect = client("connect")
+    with Stubber(connect) as stub:
+        stub.add_response(
+            "start_outbound_voice_contact",
+            {"ContactId": "outbound-1"},
+            {
+                "DestinationPhoneNumber": "+12025550161",
+                "ContactFlowId": "flow-9",
+                "InstanceId": "00000000-0000-4000-8000-000000000001",
+                "QueueId": "q-7",
+                "Attributes": {"callbackId": cid, "queue": "general"},
+                "ClientToken": f"{cid}-0",
+            },
+        )
+        stub.add_client_error("start_outbound_voice_contact", "TooManyRequestsException")
+        # When it dials twice (the second call is throttled)
+        first = ConnectDialer().dial(request)
+        second = ConnectDialer().dial(request)
+    reset_settings()
+    # Then a placed call is CONNECTED with its contact id, a throttled one FAILED
+    assert first == DialResult("CONNECTED", "outbound-1")
+    assert second == DialResult("FAILED")
