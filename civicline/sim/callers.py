@@ -1,0 +1,229 @@
+"""Who calls, when, about what, and how they behave: the day's caller plan (pure, seeded).
+
+Why a plan drawn up front: every random choice about a caller (arrival, language, intent, keys,
+patience, whether they accept a callback, answer it, take the survey and how they answer) comes
+from named streams of the run's seed, so two runs of the same day with different settings (a
+what-if, a failure drill) meet exactly the same callers: common random numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from civicline.sim.planning import stream
+from schemas.profile import IntentMix, SimulationProfile, clock_seconds
+
+#: survey keypad answers in flow order: consent, 3 FCR questions, then the 8 A-11 drivers
+SURVEY_DRIVERS = 8
+
+
+@dataclass(frozen=True)
+class DemoCredential:
+    """A case number and PIN from the seeded demo data (what a caller with a case types)."""
+
+    case_number: str
+    pin: str
+
+
+@dataclass
+class Caller:
+    """One caller's plan for one contact (a repeat call gets a new Caller with ``repeat_of`` set)."""
+
+    index: int
+    contact_id: str
+    number: str
+    arrival: float  # seconds after midnight, local time of the profile's day
+    language: str
+    intent: str
+    keys: list[str]
+    wants_agent: bool
+    aht_seconds: float
+    patience_seconds: float
+    accepts_callback: bool
+    answers_callback: list[bool]  # one draw per possible dial attempt
+    takes_survey: bool
+    survey_keys: list[str]
+    resolved: bool
+    calls_again: bool
+    repeat_delay: float
+    repeat_of: str | None = None
+    attempt: int = 1
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def script(self) -> list[str]:
+        """The DTMF entries for the inbound flow: language first, then the intent's keys."""
+        return ["1" if self.language == "en" else "2", *self.keys]
+
+
+def _pick(rng: random.Random, options: Sequence[tuple[str, float]]) -> str:
+    total = math.fsum(w for _, w in options)
+    point = rng.random() * total
+    for name, weight in options:
+        point -= weight
+        if point < 0:
+            return name
+    return options[-1][0]
+
+
+def lognormal(rng: random.Random, mean: float, cv: float) -> float:
+    """A positive duration with the given mean and coefficient of variation."""
+    if cv <= 0:
+        return mean
+    sigma2 = math.log(1.0 + cv * cv)
+    return rng.lognormvariate(math.log(mean) - sigma2 / 2.0, math.sqrt(sigma2))
+
+
+def arrival_times(profile: SimulationProfile, calls: int, rng: random.Random) -> list[float]:
+    """Arrival instants (seconds after local midnight): a Poisson day with ``calls`` expected, spread
+    over the arrival intervals by weight and duration (piecewise-constant rate), plus the after-hours
+    share before opening and after closing."""
+    open_s, close_s = clock_seconds(profile.open), clock_seconds(profile.close)
+    bounds = [max(open_s, clock_seconds(a.start)) for a in profile.arrivals] + [close_s]
+    pieces = [
+        (bounds[i], bounds[i + 1], a.weight * max(0.0, bounds[i + 1] - bounds[i]))
+        for i, a in enumerate(profile.arrivals)
+    ]
+    mass = math.fsum(p[2] for p in pieces)
+    inside = calls * (1.0 - profile.after_hours_share)
+    times: list[float] = []
+    for start, end, weight in pieces:
+        if weight <= 0 or end <= start:
+            continue
+        rate = inside * weight / mass / (end - start)
+        t = start + rng.expovariate(rate)
+        while t < end:
+            times.append(t)
+            t += rng.expovariate(rate)
+    outside = calls * profile.after_hours_share
+    if outside > 0:
+        # evenly before opening (from 07:00) and after closing (until 20:00)
+        for start, end in ((max(0.0, open_s - 3600.0), open_s), (close_s, min(86_399.0, close_s + 7200.0))):
+            if end <= start:
+                continue
+            rate = outside / 2.0 / (end - start)
+            t = start + rng.expovariate(rate)
+            while t < end:
+                times.append(t)
+                t += rng.expovariate(rate)
+    return sorted(times)
+
+
+class CallerFactory:
+    """Draws callers from the profile with independent streams per purpose."""
+
+    def __init__(self, profile: SimulationProfile, seed: int, credentials: Sequence[DemoCredential]) -> None:
+        if not credentials:
+            raise ValueError("the caller plan needs at least one seeded case (run the demo seed)")
+        self.profile = profile
+        self.credentials = list(credentials)
+        self.seed = seed
+        self.rng = {
+            name: stream(seed, name)
+            for name in (
+                "arrivals",
+                "who",
+                "keys",
+                "handle",
+                "patience",
+                "callback",
+                "survey",
+                "repeat",
+                "ids",
+            )
+        }
+        self.intents = {i.name: i for i in profile.intents}
+        self._count = 0
+
+    def first_calls(self, calls: int | None = None) -> list[Caller]:
+        times = arrival_times(self.profile, calls or self.profile.calls, self.rng["arrivals"])
+        return [self.new(t) for t in times]
+
+    def _contact_id(self) -> str:
+        return str(uuid.UUID(int=self.rng["ids"].getrandbits(128), version=4))
+
+    def new(self, arrival: float, repeat_of: Caller | None = None) -> Caller:
+        """A caller arriving at ``arrival``; a repeat keeps the number, language and intent."""
+        self._count += 1
+        who = self.rng["who"]
+        p = self.profile
+        if repeat_of is None:
+            language = _pick(who, list(p.languages.items()))
+            intent = self.intents[_pick(who, [(i.name, i.share) for i in p.intents])]
+            number = f"+1555{who.randrange(10_000_000):07d}"
+        else:
+            language, intent, number = repeat_of.language, self.intents[repeat_of.intent], repeat_of.number
+        wants_agent = self.rng["keys"].random() < intent.wants_agent
+        keys = self._keys(intent, wants_agent)
+        cb = self.rng["callback"]
+        survey = self.rng["survey"]
+        resolved = survey.random() < p.survey.resolved_first_time
+        takes_survey = survey.random() < p.survey.response_rate
+        rep = self.rng["repeat"]
+        return Caller(
+            index=self._count,
+            contact_id=self._contact_id(),
+            number=number,
+            arrival=arrival,
+            language=language,
+            intent=intent.name,
+            keys=keys,
+            wants_agent=wants_agent,
+            aht_seconds=lognormal(self.rng["handle"], intent.aht_seconds, p.handle_time_cv),
+            patience_seconds=self.rng["patience"].expovariate(1.0 / p.patience.mean_seconds),
+            accepts_callback=cb.random() < p.callbacks.acceptance,
+            answers_callback=[cb.random() < p.callbacks.answer_rate for _ in range(10)],
+            takes_survey=takes_survey,
+            survey_keys=self._survey_keys(
+                survey, resolved, 1 if repeat_of is None else repeat_of.attempt + 1
+            ),
+            resolved=resolved,
+            calls_again=rep.random() < p.repeat_callers.share_of_unresolved,
+            repeat_delay=rep.expovariate(1.0 / (p.repeat_callers.delay_minutes * 60.0)),
+            repeat_of=None if repeat_of is None else repeat_of.contact_id,
+            attempt=1 if repeat_of is None else repeat_of.attempt + 1,
+        )
+
+    def _keys(self, intent: IntentMix, wants_agent: bool) -> list[str]:
+        rng = self.rng["keys"]
+        credential = self.credentials[rng.randrange(len(self.credentials))]
+        wrong = rng.random() < intent.wrong_pin
+        width = len(credential.pin)
+        wrong_pin = f"{(int(credential.pin) + 1 + rng.randrange(999)) % 10**width:0{width}d}"
+        out: list[str] = []
+        for key in intent.keys:
+            if "{pin}" in key and wrong:
+                # a mistyped PIN first, then the case number again and the right PIN
+                out.append(key.replace("{pin}", wrong_pin))
+                case_key = next((k for k in intent.keys if "{case}" in k), "{case}#")
+                out.append(case_key.replace("{case}", credential.case_number))
+            value = (
+                key.replace("{case}", credential.case_number)
+                .replace("{pin}", credential.pin)
+                .replace("{wrong_pin}", wrong_pin)
+                .replace("{topic}", str(1 + rng.randrange(3)))
+                .replace("{office_topic}", str(1 + rng.randrange(4)))
+                .replace("{agent}", "1" if wants_agent else "")
+            )
+            out.append(value)
+        while out and out[-1] == "":
+            out.pop()  # a trailing timeout is what an exhausted script does anyway
+        return out
+
+    def _survey_keys(self, rng: random.Random, resolved: bool, times_called: int) -> list[str]:
+        satisfied = self.profile.survey.satisfied
+        keys = ["1", str(min(times_called, 9)), "1" if resolved else "2", "1" if resolved else "2"]
+        for _ in range(SURVEY_DRIVERS):
+            good = rng.random() < (satisfied if resolved else satisfied * 0.6)
+            keys.append(str(4 + rng.randrange(2)) if good else str(1 + rng.randrange(3)))
+        return keys
+
+    def repeat(self, caller: Caller, leaves_at: float) -> Caller | None:
+        """The same caller calling again later, when their issue was not resolved and they do."""
+        if caller.resolved or not caller.calls_again or caller.attempt >= 3:
+            return None
+        return self.new(leaves_at + caller.repeat_delay, repeat_of=caller)

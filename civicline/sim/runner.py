@@ -1,0 +1,211 @@
+"""``civicline simulate --profile`` / ``whatif`` / ``--inject``: run days, print, write ``--out``.
+
+Thin glue between the command line and :mod:`civicline.sim.day`: a progress bar while the day runs,
+the summary table (or JSON), the side-by-side comparison, the drill report, and the output files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from civicline.sim.day import DayResult, run_day
+from civicline.sim.faults import FaultPlan, parse_inject
+from civicline.sim.profiles import ProfileError, load_profile, parse_profile
+from civicline.sim.summary import HEADLINE, apply_variant, drift, fmt, summarize
+from schemas.profile import SimulationProfile
+
+
+def _run(
+    profile: SimulationProfile,
+    seed: int,
+    *,
+    calls: int | None,
+    hours: float | None,
+    faults: FaultPlan | None,
+    label: str,
+    console: Console,
+    show_progress: bool,
+) -> DayResult:
+    if not show_progress:
+        return run_day(profile, seed, calls=calls, hours=hours, faults=faults)
+    with Progress(
+        TextColumn(f"[bold]{label}[/bold]"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f} % of the day"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+        task = bar.add_task(label, total=1.0)
+
+        def progress(fraction: float) -> None:
+            bar.update(task, completed=fraction)
+
+        return run_day(profile, seed, calls=calls, hours=hours, faults=faults, progress=progress)
+
+
+def summary_table(columns: list[tuple[str, dict[str, Any]]], title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("figure")
+    for name, _ in columns:
+        table.add_column(name, justify="right")
+    for key, label, kind in HEADLINE:
+        table.add_row(label, *(fmt(summary["metrics"].get(key), kind) for _, summary in columns))
+    return table
+
+
+def drill_table(summary: dict[str, Any], metrics_drift: dict[str, int] | None, plan: FaultPlan) -> Table:
+    table = Table(title=f"Failure drill: {plan.describe()}")
+    table.add_column("check")
+    table.add_column("value", justify="right")
+    table.add_column("must be", justify="right")
+    drill = summary["drill"]
+    table.add_row("calls dropped without service", str(drill["dropped_without_service"]), "0")
+    table.add_row("callbacks lost", str(drill["callbacks_lost"]), "0")
+    if metrics_drift is not None:
+        must = "0" if not plan.changes_outcomes else "(outcomes differ)"
+        table.add_row("metrics drift vs fault-free run (cells)", str(metrics_drift["cells_differing"]), must)
+        table.add_row(
+            "metrics drift vs fault-free run (sum)", str(metrics_drift["absolute_difference"]), must
+        )
+    for name, count in sorted(drill["injected"].items()):
+        table.add_row(f"injected: {name}", str(count), "")
+    return table
+
+
+def write_out(out: Path, result: DayResult, summary: dict[str, Any]) -> list[Path]:
+    """summary.json, metrics.json, metrics.csv (every rollup row) and dashboard.html."""
+    from civicline.metrics import render
+
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [*result.day_rows, *result.interval_rows]
+    files = {
+        "summary.json": json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n",
+        "metrics.json": render.json_text(rows),
+        "metrics.csv": render.csv_text(rows),
+        "dashboard.html": result.dashboard_html,
+    }
+    written = []
+    for name, text in files.items():
+        path = out / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def run_cli(
+    profile_name: str,
+    *,
+    calls: int | None,
+    hours: float | None,
+    seed: int,
+    out: Path | None,
+    as_json: bool,
+    inject: str | None,
+    compare: str | None,
+    console: Console,
+) -> None:
+    """What ``civicline simulate --profile`` and ``civicline whatif`` do."""
+    try:
+        profile = load_profile(profile_name)
+        plan = parse_inject(inject)
+        variant = parse_profile(apply_variant(profile, compare).model_dump(mode="json")) if compare else None
+    except (ProfileError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    progress = not as_json
+    if plan.active:
+        baseline = _run(
+            profile,
+            seed,
+            calls=calls,
+            hours=hours,
+            faults=None,
+            label="fault-free day",
+            console=console,
+            show_progress=progress,
+        )
+        drilled = _run(
+            profile,
+            seed,
+            calls=calls,
+            hours=hours,
+            faults=plan,
+            label="drill day",
+            console=console,
+            show_progress=progress,
+        )
+        base_summary = summarize(baseline, profile)
+        summary = summarize(drilled, profile)
+        metrics_drift = drift(baseline.rollups, drilled.rollups)
+        summary["drill"]["metrics_drift"] = metrics_drift
+        summary["drill"]["baseline_dropped"] = base_summary["drill"]["dropped_without_service"]
+        if out:
+            write_out(out, drilled, summary)
+        if as_json:
+            print(json.dumps(summary, indent=2, sort_keys=True, default=str))
+            return
+        console.print(summary_table([("fault-free", base_summary), ("drill", summary)], profile.name))
+        console.print(drill_table(summary, metrics_drift, plan))
+        return
+    if variant is not None:
+        assert compare is not None
+        first = _run(
+            profile,
+            seed,
+            calls=calls,
+            hours=hours,
+            faults=None,
+            label="baseline",
+            console=console,
+            show_progress=progress,
+        )
+        second = _run(
+            variant,
+            seed,
+            calls=calls,
+            hours=hours,
+            faults=None,
+            label=compare,
+            console=console,
+            show_progress=progress,
+        )
+        a, b = summarize(first, profile), summarize(second, variant)
+        if out:
+            write_out(out / "baseline", first, a)
+            write_out(out / "variant", second, b)
+        if as_json:
+            print(json.dumps({"baseline": a, "variant": b, "change": compare}, indent=2, default=str))
+            return
+        console.print(summary_table([("baseline", a), (compare, b)], f"{profile.name}: what if {compare}"))
+        return
+    result = _run(
+        profile,
+        seed,
+        calls=calls,
+        hours=hours,
+        faults=None,
+        label=profile.name,
+        console=console,
+        show_progress=progress,
+    )
+    summary = summarize(result, profile)
+    written = write_out(out, result, summary) if out else []
+    if as_json:
+        print(json.dumps(summary, indent=2, sort_keys=True, default=str))
+        return
+    console.print(summary_table([(f"seed {seed}", summary)], f"{profile.name} ({profile.day.isoformat()})"))
+    perf = summary["performance"]
+    console.print(
+        f"{perf['contacts']:,} contacts, {perf['events']:,} contact events, {perf['lambda_calls']:,} Lambda "
+        f"calls; {perf['contacts_per_second']} contacts/s; dropped without service: "
+        f"{summary['drill']['dropped_without_service']}, callbacks lost: {summary['drill']['callbacks_lost']}"
+    )
+    for path in written:
+        console.print(f"wrote {path}")

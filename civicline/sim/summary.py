@@ -1,0 +1,169 @@
+"""The day's summary: the aggregator's rollups (what an analyst would see) beside the simulator's truth.
+
+Why both: the headline figures come from the metric rollups the real aggregator built from the
+contact events, so the summary shows what production dashboards would show; the simulator's own
+counts (truth) sit beside them, and any difference between the two is a finding, not noise.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from civicline.sim.day import DayResult
+from schemas.profile import SimulationProfile
+
+#: (key, label, kind) of the headline rows, in print order; kind: n = count, pct, sec, score
+HEADLINE: tuple[tuple[str, str, str], ...] = (
+    ("inbound_contacts", "Inbound contacts", "n"),
+    ("offered", "Offered to agents", "n"),
+    ("answered", "Answered", "n"),
+    ("abandoned", "Abandoned in queue", "n"),
+    ("level_of_service", "Level of service (LOS)", "pct"),
+    ("asa_seconds", "Average speed of answer (ASA)", "sec"),
+    ("service_level", "Service level (Connect)", "pct"),
+    ("answered_within_threshold_rate", "Answered within threshold", "pct"),
+    ("abandonment_rate", "Abandonment rate", "pct"),
+    ("callbacks_offered", "Callbacks offered", "n"),
+    ("callbacks_accepted", "Callbacks accepted", "n"),
+    ("callbacks_dialed", "Callbacks dialed", "n"),
+    ("callbacks_connected", "Callbacks connected", "n"),
+    ("callback_success_rate", "Callback success", "pct"),
+    ("containment_rate", "Self-service containment", "pct"),
+    ("fcr_survey_rate", "First-contact resolution (survey)", "pct"),
+    ("fcr_repeat_rate", "First-contact resolution (repeat contacts)", "pct"),
+    ("survey_responses", "Survey responses", "n"),
+    ("a11_trust_mean", "A-11 trust", "score"),
+    ("a11_satisfaction_mean", "A-11 satisfaction", "score"),
+    ("a11_effectiveness_mean", "A-11 effectiveness", "score"),
+    ("a11_ease_mean", "A-11 ease", "score"),
+    ("a11_efficiency_mean", "A-11 efficiency", "score"),
+    ("a11_transparency_mean", "A-11 transparency", "score"),
+    ("a11_humanity_mean", "A-11 humanity", "score"),
+    ("a11_employeeHelpfulness_mean", "A-11 employee helpfulness", "score"),
+)
+
+
+def headline(result: DayResult) -> dict[str, float | int | None]:
+    """The ALL-queues day rollup: counters and derived ratios, by name."""
+    for row in result.day_rows:
+        if row.rollup.queue == "ALL":
+            counters = {k: v for k, v in row.rollup.model_dump(mode="json").items() if isinstance(v, int)}
+            return {**counters, **row.ratios}
+    return {}
+
+
+def drift(
+    baseline: dict[tuple[str, str, str], dict[str, int]], other: dict[tuple[str, str, str], dict[str, int]]
+) -> dict[str, int]:
+    """How far two runs' rollups are apart: cells (queue, grain, period, counter) that differ, and
+    the sum of absolute differences. Zero and zero mean identical metrics."""
+    cells = 0
+    total = 0
+    for key in set(baseline) | set(other):
+        a, b = baseline.get(key, {}), other.get(key, {})
+        for name in set(a) | set(b):
+            diff = abs(a.get(name, 0) - b.get(name, 0))
+            if diff:
+                cells += 1
+                total += diff
+    return {"cells_differing": cells, "absolute_difference": total}
+
+
+def summarize(result: DayResult, profile: SimulationProfile) -> dict[str, Any]:
+    """Everything worth keeping from a run, JSON-ready."""
+    truth = result.truth.counts
+    answered = truth.get("answered", 0)
+    simulate = result.timings.get("simulate", 0.0)
+    total = sum(result.timings.values())
+    busy = sum(a.busy_seconds for a in result.agents)
+    staffed = sum(max(0.0, a.shift_end - a.shift_start) for a in result.agents)
+    return {
+        "profile": result.profile,
+        "seed": result.seed,
+        "day": profile.day.isoformat(),
+        "faults": result.faults.describe(),
+        "metrics": _clean(headline(result)),
+        "truth": {
+            **dict(sorted(truth.items())),
+            "asa_seconds": result.truth.answer_wait_sum / answered if answered else None,
+            "agents": len(result.agents),
+            "occupancy": busy / staffed if staffed else None,
+        },
+        "drill": {
+            "dropped_without_service": truth.get("dropped", 0),
+            "callbacks_lost": truth.get("callbacks_lost", 0),
+            "dropped": result.truth.dropped[:20],
+            "lost_callbacks": result.truth.lost_callbacks[:20],
+            "injected": result.injected,
+            "retry_backoff_skipped_seconds": round(result.backoff_skipped_seconds, 1),
+        },
+        "performance": {
+            "contacts": truth.get("inbound", 0),
+            "events": len(result.events),
+            "events_delivered": result.delivered_events,
+            "engine_runs": result.engine_runs,
+            "lambda_calls": result.lambda_calls,
+            "seconds": {k: round(v, 2) for k, v in result.timings.items()},
+            "contacts_per_second": round(truth.get("inbound", 0) / total, 1) if total else None,
+            "simulated_contacts_per_second": round(truth.get("inbound", 0) / simulate, 1)
+            if simulate
+            else None,
+        },
+    }
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in values.items()}
+
+
+def fmt(value: Any, kind: str) -> str:
+    if value is None:
+        return "-"
+    if kind == "pct":
+        return f"{float(value) * 100:.1f} %"
+    if kind == "sec":
+        return f"{float(value):.1f} s"
+    if kind == "score":
+        return f"{float(value):.2f} / 5"
+    return f"{int(value):,}"
+
+
+def apply_variant(profile: SimulationProfile, variant: str) -> SimulationProfile:
+    """A what-if change to a profile: ``virtual-hold=off``, ``agents=+3`` / ``-2`` / ``x1.2``,
+    ``calls=x1.3`` / ``2500``, ``patience=180``, ``acceptance=0.6``."""
+    name, _, value = variant.partition("=")
+    name, value = name.strip(), value.strip()
+    if not value:
+        raise ValueError(f"a variant is NAME=VALUE, got {variant!r}")
+    if name == "virtual-hold":
+        if value not in ("on", "off"):
+            raise ValueError("virtual-hold=on|off")
+        callbacks = profile.callbacks.model_copy(update={"virtual_hold": value == "on"})
+        return profile.model_copy(update={"callbacks": callbacks})
+    if name == "agents":
+        groups = []
+        for group in profile.agents:
+            if value.startswith("x"):
+                count = max(0, round(group.count * float(value[1:])))
+            else:
+                count = max(0, group.count + int(value))
+            groups.append(group.model_copy(update={"count": count}))
+        return profile.model_copy(update={"agents": groups})
+    if name == "calls":
+        calls = round(profile.calls * float(value[1:])) if value.startswith("x") else int(value)
+        return profile.model_copy(update={"calls": max(1, calls)})
+    if name == "patience":
+        return profile.model_copy(
+            update={"patience": replace_model(profile.patience, mean_seconds=float(value))}
+        )
+    if name == "acceptance":
+        return profile.model_copy(
+            update={"callbacks": replace_model(profile.callbacks, acceptance=float(value))}
+        )
+    raise ValueError(f"unknown variant {name!r} (virtual-hold, agents, calls, patience, acceptance)")
+
+
+def replace_model(model: Any, **changes: Any) -> Any:
+    """A validated copy of a pydantic model with ``changes``."""
+    return type(model).model_validate({**model.model_dump(), **changes})

@@ -1,0 +1,110 @@
+"""The day runner end to end: real flows, handlers, tables, events and aggregator (on moto).
+
+Small days (a few hours, a few dozen callers, a short-staffed center so queues, abandonment and
+virtual-hold offers happen) keep this suite fast; the runs are shared by module fixtures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from civicline.sim.day import DayResult, run_day
+from civicline.sim.faults import parse_inject
+from civicline.sim.profiles import load_profile, parse_profile
+from civicline.sim.summary import apply_variant, drift, headline, summarize
+from schemas.profile import SimulationProfile
+
+pytestmark = pytest.mark.slow
+SEED = 11
+
+
+def _small_day() -> SimulationProfile:
+    """Three busy morning hours with a third of the agents: queues build, callers abandon."""
+    base = load_profile("regional-hotline-day")
+    short = apply_variant(apply_variant(base, "agents=x0.25"), "calls=240")
+    return parse_profile({**short.model_dump(mode="json"), "after_hours_share": 0.05})
+
+
+@pytest.fixture(scope="module")
+def profile() -> SimulationProfile:
+    return _small_day()
+
+
+@pytest.fixture(scope="module")
+def baseline(profile: SimulationProfile) -> DayResult:
+    return run_day(profile, SEED, hours=3)
+
+
+def test_the_aggregated_metrics_agree_with_what_happened(baseline: DayResult) -> None:
+    # Given a short-staffed morning run through the real pipeline
+    truth = baseline.truth.counts
+    metrics = headline(baseline)
+    # Then the aggregator saw every inbound contact, every offer, answer and abandonment
+    assert truth["inbound"] > 40
+    assert metrics["inbound_contacts"] == truth["inbound"]
+    assert metrics["answered"] == truth["answered"]
+    assert metrics["abandoned"] == truth["abandoned"]
+    assert metrics["offered"] == truth["queued"]
+    assert truth["abandoned"] > 0, "a short-staffed morning should lose some callers"
+    # And the ASA the aggregator computes is the simulator's measured wait
+    asa_truth = baseline.truth.answer_wait_sum / truth["answered"]
+    assert metrics["asa_seconds"] == pytest.approx(asa_truth, abs=0.01)
+    # And self-service, virtual hold and the survey took place through the flows and Lambdas
+    assert truth["contained"] > 0
+    assert metrics["self_service_contained"] >= truth["contained"]
+    assert truth["callbacks_offered"] > 0
+    assert metrics["callbacks_accepted"] == truth["callbacks_accepted"]
+    assert metrics["survey_responses"] > 0
+    # And nobody was dropped, no callback was lost, no event was dead-lettered
+    assert truth["dropped"] == 0, baseline.truth.dropped
+    assert truth["callbacks_lost"] == 0, baseline.truth.lost_callbacks
+    assert truth["dead_letters"] == 0
+
+
+def test_the_summary_is_complete_and_json_ready(baseline: DayResult, profile: SimulationProfile) -> None:
+    import json
+
+    summary = summarize(baseline, profile)
+    text = json.dumps(summary, default=str)
+    for key in ("level_of_service", "asa_seconds", "service_level", "containment_rate", "a11_trust_mean"):
+        assert key in summary["metrics"]
+    assert summary["drill"]["dropped_without_service"] == 0
+    assert summary["performance"]["events"] > summary["performance"]["contacts"]
+    assert "NaN" not in text and "Infinity" not in text
+    assert "<svg" in baseline.dashboard_html
+
+
+def test_same_seed_same_results(baseline: DayResult, profile: SimulationProfile) -> None:
+    # Given the same day and seed run again / Then every rollup is identical
+    again = run_day(profile, SEED, hours=3)
+    assert drift(baseline.rollups, again.rollups) == {"cells_differing": 0, "absolute_difference": 0}
+    assert again.truth.counts == baseline.truth.counts
+
+
+def test_duplicated_and_shuffled_events_do_not_move_the_metrics(
+    baseline: DayResult, profile: SimulationProfile
+) -> None:
+    # Given the same day with EventBridge delivering events twice and out of order
+    drilled = run_day(profile, SEED, hours=3, faults=parse_inject("duplicate-events=0.3,shuffle-events"))
+    # Then more events were delivered, yet the rollups are exactly the fault-free ones
+    assert drilled.delivered_events > len(drilled.events)
+    assert drift(baseline.rollups, drilled.rollups) == {"cells_differing": 0, "absolute_difference": 0}
+
+
+def test_failing_lambdas_and_a_throttled_table_drop_no_caller_and_lose_no_callback(
+    profile: SimulationProfile,
+) -> None:
+    # Given Lambda errors and timeouts and DynamoDB throttling
+    plan = parse_inject("lambda-errors=0.2,lambda-timeouts=0.05,ddb-throttle=0.1")
+    drilled = run_day(profile, SEED, hours=3, faults=plan)
+    injected: dict[str, Any] = drilled.injected
+    # Then faults really happened
+    assert injected.get("lambda-errors", 0) > 0
+    assert injected.get("lambda-timeouts", 0) > 0
+    assert injected.get("ddb-throttle", 0) > 0
+    # And the flows' error branches still served every caller, and every callback was honoured
+    assert drilled.truth.counts["dropped"] == 0, drilled.truth.dropped
+    assert drilled.truth.counts["callbacks_lost"] == 0, drilled.truth.lost_callbacks
+    assert drilled.truth.counts["dead_letters"] == 0

@@ -1,0 +1,203 @@
+"""The DES kernel, the caller plan, profiles and fault parsing (pure: no AWS)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from civicline.sim.callers import CallerFactory, DemoCredential, arrival_times, lognormal
+from civicline.sim.faults import FaultInjector, FaultPlan, parse_inject
+from civicline.sim.kernel import Simulation
+from civicline.sim.planning import stream
+from civicline.sim.profiles import ProfileError, built_in_names, load_profile, parse_profile
+from civicline.sim.summary import apply_variant, drift
+
+CREDS = [DemoCredential("12345674", "1234"), DemoCredential("76543210", "9876")]
+
+
+# --- kernel ----------------------------------------------------------------------------------------
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=60))
+def test_events_run_in_time_order_and_ties_in_scheduling_order(times: list[float]) -> None:
+    # Given events scheduled in any order / When the simulation runs
+    sim = Simulation()
+    ran: list[tuple[float, int]] = []
+    for i, t in enumerate(times):
+        sim.at(t, lambda t=t, i=i: ran.append((t, i)))
+    sim.run()
+    # Then they ran sorted by time, equal times in the order they were scheduled
+    assert ran == sorted(ran)
+    assert sim.events_run == len(times)
+
+
+def test_cancelled_events_do_not_run_and_the_past_is_refused() -> None:
+    sim = Simulation()
+    ran: list[str] = []
+    keep = sim.at(5, lambda: ran.append("kept"))
+    drop = sim.at(3, lambda: ran.append("dropped"))
+    drop.cancel()
+    assert sim.pending() == 1
+    sim.run(until=4)
+    # Then the clock stops at the horizon and the later event waits
+    assert sim.now == 4
+    assert ran == []
+    sim.run()
+    assert ran == ["kept"]
+    assert not keep.cancelled
+    with pytest.raises(ValueError, match="past"):
+        sim.at(1, lambda: None)
+
+
+# --- profiles --------------------------------------------------------------------------------------
+def test_built_in_profiles_load_and_are_documented() -> None:
+    # Given the built-in profiles / Then both required ones exist and validate
+    assert {"regional-hotline-day", "tax-agency-peak-day"} <= set(built_in_names())
+    for name in built_in_names():
+        profile = load_profile(name)
+        status = next(i for i in profile.intents if i.name == "case-status")
+        share = status.share / sum(i.share for i in profile.intents)
+        assert 0.25 <= share <= 0.4  # "about 30 % status inquiries"
+    docs = Path(__file__).resolve().parents[2] / "docs" / "simulation.md"
+    text = docs.read_text(encoding="utf-8")
+    for name in built_in_names():
+        assert name in text
+
+
+def test_a_profile_file_in_json_is_accepted_and_errors_name_the_problem(tmp_path: Path) -> None:
+    # Given a valid profile as JSON
+    data = json.loads(json.dumps(load_profile("regional-hotline-day").model_dump(mode="json")))
+    good = tmp_path / "mine.json"
+    good.write_text(json.dumps({**data, "name": "my-agency"}), encoding="utf-8")
+    assert load_profile(good).name == "my-agency"
+    # When a skill names no queue / Then the error says which
+    data["agents"][0]["skills"] = ["nowhere"]
+    with pytest.raises(ProfileError, match="unknown skills"):
+        parse_profile(data)
+    # When a key is misspelt / Then it is refused (strict)
+    with pytest.raises(ProfileError, match="extra"):
+        parse_profile({**data, "calss": 3})
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed", encoding="utf-8")
+    with pytest.raises(ProfileError, match="YAML"):
+        load_profile(bad)
+    with pytest.raises(ProfileError, match="no profile"):
+        load_profile("no-such-profile")
+
+
+def test_profile_rules_refuse_inconsistent_days() -> None:
+    data = load_profile("regional-hotline-day").model_dump(mode="json")
+    with pytest.raises(ProfileError, match="close must be after open"):
+        parse_profile({**data, "open": "18:00", "close": "08:00"})
+    with pytest.raises(ProfileError, match="increasing"):
+        parse_profile({**data, "arrivals": list(reversed(data["arrivals"]))})
+    intents = [{**data["intents"][0], "keys": ["{bogus}"]}]
+    with pytest.raises(ProfileError, match="unknown token"):
+        parse_profile({**data, "intents": intents})
+
+
+def test_variants_change_only_what_they_name() -> None:
+    base = load_profile("regional-hotline-day")
+    assert not apply_variant(base, "virtual-hold=off").callbacks.virtual_hold
+    more = apply_variant(base, "agents=+2")
+    assert [g.count for g in more.agents] == [g.count + 2 for g in base.agents]
+    assert apply_variant(base, "calls=x2").calls == base.calls * 2
+    assert apply_variant(base, "patience=90").patience.mean_seconds == 90
+    for bad in ("virtual-hold=maybe", "colour=blue", "agents"):
+        with pytest.raises(ValueError, match=r"virtual-hold|unknown|NAME=VALUE"):
+            apply_variant(base, bad)
+
+
+# --- callers ---------------------------------------------------------------------------------------
+def test_the_caller_plan_follows_the_profile_and_the_seed() -> None:
+    # Given the regional day / When six days' worth of callers are drawn
+    profile = load_profile("regional-hotline-day")
+    callers = CallerFactory(profile, 5, CREDS).first_calls(profile.calls * 6)
+    # Then the volume is Poisson around the target, the mix matches, status ~30 %
+    assert abs(len(callers) - profile.calls * 6) < 4 * (profile.calls * 6) ** 0.5
+    mix = Counter(c.intent for c in callers)
+    total = sum(i.share for i in profile.intents)
+    for intent in profile.intents:
+        assert mix[intent.name] / len(callers) == pytest.approx(intent.share / total, abs=0.015)
+    spanish = sum(c.language == "es" for c in callers) / len(callers)
+    assert spanish == pytest.approx(0.2, abs=0.015)
+    # And status callers key their case number and PIN; the script starts with the language
+    status = next(c for c in callers if c.intent == "case-status")
+    assert status.script[0] in ("1", "2")
+    assert status.keys[1].endswith("#")
+    assert len(status.survey_keys) == 12
+    # And the same seed gives the same callers
+    again = CallerFactory(profile, 5, CREDS).first_calls(profile.calls * 6)
+    assert [(c.contact_id, c.arrival, c.keys) for c in again] == [
+        (c.contact_id, c.arrival, c.keys) for c in callers
+    ]
+
+
+def test_arrivals_follow_the_interval_weights() -> None:
+    profile = load_profile("regional-hotline-day").model_copy(update={"after_hours_share": 0.0})
+    times = arrival_times(profile, 60_000, stream(1, "t"))
+    nine = sum(9 * 3600 <= t < 10 * 3600 for t in times)
+    five = sum(17 * 3600 <= t < 18 * 3600 for t in times)
+    assert nine / five == pytest.approx(1.6 / 0.3, rel=0.1)
+    assert all(8 * 3600 <= t < 18 * 3600 for t in times)
+
+
+def test_lognormal_durations_have_the_requested_mean() -> None:
+    rng = stream(2, "h")
+    values = [lognormal(rng, 300, 0.8) for _ in range(40_000)]
+    assert sum(values) / len(values) == pytest.approx(300, rel=0.03)
+    assert lognormal(rng, 120, 0) == 120
+
+
+def test_the_plan_needs_seeded_cases() -> None:
+    with pytest.raises(ValueError, match="seeded case"):
+        CallerFactory(load_profile("regional-hotline-day"), 1, [])
+
+
+# --- faults ----------------------------------------------------------------------------------------
+def test_inject_specs_parse_and_reject_nonsense() -> None:
+    plan = parse_inject(
+        "lambda-errors=0.2,lambda-timeouts=0.05,ddb-throttle=0.1,duplicate-events=0.1,shuffle-events"
+    )
+    assert plan == FaultPlan(0.2, 0.05, 0.1, 0.1, True)
+    assert plan.active and plan.changes_outcomes
+    assert not parse_inject("duplicate-events=0.5").changes_outcomes
+    assert not parse_inject(None).active
+    assert "shuffle-events" in plan.describe()
+    for bad, message in (
+        ("gremlins=1", "unknown"),
+        ("lambda-errors=2", "between"),
+        ("ddb-throttle=x", "probability"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            parse_inject(bad)
+
+
+def test_delivery_duplicates_and_shuffles_but_never_loses_an_event() -> None:
+    events = [{"n": i} for i in range(500)]
+    injector = FaultInjector(FaultPlan(duplicate_events=0.2, shuffle_events=True), seed=4)
+    delivered = injector.deliver(events)
+    assert {e["n"] for e in delivered} == set(range(500))
+    assert 60 < len(delivered) - 500 < 140
+    assert [e["n"] for e in delivered] != sorted(e["n"] for e in delivered)
+    assert injector.injected["duplicate-events"] == len(delivered) - 500
+
+
+def test_lambda_faults_happen_at_their_rates() -> None:
+    injector = FaultInjector(FaultPlan(lambda_errors=0.2, lambda_timeouts=0.05), seed=9)
+    draws = Counter(injector.lambda_fault("routing", 1) for _ in range(20_000))
+    assert draws["error"] / 20_000 == pytest.approx(0.2, abs=0.01)
+    assert draws["timeout"] / 20_000 == pytest.approx(0.05, abs=0.01)
+    injector.enabled = False
+    assert injector.lambda_fault("routing", 1) is None
+
+
+def test_drift_counts_every_differing_cell() -> None:
+    a = {("ALL", "day", "d"): {"offered": 3, "answered": 2}}
+    b = {("ALL", "day", "d"): {"offered": 4, "answered": 2}, ("x", "day", "d"): {"offered": 1}}
+    assert drift(a, a) == {"cells_differing": 0, "absolute_difference": 0}
+    assert drift(a, b) == {"cells_differing": 2, "absolute_difference": 2}
