@@ -2,7 +2,8 @@
 
 * ``VIRTUAL_HOLD`` keeps the caller's place: the window opens now and the request remembers when
   the caller was enqueued. ``SCHEDULED`` books a window chosen on the keypad: 1 = next working
-  morning (9-12), 2 = next working afternoon (13-17), 3 = as soon as possible (the next two hours).
+  morning (9-12), 2 = next working afternoon (13-17), 3 = as soon as possible (the next two hours;
+  outside 8-18 on working days, the next working morning).
 * After each dial the request is CONNECTED, or retried after ``retry_delay_seconds`` until
   ``max_attempts``, then closed as NO_ANSWER or FAILED.
 * Dialing is paced by a token bucket below Connect's account-wide API rate
@@ -24,6 +25,8 @@ from schemas.records import CallbackAttempt, CallbackMode, CallbackRequest, Call
 
 WINDOWS = {"1": (9, 12), "2": (13, 17)}
 ASAP_WINDOW = timedelta(hours=2)
+#: local hours when an "as soon as possible" callback may start (else: the next working morning)
+CALLING_HOURS = (8, 18)
 VIRTUAL_HOLD_WINDOW = timedelta(hours=4)
 #: a closed request stays readable this long (metrics, audit), then TTL removes the number
 CLOSED_RETENTION = timedelta(days=7)
@@ -42,13 +45,15 @@ def window(
     """(start, end) of the callback window, in UTC; ValueError for an unknown keypad choice."""
     if mode is CallbackMode.VIRTUAL_HOLD:
         return now, now + VIRTUAL_HOLD_WINDOW
+    zone = ZoneInfo(time_zone)
+    local = now.astimezone(zone)
     if choice == "3":
-        return now, now + ASAP_WINDOW
+        if is_working_day(local.date(), holidays) and CALLING_HOURS[0] <= local.hour < CALLING_HOURS[1]:
+            return now, now + ASAP_WINDOW
+        choice = "1"  # nobody is called at night: the next working morning instead
     if choice not in WINDOWS:
         raise ValueError("unknown callback window")
     start_hour, end_hour = WINDOWS[choice]
-    zone = ZoneInfo(time_zone)
-    local = now.astimezone(zone)
     day = local.date()
     if not (is_working_day(day, holidays) and local.hour < start_hour):
         day = next_working_day(day, holidays)

@@ -169,3 +169,11 @@ def test_most_specific_rule_wins() -> None:
     assert routing.best_rule(rules, "1", "en").queue == "b"  # type: ignore[union-attr]
     assert routing.best_rule(rules, "2", "en").queue == "a"  # type: ignore[union-attr]
     assert routing.best_rule([], "2", "en") is None
+
+
+def test_as_soon_as_possible_at_night_is_the_next_working_morning() -> None:
+    # Given Friday 22:00 in New York
+    friday_night = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
+    start, _ = callbacks.window(CallbackMode.SCHEDULED, "3", friday_night, "America/New_York")
+    # Then the callback starts Monday 9:00
+    assert start == datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
