@@ -15,6 +15,8 @@ import itertools
 import random
 from typing import Any
 
+import pytest
+
 from civicline.engine import (
     CallerScript,
     CallResult,
@@ -123,6 +125,7 @@ def all_transitions(library: FlowLibrary) -> set[Transition]:
     }
 
 
+@pytest.mark.slow
 def test_every_menu_branch_is_driven(library: FlowLibrary) -> None:
     # Given seeded random walks over all flows
     rng = random.Random(20261123)
