@@ -353,7 +353,7 @@ def test_cfn_lint_reports_no_errors(synth) -> None:  # type: ignore[no-untyped-d
     assert not [line for line in result.stdout.splitlines() if re.search(r":E\d{4}:", line)]
 
 
-def test_unresolvable_placeholder_fails_the_synth(synth) -> None:  # type: ignore[no-untyped-def]
+def test_unresolvable_placeholder_fails_the_synth(synth, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from infra.app import build_app
     from infra.flows import FlowRenderError
 
@@ -362,4 +362,24 @@ def test_unresolvable_placeholder_fails_the_synth(synth) -> None:  # type: ignor
         '"Version"', '"X": "%QUEUE_NOWHERE%", "Version"', 1
     )
     with pytest.raises(FlowRenderError, match="QUEUE_NOWHERE"):
-        build_app(synth.config, outdir=str(synth.outdir / "broken"), flow_texts=texts, nag=False)
+        build_app(synth.config, outdir=str(tmp_path), flow_texts=texts, nag=False)
+
+
+def test_outside_dev_tables_are_protected_and_retained() -> None:
+    from aws_cdk import App, Environment
+    from aws_cdk.assertions import Template
+
+    from infra.config import load_config
+    from infra.stacks.data import DataStack
+
+    # Given the prod environment's data stack
+    config = load_config("prod")
+    stack = DataStack(
+        App(), "Data", config=config, env=Environment(account=config.account, region=config.region)
+    )
+    template = Template.from_stack(stack).to_json()
+    # Then every table has deletion protection and is retained, like its key
+    for name, table in _of(template, "AWS::DynamoDB::Table").items():
+        assert table["Properties"]["DeletionProtectionEnabled"] is True, name
+        assert table["DeletionPolicy"] == "Retain", name
+    assert template["Resources"]["DataKey"]["DeletionPolicy"] == "Retain"
