@@ -10,7 +10,8 @@ harmless (the aggregator merges facts), so the pump simply replays the tables' c
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -126,14 +127,23 @@ def pump(
     sequential commits (``transactional=False``): moto's TransactWriteItems copies the whole table for
     every action. ``transactional=True`` exercises the exact AWS write path instead.
     """
+    with single_writer(enabled=not transactional):
+        return _pump(local_aws, handler or _default_handler(), tables, retries, batch_size)
+
+
+@contextmanager
+def single_writer(enabled: bool = True) -> Iterator[None]:
+    """While active, the aggregator handler commits with sequential conditional writes instead of
+    TransactWriteItems (see docs/metrics.md). For local runs with one writer only, e.g. a simulator
+    calling ``functions.handlers.contact_events.handler`` itself; the deployed function never does."""
     import os
 
     from functions.handlers.contact_events import COMMIT_MODE_ENV
 
     saved = os.environ.get(COMMIT_MODE_ENV)
-    os.environ[COMMIT_MODE_ENV] = "transactional" if transactional else "sequential"
+    os.environ[COMMIT_MODE_ENV] = "sequential" if enabled else "transactional"
     try:
-        return _pump(local_aws, handler or _default_handler(), tables, retries, batch_size)
+        yield
     finally:
         if saved is None:
             os.environ.pop(COMMIT_MODE_ENV, None)

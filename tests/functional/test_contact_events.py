@@ -4,6 +4,7 @@ malformed input, failures (batchItemFailures, dead letters) and batched writes."
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -75,7 +76,8 @@ def test_conformance_events_are_counted_as_hand_computed(local_aws: Any) -> None
     assert got[("ALL", "2021-08-04")] == got[(docs_queue, "2021-08-04")]
 
 
-def test_pump_drains_the_bus_and_replays_tables_idempotently(local_aws: Any) -> None:
+@pytest.mark.parametrize("transactional", [False, True], ids=["sequential", "transactional"])
+def test_pump_drains_the_bus_and_replays_tables_idempotently(local_aws: Any, transactional: bool) -> None:
     # Given a queued callback request (callbacks table), its inbound contact's events on the bus,
     # an answered call, and a survey stored by the survey function's adapter
     from functions.adapters import surveys
@@ -101,9 +103,9 @@ def test_pump_drains_the_bus_and_replays_tables_idempotently(local_aws: Any) -> 
     )
     local_aws.put_contact_events([e.detail for e in life.events] + [answered("a1", BASE)])
     # When the pump runs twice
-    first = pump(local_aws)
+    first = pump(local_aws, transactional=transactional)
     before = rollups(store_of(local_aws))
-    second = pump(local_aws)
+    second = pump(local_aws, transactional=transactional)
     # Then the funnel is counted once, the survey once, and the second pump changes nothing
     assert first.events == len(life.events) + 1
     assert first.table_items == 2
@@ -224,3 +226,15 @@ def test_late_events_move_a_contact_between_buckets_without_residue(local_aws: A
     got = rollups(store_of(local_aws))
     assert got[("general", "2026-11-23T14:00:00Z")]["abandoned"] == 1
     assert ("general", "2026-11-23T18:00:00Z") not in got
+
+
+def test_single_writer_mode_is_scoped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from civicline.metrics.pipeline import single_writer
+    from functions.handlers.contact_events import COMMIT_MODE_ENV
+
+    # Given no commit mode set (as in AWS)
+    monkeypatch.delenv(COMMIT_MODE_ENV, raising=False)
+    # When a local single-writer block runs, Then sequential commits apply only inside it
+    with single_writer():
+        assert os.environ[COMMIT_MODE_ENV] == "sequential"
+    assert COMMIT_MODE_ENV not in os.environ

@@ -19,7 +19,7 @@ from tests.metrics.conftest import deliver, envelope, fresh_store, rollups, tabl
 from tests.metrics.lifecycles import Lifecycle, expected_totals, lifecycles
 
 PROPERTY = settings(
-    max_examples=6,
+    max_examples=5,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
