@@ -122,3 +122,22 @@ def test_dashboard_is_self_contained_with_every_chart(filled: Any, tmp_path: Pat
     assert not re.search(r'(src|href)="https?:', html)
     assert 'id="def-level_of_service"' in html
     assert "Connect's service level is time-based" in html
+
+
+def test_store_targets_an_endpoint_or_a_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from civicline.metrics.queries import open_store
+
+    # Given an AWS profile in a private config file
+    (tmp_path / "config").write_text("[profile analyst]\nregion = us-west-2\n")
+    (tmp_path / "credentials").write_text("[analyst]\naws_access_key_id = x\naws_secret_access_key = y\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    # When stores are opened on an endpoint and on the profile
+    local = open_store(endpoint_url="http://127.0.0.1:5000", table="t1", region="us-east-1")
+    remote = open_store(profile="analyst", table="civicline-prod-metrics")
+    # Then each client points where it was told, at the named table
+    assert local.client.meta.endpoint_url == "http://127.0.0.1:5000"
+    assert local.table == "t1"
+    assert remote.client.meta.region_name == "us-west-2"
+    assert remote.table == "civicline-prod-metrics"
