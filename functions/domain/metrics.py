@@ -52,6 +52,7 @@ ATTRIBUTES = (
     "courtesyDisconnect",
     "queueName",
     "transferredTo",
+    "officeId",
     "service",
 )
 TRUE = frozenset({"true", "1", "yes", "y"})
@@ -158,7 +159,8 @@ COUNTERS: tuple[Measure, ...] = (
         "transfers",
         "Transfers",
         "Contacts transferred: contacts created by a transfer (TRANSFER, QUEUE_TRANSFER), contacts sent "
-        "to a third party (attribute transferredTo, or disconnectReason THIRD_PARTY_DISCONNECT).",
+        "to a third party (attribute transferredTo, disconnectReason THIRD_PARTY_DISCONNECT, or the "
+        "redirect path: intent REDIRECT with an officeId and never queued).",
         "count of contacts with any of those marks (once per contact)",
         "initiationMethod, disconnectReason, attributes.transferredTo",
     ),
@@ -621,6 +623,15 @@ def anchor_ms(v: ContactView) -> int | None:
     return _min([v.agent_ms, v.disconnect_ms, v.first_seen_ms])
 
 
+def sent_to_third_party(v: ContactView) -> bool:
+    """Transferred out to another office's number: attribute transferredTo, a THIRD_PARTY_DISCONNECT,
+    or the main-inbound redirect path (intent REDIRECT with an officeId, never queued: the flow sets
+    officeId just before TransferParticipantToThirdParty, and a failed transfer goes to a queue)."""
+    if v.attributes.get("transferredTo") or v.reason == "THIRD_PARTY_DISCONNECT":
+        return True
+    return not v.queued and v.attributes.get("intent") == "REDIRECT" and bool(v.attributes.get("officeId"))
+
+
 def contact_flags(v: ContactView, rules: Rules) -> dict[str, int]:
     """The counter values (0/1 and milliseconds) one contact contributes: the definitions in code."""
     out: dict[str, int] = {}
@@ -664,16 +675,12 @@ def contact_flags(v: ContactView, rules: Rules) -> dict[str, int]:
         courtesy = bool(v.flag("courtesyDisconnect"))
         if courtesy:
             out["busy_or_courtesy_disconnected"] = 1
-        transferred = bool(v.attributes.get("transferredTo")) or v.reason == "THIRD_PARTY_DISCONNECT"
+        transferred = sent_to_third_party(v)
         self_service = v.flag("selfService")
         contained = self_service if self_service is not None else v.reason == FLOW_DISCONNECT
         if contained and not courtesy and not transferred and not callback_accepted:
             out["self_service_contained"] = 1
-    if (
-        method in TRANSFER_METHODS
-        or bool(v.attributes.get("transferredTo"))
-        or v.reason == "THIRD_PARTY_DISCONNECT"
-    ):
+    if method in TRANSFER_METHODS or sent_to_third_party(v):
         out["transfers"] = 1
     if v.flag("callbackOffered"):
         out["callbacks_offered"] = 1

@@ -111,3 +111,36 @@ def test_docs_define_every_measure() -> None:
         "## A-11 export",
     ):
         assert section in text
+
+
+def test_docs_table_is_the_code_definitions() -> None:
+    # docs/metrics.md's measure tables are generated from functions/domain/metrics.py: they agree
+    text = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
+    for measure in (*COUNTERS, *DERIVED):
+        assert measure.definition in text, measure.name
+
+
+def _contact(*facts: dict[str, object]) -> dict[str, int]:
+    from functions.domain.metrics import contact_flags, view
+
+    return contact_flags(view("c", {str(i): dict(f) for i, f in enumerate(facts)}), Rules())
+
+
+def test_redirect_to_an_office_is_a_transfer_not_containment() -> None:
+    # Given an INBOUND contact the flow sent to another office's number (engine: flow disconnect)
+    start = {"kind": "event", "type": "INITIATED", "contact": "c", "method": "INBOUND", "init": 1}
+    attrs = {
+        "kind": "event",
+        "type": "CONTACT_DATA_UPDATED",
+        "contact": "c",
+        "method": "INBOUND",
+        "attrs": {"intent": "REDIRECT", "officeId": "dmv"},
+    }
+    end = {**start, "type": "DISCONNECTED", "reason": "CONTACT_FLOW_DISCONNECT", "disc": 9}
+    # Then it is a transfer and not self-service contained
+    assert _contact(start, attrs, end) == {"inbound_contacts": 1, "transfers": 1}
+    # And without the redirect marks the same flow disconnect is containment
+    assert _contact(start, end) == {"inbound_contacts": 1, "self_service_contained": 1}
+    # And selfService=false (asked for more) is never containment, whatever else says true
+    said = [{**attrs, "attrs": {"selfService": v}} for v in ("true", "false")]
+    assert _contact(start, *said, end) == {"inbound_contacts": 1}
