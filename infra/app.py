@@ -54,7 +54,7 @@ def build_app(
         env=env,
         description=f"CivicLine {config.name}: Connect, functions, flows, events, observability",
     )
-    center.add_dependency(data)
+    center.add_stack_dependency(data)
     for key, value in sorted(config.tags.items()):
         Tags.of(app).add(key, value)
     if nag:

@@ -96,7 +96,7 @@ class Flows(Construct):
             flow = self._flow(config, center, stem, FLOWS[stem], content)
             for fn_name in sorted(invoked_functions(texts[stem])):
                 if fn_name in self.associations:
-                    flow.add_dependency(self.associations[fn_name])
+                    flow.add_resource_dependency(self.associations[fn_name])
             self.flows[stem] = flow
             arns[placeholder("FLOW", stem)] = flow.attr_contact_flow_arn
 
