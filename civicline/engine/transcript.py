@@ -31,8 +31,8 @@ def _short(value: object, limit: int = 160) -> str:
 def render_steps(result: CallResult) -> Table:
     table = Table(show_header=True, header_style="bold", expand=True, box=None, pad_edge=False)
     table.add_column("#", justify="right", style="dim", width=4)
-    table.add_column("action", ratio=2, min_width=30, overflow="fold")
-    table.add_column("what happened", ratio=5, overflow="fold")
+    table.add_column("action", min_width=24, max_width=34, overflow="fold")
+    table.add_column("what happened", ratio=1, overflow="fold")
     flow = None
     for number, step in enumerate(result.steps, start=1):
         if step.flow != flow:
