@@ -1,6 +1,6 @@
 """Lazily created boto3 clients whose timeouts fit inside a flow's Lambda time limit.
 
-boto3's defaults (60 s connect and read timeouts, legacy retries) would let one slow DynamoDB call
+botocore's defaults (60 s connect and read timeouts, legacy retries) would let one slow DynamoDB call
 outlive Connect's 1-8 s budget. Clients are built on first use with ~1 s timeouts and standard-mode
 retries, and cached for the life of the container. ``AWS_ENDPOINT_URL`` (honoured by botocore)
 points them at a moto server or any other endpoint.
@@ -14,9 +14,14 @@ from typing import Any
 
 @cache
 def client(service: str) -> Any:
-    """A cached boto3 client for ``service`` with flow-friendly timeouts and retries."""
-    import boto3
+    """A cached client for ``service`` with flow-friendly timeouts and retries.
+
+    Built with botocore directly: ``boto3.client`` returns the very same botocore client, but importing
+    boto3 also imports s3transfer and the resource layer, which roughly doubles a cold start that
+    Connect's caller hears (benchmarks/bench_handlers.py; docs/decisions.md).
+    """
     from botocore.config import Config
+    from botocore.session import get_session
 
     from functions.core.settings import get_settings
 
@@ -27,7 +32,7 @@ def client(service: str) -> Any:
         retries={"max_attempts": settings.aws_max_attempts, "mode": "standard"},
         tcp_keepalive=True,
     )
-    return boto3.client(service, config=config)  # type: ignore[call-overload]
+    return get_session().create_client(service, config=config)
 
 
 def reset_clients() -> None:
