@@ -540,7 +540,12 @@ class DayRunner:
             clock[0] += seconds
 
         bucket = TokenBucket(2.0, 5.0, clock=lambda: clock[0], sleep=advance)
-        summary = dispatch(_SimDialer(self), at=self.center.now(), bucket=bucket, limit=100)
+        # the drill throttles the Connect-facing functions; the dispatcher is an internal scheduled job
+        self.injector.enabled = False
+        try:
+            summary = dispatch(_SimDialer(self), at=self.center.now(), bucket=bucket, limit=100)
+        finally:
+            self.injector.enabled = True
         self.truth.add("scheduled_dialed", summary.claimed)
         if self.sim.now + DISPATCH_INTERVAL < self.close_s:
             self.sim.after(DISPATCH_INTERVAL, self._dispatch_scheduled)

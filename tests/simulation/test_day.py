@@ -16,14 +16,14 @@ from civicline.sim.profiles import load_profile, parse_profile
 from civicline.sim.summary import apply_variant, drift, headline, summarize
 from schemas.profile import SimulationProfile
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("simulation-day")]
 SEED = 11
 
 
 def _small_day() -> SimulationProfile:
-    """Three busy morning hours with a third of the agents: queues build, callers abandon."""
+    """Two busy morning hours with a third of the agents: queues build, callers abandon."""
     base = load_profile("regional-hotline-day")
-    short = apply_variant(apply_variant(base, "agents=x0.25"), "calls=240")
+    short = apply_variant(apply_variant(base, "agents=x0.25"), "calls=550")
     return parse_profile({**short.model_dump(mode="json"), "after_hours_share": 0.05})
 
 
@@ -34,7 +34,7 @@ def profile() -> SimulationProfile:
 
 @pytest.fixture(scope="module")
 def baseline(profile: SimulationProfile) -> DayResult:
-    return run_day(profile, SEED, hours=3)
+    return run_day(profile, SEED, hours=2)
 
 
 def test_the_aggregated_metrics_agree_with_what_happened(baseline: DayResult) -> None:
@@ -55,7 +55,8 @@ def test_the_aggregated_metrics_agree_with_what_happened(baseline: DayResult) ->
     assert truth["contained"] > 0
     assert metrics["self_service_contained"] >= truth["contained"]
     assert truth["callbacks_offered"] > 0
-    assert metrics["callbacks_accepted"] == truth["callbacks_accepted"]
+    # (the aggregator counts virtual-hold and scheduled callbacks alike)
+    assert metrics["callbacks_accepted"] == truth["callbacks_accepted"] + truth["scheduled_callbacks"]
     assert metrics["survey_responses"] > 0
     # And nobody was dropped, no callback was lost, no event was dead-lettered
     assert truth["dropped"] == 0, baseline.truth.dropped
@@ -78,7 +79,7 @@ def test_the_summary_is_complete_and_json_ready(baseline: DayResult, profile: Si
 
 def test_same_seed_same_results(baseline: DayResult, profile: SimulationProfile) -> None:
     # Given the same day and seed run again / Then every rollup is identical
-    again = run_day(profile, SEED, hours=3)
+    again = run_day(profile, SEED, hours=2)
     assert drift(baseline.rollups, again.rollups) == {"cells_differing": 0, "absolute_difference": 0}
     assert again.truth.counts == baseline.truth.counts
 
@@ -87,7 +88,7 @@ def test_duplicated_and_shuffled_events_do_not_move_the_metrics(
     baseline: DayResult, profile: SimulationProfile
 ) -> None:
     # Given the same day with EventBridge delivering events twice and out of order
-    drilled = run_day(profile, SEED, hours=3, faults=parse_inject("duplicate-events=0.3,shuffle-events"))
+    drilled = run_day(profile, SEED, hours=2, faults=parse_inject("duplicate-events=0.3,shuffle-events"))
     # Then more events were delivered, yet the rollups are exactly the fault-free ones
     assert drilled.delivered_events > len(drilled.events)
     assert drift(baseline.rollups, drilled.rollups) == {"cells_differing": 0, "absolute_difference": 0}
@@ -98,7 +99,7 @@ def test_failing_lambdas_and_a_throttled_table_drop_no_caller_and_lose_no_callba
 ) -> None:
     # Given Lambda errors and timeouts and DynamoDB throttling
     plan = parse_inject("lambda-errors=0.2,lambda-timeouts=0.05,ddb-throttle=0.1")
-    drilled = run_day(profile, SEED, hours=3, faults=plan)
+    drilled = run_day(profile, SEED, hours=2, faults=plan)
     injected: dict[str, Any] = drilled.injected
     # Then faults really happened
     assert injected.get("lambda-errors", 0) > 0
