@@ -69,7 +69,7 @@ def run(store: MemoryStore, lives: list[Lifecycle], seed: int, batch: int, noise
         aggregate(facts[start : start + batch], store, RULES, now_ms=0)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     lives=lifecycles(max_size=10),
     seed=st.integers(0, 2**32 - 1),
