@@ -547,8 +547,9 @@ class DayRunner:
         finally:
             self.injector.enabled = True
         self.truth.add("scheduled_dialed", summary.claimed)
-        if self.sim.now + DISPATCH_INTERVAL < self.close_s:
-            self.sim.after(DISPATCH_INTERVAL, self._dispatch_scheduled)
+        following = min(self.sim.now + DISPATCH_INTERVAL, self.close_s)  # a last run at closing
+        if following > self.sim.now:
+            self.sim.at(following, self._dispatch_scheduled)
 
     def _find_lost_callbacks(self) -> None:
         """Callbacks promised but never completed: virtual-hold contacts never dialed to the end,
@@ -576,13 +577,13 @@ class DayRunner:
         if contact.queue not in agent.skills or contact.language not in agent.languages:
             return False
         # after the shift an agent only finishes promised callbacks
-        return agent.on_shift or contact.kind == "CALLBACK"
+        return agent.on_shift or (contact.kind == "CALLBACK" and self.sim.now >= agent.shift_start)
 
     def _offer_to_agent(self, contact: SimContact) -> bool:
         """Give ``contact`` to the longest-idle eligible agent, if any is free."""
         best: Agent | None = None
         for agent in self.agents:
-            eligible = agent.contact is None and agent.on_shift and self._eligible(agent, contact)
+            eligible = agent.contact is None and self._eligible(agent, contact)
             if eligible and (best is None or agent.idle_since < best.idle_since):
                 best = agent
         if best is None:
