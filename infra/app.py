@@ -23,6 +23,15 @@ from infra.nag import acknowledge, add_nag_packs
 from infra.stacks.contact_center import ContactCenterStack
 from infra.stacks.data import DataStack
 
+#: context every synthesis uses: exports between the stacks stay "strong" (CloudFormation refuses to
+#: delete an export in use), stated explicitly so the template does not depend on a CDK default
+APP_CONTEXT = {"@aws-cdk/core:defaultCrossStackReferences": "strong"}
+
+
+def new_app(outdir: str | None = None) -> App:
+    """An App with deterministic output: no construct stack traces (they name jsii temp folders)."""
+    return App(outdir=outdir, context=dict(APP_CONTEXT), stack_traces=False)
+
 
 def build_app(
     config: EnvConfig,
@@ -34,7 +43,7 @@ def build_app(
 ) -> tuple[App, DataStack, ContactCenterStack]:
     """Build the app's construct tree for one environment (synthesis is the caller's call)."""
     if app is None:
-        app = App(outdir=outdir) if outdir else App()
+        app = new_app(outdir)
     env = Environment(account=config.account, region=config.region)
     data = DataStack(
         app,
@@ -74,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="output directory (default: CDK_OUTDIR from the cdk CLI, or cdk.out)")
     args = parser.parse_args(argv)
     outdir = args.out or os.environ.get("CDK_OUTDIR") or "cdk.out"
-    app = App(outdir=outdir)  # reads -c env=NAME and cdk.json context when run by the cdk CLI
+    app = new_app(outdir)  # reads -c env=NAME and cdk.json context when run by the cdk CLI
     name = environment_name(app, args.env)
     try:
         config = load_config(str(name))

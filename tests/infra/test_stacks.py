@@ -44,14 +44,16 @@ def _flatten(value: Any) -> str:
         return "<GetAtt:{}.{}>".format(*value["Fn::GetAtt"])
     if isinstance(value, dict) and "Ref" in value:
         return f"<Ref:{value['Ref']}>"
-    return f"<{json.dumps(value, sort_keys=True)}>"
+    return "<" + json.dumps(value, sort_keys=True).replace('"', "'") + ">"  # stays valid inside JSON text
 
 
 # -- data ---------------------------------------------------------------------------------------
 
 
 def test_every_table_is_encrypted_with_the_key_and_has_pitr(synth) -> None:  # type: ignore[no-untyped-def]
+    # Given the synthesized data stack
     tables = _of(synth.data, "AWS::DynamoDB::Table")
+    # Then every registry table is there under its pinned logical ID, encrypted with the rotated key
     assert set(tables) == {spec.construct_id for spec in TABLES}  # logical IDs pinned
     key = synth.data["Resources"]["DataKey"]
     assert key["Type"] == "AWS::KMS::Key" and key["Properties"]["EnableKeyRotation"] is True
@@ -108,8 +110,10 @@ def test_local_engine_rule_uses_the_deployed_pattern(synth) -> None:  # type: ig
 
 
 def test_functions_are_arm64_with_explicit_limits_and_the_layer(synth) -> None:  # type: ignore[no-untyped-def]
+    # Given the synthesized functions and the configured Powertools layer
     functions = _of(synth.center, "AWS::Lambda::Function")
     layer = synth.config.powertools_layer.arn(synth.config.region, synth.config.runtime)
+    # Then each matches its registry entry: arm64, runtime, handler, memory, timeout, concurrency
     for spec in FUNCTIONS:
         props = functions[function_logical_id(spec)]["Properties"]
         assert props["Architectures"] == ["arm64"]
@@ -148,7 +152,9 @@ def test_code_asset_holds_only_the_function_code(synth) -> None:  # type: ignore
 
 
 def test_each_role_reaches_only_its_declared_tables(synth) -> None:  # type: ignore[no-untyped-def]
+    # Given every function's role policy
     policies = _of(synth.center, "AWS::IAM::Policy")
+    # Then it names exactly the tables the registry declares, and write actions only for writers
     for spec in FUNCTIONS:
         role = f"{function_logical_id(spec)}Role"
         statements = [
@@ -186,6 +192,7 @@ def test_no_wildcard_resource_unless_aws_requires_it(synth) -> None:  # type: ig
 
 
 def test_flows_are_free_of_placeholders_and_name_the_right_functions(synth) -> None:  # type: ignore[no-untyped-def]
+    # Given the deployed flows and the flow files they come from
     flows = _of(synth.center, "AWS::Connect::ContactFlow")
     texts = read_flows()
     _, back = plan(texts)
@@ -208,13 +215,27 @@ def test_flows_are_free_of_placeholders_and_name_the_right_functions(synth) -> N
             for n in invoked_functions(text)
         }
         assert called == expected, stem
-    for patch in patches.values():
-        final = _flatten(patch["Properties"]["Create"])
+    for stem, targets in back.items():
+        # Then a back-edge first points at the bootstrap flow, and the patch sets the real target
+        logical = f"Flow{''.join(p.capitalize() for p in stem.split('-'))}"
+        initial = _flatten(flows[logical]["Properties"]["Content"])
+        assert "<GetAtt:FlowBootstrap.ContactFlowArn>" in initial
+        (patch,) = [p for k, p in patches.items() if k.startswith(f"Flows{logical}Content")]
+        call = json.loads(_flatten(patch["Properties"]["Create"]))
+        final = call["parameters"]["Content"]
         assert not PLACEHOLDER_RE.search(final)
+        assert "FlowBootstrap" not in final
+        for target in targets:
+            assert (
+                f"<GetAtt:Flow{''.join(p.capitalize() for p in target.split('-'))}.ContactFlowArn>" in final
+            )
+        json.loads(final)
 
 
 def test_one_association_and_one_permission_per_invoked_function(synth) -> None:  # type: ignore[no-untyped-def]
+    # Given the functions the flows invoke
     invoked = set().union(*(invoked_functions(t) for t in read_flows().values()))
+    # Then each has exactly one integration association and one invoke permission scoped to the instance
     associations = _of(synth.center, "AWS::Connect::IntegrationAssociation")
     permissions = [
         p["Properties"]
@@ -254,7 +275,7 @@ def test_connect_objects_and_phone_association(synth) -> None:  # type: ignore[n
     ]
     assert len(associate) == len(synth.config.phone_numbers)
     create = _flatten(associate[0]["Properties"]["Create"])
-    assert '"FlowMainInbound", "ContactFlowArn"' in create
+    assert "'FlowMainInbound', 'ContactFlowArn'" in create
     assert "PhoneNumberHotline" in create
 
 
@@ -300,8 +321,10 @@ def test_contact_event_rule_pattern_dlq_and_retry(synth) -> None:  # type: ignor
 
 
 def test_dashboard_and_alarms(synth) -> None:  # type: ignore[no-untyped-def]
+    # Given the alarms and the dashboard
     alarms = _of(synth.center, "AWS::CloudWatch::Alarm")
     names = " ".join(alarms)
+    # Then flows, functions, DLQs and the level of service are watched, all notifying the e-mail topic
     for stem in FLOWS:
         assert f"FlowErrors{''.join(p.capitalize() for p in stem.split('-'))}" in names
     for spec in FUNCTIONS:
@@ -357,10 +380,12 @@ def test_unresolvable_placeholder_fails_the_synth(synth, tmp_path) -> None:  # t
     from infra.app import build_app
     from infra.flows import FlowRenderError
 
+    # Given a flow with a placeholder the registry does not know
     texts = read_flows()
     texts["agent-whisper"] = texts["agent-whisper"].replace(
         '"Version"', '"X": "%QUEUE_NOWHERE%", "Version"', 1
     )
+    # When the app is built, Then it fails naming the placeholder
     with pytest.raises(FlowRenderError, match="QUEUE_NOWHERE"):
         build_app(synth.config, outdir=str(tmp_path), flow_texts=texts, nag=False)
 
