@@ -19,7 +19,7 @@ Digit = Annotated[int, Field(ge=1, le=5)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    model_config = ConfigDict(extra="forbid", frozen=False, defer_build=True)
 
 
 class Intent(StrEnum):
