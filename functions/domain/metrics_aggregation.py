@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from functions.domain.metrics import (
+    ALL_QUEUE,
     Contribution,
     Fact,
     Rules,
@@ -24,6 +25,7 @@ from functions.domain.metrics import (
     merge_facts,
     view,
 )
+from schemas.records import Grain
 
 CONTACT = "CONTACT#"
 CALLER = "CALLER#"
@@ -65,6 +67,9 @@ class AggregationReport:
     rollup_updates: int = 0
     transactions: int = 0
     attempts: int = 0
+    #: net change of every counter across all queues (one grain only, so nothing is counted thrice):
+    #: what the handler publishes as CloudWatch metrics for the dashboard and the LOS alarm
+    totals: dict[str, int] = field(default_factory=dict)
 
 
 def _changed_state(
@@ -174,6 +179,10 @@ def aggregate(
                 report.transactions += 1
                 report.rollup_updates += len(rollups)
                 report.entities_changed += len(states)
+                for (queue, grain, _period), counters in rollups.items():
+                    if queue == ALL_QUEUE and grain == Grain.INTERVAL.value:
+                        for name, value in counters.items():
+                            report.totals[name] = report.totals.get(name, 0) + value
             return report
         except ConflictError:
             if attempt == max_attempts:

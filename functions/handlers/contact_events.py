@@ -86,6 +86,7 @@ def process(event: Any, store: MetricsStore, rules: Rules, now_ms: int | None = 
         "skipped": dict(skipped),
         "rollup_updates": report.rollup_updates if report else 0,
         "failed": len(failed),
+        "totals": dict(report.totals) if report else {},
     }
     if shape in ("sqs", "dynamodb"):
         return {"batchItemFailures": [{"itemIdentifier": rid} for rid in failed], "summary": summary}
@@ -103,4 +104,27 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         metrics.add_metric(name=f"Skipped_{reason}", unit=MetricUnit.Count, value=count)
     metrics.add_metric(name="RollupUpdates", unit=MetricUnit.Count, value=summary["rollup_updates"])
     metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=summary["failed"])
+    totals = summary["totals"]
+    for counter, (name, scale) in PUBLISHED_TOTALS.items():
+        metrics.add_metric(
+            name=name,
+            unit=MetricUnit.Count if scale == 1 else MetricUnit.Seconds,
+            value=totals.get(counter, 0) / scale,
+        )
     return response
+
+
+#: rollup counter -> (CloudWatch metric, divisor): the names the stack's dashboard and LOS alarm read
+#: (infra/constructs/observability.py AGGREGATE_METRICS). Values are net deltas of this batch, so a
+#: redelivered batch publishes zeros and a CloudWatch Sum over a period equals the rollups' change.
+PUBLISHED_TOTALS: dict[str, tuple[str, int]] = {
+    "offered": ("ContactsOffered", 1),
+    "answered": ("ContactsAnswered", 1),
+    "abandoned": ("ContactsAbandoned", 1),
+    "busy_or_courtesy_disconnected": ("ContactsBusy", 1),
+    "answer_time_sum_ms": ("AnswerTimeSeconds", 1000),
+    "callbacks_offered": ("CallbacksOffered", 1),
+    "callbacks_accepted": ("CallbacksAccepted", 1),
+    "callbacks_dialed": ("CallbacksDialed", 1),
+    "callbacks_connected": ("CallbacksConnected", 1),
+}

@@ -238,3 +238,18 @@ def test_single_writer_mode_is_scoped(monkeypatch: pytest.MonkeyPatch) -> None:
     with single_writer():
         assert os.environ[COMMIT_MODE_ENV] == "sequential"
     assert COMMIT_MODE_ENV not in os.environ
+
+
+def test_published_totals_are_net_deltas_so_a_redelivery_adds_nothing(local_aws: Any) -> None:
+    # Given two answered calls (20 s and 40 s in queue) delivered as one SQS batch
+    at = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+    batch = sqs_event([envelope(answered("pub-1", at, 20)), envelope(answered("pub-2", at, 40))])
+    # When the handler aggregates them, then gets the same batch again (an SQS redelivery)
+    first = handler(batch, None)["summary"]["totals"]
+    again = handler(batch, None)["summary"]["totals"]
+    # Then the first run reports what the dashboard's CloudWatch metrics need, across all queues once
+    assert first["offered"] == 2
+    assert first["answered"] == 2
+    assert first["answer_time_sum_ms"] == 60_000
+    # and the redelivery reports no change, so CloudWatch sums match the rollups
+    assert all(value == 0 for value in again.values())
