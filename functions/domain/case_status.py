@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from functions.domain.identifiers import DUMMY_PIN_HASH, verify_pin
+from functions.domain.identifiers import dummy_pin_hash, verify_pin
 from schemas.records import Case, CaseStatus
 
 
@@ -40,7 +40,7 @@ def attempts_left(counters: tuple[AttemptCounter, ...], now: datetime, max_attem
 
 def pin_matches(case: Case | None, pin: str) -> bool:
     """Always runs one hash, so "no such case" and "wrong PIN" cost the same time."""
-    matched = verify_pin(pin, case.pin_hash if case else DUMMY_PIN_HASH)
+    matched = verify_pin(pin, case.pin_hash if case else dummy_pin_hash())
     return matched and case is not None
 
 
