@@ -73,7 +73,7 @@ def run() -> None:
     elapsed = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(f"{f'discrete-event core, {core.offered:,}-call day: peak memory':<58} {peak / 2**20:>11.1f} MB")
+    print(f"{f'discrete-event core, {core.offered:,}-call day: peak memory':<58} {peak / 2**10:>11.1f} KB")
     print(f"{'discrete-event core: contacts per second':<58} {core.offered / elapsed:>14.0f}")
     if os.environ.get("CIVICLINE_BENCH_FULL_DAY") == "1":
         simulate, total, contacts, peak = day(10_000, memory=True)

@@ -61,7 +61,12 @@ def summary_table(columns: list[tuple[str, dict[str, Any]]], title: str) -> Tabl
     return table
 
 
-def drill_table(summary: dict[str, Any], metrics_drift: dict[str, int] | None, plan: FaultPlan) -> Table:
+def drill_table(
+    summary: dict[str, Any],
+    metrics_drift: dict[str, int] | None,
+    plan: FaultPlan,
+    delivery_drift: dict[str, int] | None = None,
+) -> Table:
     table = Table(title=f"Failure drill: {plan.describe()}")
     table.add_column("check")
     table.add_column("value", justify="right")
@@ -74,6 +79,13 @@ def drill_table(summary: dict[str, Any], metrics_drift: dict[str, int] | None, p
         table.add_row("metrics drift vs fault-free run (cells)", str(metrics_drift["cells_differing"]), must)
         table.add_row(
             "metrics drift vs fault-free run (sum)", str(metrics_drift["absolute_difference"]), must
+        )
+    if delivery_drift is not None:
+        table.add_row(
+            "drift from duplicated/shuffled delivery (cells)", str(delivery_drift["cells_differing"]), "0"
+        )
+        table.add_row(
+            "drift from duplicated/shuffled delivery (sum)", str(delivery_drift["absolute_difference"]), "0"
         )
     for name, count in sorted(drill["injected"].items()):
         table.add_row(f"injected: {name}", str(count), "")
@@ -145,6 +157,22 @@ def run_cli(
         summary = summarize(drilled, profile)
         metrics_drift = drift(baseline.rollups, drilled.rollups)
         summary["drill"]["metrics_drift"] = metrics_drift
+        delivery_drift: dict[str, int] | None = None
+        if plan.changes_outcomes and (plan.duplicate_events or plan.shuffle_events):
+            # the same faulty day delivered cleanly: isolates what duplicates and shuffling change
+            outcome_only = FaultPlan(plan.lambda_errors, plan.lambda_timeouts, plan.ddb_throttle)
+            clean = _run(
+                profile,
+                seed,
+                calls=calls,
+                hours=hours,
+                faults=outcome_only,
+                label="drill day, clean delivery",
+                console=console,
+                show_progress=progress,
+            )
+            delivery_drift = drift(clean.rollups, drilled.rollups)
+            summary["drill"]["delivery_drift"] = delivery_drift
         summary["drill"]["baseline_dropped"] = base_summary["drill"]["dropped_without_service"]
         if out:
             write_out(out, drilled, summary)
@@ -152,7 +180,7 @@ def run_cli(
             print(json.dumps(summary, indent=2, sort_keys=True, default=str))
             return
         console.print(summary_table([("fault-free", base_summary), ("drill", summary)], profile.name))
-        console.print(drill_table(summary, metrics_drift, plan))
+        console.print(drill_table(summary, metrics_drift, plan, delivery_drift))
         return
     if variant is not None:
         assert compare is not None
