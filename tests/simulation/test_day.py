@@ -109,3 +109,28 @@ def test_failing_lambdas_and_a_throttled_table_drop_no_caller_and_lose_no_callba
     assert drilled.truth.counts["dropped"] == 0, drilled.truth.dropped
     assert drilled.truth.counts["callbacks_lost"] == 0, drilled.truth.lost_callbacks
     assert drilled.truth.counts["dead_letters"] == 0
+
+
+def test_whatif_compares_two_runs_and_writes_both(tmp_path: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from civicline.cli import app
+
+    # Given a small day and a variant with fewer agents
+    result = CliRunner().invoke(
+        app,
+        ["whatif", "--variant", "agents=-2", "--calls", "60", "--seed", "4", "--json", f"--out={tmp_path}"],
+    )
+    # Then both runs are reported, with the same callers (common random numbers)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["change"] == "agents=-2"
+    assert data["baseline"]["truth"]["agents"] > data["variant"]["truth"]["agents"]
+    first = data["baseline"]["metrics"]["inbound_contacts"]
+    assert abs(first - data["variant"]["metrics"]["inbound_contacts"]) <= 0.2 * first  # repeats may differ
+    # And each run's summary, metrics and dashboard are written
+    for run in ("baseline", "variant"):
+        for name in ("summary.json", "metrics.json", "metrics.csv", "dashboard.html"):
+            assert (tmp_path / run / name).stat().st_size > 0
