@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -38,13 +39,81 @@ def clock() -> Iterator[Clock]:
     set_clock(None)
 
 
-@pytest.fixture
-def seeded(local_aws: Any, clock: Clock) -> Any:
-    """Every table on moto with the demo data set loaded at NOW."""
-    from civicline.data import seed
+@pytest.fixture(scope="session")
+def shared_aws() -> Iterator[Any]:
+    """One moto (tables, bus) per test process, made active only during the tests that use it.
 
-    seed(NOW)
-    return local_aws
+    Creating the tables costs far more than emptying them. Between tests the mock is stopped
+    without removing data and the environment restored, so other suites' per-test ``LocalAws``
+    (which reset moto) stay isolated; when they wipe our tables, ``_reset`` recreates them.
+    """
+    from civicline.local.aws import LocalAws
+
+    aws = LocalAws(prefix="functional")
+    saved = dict(os.environ)
+    aws.__enter__()
+    aws.session_env = {k: v for k, v in os.environ.items() if saved.get(k) != v}
+    aws._mock.stop(remove_data=False)
+    _restore_env(saved)
+    yield aws
+    aws._mock.start(reset=False)
+    os.environ.update(aws.session_env)
+    aws.__exit__(None, None, None)
+    _restore_env(saved)
+
+
+def _restore_env(saved: dict[str, str]) -> None:
+    for key in [k for k in os.environ if k not in saved]:
+        del os.environ[key]
+    os.environ.update(saved)
+
+
+#: tables a test may write to (reference and cases are rewritten by the seed; appeals are removed)
+_EMPTIED = ("state", "callbacks", "surveys")
+
+
+def _reset(aws: Any) -> None:
+    """Recreate missing tables (a test may delete one, or a nested moto may reset them), then empty
+    what tests write and remove registered appeals."""
+    ddb = aws.client("dynamodb")
+    existing = set(ddb.list_tables()["TableNames"])
+    if any(aws.table(t) not in existing for t in (*_EMPTIED, "reference", "cases")):
+        aws.create_resources()
+    for logical in (*_EMPTIED, "cases"):
+        name = aws.table(logical)
+        keys = [
+            {"pk": i["pk"], "sk": i["sk"]}
+            for page in ddb.get_paginator("scan").paginate(TableName=name, ProjectionExpression="pk, sk")
+            for i in page["Items"]
+            if logical != "cases" or i["pk"]["S"].startswith("APPEAL#")
+        ]
+        for start in range(0, len(keys), 25):
+            ddb.batch_write_item(
+                RequestItems={name: [{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]]}
+            )
+
+
+@pytest.fixture
+def seeded(shared_aws: Any, clock: Clock) -> Iterator[Any]:
+    """Every table on moto, emptied, with the demo data set loaded at NOW; fresh settings and clients."""
+    from civicline.data import seed
+    from functions.core.aws import reset_clients
+    from functions.core.settings import reset_settings
+
+    saved = dict(os.environ)
+    os.environ.update(shared_aws.session_env)
+    shared_aws._mock.start(reset=False)
+    reset_settings()
+    reset_clients()
+    try:
+        _reset(shared_aws)
+        seed(NOW)
+        yield shared_aws
+    finally:
+        shared_aws._mock.stop(remove_data=False)
+        _restore_env(saved)
+        reset_settings()
+        reset_clients()
 
 
 @pytest.fixture
@@ -79,7 +148,7 @@ def make_event(
 
 
 @pytest.fixture
-def aws_calls(local_aws: Any) -> Iterator[list[str]]:
+def aws_calls(seeded: Any) -> Iterator[list[str]]:
     """Names of every DynamoDB operation the functions' client makes (botocore before-call hook)."""
     from functions.core.aws import client
 
