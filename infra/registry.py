@@ -111,7 +111,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "routing",
         "functions.handlers.routing.handler",
         "Routes an intent to a queue or office; knowledge-base answers; office directory",
-        reads=("reference", "state"),
+        reads=("reference", "state", "cases"),
         writes=("state",),
     ),
     FunctionSpec(
@@ -214,6 +214,7 @@ FLOWS: dict[str, str] = {
     "case-status": "CONTACT_FLOW",
     "customer-queue": "CUSTOMER_QUEUE",
     "callback-outbound-whisper": "OUTBOUND_WHISPER",
+    "callback-dial": "CONTACT_FLOW",
     "agent-whisper": "AGENT_WHISPER",
     "post-call-survey": "CONTACT_FLOW",
 }

@@ -66,6 +66,11 @@ class RoutingResponse(_Response):
     prompt: str | None = Field(default=None, description="what to say before connecting")
     answer: str | None = Field(default=None, description="knowledge-base answer (action=knowledge)")
     answerId: str | None = None
+    callerKey: str | None = Field(
+        default=None,
+        description="pseudonymous caller key (action=route): the flow stores it as a contact attribute "
+        "so the metrics can count repeat contacts without any phone number",
+    )
 
 
 # --- case status ---------------------------------------------------------------------------------

@@ -15,14 +15,18 @@ fails on the guard instead of creating a duplicate.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from functions.adapters import dynamo
 from schemas.records import CallbackMode, CallbackRequest, CallbackState
 
 DUE = "DUE"
-_META = ("pk", "sk", "gsi1pk", "gsi1sk", "expires_at")
+#: index partition of claimed requests, sorted by the end of the claim's lease
+LEASE = "LEASE"
+#: a claim older than this belongs to a dispatcher that died mid-attempt (its Lambda times out at 60 s)
+LEASE_SECONDS = 300
+_META = ("pk", "sk", "gsi1pk", "gsi1sk", "expires_at", "claimed_at")
 
 
 def request_key(callback_id: str) -> dict[str, Any]:
@@ -126,13 +130,56 @@ def claim(callback_id: str, now: datetime) -> bool:
         client.update_item(
             TableName=dynamo.table("callbacks"),
             Key=request_key(callback_id),
-            UpdateExpression="SET #s = :dialing, claimed_at = :now REMOVE gsi1pk, gsi1sk",
+            UpdateExpression="SET #s = :dialing, claimed_at = :now, gsi1pk = :lease, gsi1sk = :until",
             ConditionExpression="#s = :pending",
             ExpressionAttributeNames={"#s": "state"},
             ExpressionAttributeValues={
                 ":dialing": {"S": CallbackState.DIALING.value},
                 ":pending": {"S": CallbackState.PENDING.value},
                 ":now": {"S": now.isoformat()},
+                ":lease": {"S": LEASE},
+                ":until": {"S": _sort_time(now + timedelta(seconds=LEASE_SECONDS))},
+            },
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def stale_claims(now: datetime, limit: int) -> list[tuple[CallbackRequest, str]]:
+    """Requests left DIALING by a dispatcher that died after claiming them, with their claim time.
+
+    Saving an attempt rewrites the item without ``gsi1pk``, so only unfinished claims stay indexed.
+    """
+    response = dynamo.ddb().query(
+        TableName=dynamo.table("callbacks"),
+        IndexName="by_state_due",
+        KeyConditionExpression="gsi1pk = :lease AND gsi1sk <= :now",
+        ExpressionAttributeValues={":lease": {"S": LEASE}, ":now": {"S": _sort_time(now)}},
+        Limit=limit,
+    )
+    found = []
+    for raw in response.get("Items", []):
+        item = dynamo.from_item(raw)
+        found.append((parse_request(item), str(item.get("claimed_at", ""))))
+    return found
+
+
+def reclaim(callback_id: str, claimed_at: str, now: datetime) -> bool:
+    """Take over a stale claim; conditional on the claim being the one we saw, so one winner only."""
+    client = dynamo.ddb()
+    try:
+        client.update_item(
+            TableName=dynamo.table("callbacks"),
+            Key=request_key(callback_id),
+            UpdateExpression="SET claimed_at = :now, gsi1sk = :until",
+            ConditionExpression="#s = :dialing AND claimed_at = :seen",
+            ExpressionAttributeNames={"#s": "state"},
+            ExpressionAttributeValues={
+                ":dialing": {"S": CallbackState.DIALING.value},
+                ":seen": {"S": claimed_at},
+                ":now": {"S": now.isoformat()},
+                ":until": {"S": _sort_time(now + timedelta(seconds=LEASE_SECONDS))},
             },
         )
     except client.exceptions.ConditionalCheckFailedException:

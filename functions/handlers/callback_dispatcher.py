@@ -27,10 +27,16 @@ BATCH = 25
 class DispatchSummary:
     due: int = 0
     claimed: int = 0
+    reclaimed: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"due": self.due, "claimed": self.claimed, "outcomes": dict(self.outcomes)}
+        return {
+            "due": self.due,
+            "claimed": self.claimed,
+            "reclaimed": self.reclaimed,
+            "outcomes": dict(self.outcomes),
+        }
 
 
 class ConnectDialer:
@@ -50,7 +56,15 @@ class ConnectDialer:
             "DestinationPhoneNumber": request.callback_number,
             "ContactFlowId": settings.outbound_flow_arn.rsplit("/", 1)[-1],
             "InstanceId": settings.instance_arn.rsplit("/", 1)[-1],
-            "Attributes": {"callbackId": request.callback_id, "queue": request.queue},
+            # read by flows/callback-dial.json: the queue to join, the language to greet in, and
+            # what the agent whisper says; no phone number (attributes land in contact records)
+            "Attributes": {
+                "callbackId": request.callback_id,
+                "queue": request.queue,
+                "queueArn": settings.queue_arns.get(request.queue, ""),
+                "language": request.language,
+                "intent": request.intent or "",
+            },
             # the same attempt retried by botocore is one call for Connect
             "ClientToken": f"{request.callback_id}-{len(request.attempts)}",
         }
@@ -78,20 +92,37 @@ def dispatch(
     moment = at or now()
     pacer = bucket or rules.TokenBucket(settings.dial_rate_per_second)
     summary = DispatchSummary()
+    # First the claims a crashed dispatcher left behind: dialed again with the same attempt number,
+    # hence the same ClientToken, so Connect does not place a second call if the first one went out.
+    for request, claimed_at in callbacks.stale_claims(moment, limit):
+        if callbacks.reclaim(request.callback_id, claimed_at, moment):
+            summary.reclaimed += 1
+            _attempt(dialer, request, pacer, at, summary)
     for request in callbacks.due(moment, limit):
         summary.due += 1
         if not callbacks.claim(request.callback_id, moment):
             continue  # another dispatcher has it
         summary.claimed += 1
-        pacer.acquire()
-        result = dialer.dial(request)
-        dialed_at = at or now()
-        updated = rules.record_attempt(request, result.outcome, dialed_at, result.outbound_contact_id)
-        closed = rules.is_closed(updated.state)
-        expires = int((dialed_at + rules.CLOSED_RETENTION).timestamp()) if closed else None
-        callbacks.save_after_attempt(updated, closed, expires)
-        summary.outcomes[result.outcome] += 1
+        _attempt(dialer, request, pacer, at, summary)
     return summary
+
+
+def _attempt(
+    dialer: rules.Dialer,
+    request: CallbackRequest,
+    pacer: rules.TokenBucket,
+    at: datetime | None,
+    summary: DispatchSummary,
+) -> None:
+    """Dial one claimed request (paced) and record the attempt; closing frees its guard."""
+    pacer.acquire()
+    result = dialer.dial(request)
+    dialed_at = at or now()
+    updated = rules.record_attempt(request, result.outcome, dialed_at, result.outbound_contact_id)
+    closed = rules.is_closed(updated.state)
+    expires = int((dialed_at + rules.CLOSED_RETENTION).timestamp()) if closed else None
+    callbacks.save_after_attempt(updated, closed, expires)
+    summary.outcomes[result.outcome] += 1
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:

@@ -97,6 +97,7 @@ def _route(contact: ContactData, params: RoutingParameters) -> RoutingResponse:
         else None,
         reason=decision.reason,
         prompt=routing.connect_prompt(decision, lang),
+        callerKey=key,
     )
 
 

@@ -51,9 +51,10 @@ class ContactCenterStack(Stack):
         fns = self.functions.functions
         self.flows = Flows(self, "Flows", config=config, center=self.center, functions=fns, texts=flow_texts)
         dispatcher = fns["callback_dispatcher"]
-        whisper = self.flows.flows.get("callback-outbound-whisper")
-        if whisper is not None:
-            dispatcher.add_environment("OUTBOUND_FLOW_ARN", whisper.attr_contact_flow_arn)
+        # StartOutboundVoiceContact runs a contact flow (not a whisper) once the callee answers
+        dial_flow = self.flows.flows.get("callback-dial")
+        if dial_flow is not None:
+            dispatcher.add_environment("OUTBOUND_FLOW_ARN", dial_flow.attr_contact_flow_arn)
         number = next(iter(self.center.phone_numbers.values()), None)
         if number is not None:
             dispatcher.add_environment("SOURCE_PHONE_NUMBER", number.attr_address)

@@ -190,3 +190,11 @@ def test_every_function_failing_still_serves_the_caller(real: Caller, fault: str
     assert result.ended["how"] == "QUEUE", result.ended
     assert result.ended["queue"] in QUEUES_BY_NAME
     assert all(call["error"] == fault.upper() for call in result.lambda_calls)
+
+
+def test_a_routed_caller_gets_the_caller_key_attribute_for_repeat_contact_counts(real: Caller) -> None:
+    # Given an English caller choosing a complex question (routed by the routing function)
+    result = real("main-inbound", ["1", "6"])
+    # Then the contact is queued with the pseudonymous caller key the routing function returned
+    assert result.ended["how"] == "QUEUE"
+    assert result.attributes.get("callerKey")

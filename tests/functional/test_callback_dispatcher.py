@@ -66,7 +66,7 @@ def test_due_callback_is_dialed_and_closed(seeded: Any, clock: Clock) -> None:
     summary = dispatch(dialer, bucket=TokenBucket(100, 10))
     # Then it is dialed once, recorded as connected, the guard is gone and a TTL is set
     assert dialer.dialed == [cid]
-    assert summary.as_dict() == {"due": 1, "claimed": 1, "outcomes": {"CONNECTED": 1}}
+    assert summary.as_dict() == {"due": 1, "claimed": 1, "reclaimed": 0, "outcomes": {"CONNECTED": 1}}
     request = state_of(cid)
     assert request.state is CallbackState.CONNECTED
     assert [a.outcome for a in request.attempts] == ["CONNECTED"]
@@ -142,6 +142,31 @@ def test_a_claimed_callback_is_not_claimed_again(seeded: Any, clock: Clock) -> N
     assert dispatch(ScriptedDialer()).due == 0  # a DIALING request is off the due index
 
 
+def test_a_claim_left_by_a_crashed_dispatcher_is_taken_over_after_its_lease(
+    seeded: Any, clock: Clock
+) -> None:
+    from datetime import timedelta
+
+    from functions.adapters.callbacks import LEASE_SECONDS, claim
+
+    # Given a dispatcher claimed a callback and died before recording the attempt
+    cid = book("+12025550132")
+    assert claim(cid, clock.moment) is True
+    # When another dispatcher runs inside the lease, nothing happens to it
+    inside = ScriptedDialer()
+    assert dispatch(inside, at=clock.moment + timedelta(seconds=LEASE_SECONDS - 1)).reclaimed == 0
+    assert inside.dialed == []
+    # But once the lease has run out, one dispatcher takes it over and dials it (same attempt number,
+    # so Connect's ClientToken deduplicates a call the dead dispatcher may already have placed)
+    later = clock.moment + timedelta(seconds=LEASE_SECONDS + 1)
+    taker, rival = ScriptedDialer(), ScriptedDialer()
+    summary = dispatch(taker, at=later, bucket=TokenBucket(100, 10))
+    assert dispatch(rival, at=later, bucket=TokenBucket(100, 10)).reclaimed == 0
+    assert (summary.reclaimed, taker.dialed, rival.dialed) == (1, [cid], [])
+    assert state_of(cid).state is CallbackState.CONNECTED
+    assert len(state_of(cid).attempts) == 1
+
+
 def test_dialing_is_paced_by_the_token_bucket(seeded: Any) -> None:
     # Given six due callbacks and a rate of 2 per second with no burst
     for i in range(6):
@@ -185,7 +210,13 @@ def test_connect_dialer_sends_the_request_connect_expects(seeded: Any, monkeypat
                 "ContactFlowId": "flow-9",
                 "InstanceId": "00000000-0000-4000-8000-000000000001",
                 "QueueId": "q-7",
-                "Attributes": {"callbackId": cid, "queue": "general"},
+                "Attributes": {
+                    "callbackId": cid,
+                    "queue": "general",
+                    "queueArn": "arn:aws:connect:us-east-1:1:instance/i-1/queue/q-7",
+                    "language": request.language,
+                    "intent": request.intent or "",
+                },
                 "ClientToken": f"{cid}-0",
             },
         )

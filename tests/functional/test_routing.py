@@ -41,6 +41,7 @@ def test_redirect_topics_warm_transfer_to_the_office(
 def test_rule_routes_to_queue_with_arn_and_spanish_prompt(local_aws: Any, clock: Clock) -> None:
     from civicline.data import seed
     from civicline.local.aws import LocalAws
+    from functions.core.privacy import pseudonymize
     from tests.functional.conftest import NOW
 
     with LocalAws(prefix="arns", queue_arns={"appeals": "arn:aws:connect:::queue/appeals"}):
@@ -55,6 +56,7 @@ def test_rule_routes_to_queue_with_arn_and_spanish_prompt(local_aws: Any, clock:
         "officeOpen": "true",
         "reason": "RULE",
         "prompt": "Le comunicamos con la Oficina de Recursos.",
+        "callerKey": pseudonymize(CALLER),
     }
 
 
@@ -184,3 +186,14 @@ def test_warm_route_is_one_read_and_one_history_write(seeded: Any, aws_calls: li
     aws_calls.clear()
     route("r-2", "+12025550155", action="route", intent="CONSULTATION")
     assert aws_calls == ["GetItem", "PutItem"]
+
+
+def test_route_returns_a_stable_pseudonymous_caller_key(seeded: Any) -> None:
+    # Given the same caller on two contacts, and another caller
+    first = route("k-1", action="route", intent="TIER2")
+    second = route("k-2", action="route", intent="CONSULTATION")
+    other = route("k-3", "+12025550188", action="route", intent="TIER2")
+    # Then the key (stored by the flow as a contact attribute for repeat-contact FCR) is the same for the
+    # same caller, differs between callers, and carries no digits of the number
+    assert first["callerKey"] == second["callerKey"] != other["callerKey"]
+    assert CALLER.lstrip("+")[-7:] not in first["callerKey"]
