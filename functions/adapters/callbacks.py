@@ -123,27 +123,47 @@ def due(now: datetime, limit: int) -> list[CallbackRequest]:
     return [parse_request(dynamo.from_item(i)) for i in response.get("Items", [])]
 
 
-def claim(callback_id: str, now: datetime) -> bool:
-    """PENDING -> DIALING with a conditional update: only one dispatcher can win a callback."""
+def _lease_values(now: datetime) -> dict[str, Any]:
+    return {
+        ":dialing": {"S": CallbackState.DIALING.value},
+        ":now": {"S": now.isoformat()},
+        ":until": {"S": _sort_time(now + timedelta(seconds=LEASE_SECONDS))},
+    }
+
+
+def _conditional_update(callback_id: str, update: str, condition: str, values: dict[str, Any]) -> bool:
+    """One conditional UpdateItem on a request; False when the condition does not hold (lost race)."""
     client = dynamo.ddb()
     try:
         client.update_item(
             TableName=dynamo.table("callbacks"),
             Key=request_key(callback_id),
-            UpdateExpression="SET #s = :dialing, claimed_at = :now, gsi1pk = :lease, gsi1sk = :until",
-            ConditionExpression="#s = :pending",
+            UpdateExpression=update,
+            ConditionExpression=condition,
             ExpressionAttributeNames={"#s": "state"},
-            ExpressionAttributeValues={
-                ":dialing": {"S": CallbackState.DIALING.value},
-                ":pending": {"S": CallbackState.PENDING.value},
-                ":now": {"S": now.isoformat()},
-                ":lease": {"S": LEASE},
-                ":until": {"S": _sort_time(now + timedelta(seconds=LEASE_SECONDS))},
-            },
+            ExpressionAttributeValues=values,
         )
     except client.exceptions.ConditionalCheckFailedException:
         return False
     return True
+
+
+def claim(callback_id: str, now: datetime) -> bool:
+    """PENDING -> DIALING with a conditional update: only one dispatcher can win a callback.
+
+    The claim is a lease, indexed under ``LEASE`` by its expiry, so that a dispatcher that dies
+    before recording the attempt does not strand the callback (see :func:`stale_claims`).
+    """
+    return _conditional_update(
+        callback_id,
+        "SET #s = :dialing, claimed_at = :now, gsi1pk = :lease, gsi1sk = :until",
+        "#s = :pending",
+        {
+            **_lease_values(now),
+            ":pending": {"S": CallbackState.PENDING.value},
+            ":lease": {"S": LEASE},
+        },
+    )
 
 
 def stale_claims(now: datetime, limit: int) -> list[tuple[CallbackRequest, str]]:
@@ -167,24 +187,12 @@ def stale_claims(now: datetime, limit: int) -> list[tuple[CallbackRequest, str]]
 
 def reclaim(callback_id: str, claimed_at: str, now: datetime) -> bool:
     """Take over a stale claim; conditional on the claim being the one we saw, so one winner only."""
-    client = dynamo.ddb()
-    try:
-        client.update_item(
-            TableName=dynamo.table("callbacks"),
-            Key=request_key(callback_id),
-            UpdateExpression="SET claimed_at = :now, gsi1sk = :until",
-            ConditionExpression="#s = :dialing AND claimed_at = :seen",
-            ExpressionAttributeNames={"#s": "state"},
-            ExpressionAttributeValues={
-                ":dialing": {"S": CallbackState.DIALING.value},
-                ":seen": {"S": claimed_at},
-                ":now": {"S": now.isoformat()},
-                ":until": {"S": _sort_time(now + timedelta(seconds=LEASE_SECONDS))},
-            },
-        )
-    except client.exceptions.ConditionalCheckFailedException:
-        return False
-    return True
+    return _conditional_update(
+        callback_id,
+        "SET claimed_at = :now, gsi1sk = :until",
+        "#s = :dialing AND claimed_at = :seen",
+        {**_lease_values(now), ":seen": {"S": claimed_at}},
+    )
 
 
 def save_after_attempt(request: CallbackRequest, closed: bool, expires_at: int | None) -> None:
