@@ -45,6 +45,42 @@ def _assemble() -> None:
 _assemble()
 
 
+def aws_access_problem(exc: BaseException) -> str | None:
+    """A one-line explanation for the AWS access failures a user can fix, else None.
+
+    Commands that read tables (``metrics``, ``data seed``) reach AWS or an endpoint; a missing
+    credential or table is a usage problem, not a crash, and deserves a sentence, not a traceback.
+    """
+    from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, NoRegionError
+
+    hint = (
+        "pass --endpoint-url (a moto server or DynamoDB Local) or --profile; a simulated day's "
+        "metrics are in its --out folder (metrics.csv, metrics.json, dashboard.html)"
+    )
+    if isinstance(exc, NoCredentialsError):
+        return f"no AWS credentials: {hint}"
+    if isinstance(exc, NoRegionError):
+        return "no AWS region: pass --region or set AWS_REGION"
+    if isinstance(exc, EndpointConnectionError):
+        return f"cannot reach {exc.kwargs.get('endpoint_url', 'the endpoint')}: is it running?"
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code == "ResourceNotFoundException":
+            return f"table not found ({exc.response['Error'].get('Message', '')}): check --table"
+        if code in {"AccessDeniedException", "UnrecognizedClientException", "ExpiredTokenException"}:
+            return f"AWS refused access ({code}): check --profile and its permissions"
+    return None
+
+
 def main() -> None:
     """Console-script entry point."""
-    app()
+    try:
+        app()
+    except Exception as exc:
+        problem = aws_access_problem(exc)
+        if problem is None:
+            raise
+        from rich.console import Console
+
+        Console(stderr=True).print(f"[red]error:[/red] {problem}")
+        raise SystemExit(2) from None
