@@ -4,15 +4,22 @@ Tolerant by design: every real sample in ``shared/conformance/events/lambda__*.j
 unchanged. ``CustomerEndpoint``, ``SystemEndpoint`` and ``Queue`` may be null; ``Queue`` may be a bare
 string (older documentation) or an object; unknown fields (newer deployments add some) are kept.
 What *is* enforced is what Connect itself guarantees: ``Details.ContactData`` exists, attribute and
-parameter values are strings, and attributes stay within Connect's 32 KB.
+parameter values are strings, and attributes stay within Connect's 32 KB. Unknown fields are ignored.
+
+:func:`parse_event` is the entry point: it applies those tolerances, then validates with
+:func:`schemas.codec.load` (no pydantic on the functions' path; the same dataclasses are the pydantic
+contract elsewhere).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from schemas import codec
+from schemas.constraints import Length
 
 #: Connect limits user-defined contact attributes to 32 KB in total
 MAX_ATTRIBUTES_BYTES = 32 * 1024
@@ -20,23 +27,30 @@ MAX_ATTRIBUTES_BYTES = 32 * 1024
 MAX_PARAMETERS_BYTES = 32 * 1024
 
 
-class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+class _Open:
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "ignore"}
 
 
+def _json_size(value: Mapping[str, str]) -> int:
+    return len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+
+@dataclass(kw_only=True)
 class Endpoint(_Open):
     Address: str | None = None
     Type: str | None = None
 
 
+@dataclass(kw_only=True)
 class QueueInfo(_Open):
     ARN: str | None = None
     Name: str | None = None
     OutboundCallerId: Endpoint | None = None
 
 
+@dataclass(kw_only=True)
 class ContactData(_Open):
-    ContactId: str = Field(min_length=1, max_length=256)
+    ContactId: Annotated[str, Length(min=1, max=256)]
     InitialContactId: str | None = None
     PreviousContactId: str | None = None
     Channel: str | None = None
@@ -49,30 +63,14 @@ class ContactData(_Open):
     CustomerEndpoint: Endpoint | None = None
     SystemEndpoint: Endpoint | None = None
     Queue: QueueInfo | None = None
-    Attributes: dict[str, str] = Field(default_factory=dict)
+    Attributes: dict[str, str] = field(default_factory=dict)
     MediaStreams: dict[str, Any] | None = None
     References: dict[str, Any] | None = None
 
-    @field_validator("Queue", mode="before")
-    @classmethod
-    def _queue_as_string(cls, value: object) -> object:
-        # the archived admin guide shows "Queue": "QueueName"
-        if isinstance(value, str):
-            return {"Name": value}
-        return value
-
-    @field_validator("Attributes", mode="before")
-    @classmethod
-    def _null_attributes(cls, value: object) -> object:
-        return {} if value is None else value
-
-    @field_validator("Attributes")
-    @classmethod
-    def _attributes_size(cls, value: dict[str, str]) -> dict[str, str]:
-        size = len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+    def __post_init__(self) -> None:
+        size = _json_size(self.Attributes)
         if size > MAX_ATTRIBUTES_BYTES:
             raise ValueError(f"contact attributes are {size} bytes; Connect allows 32 KB")
-        return value
 
     @property
     def caller_number(self) -> str | None:
@@ -83,36 +81,23 @@ class ContactData(_Open):
         return self.Queue.Name if self.Queue else None
 
 
+@dataclass(kw_only=True)
 class Details(_Open):
     ContactData: ContactData
-    Parameters: dict[str, str] = Field(default_factory=dict)
+    Parameters: dict[str, str] = field(default_factory=dict)
 
-    @field_validator("Parameters", mode="before")
-    @classmethod
-    def _null_parameters(cls, value: object) -> object:
-        return {} if value is None else value
-
-    @field_validator("Parameters")
-    @classmethod
-    def _parameters_size(cls, value: dict[str, str]) -> dict[str, str]:
-        size = len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+    def __post_init__(self) -> None:
+        size = _json_size(self.Parameters)
         if size > MAX_PARAMETERS_BYTES:
             raise ValueError(f"parameters are {size} bytes; the limit is 32 KB")
-        return value
 
 
+@dataclass(kw_only=True)
 class ConnectLambdaEvent(_Open):
     """``{"Details": {"ContactData": ..., "Parameters": ...}, "Name": "ContactFlowEvent"}``."""
 
     Details: Details
-    Name: Literal["ContactFlowEvent"] | str = "ContactFlowEvent"
-
-    @model_validator(mode="before")
-    @classmethod
-    def _must_be_object(cls, value: object) -> object:
-        if not isinstance(value, dict):
-            raise ValueError("a Connect Lambda event is a JSON object")
-        return value
+    Name: str = "ContactFlowEvent"
 
     @property
     def contact(self) -> ContactData:
@@ -121,3 +106,29 @@ class ConnectLambdaEvent(_Open):
     @property
     def parameters(self) -> dict[str, str]:
         return self.Details.Parameters
+
+
+def tolerate(raw: Any) -> Any:
+    """What real events do that the dataclasses do not say: ``Queue`` as a bare string (the archived
+    admin guide shows ``"Queue": "QueueName"``) and null ``Attributes`` or ``Parameters``."""
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("Details"), Mapping):
+        return raw
+    details = dict(raw["Details"])
+    if "Parameters" in details and details["Parameters"] is None:
+        details["Parameters"] = {}
+    contact = details.get("ContactData")
+    if isinstance(contact, Mapping):
+        contact = dict(contact)
+        if isinstance(contact.get("Queue"), str):
+            contact["Queue"] = {"Name": contact["Queue"]}
+        if "Attributes" in contact and contact["Attributes"] is None:
+            contact["Attributes"] = {}
+        details["ContactData"] = contact
+    return {**raw, "Details": details}
+
+
+def parse_event(raw: Any) -> ConnectLambdaEvent:
+    """A Connect Lambda event as :class:`ConnectLambdaEvent`, or :class:`schemas.codec.ContractError`."""
+    if not isinstance(raw, Mapping):
+        raise codec.ContractError([((), "a Connect Lambda event is a JSON object")])
+    return codec.load(ConnectLambdaEvent, tolerate(raw))

@@ -10,31 +10,42 @@ Every response carries ``result``; expected outcomes are values of it, never exc
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from schemas import codec
+from schemas.constraints import Doc
+
+P = TypeVar("P", bound="_Params")
 
 
-class _Params(BaseModel):
+class _Params:
     """Flow parameters: strings only, unknown keys refused (a typo in a flow is a bug)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _language_tag(cls, data: object) -> object:
-        """``language`` may arrive blank (attribute not set yet: the default applies) or as a locale
-        tag (``es-US``, ``en_US``, ``ES``): only its language part counts."""
-        if isinstance(data, dict) and isinstance(data.get("language"), str):
-            tag = data["language"].strip().lower().replace("_", "-").split("-")[0]
-            data = {k: v for k, v in data.items() if k != "language"}
-            if tag:
-                data["language"] = tag
-        return data
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "str_strip_whitespace": True}
 
 
-class _Response(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class _Response:
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
+
+
+def language_tag(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """``language`` may arrive blank (attribute not set yet: the default applies) or as a locale tag
+    (``es-US``, ``en_US``, ``ES``): only its language part counts."""
+    data = dict(raw)
+    if isinstance(data.get("language"), str):
+        tag = data.pop("language").strip().lower().replace("_", "-").split("-")[0]
+        if tag:
+            data["language"] = tag
+    return data
+
+
+def parse_parameters(model: type[P], raw: Any) -> P:
+    """The flow's parameters as ``model``; :class:`schemas.codec.ContractError` when they do not fit."""
+    if not isinstance(raw, Mapping):
+        raise codec.ContractError([((), "dict_type")])
+    return codec.load(model, language_tag(raw))
 
 
 Lang = Literal["en", "es"]
@@ -42,6 +53,7 @@ Lang = Literal["en", "es"]
 # --- routing -------------------------------------------------------------------------------------
 
 
+@dataclass(kw_only=True)
 class RoutingParameters(_Params):
     """``action=route``: pick the queue or office for an intent (and menu topic).
     ``action=knowledge``: a self-service answer for a topic. ``action=office``: directory entry."""
@@ -54,6 +66,7 @@ class RoutingParameters(_Params):
     caseNumber: str = ""
 
 
+@dataclass(kw_only=True)
 class RoutingResponse(_Response):
     result: Literal["ROUTED", "TRANSFER", "FOUND", "NOT_FOUND", "INVALID_INPUT", "UNAVAILABLE"]
     queueName: str | None = None
@@ -63,19 +76,22 @@ class RoutingResponse(_Response):
     officePhone: str | None = None
     officeOpen: Literal["true", "false"] | None = None
     reason: Literal["RULE", "REPEAT", "DEFAULT"] | None = None
-    prompt: str | None = Field(default=None, description="what to say before connecting")
-    answer: str | None = Field(default=None, description="knowledge-base answer (action=knowledge)")
+    prompt: Annotated[str | None, Doc("what to say before connecting")] = None
+    answer: Annotated[str | None, Doc("knowledge-base answer (action=knowledge)")] = None
     answerId: str | None = None
-    callerKey: str | None = Field(
-        default=None,
-        description="pseudonymous caller key (action=route): the flow stores it as a contact attribute "
-        "so the metrics can count repeat contacts without any phone number",
-    )
+    callerKey: Annotated[
+        str | None,
+        Doc(
+            "pseudonymous caller key (action=route): the flow stores it as a contact attribute "
+            "so the metrics can count repeat contacts without any phone number"
+        ),
+    ] = None
 
 
 # --- case status ---------------------------------------------------------------------------------
 
 
+@dataclass(kw_only=True)
 class CaseStatusParameters(_Params):
     caseNumber: str = ""
     pin: str = ""
@@ -83,6 +99,7 @@ class CaseStatusParameters(_Params):
     language: Lang = "en"
 
 
+@dataclass(kw_only=True)
 class CaseStatusResponse(_Response):
     """NOT_FOUND answers both an unknown case and a wrong PIN (no enumeration oracle)."""
 
@@ -99,6 +116,7 @@ class CaseStatusResponse(_Response):
 # --- appeals -------------------------------------------------------------------------------------
 
 
+@dataclass(kw_only=True)
 class AppealParameters(_Params):
     category: Literal["APPEAL", "IDENTITY_THEFT", ""] = ""
     officeId: str = ""
@@ -107,6 +125,7 @@ class AppealParameters(_Params):
     language: Lang = "en"
 
 
+@dataclass(kw_only=True)
 class AppealResponse(_Response):
     result: Literal["REGISTERED", "INVALID_INPUT"]
     receipt: str | None = None
@@ -120,6 +139,7 @@ class AppealResponse(_Response):
 # --- callback ------------------------------------------------------------------------------------
 
 
+@dataclass(kw_only=True)
 class CallbackParameters(_Params):
     """``mode=VIRTUAL_HOLD`` keeps the caller's place; ``mode=SCHEDULED`` books ``window``
     (a menu digit: 1 = next morning, 2 = next afternoon, 3 = as soon as possible)."""
@@ -132,6 +152,7 @@ class CallbackParameters(_Params):
     language: Lang = "en"
 
 
+@dataclass(kw_only=True)
 class CallbackResponse(_Response):
     result: Literal["CREATED", "EXISTING", "INVALID_INPUT", "UNAVAILABLE"]
     callbackId: str | None = None
@@ -142,6 +163,7 @@ class CallbackResponse(_Response):
 # --- survey --------------------------------------------------------------------------------------
 
 
+@dataclass(kw_only=True)
 class SurveyParameters(_Params):
     """Answers as typed on the keypad; blank or out-of-range answers count as not answered."""
 
@@ -163,6 +185,7 @@ class SurveyParameters(_Params):
     language: Lang = "en"
 
 
+@dataclass(kw_only=True)
 class SurveyResponseResult(_Response):
     """``INVALID_INPUT`` (no ``answered``) when the event itself is malformed, as for every function."""
 

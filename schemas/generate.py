@@ -9,17 +9,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from schemas import connect_lambda, contact_events, flow_language, functions, profile, records
 
 OUT = Path(__file__).parent / "json"
 
 
-def models() -> dict[str, type[BaseModel]]:
-    """Every published contract, by file stem."""
-    found: dict[str, type[BaseModel]] = {
+def models() -> dict[str, type[Any]]:
+    """Every published contract, by file stem: pydantic models and the dataclass contracts."""
+    found: dict[str, type[Any]] = {
         "connect-lambda-event": connect_lambda.ConnectLambdaEvent,
         "contact-event": contact_events.ContactEvent,
         "flow-document": flow_language.FlowDocument,
@@ -47,8 +48,12 @@ def _kebab(name: str) -> str:
     return "".join("-" + c.lower() if c.isupper() else c for c in name).lstrip("-")
 
 
-def render(model: type[BaseModel]) -> str:
-    return json.dumps(model.model_json_schema(by_alias=True), indent=2, sort_keys=True) + "\n"
+def render(model: type[Any]) -> str:
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        schema = model.model_json_schema(by_alias=True)
+    else:
+        schema = TypeAdapter(model).json_schema(by_alias=True)
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
 def generate(out: Path = OUT) -> list[Path]:

@@ -1,25 +1,34 @@
 """CivicLine's own records, as stored in DynamoDB. Strict: unknown fields are errors.
 
 These are the storage contracts shared by the functions (which write them), the metrics code and the
-local engine (which read them) and the seed data. Phone numbers are never stored in clear except
-where a callback must dial them (``CallbackRequest.callback_number``, removed by TTL after the
-callback is closed); everything else keys callers by :func:`functions.core.privacy.pseudonymize`.
+local engine (which read them) and the seed data. They are dataclasses validated by
+:func:`schemas.codec.load` on the functions' path and by pydantic elsewhere (docs/decisions.md).
+
+Phone numbers are never stored in clear except where a callback must dial them
+(``CallbackRequest.callback_number``, removed by TTL after the callback is closed); everything else
+keys callers by :func:`functions.core.privacy.pseudonymize`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from schemas.constraints import Doc, Length, Pattern, Range
 
 Language = Literal["en", "es"]
-Digit = Annotated[int, Field(ge=1, le=5)]
+Digit = Annotated[int, Range(ge=1, le=5)]
+E164 = Annotated[str, Pattern(r"^\+[1-9][0-9]{6,14}$")]
+Weekday = Literal["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+HHMM = Annotated[str, Pattern(r"^[0-2][0-9]:[0-5][0-9]$")]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, defer_build=True)
+class _Strict:
+    """Unknown fields are errors, under both validators."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
 
 class Intent(StrEnum):
@@ -42,23 +51,25 @@ class CaseStatus(StrEnum):
     CLOSED = "CLOSED"
 
 
+@dataclass(kw_only=True)
 class StatusChange(_Strict):
     status: CaseStatus
     at: datetime
     note: str = ""
 
 
+@dataclass(kw_only=True)
 class Case(_Strict):
     """A case a caller can ask about (tax return, benefit claim, permit, appeal)."""
 
-    case_number: str = Field(pattern=r"^[0-9]{8}$", description="7 digits + a Luhn check digit")
-    pin_hash: str = Field(min_length=16, description="hash of the PIN issued with the case")
+    case_number: Annotated[str, Pattern(r"^[0-9]{8}$"), Doc("7 digits + a Luhn check digit")]
+    pin_hash: Annotated[str, Length(min=16), Doc("hash of the PIN issued with the case")]
     status: CaseStatus
-    history: list[StatusChange] = Field(default_factory=list)
+    history: list[StatusChange] = field(default_factory=list)
     office_id: str
     category: str
     opened_on: date
-    due_date: date | None = Field(default=None, description="statutory response deadline")
+    due_date: Annotated[date | None, Doc("statutory response deadline")] = None
     next_step_en: str = ""
     next_step_es: str = ""
 
@@ -68,19 +79,20 @@ class AppealCategory(StrEnum):
     IDENTITY_THEFT = "IDENTITY_THEFT"
 
 
+@dataclass(kw_only=True)
 class Appeal(_Strict):
     """An official appeal (or identity-theft report) registered by phone."""
 
-    receipt: str = Field(pattern=r"^[A-Z]{2}-[0-9]{8}$")
+    receipt: Annotated[str, Pattern(r"^[A-Z]{2}-[0-9]{8}$")]
     contact_id: str
     category: AppealCategory
     office_id: str
     case_number: str | None = None
-    callback_key: str = Field(description="pseudonymized callback number")
+    callback_key: Annotated[str, Doc("pseudonymized callback number")]
     registered_at: datetime
     due_date: date
     due_rule: Literal["CALENDAR_DAYS", "WORKING_DAYS"]
-    due_days: int = Field(ge=1)
+    due_days: Annotated[int, Range(ge=1)]
     language: Language = "en"
 
 
@@ -98,29 +110,31 @@ class CallbackState(StrEnum):
     CANCELLED = "CANCELLED"
 
 
+@dataclass(kw_only=True)
 class CallbackAttempt(_Strict):
     at: datetime
     outcome: Literal["CONNECTED", "NO_ANSWER", "FAILED"]
     outbound_contact_id: str | None = None
 
 
+@dataclass(kw_only=True)
 class CallbackRequest(_Strict):
     callback_id: str
-    contact_id: str = Field(description="the inbound contact that asked for the callback")
+    contact_id: Annotated[str, Doc("the inbound contact that asked for the callback")]
     queue: str
     mode: CallbackMode
-    callback_number: str = Field(pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, to dial")
+    callback_number: Annotated[E164, Doc("E.164, to dial")]
     caller_key: str
     intent: str | None = None
     language: Language = "en"
     requested_at: datetime
-    enqueued_at: datetime | None = Field(default=None, description="place kept in queue (virtual hold)")
+    enqueued_at: Annotated[datetime | None, Doc("place kept in queue (virtual hold)")] = None
     window_start: datetime
     window_end: datetime
     state: CallbackState = CallbackState.PENDING
-    attempts: list[CallbackAttempt] = Field(default_factory=list)
-    max_attempts: int = Field(default=3, ge=1, le=10)
-    retry_delay_seconds: int = Field(default=600, ge=1)
+    attempts: list[CallbackAttempt] = field(default_factory=list)
+    max_attempts: Annotated[int, Range(ge=1, le=10)] = 3
+    retry_delay_seconds: Annotated[int, Range(ge=1)] = 600
     next_attempt_at: datetime | None = None
 
 
@@ -137,60 +151,65 @@ class A11Driver(StrEnum):
     SATISFACTION = "satisfaction"
 
 
+@dataclass(kw_only=True)
 class SurveyResponse(_Strict):
     """One post-call survey per contact, with no direct identifiers."""
 
     contact_id: str
     submitted_at: datetime
     channel: str = "VOICE"
-    service: str = Field(description="the service or program the call was about")
+    service: Annotated[str, Doc("the service or program the call was about")]
     queue: str | None = None
     office_id: str | None = None
     intent: str | None = None
     routing_profile: str | None = None
     language: Language = "en"
-    fcr_times_called: int | None = Field(default=None, ge=1, le=9, description="9 means 9 or more")
+    fcr_times_called: Annotated[int | None, Range(ge=1, le=9), Doc("9 means 9 or more")] = None
     fcr_all_answered: bool | None = None
     fcr_avoids_call: bool | None = None
-    drivers: dict[A11Driver, Digit] = Field(default_factory=dict)
+    drivers: dict[A11Driver, Digit] = field(default_factory=dict)
     complete: bool
 
 
+@dataclass(kw_only=True)
 class RoutingRule(_Strict):
     """Where a caller's intent (and topic) goes; edited in DynamoDB without a redeploy."""
 
     intent: Intent
-    topic: str = Field(default="*", description="menu digit or topic code, * for any")
+    topic: Annotated[str, Doc("menu digit or topic code, * for any")] = "*"
     language: Language | Literal["*"] = "*"
     queue: str
     office_id: str | None = None
     warm_transfer: bool = False
-    priority: int = Field(default=5, ge=1, le=9)
+    priority: Annotated[int, Range(ge=1, le=9)] = 5
 
 
+@dataclass(kw_only=True)
 class OfficeHours(_Strict):
-    day: Literal["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
-    start: str = Field(pattern=r"^[0-2][0-9]:[0-5][0-9]$")
-    end: str = Field(pattern=r"^[0-2][0-9]:[0-5][0-9]$")
+    day: Weekday
+    start: HHMM
+    end: HHMM
 
 
+@dataclass(kw_only=True)
 class OfficeEntry(_Strict):
     """An office or agency in the 311-style directory."""
 
     office_id: str
     name_en: str
     name_es: str
-    phone: str = Field(pattern=r"^\+[1-9][0-9]{6,14}$", description="public number for warm transfer")
-    queue: str | None = Field(default=None, description="our queue for this office, if we host it")
+    phone: Annotated[E164, Doc("public number for warm transfer")]
+    queue: Annotated[str | None, Doc("our queue for this office, if we host it")] = None
     time_zone: str = "America/New_York"
-    hours: list[OfficeHours] = Field(default_factory=list)
-    topics: list[str] = Field(default_factory=list)
+    hours: list[OfficeHours] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
 
 
+@dataclass(kw_only=True)
 class KnowledgeAnswer(_Strict):
     topic: str
     language: Language
-    answer: str = Field(max_length=3000, description="spoken text; Connect bills up to 3,000 chars")
+    answer: Annotated[str, Length(max=3000), Doc("spoken text; Connect bills up to 3,000 chars")]
     follow_up_queue: str | None = None
 
 
@@ -200,6 +219,7 @@ class Grain(StrEnum):
     QUARTER = "quarter"
 
 
+@dataclass(kw_only=True)
 class MetricRollup(_Strict):
     """Counts per queue and period; every ratio is derived from these when read.
 
@@ -208,9 +228,9 @@ class MetricRollup(_Strict):
     ``2026-11-23T14:15:00Z`` (15-minute UTC slot), ``2026-11-23`` (local day) or ``2026Q4``.
     """
 
-    queue: str = Field(description="queue name, ALL (every queue) or IVR (never queued)")
+    queue: Annotated[str, Doc("queue name, ALL (every queue) or IVR (never queued)")]
     grain: Grain
-    period: str = Field(description="the rollup sort key")
+    period: Annotated[str, Doc("the rollup sort key")]
     period_start: datetime
     offered: int = 0
     answered: int = 0
@@ -232,8 +252,8 @@ class MetricRollup(_Strict):
     repeat_contacts: int = 0
     first_contacts: int = 0
     survey_responses: int = 0
-    driver_sums: dict[A11Driver, int] = Field(default_factory=dict)
-    driver_counts: dict[A11Driver, int] = Field(default_factory=dict)
-    a11_points: dict[str, int] = Field(
-        default_factory=dict, description="'<service>|<channel>|<driver>|<scale point>' -> responses"
-    )
+    driver_sums: dict[A11Driver, int] = field(default_factory=dict)
+    driver_counts: dict[A11Driver, int] = field(default_factory=dict)
+    a11_points: Annotated[
+        dict[str, int], Doc("'<service>|<channel>|<driver>|<scale point>' -> responses")
+    ] = field(default_factory=dict)

@@ -2,18 +2,18 @@
 
 Connect accepts, under ``ResponseType: STRING_MAP``, only a flat JSON object whose values are strings,
 under 32 KB. Anything else sends the contact down ``NoMatchingError``. :func:`to_string_map` turns a
-response model (or a plain mapping) into exactly that, or raises :class:`StringMapError` saying why.
+response contract (a dataclass of :mod:`schemas.functions`, or a plain mapping) into exactly that,
+or raises :class:`StringMapError` saying why.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum
 from typing import Any
-
-from pydantic import BaseModel
 
 #: Connect's limit on a Lambda response (strictly less than 32 KB of UTF-8)
 MAX_RESPONSE_BYTES = 32 * 1024
@@ -42,15 +42,17 @@ def string_map_size(mapping: Mapping[str, str]) -> int:
     return len(json.dumps(mapping, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
-def to_string_map(response: BaseModel | Mapping[str, Any]) -> dict[str, str]:
+def to_string_map(response: Any) -> dict[str, str]:
     """Flatten a response into ``dict[str, str]``; ``None`` values are left out.
 
     Raises StringMapError for nested values, non-string keys or a result of 32 KB or more.
     """
-    if isinstance(response, BaseModel):
-        data = response.model_dump(mode="python", by_alias=True, exclude_none=True)
-    else:
+    if dataclasses.is_dataclass(response) and not isinstance(response, type):
+        data = {f.name: getattr(response, f.name) for f in dataclasses.fields(response)}
+    elif isinstance(response, Mapping):
         data = dict(response)
+    else:
+        raise StringMapError(f"a {type(response).__name__} is not a response contract or a mapping")
     out: dict[str, str] = {}
     for key, value in data.items():
         if not isinstance(key, str):

@@ -23,12 +23,15 @@ from schemas.records import (
     OfficeHours,
     RoutingRule,
     StatusChange,
+    Weekday,
 )
 
-WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY")
+WEEKDAYS: tuple[Weekday, ...] = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY")
 
 
-def _hours(start: str = "08:00", end: str = "18:00", days: tuple[str, ...] = WEEKDAYS) -> list[OfficeHours]:
+def _hours(
+    start: str = "08:00", end: str = "18:00", days: tuple[Weekday, ...] = WEEKDAYS
+) -> list[OfficeHours]:
     return [OfficeHours(day=d, start=start, end=end) for d in days]
 
 

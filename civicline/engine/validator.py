@@ -28,14 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
 from civicline.engine.actions import ACTIONS
 from civicline.engine.arns import FOREIGN_TEMPLATE_RE, LAMBDA_PREFIX, function_from_arn, name_from_arn
 from civicline.engine.library import FlowLoadError, LoadedFlow, OldFormatError, parse_flow_text
 from civicline.engine.references import NAMESPACES, is_reference, path_segments, references_in
+from schemas import codec
 from schemas.flow_language import FLOW_LANGUAGE_VERSION, OPERATORS, FlowAction, FlowDocument
-from schemas.functions import CONTRACTS
+from schemas.functions import CONTRACTS, parse_parameters
 
 Severity = Literal["error", "warning"]
 
@@ -712,7 +711,7 @@ class _Checker:
             attrs = act.Parameters.get("LambdaInvocationAttributes") or {}
             if not isinstance(attrs, dict):
                 continue
-            fields = params_model.model_fields
+            fields = codec.fields_of(params_model)
             for key in attrs:
                 if key not in fields:
                     self.add(
@@ -720,18 +719,18 @@ class _Checker:
                         f"{function}: parameter {key!r} is not a field of {params_model.__name__}",
                     )
             for name, info in fields.items():
-                if info.is_required() and name not in attrs:
+                if info.required and name not in attrs:
                     self.add(act.Identifier, f"{function}: required parameter {name!r} is not passed")
             static = {
                 k: v for k, v in attrs.items() if k in fields and isinstance(v, str) and not references_in(v)
             }
             try:
-                params_model.model_validate({**_dummy_required(fields, attrs), **static})
-            except ValidationError as exc:
-                for err in exc.errors():
-                    loc = str(err["loc"][0]) if err["loc"] else ""
+                parse_parameters(params_model, {**_dummy_required(fields, attrs), **static})
+            except codec.ContractError as exc:
+                for loc_path, kind in exc.errors:
+                    loc = str(loc_path[0]) if loc_path else ""
                     if loc in static:
-                        self.add(act.Identifier, f"{function}: parameter {loc}={static[loc]!r}: {err['msg']}")
+                        self.add(act.Identifier, f"{function}: parameter {loc}={static[loc]!r}: {kind}")
         self._external_reads()
 
     def _external_reads(self) -> None:
@@ -776,7 +775,7 @@ class _Checker:
                     continue
                 response_model = CONTRACTS[fn][1]
                 for key in keys:
-                    if key not in response_model.model_fields:
+                    if key not in codec.fields_of(response_model):
                         self.add(
                             act.Identifier,
                             f"reads $.External.{key}, which {fn} ({response_model.__name__}) does not return"
@@ -784,12 +783,12 @@ class _Checker:
                         )
 
 
-def _dummy_required(fields: dict[str, Any], attrs: dict[str, Any]) -> dict[str, Any]:
+def _dummy_required(fields: dict[str, codec.FieldSpec], attrs: dict[str, Any]) -> dict[str, Any]:
     """Values for required fields that are passed dynamically, so static ones can be checked alone."""
     out: dict[str, Any] = {}
     for name, info in fields.items():
-        if info.is_required():
-            annotation = getattr(info.annotation, "__args__", None)
+        if info.required:
+            annotation = getattr(info.hint, "__args__", None)
             out[name] = annotation[0] if annotation else "x"
     return out
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
+from typing import Any
 
 from civicline.metrics.queries import Row
 from functions.adapters.metrics_dynamo import DynamoMetricsStore
@@ -164,7 +165,7 @@ def hbar_chart(
 def _total(rows: Sequence[Row]) -> MetricRollup | None:
     if not rows:
         return None
-    sums: dict[str, int] = {}
+    sums: dict[str, Any] = {}
     driver_sums: dict[A11Driver, int] = {}
     driver_counts: dict[A11Driver, int] = {}
     for row in rows:

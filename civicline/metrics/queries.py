@@ -26,6 +26,7 @@ from functions.domain.metrics import (
     period_key,
     to_ms,
 )
+from schemas import codec
 from schemas.records import A11Driver, Grain, MetricRollup
 
 
@@ -35,7 +36,7 @@ class Row:
     ratios: dict[str, float | None]
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.rollup.model_dump(mode="json"), "derived": self.ratios}
+        return {**codec.dump(self.rollup), "derived": self.ratios}
 
 
 def to_rollup(raw: dict[str, Any]) -> MetricRollup:

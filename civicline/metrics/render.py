@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from dataclasses import asdict
 
 from civicline.metrics.queries import Row
 from functions.domain.metrics import COUNTER_NAMES, DERIVED, federal_fiscal_quarter, parse_quarter
@@ -50,7 +51,7 @@ def table(rows: Sequence[Row], title: str = "CivicLine metrics") -> str:
     for header, _, _ in TABLE_COLUMNS:
         view.add_column(header, justify="right")
     for row in rows:
-        counters = row.rollup.model_dump()
+        counters = asdict(row.rollup)
         cells = [row.rollup.queue, row.rollup.period]
         for _, name, kind in TABLE_COLUMNS:
             if kind == "cb":
@@ -88,7 +89,7 @@ def csv_text(rows: Sequence[Row]) -> str:
     writer.writerow(header)
     for row in rows:
         r = row.rollup
-        data = r.model_dump()
+        data = asdict(r)
         line: list[object] = [r.queue, r.grain.value, r.period, r.period_start.isoformat()]
         line.extend(data[name] for name in COUNTER_NAMES)
         line.extend(

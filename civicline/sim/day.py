@@ -38,6 +38,7 @@ from civicline.sim.fastmoto import fast_transactions
 from civicline.sim.faults import FaultInjector, FaultPlan, throttled_dynamodb
 from civicline.sim.kernel import Event, Simulation
 from civicline.sim.planning import stream
+from schemas import codec
 from schemas.profile import SimulationProfile, clock_seconds
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -833,9 +834,7 @@ def read_metrics(
         for row in rows:
             r = row.rollup
             counters = {
-                k: v
-                for k, v in r.model_dump(mode="json").items()
-                if isinstance(v, int) and not isinstance(v, bool)
+                k: v for k, v in codec.dump(r).items() if isinstance(v, int) and not isinstance(v, bool)
             }
             for name, value in r.driver_sums.items():
                 counters[f"driver_sum:{name}"] = value

@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from civicline.sim.day import DayResult
+from schemas import codec
 from schemas.profile import SimulationProfile
 
 #: (key, label, kind) of the headline rows, in print order; kind: n = count, pct, sec, score
@@ -48,7 +49,7 @@ def headline(result: DayResult) -> dict[str, float | int | None]:
     """The ALL-queues day rollup: counters and derived ratios, by name."""
     for row in result.day_rows:
         if row.rollup.queue == "ALL":
-            counters = {k: v for k, v in row.rollup.model_dump(mode="json").items() if isinstance(v, int)}
+            counters = {k: v for k, v in codec.dump(row.rollup).items() if isinstance(v, int)}
             return {**counters, **row.ratios}
     return {}
 

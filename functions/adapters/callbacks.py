@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from functions.adapters import dynamo
+from schemas import codec
 from schemas.records import CallbackMode, CallbackRequest, CallbackState
 
 DUE = "DUE"
@@ -41,7 +42,7 @@ def _request_values(request: CallbackRequest) -> dict[str, Any]:
     values: dict[str, Any] = {
         "pk": f"CALLBACK#{request.callback_id}",
         "sk": "REQUEST",
-        **request.model_dump(mode="json"),
+        **dynamo.stored(request),
     }
     if request.state is CallbackState.PENDING and request.mode is CallbackMode.SCHEDULED:
         due = request.next_attempt_at or request.window_start
@@ -55,7 +56,7 @@ def _sort_time(moment: datetime) -> str:
 
 
 def parse_request(item: dict[str, Any]) -> CallbackRequest:
-    return CallbackRequest.model_validate({k: v for k, v in item.items() if k not in _META})
+    return codec.load(CallbackRequest, {k: v for k, v in item.items() if k not in _META})
 
 
 def create(request: CallbackRequest, now: datetime, guard_until: datetime) -> dict[str, Any] | None:

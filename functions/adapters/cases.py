@@ -13,6 +13,7 @@ from typing import Any
 
 from functions.adapters import dynamo
 from functions.domain.case_status import AttemptCounter
+from schemas import codec
 from schemas.records import Appeal, Case
 
 VERIFY = "VERIFY"
@@ -27,7 +28,7 @@ def case_counter_pk(case_number: str) -> str:
 
 
 def case_item(case: Case) -> dict[str, Any]:
-    return {"pk": f"CASE#{case.case_number}", "sk": "CASE", **case.model_dump(mode="json")}
+    return {"pk": f"CASE#{case.case_number}", "sk": "CASE", **dynamo.stored(case)}
 
 
 def _counter(item: dict[str, Any] | None) -> AttemptCounter:
@@ -46,7 +47,7 @@ def lookup(case_number: str, caller_key: str) -> tuple[Case | None, AttemptCount
     )
     case_items = found["cases"]
     case = (
-        Case.model_validate({k: v for k, v in case_items[0].items() if k not in ("pk", "sk")})
+        codec.load(Case, {k: v for k, v in case_items[0].items() if k not in ("pk", "sk")})
         if case_items
         else None
     )
@@ -60,7 +61,7 @@ def lookup(case_number: str, caller_key: str) -> tuple[Case | None, AttemptCount
 
 def get_case(case_number: str) -> Case | None:
     item = dynamo.get("cases", f"CASE#{case_number}", "CASE")
-    return Case.model_validate({k: v for k, v in item.items() if k not in ("pk", "sk")}) if item else None
+    return codec.load(Case, {k: v for k, v in item.items() if k not in ("pk", "sk")}) if item else None
 
 
 def record_failure(counter_pk: str, token: str, expires_at: int) -> AttemptCounter:
@@ -93,7 +94,7 @@ def record_failure(counter_pk: str, token: str, expires_at: int) -> AttemptCount
 
 
 def appeal_item(appeal: Appeal) -> dict[str, Any]:
-    return {"pk": f"APPEAL#{appeal.receipt}", "sk": "APPEAL", **appeal.model_dump(mode="json")}
+    return {"pk": f"APPEAL#{appeal.receipt}", "sk": "APPEAL", **dynamo.stored(appeal)}
 
 
 def put_appeal(appeal: Appeal) -> Appeal | None:
@@ -115,5 +116,5 @@ def put_appeal(appeal: Appeal) -> Appeal | None:
             from functions.core.errors import DependencyError
 
             raise DependencyError("appeal receipt changed during registration") from None
-        return Appeal.model_validate({k: v for k, v in item.items() if k not in ("pk", "sk")})
+        return codec.load(Appeal, {k: v for k, v in item.items() if k not in ("pk", "sk")})
     return None

@@ -1,7 +1,7 @@
 """Low-level DynamoDB access shared by the adapters: the client, table names and item marshalling.
 
 The low-level client (not the boto3 resource layer) keeps the cold start small; items are converted
-to and from DynamoDB's typed JSON here, from plain JSON-compatible values (``model_dump(mode="json")``).
+to and from DynamoDB's typed JSON here, from plain JSON-compatible values (:func:`stored`).
 Botocore errors propagate (the flow takes its error branch), except the conditional-check failures
 the adapters handle as part of their logic.
 """
@@ -13,6 +13,7 @@ from typing import Any
 
 from functions.core.aws import client
 from functions.core.settings import get_settings
+from schemas import codec
 
 Item = dict[str, Any]
 
@@ -23,6 +24,17 @@ def ddb() -> Any:
 
 def table(logical: str) -> str:
     return get_settings().table(logical)
+
+
+def stored(record: Any) -> Item:
+    """A record contract as JSON-compatible values, checked against its contract first.
+
+    Dataclasses do not validate when constructed, so this is where a record that breaks its contract
+    (a bug) is stopped: it raises :class:`schemas.codec.ContractError` and nothing is written.
+    """
+    data: Item = codec.dump(record)
+    codec.load(type(record), data)
+    return data
 
 
 def to_attr(value: Any) -> dict[str, Any]:

@@ -14,15 +14,17 @@ failure that would be retried forever.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from functions.domain.metrics import Fact, callback_fact, event_fact, survey_fact
+from schemas import codec
 from schemas.contact_events import ContactEvent, ContactEventType
 from schemas.records import CallbackRequest, SurveyResponse
 
@@ -87,9 +89,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _model_fields(model: type[BaseModel], item: Mapping[str, Any]) -> dict[str, Any]:
-    """Keep only the model's fields: table items also carry keys, GSI keys, TTL and pipeline fields."""
-    return {name: item[name] for name in model.model_fields if name in item}
+def _model_fields(model: type[Any], item: Mapping[str, Any]) -> dict[str, Any]:
+    """Keep only the record's fields: table items also carry keys, GSI keys, TTL and pipeline fields."""
+    return {f.name: item[f.name] for f in dataclasses.fields(model) if f.name in item}
 
 
 def from_stream_record(record: Mapping[str, Any]) -> RecordInput:
@@ -115,14 +117,13 @@ def from_stream_record(record: Mapping[str, Any]) -> RecordInput:
         if "callback_id" in item and "contact_id" in item:
             return RecordInput(
                 record_id,
-                facts=[callback_fact(CallbackRequest.model_validate(_model_fields(CallbackRequest, item)))],
+                facts=[callback_fact(codec.load(CallbackRequest, _model_fields(CallbackRequest, item)))],
             )
         if "submitted_at" in item and "contact_id" in item:
-            survey = SurveyResponse.model_validate(_model_fields(SurveyResponse, item))
+            survey = codec.load(SurveyResponse, _model_fields(SurveyResponse, item))
             return RecordInput(record_id, facts=[survey_fact(survey)])
-    except ValidationError as exc:
-        errors = ",".join(".".join(str(p) for p in e["loc"]) + ":" + e["type"] for e in exc.errors())
-        return RecordInput(record_id, skipped="malformed", detail=errors[:300])
+    except codec.ContractError as exc:
+        return RecordInput(record_id, skipped="malformed", detail=",".join(exc.fields())[:300])
     return RecordInput(record_id, skipped="ignored", detail="neither a survey nor a callback request")
 
 

@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from functions.adapters import dynamo
+from schemas import codec
 from schemas.records import KnowledgeAnswer, OfficeEntry, RoutingRule
 
 CACHE_SECONDS = 60.0
@@ -55,7 +56,7 @@ def _strip(item: dict[str, Any]) -> dict[str, Any]:
 
 def rules(intent: str) -> list[RoutingRule]:
     def load() -> list[RoutingRule]:
-        return [RoutingRule.model_validate(_strip(i)) for i in dynamo.query_pk("reference", f"RULE#{intent}")]
+        return [codec.load(RoutingRule, _strip(i)) for i in dynamo.query_pk("reference", f"RULE#{intent}")]
 
     return _cached(("rules", intent), load)
 
@@ -63,7 +64,7 @@ def rules(intent: str) -> list[RoutingRule]:
 def office(office_id: str) -> OfficeEntry | None:
     def load() -> OfficeEntry | None:
         item = dynamo.get("reference", f"OFFICE#{office_id}", "OFFICE")
-        return OfficeEntry.model_validate(_strip(item)) if item else None
+        return codec.load(OfficeEntry, _strip(item)) if item else None
 
     return _cached(("office", office_id), load)
 
@@ -71,7 +72,7 @@ def office(office_id: str) -> OfficeEntry | None:
 def knowledge(topic: str, language: str) -> KnowledgeAnswer | None:
     def load() -> KnowledgeAnswer | None:
         item = dynamo.get("reference", f"KB#{topic}", language)
-        return KnowledgeAnswer.model_validate(_strip(item)) if item else None
+        return codec.load(KnowledgeAnswer, _strip(item)) if item else None
 
     return _cached(("kb", topic, language), load)
 
@@ -87,16 +88,16 @@ def rule_item(rule: RoutingRule) -> dict[str, Any]:
     return {
         "pk": f"RULE#{rule.intent.value}",
         "sk": f"{rule.topic}#{rule.language}",
-        **rule.model_dump(mode="json"),
+        **dynamo.stored(rule),
     }
 
 
 def office_item(entry: OfficeEntry) -> dict[str, Any]:
-    return {"pk": f"OFFICE#{entry.office_id}", "sk": "OFFICE", **entry.model_dump(mode="json")}
+    return {"pk": f"OFFICE#{entry.office_id}", "sk": "OFFICE", **dynamo.stored(entry)}
 
 
 def knowledge_item(answer: KnowledgeAnswer) -> dict[str, Any]:
-    return {"pk": f"KB#{answer.topic}", "sk": answer.language, **answer.model_dump(mode="json")}
+    return {"pk": f"KB#{answer.topic}", "sk": answer.language, **dynamo.stored(answer)}
 
 
 def holiday_item(day: date, name: str) -> dict[str, Any]:

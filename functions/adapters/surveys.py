@@ -12,6 +12,7 @@ from typing import Any
 
 from functions.adapters import dynamo
 from functions.domain.survey import period_start
+from schemas import codec
 from schemas.records import SurveyResponse
 
 
@@ -19,7 +20,7 @@ def survey_item(record: SurveyResponse) -> dict[str, Any]:
     return {
         "pk": f"SURVEY#{record.contact_id}",
         "sk": "SURVEY",
-        **record.model_dump(mode="json"),
+        **dynamo.stored(record),
         "period": period_start(record.submitted_at),
     }
 
@@ -42,4 +43,4 @@ def get(contact_id: str) -> SurveyResponse | None:
     item = dynamo.get("surveys", f"SURVEY#{contact_id}", "SURVEY", consistent=True)
     if not item:
         return None
-    return SurveyResponse.model_validate({k: v for k, v in item.items() if k not in ("pk", "sk", "period")})
+    return codec.load(SurveyResponse, {k: v for k, v in item.items() if k not in ("pk", "sk", "period")})

@@ -2,50 +2,51 @@
 
 ``handle_connect`` does the parts that must be identical everywhere, so that handlers stay thin:
 
-* parse the event with :class:`schemas.connect_lambda.ConnectLambdaEvent` and the parameters with
-  the function's parameter model; a malformed event or parameters become ``INVALID_INPUT``;
+* parse the event with :func:`schemas.connect_lambda.parse_event` and the parameters with the
+  function's parameter contract; a malformed event or parameters become ``INVALID_INPUT``;
 * set the log correlation id to the ContactId;
 * map an :class:`~functions.core.errors.Outcome` raised by the domain to ``{"result": ...}``;
 * flatten the response to a STRING_MAP under 32 KB.
 
 Dependency failures (:class:`~functions.core.errors.DependencyError`, botocore errors) propagate so
 that Connect takes the flow's error branch.
+
+Nothing here imports pydantic: the contracts are dataclasses checked by :mod:`schemas.codec`, which
+keeps a Connect-facing cold start near its floor (docs/decisions.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import Any
 
 from functions.core.errors import Outcome, Result
 from functions.core.observability import logger
-from schemas.connect_lambda import ConnectLambdaEvent, ContactData
+from schemas.codec import ContractError
+from schemas.connect_lambda import ContactData, parse_event
+from schemas.functions import P, parse_parameters
 from schemas.string_map import to_string_map
-
-P = TypeVar("P", bound=BaseModel)
 
 
 def handle_connect(
     event: Any,
     params_model: type[P],
-    logic: Callable[[ContactData, P], BaseModel],
+    logic: Callable[[ContactData, P], object],
     *,
     function: str,
 ) -> dict[str, str]:
     """Run ``logic(contact, params)`` for a Connect event and return a STRING_MAP."""
     try:
-        parsed = ConnectLambdaEvent.model_validate(event)
-    except ValidationError as exc:
-        logger.warning("malformed Connect event", function=function, errors=_fields(exc))
+        parsed = parse_event(event)
+    except ContractError as exc:
+        logger.warning("malformed Connect event", function=function, errors=exc.fields())
         return {"result": Result.INVALID_INPUT.value}
     contact = parsed.contact
     logger.set_correlation_id(contact.ContactId)
     try:
-        params = params_model.model_validate(parsed.parameters)
-    except ValidationError as exc:
-        logger.info("invalid parameters", function=function, errors=_fields(exc))
+        params = parse_parameters(params_model, parsed.parameters)
+    except ContractError as exc:
+        logger.info("invalid parameters", function=function, errors=exc.fields())
         return {"result": Result.INVALID_INPUT.value}
     try:
         response = logic(contact, params)
@@ -53,8 +54,3 @@ def handle_connect(
         logger.info("outcome", function=function, result=outcome.result.value)
         return {"result": outcome.result.value}
     return to_string_map(response)
-
-
-def _fields(exc: ValidationError) -> list[str]:
-    """Field locations and error types only: never the offending values (they may be personal)."""
-    return [".".join(str(p) for p in err["loc"]) + ":" + err["type"] for err in exc.errors()]

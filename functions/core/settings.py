@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import Annotated, Any, ClassVar
 
 from functions.core.errors import ConfigurationError
+from schemas import codec
+from schemas.constraints import Range
 
 #: environment variable holding each table's physical name (set by CDK and by the local engine)
 TABLE_ENV = {
@@ -28,35 +29,33 @@ TABLE_ENV = {
 }
 
 
-class Settings(BaseModel):
-    """Runtime configuration of the functions. Defaults are the documented demo values."""
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Runtime configuration of the functions. Defaults are the documented demo values.
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    Checked by :func:`schemas.codec.load` like the contracts: environment strings become numbers,
+    booleans and dates, and out-of-range values are refused, without importing pydantic.
+    """
 
-    tables: dict[str, str] = Field(default_factory=dict)
-    queue_arns: dict[str, str] = Field(default_factory=dict)
-    aws_timeout_seconds: Annotated[float, Field(gt=0, le=8)] = 1.0
-    aws_max_attempts: Annotated[int, Field(ge=1, le=5)] = 2
-    appeal_due_days: Annotated[int, Field(ge=1, le=365)] = 30
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "ignore"}
+
+    tables: dict[str, str] = field(default_factory=dict)
+    queue_arns: dict[str, str] = field(default_factory=dict)
+    aws_timeout_seconds: Annotated[float, Range(gt=0, le=8)] = 1.0
+    aws_max_attempts: Annotated[int, Range(ge=1, le=5)] = 2
+    appeal_due_days: Annotated[int, Range(ge=1, le=365)] = 30
     appeal_working_days: bool = False
     holidays: tuple[date, ...] = ()
-    max_verify_attempts: Annotated[int, Field(ge=1, le=20)] = 3
-    lockout_seconds: Annotated[int, Field(ge=60)] = 900
-    repeat_window_days: Annotated[int, Field(ge=1, le=90)] = 7
-    service_level_seconds: Annotated[int, Field(ge=1)] = 60
+    max_verify_attempts: Annotated[int, Range(ge=1, le=20)] = 3
+    lockout_seconds: Annotated[int, Range(ge=60)] = 900
+    repeat_window_days: Annotated[int, Range(ge=1, le=90)] = 7
+    service_level_seconds: Annotated[int, Range(ge=1)] = 60
     time_zone: str = "America/New_York"
     instance_arn: str = ""
     outbound_flow_arn: str = ""
     source_phone_number: str = ""
-    dial_rate_per_second: Annotated[float, Field(gt=0, le=5)] = 1.5
-    idempotency_ttl_seconds: Annotated[int, Field(ge=60)] = 3600
-
-    @field_validator("holidays", mode="before")
-    @classmethod
-    def _split_holidays(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
+    dial_rate_per_second: Annotated[float, Range(gt=0, le=5)] = 1.5
+    idempotency_ttl_seconds: Annotated[int, Range(ge=60)] = 3600
 
     def table(self, logical: str) -> str:
         """Physical name of a table, or a ConfigurationError naming the variable to set."""
@@ -99,6 +98,8 @@ def get_settings() -> Settings:
     raw: dict[str, object] = {
         field: os.environ[env] for env, field in _SCALARS.items() if os.environ.get(env)
     }
+    if isinstance(raw.get("holidays"), str):
+        raw["holidays"] = [part.strip() for part in str(raw["holidays"]).split(",") if part.strip()]
     raw["tables"] = {logical: os.environ[env] for logical, env in TABLE_ENV.items() if os.environ.get(env)}
     if os.environ.get("QUEUE_ARNS"):
         try:
@@ -106,9 +107,9 @@ def get_settings() -> Settings:
         except json.JSONDecodeError as exc:
             raise ConfigurationError(f"QUEUE_ARNS is not JSON: {exc.msg}") from None
     try:
-        return Settings.model_validate(raw)
-    except ValidationError as exc:
-        fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors())
+        return codec.load(Settings, raw)
+    except codec.ContractError as exc:
+        fields = ", ".join(".".join(str(p) for p in loc) for loc, _ in exc.errors)
         raise ConfigurationError(f"invalid settings: {fields}") from None
 
 

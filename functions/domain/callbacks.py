@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
@@ -77,7 +77,7 @@ def record_attempt(
         next_at = None
     else:
         state, next_at = CallbackState.PENDING, now + timedelta(seconds=request.retry_delay_seconds)
-    return request.model_copy(update={"attempts": attempts, "state": state, "next_attempt_at": next_at})
+    return replace(request, attempts=attempts, state=state, next_attempt_at=next_at)
 
 
 def is_closed(state: CallbackState) -> bool:

@@ -10,7 +10,7 @@ import pytest
 from civicline.engine import CallerScript, ContactState, Engine, LambdaInvoker
 from civicline.engine.arns import local_arn
 from civicline.engine.events import lambda_event
-from schemas.connect_lambda import ConnectLambdaEvent
+from schemas.connect_lambda import parse_event
 from tests.engine.conftest import act, doc, library_of
 
 EVENT = lambda_event(ContactState(contact_id="c-1", attributes={"a": "b"}), {"k": "v"})
@@ -25,7 +25,7 @@ def test_lambda_event_is_a_valid_connect_event() -> None:
     contact = ContactState(contact_id="c-2", queue_arn=local_arn("QUEUE", "general"), queue_name="general")
     event = lambda_event(contact, {"caseNumber": "123"})
     # Then it parses with the Connect event model and carries the contact's data
-    parsed = ConnectLambdaEvent.model_validate(event)
+    parsed = parse_event(event)
     assert parsed.contact.ContactId == "c-2"
     assert parsed.contact.Queue is not None and parsed.contact.Queue.Name == "general"
     assert parsed.parameters == {"caseNumber": "123"}

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from civicline.data.demo import demo_cases
+from schemas import codec
 from schemas.functions import CONTRACTS
 from tests.conftest import conformance_files, load_json
 from tests.functional.conftest import NOW
@@ -58,7 +59,7 @@ def _run(name: str, event: dict[str, Any]) -> dict[str, str]:
     assert isinstance(result, dict) and all(
         isinstance(k, str) and isinstance(v, str) for k, v in result.items()
     )
-    CONTRACTS[name][1].model_validate(result)
+    codec.load(CONTRACTS[name][1], result)
     return dict(result)
 
 

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from functions.domain import callbacks, dates, identifiers, routing, survey
+from schemas import codec
 from schemas.functions import SurveyParameters
 from schemas.records import CallbackMode, CallbackRequest, CallbackState, Intent, RoutingRule
 
@@ -144,9 +145,9 @@ def test_token_bucket_never_exceeds_rate_plus_burst(rate: float, burst: int, cal
 answers = st.sampled_from(["", "0", "1", "2", "3", "4", "5", "6", "9", "x", "12"])
 
 
-@given(st.dictionaries(st.sampled_from(list(SurveyParameters.model_fields)[:11]), answers))
+@given(st.dictionaries(st.sampled_from(list(codec.fields_of(SurveyParameters))[:11]), answers))
 def test_survey_result_matches_the_number_answered(given_answers: dict[str, str]) -> None:
-    params = SurveyParameters.model_validate(given_answers)
+    params = codec.load(SurveyParameters, given_answers)
     result, answered, record = survey.build_response("c-1", params, datetime(2026, 1, 5, 15, 7, tzinfo=UTC))
     assert 0 <= answered <= survey.QUESTIONS
     assert result == ("COMPLETE" if answered == 11 else "PARTIAL" if answered else "DECLINED")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel
 
 from schemas.string_map import MAX_RESPONSE_BYTES, StringMapError, string_map_size, to_string_map
 
@@ -60,9 +60,16 @@ def test_size_limit_is_exact(n) -> None:
             to_string_map(data)
 
 
-def test_models_are_dumped_by_alias_without_none() -> None:
-    class Reply(BaseModel):
+def test_response_contracts_are_flattened_without_none() -> None:
+    @dataclass
+    class Reply:
         result: str
         dueDate: str | None = None
 
     assert to_string_map(Reply(result="FOUND")) == {"result": "FOUND"}
+
+
+def test_anything_else_is_refused() -> None:
+    # Given an object that is neither a response contract nor a mapping / Then it is refused, named
+    with pytest.raises(StringMapError, match="not a response contract"):
+        to_string_map(object())
