@@ -20,13 +20,14 @@ from infra.config import EnvConfig
 #: the singleton Lambda behind every ``AwsCustomResource`` (CDK's fixed construct id)
 CUSTOM_RESOURCE_FN = "AWS679f53fac002430cb0da5b7982bd2287"
 CONNECT_FACING = ("Appeals", "Callback", "CaseStatus", "Routing", "Survey")
-ALL_FUNCTIONS = (*CONNECT_FACING, "CallbackDispatcher", "ContactEvents")
+ALL_FUNCTIONS = (*CONNECT_FACING, "CallbackDispatcher", "CallbackOutcomes", "ContactEvents")
 DEAD_LETTER_QUEUES = (
     "AsyncDeadLetters",
     "Events/RuleDeadLetters",
     "Events/ContactEventsDeadLetters",
     "Events/StreamDeadLetters",
     "Events/ScheduleDeadLetters",
+    "Events/CallbackOutcomesDeadLetters",
     "Observability/AlarmDeadLetters",
 )
 
@@ -79,6 +80,12 @@ ACKNOWLEDGEMENTS: tuple[Ack, ...] = (
         "Serverless-LambdaAsyncFailureDestination",
         "Failed asynchronous invocations go to its dead-letter queue (AsyncDeadLetters, alarmed); the next "
         "minute's run retries due callbacks anyway",
+    ),
+    Ack(
+        "Functions/CallbackOutcomesFunction",
+        "Serverless-LambdaAsyncFailureDestination",
+        "Failed asynchronous invocations go to its dead-letter queue (AsyncDeadLetters, alarmed); the "
+        "rule target retries first, with a dead-letter queue of its own",
     ),
     Ack(
         "Functions/ContactEventsFunction/SqsEventSource*",

@@ -153,6 +153,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         reserved_concurrency=1,
     ),
     FunctionSpec(
+        "callback_outcomes",
+        "functions.handlers.callback_outcomes.handler",
+        "Settles placed callback calls (answered or not) from their contact events",
+        reads=("callbacks",),
+        writes=("callbacks",),
+        connect_facing=False,
+        timeout_seconds=30,
+    ),
+    FunctionSpec(
         "contact_events",
         "functions.handlers.contact_events.handler",
         "Aggregates Amazon Connect contact events into per-queue rollups",

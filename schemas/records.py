@@ -102,8 +102,12 @@ class CallbackMode(StrEnum):
 
 
 class CallbackState(StrEnum):
+    """``PLACED``: Connect accepted the outbound call; whether the caller answered comes later, from the
+    call's contact events (``functions/handlers/callback_outcomes.py``)."""
+
     PENDING = "PENDING"
     DIALING = "DIALING"
+    PLACED = "PLACED"
     CONNECTED = "CONNECTED"
     NO_ANSWER = "NO_ANSWER"
     FAILED = "FAILED"
@@ -113,7 +117,7 @@ class CallbackState(StrEnum):
 @dataclass(kw_only=True)
 class CallbackAttempt(_Strict):
     at: datetime
-    outcome: Literal["CONNECTED", "NO_ANSWER", "FAILED"]
+    outcome: Literal["PLACED", "CONNECTED", "NO_ANSWER", "FAILED"]
     outbound_contact_id: str | None = None
 
 

@@ -196,30 +196,79 @@ def reclaim(callback_id: str, claimed_at: str, now: datetime) -> bool:
     )
 
 
+def outbound_key(outbound_contact_id: str) -> dict[str, Any]:
+    return dynamo.key(f"OUTBOUND#{outbound_contact_id}", "OUTBOUND")
+
+
 def save_after_attempt(request: CallbackRequest, closed: bool, expires_at: int | None) -> None:
-    """Write the request back (still DIALING-guarded); when closed, free the guard in the same call."""
-    values = _request_values(request)
-    if expires_at is not None:
-        values["expires_at"] = expires_at
-    put: dict[str, Any] = {
-        "Put": {
-            "TableName": dynamo.table("callbacks"),
-            "Item": dynamo.to_item(values),
-            "ConditionExpression": "#s = :dialing",
-            "ExpressionAttributeNames": {"#s": "state"},
-            "ExpressionAttributeValues": {":dialing": {"S": CallbackState.DIALING.value}},
-        }
-    }
-    items = [put]
-    if closed:
+    """Write the request back (still DIALING-guarded); when closed, free the guard in the same call.
+
+    A placed call also stores ``OUTBOUND#<contact id>`` -> callback id, so the call's contact events can
+    find the request (they carry no contact attributes), and gives the request a TTL in case no event
+    ever settles it (contact events are best effort).
+    """
+    items = [_put_request(request, expires_at, CallbackState.DIALING)]
+    placed = request.attempts[-1] if request.attempts else None
+    if placed is not None and placed.outcome == "PLACED" and placed.outbound_contact_id and expires_at:
+        pointer = {"callback_id": request.callback_id, "expires_at": expires_at}
         items.append(
             {
-                "Delete": {
+                "Put": {
                     "TableName": dynamo.table("callbacks"),
-                    "Key": guard_key(request.caller_key, request.queue),
-                    "ConditionExpression": "attribute_not_exists(pk) OR callback_id = :id",
-                    "ExpressionAttributeValues": {":id": {"S": request.callback_id}},
+                    "Item": {**outbound_key(placed.outbound_contact_id), **dynamo.to_item(pointer)},
                 }
             }
         )
+    if closed:
+        items.append(_free_guard(request))
     dynamo.ddb().transact_write_items(TransactItems=items)
+
+
+def find_by_outbound(outbound_contact_id: str) -> CallbackRequest | None:
+    """The request an outbound callback call belongs to; None for any other contact."""
+    pointer = dynamo.get("callbacks", f"OUTBOUND#{outbound_contact_id}", "OUTBOUND")
+    if pointer is None:
+        return None
+    return get_request(str(pointer["callback_id"]))
+
+
+def save_settled(request: CallbackRequest, closed: bool, expires_at: int | None) -> bool:
+    """Write a settled request, only if it is still as it was read (PLACED); False when it was not.
+
+    Closing frees the guard in the same call. Reopened (due again), the request loses its TTL.
+    """
+    items = [_put_request(request, expires_at, CallbackState.PLACED)]
+    if closed:
+        items.append(_free_guard(request))
+    client = dynamo.ddb()
+    try:
+        client.transact_write_items(TransactItems=items)
+    except client.exceptions.TransactionCanceledException:
+        return False  # settled meanwhile by another delivery of the same event
+    return True
+
+
+def _put_request(request: CallbackRequest, expires_at: int | None, expected: CallbackState) -> dict[str, Any]:
+    values = _request_values(request)
+    if expires_at is not None:
+        values["expires_at"] = expires_at
+    return {
+        "Put": {
+            "TableName": dynamo.table("callbacks"),
+            "Item": dynamo.to_item(values),
+            "ConditionExpression": "#s = :expected",
+            "ExpressionAttributeNames": {"#s": "state"},
+            "ExpressionAttributeValues": {":expected": {"S": expected.value}},
+        }
+    }
+
+
+def _free_guard(request: CallbackRequest) -> dict[str, Any]:
+    return {
+        "Delete": {
+            "TableName": dynamo.table("callbacks"),
+            "Key": guard_key(request.caller_key, request.queue),
+            "ConditionExpression": "attribute_not_exists(pk) OR callback_id = :id",
+            "ExpressionAttributeValues": {":id": {"S": request.callback_id}},
+        }
+    }

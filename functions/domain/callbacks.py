@@ -31,7 +31,8 @@ VIRTUAL_HOLD_WINDOW = timedelta(hours=4)
 #: a closed request stays readable this long (metrics, audit), then TTL removes the number
 CLOSED_RETENTION = timedelta(days=7)
 
-DialOutcome = Literal["CONNECTED", "NO_ANSWER", "FAILED"]
+#: ``PLACED``: Connect took the call, the answer is not known yet (see :func:`settle`)
+DialOutcome = Literal["PLACED", "CONNECTED", "NO_ANSWER", "FAILED"]
 
 
 def callback_id(contact_id: str, queue: str) -> str:
@@ -72,6 +73,8 @@ def record_attempt(
     ]
     if outcome == "CONNECTED":
         state, next_at = CallbackState.CONNECTED, None
+    elif outcome == "PLACED":
+        state, next_at = CallbackState.PLACED, None
     elif len(attempts) >= request.max_attempts:
         state = CallbackState.NO_ANSWER if outcome == "NO_ANSWER" else CallbackState.FAILED
         next_at = None
@@ -81,7 +84,60 @@ def record_attempt(
 
 
 def is_closed(state: CallbackState) -> bool:
-    return state not in (CallbackState.PENDING, CallbackState.DIALING)
+    """Closed requests free their one-open guard; a placed call is still open until it is settled."""
+    return state not in (CallbackState.PENDING, CallbackState.DIALING, CallbackState.PLACED)
+
+
+def settle(
+    request: CallbackRequest, outbound_contact_id: str, answered: bool, now: datetime
+) -> CallbackRequest | None:
+    """The request once a placed call's outcome is known; None when there is nothing to change.
+
+    Answered: the attempt is CONNECTED and the request closes. Not answered: the attempt is NO_ANSWER
+    and the request is due again after the retry delay, or closes as NO_ANSWER when it has used all
+    its attempts. Only an attempt still PLACED is settled, so a replayed or late event changes nothing.
+    """
+    index = next(
+        (
+            i
+            for i, attempt in enumerate(request.attempts)
+            if attempt.outbound_contact_id == outbound_contact_id and attempt.outcome == "PLACED"
+        ),
+        None,
+    )
+    if index is None:
+        return None
+    attempt = request.attempts[index]
+    outcome: DialOutcome = "CONNECTED" if answered else "NO_ANSWER"
+    attempts = [*request.attempts]
+    attempts[index] = replace(attempt, outcome=outcome)
+    if request.state is not CallbackState.PLACED or index != len(attempts) - 1:
+        return replace(request, attempts=attempts)  # an older attempt: correct its record only
+    if answered:
+        state, next_at = CallbackState.CONNECTED, None
+    elif len(attempts) >= request.max_attempts:
+        state, next_at = CallbackState.NO_ANSWER, None
+    else:
+        state, next_at = CallbackState.PENDING, now + timedelta(seconds=request.retry_delay_seconds)
+    return replace(request, attempts=attempts, state=state, next_attempt_at=next_at)
+
+
+#: contact events that tell whether a placed callback was answered
+ANSWER_EVENTS = frozenset({"CONNECTED_TO_SYSTEM", "CONNECTED_TO_AGENT", "DISCONNECTED"})
+
+
+def answered_from_event(event_type: str, connected_to_system: bool, connected_to_agent: bool) -> bool | None:
+    """What one contact event of an outbound call says about the answer; None when it says nothing.
+
+    ``CONNECTED_TO_SYSTEM`` (media established) and ``CONNECTED_TO_AGENT`` mean answered; a
+    ``DISCONNECTED`` means answered only if it carries either timestamp, else the call was not
+    answered. Events arrive unordered and at least once: :func:`settle` makes that safe.
+    """
+    if event_type in ("CONNECTED_TO_SYSTEM", "CONNECTED_TO_AGENT"):
+        return True
+    if event_type == "DISCONNECTED":
+        return connected_to_system or connected_to_agent
+    return None
 
 
 @dataclass(frozen=True)

@@ -462,6 +462,7 @@ def callback_fact(request: CallbackRequest) -> tuple[str, str, Fact]:
     """A callbacks-table request as a fact of the contact that asked for it (merged monotonically)."""
     dialed = bool(request.attempts) or request.state in {
         CallbackState.DIALING,
+        CallbackState.PLACED,
         CallbackState.CONNECTED,
         CallbackState.NO_ANSWER,
         CallbackState.FAILED,

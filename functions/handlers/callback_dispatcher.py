@@ -18,7 +18,7 @@ from functions.core.clock import now
 from functions.core.observability import logger
 from functions.core.settings import get_settings
 from functions.domain import callbacks as rules
-from schemas.records import CallbackRequest
+from schemas.records import CallbackRequest, CallbackState
 
 BATCH = 25
 
@@ -42,8 +42,9 @@ class DispatchSummary:
 class ConnectDialer:
     """Dials through Amazon Connect ``StartOutboundVoiceContact``.
 
-    Connect only says the call was placed (the answer is known later, from contact events), so a
-    placed call counts as CONNECTED here; throttling and API errors count as FAILED and are retried.
+    Connect only says the call was placed: the attempt is PLACED, and ``callback_outcomes`` settles it
+    as CONNECTED or NO_ANSWER from the call's contact events. Throttling and API errors count as
+    FAILED and are retried.
     """
 
     def dial(self, request: CallbackRequest) -> rules.DialResult:
@@ -77,7 +78,10 @@ class ConnectDialer:
         except (ClientError, BotoCoreError) as exc:
             logger.warning("outbound call failed", callback_id=request.callback_id, error=type(exc).__name__)
             return rules.DialResult("FAILED")
-        return rules.DialResult("CONNECTED", str(response.get("ContactId", "")) or None)
+        contact_id = str(response.get("ContactId", ""))
+        if not contact_id:  # nothing to follow the call by: count it as reached, never dial twice
+            return rules.DialResult("CONNECTED")
+        return rules.DialResult("PLACED", contact_id)
 
 
 def dispatch(
@@ -120,7 +124,8 @@ def _attempt(
     dialed_at = at or now()
     updated = rules.record_attempt(request, result.outcome, dialed_at, result.outbound_contact_id)
     closed = rules.is_closed(updated.state)
-    expires = int((dialed_at + rules.CLOSED_RETENTION).timestamp()) if closed else None
+    placed = updated.state is CallbackState.PLACED
+    expires = int((dialed_at + rules.CLOSED_RETENTION).timestamp()) if closed or placed else None
     callbacks.save_after_attempt(updated, closed, expires)
     summary.outcomes[result.outcome] += 1
 

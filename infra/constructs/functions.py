@@ -51,6 +51,8 @@ TABLE_WRITE_ACTIONS = (
 KEY_READ_ACTIONS = ("kms:Decrypt", "kms:DescribeKey")
 KEY_WRITE_ACTIONS = ("kms:Encrypt", "kms:GenerateDataKey")
 
+#: invoked asynchronously by EventBridge rules: failed invocations go to the async DLQ
+ASYNC_FUNCTIONS = ("callback_dispatcher", "callback_outcomes")
 _RUNTIMES = {"python3.12": lambda_.Runtime.PYTHON_3_12, "python3.13": lambda_.Runtime.PYTHON_3_13}
 
 
@@ -158,7 +160,7 @@ class Functions(Construct):
                 env["AWS_TIMEOUT_SECONDS"] = "5"
                 env["AWS_MAX_ATTEMPTS"] = "3"
             env.update(spec.env)
-            is_async = spec.name == "callback_dispatcher"
+            is_async = spec.name in ASYNC_FUNCTIONS
             fn = lambda_.Function(
                 self,
                 function_logical_id(spec),

@@ -8,6 +8,10 @@ dead-letter queue after three receives (events the aggregator could not process)
 streams (surveys, callbacks) send failed batches to a dead-letter queue too. Every DLQ has an alarm.
 
 The callback dispatcher runs once a minute from an EventBridge rule (retry policy and DLQ as well).
+A third rule sends the events that can settle a placed callback call (connected to system or agent,
+disconnected) to ``callback_outcomes``, with a retry policy and a DLQ too. It does not filter on
+``initiationMethod``: which value Connect gives calls started by ``StartOutboundVoiceContact`` is
+UNCONFIRMED offline, and the function ignores contacts that are not callback calls (one read each).
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from schemas.contact_events import RULE_PATTERN
 #: the rule's retry policy toward the buffer queue
 RULE_RETRY_ATTEMPTS = 8
 RULE_MAX_EVENT_AGE_HOURS = 24
+#: contact events that can settle a placed callback call (functions.domain.callbacks.ANSWER_EVENTS)
+OUTCOME_EVENT_TYPES = ["CONNECTED_TO_AGENT", "CONNECTED_TO_SYSTEM", "DISCONNECTED"]
 #: receives before a buffered event goes to the DLQ (the aggregator is idempotent)
 MAX_RECEIVE_COUNT = 3
 DLQ_RETENTION_DAYS = 14
@@ -63,6 +69,7 @@ class EventPipeline(Construct):
         instance_arn: str,
         aggregator: lambda_.IFunction,
         dispatcher: lambda_.IFunction,
+        outcomes: lambda_.IFunction,
         stream_tables: dict[str, dynamodb.ITable],
         async_dlq: sqs.Queue,
     ) -> None:
@@ -72,6 +79,7 @@ class EventPipeline(Construct):
         self.buffer_dlq = secure_queue(self, "ContactEventsDeadLetters", retention_period=retention)
         self.stream_dlq = secure_queue(self, "StreamDeadLetters", retention_period=retention)
         self.schedule_dlq = secure_queue(self, "ScheduleDeadLetters", retention_period=retention)
+        self.outcomes_dlq = secure_queue(self, "CallbackOutcomesDeadLetters", retention_period=retention)
         self.async_dlq = async_dlq
         self.buffer = secure_queue(
             self,
@@ -136,6 +144,25 @@ class EventPipeline(Construct):
             )
         )
 
+        self.outcomes_rule = events.Rule(
+            self,
+            "CallbackOutcomesRule",
+            description="Contact events that settle placed callback calls -> callback_outcomes",
+            event_pattern=events.EventPattern(
+                source=RULE_PATTERN["source"],
+                detail_type=RULE_PATTERN["detail-type"],
+                detail={"instanceArn": [instance_arn], "eventType": OUTCOME_EVENT_TYPES},
+            ),
+        )
+        self.outcomes_rule.add_target(
+            targets.LambdaFunction(
+                outcomes,
+                dead_letter_queue=self.outcomes_dlq,
+                retry_attempts=RULE_RETRY_ATTEMPTS,
+                max_event_age=Duration.hours(RULE_MAX_EVENT_AGE_HOURS),
+            )
+        )
+
     @property
     def dead_letter_queues(self) -> dict[str, sqs.Queue]:
         return {
@@ -143,6 +170,7 @@ class EventPipeline(Construct):
             "ContactEventsDeadLetters": self.buffer_dlq,
             "StreamDeadLetters": self.stream_dlq,
             "ScheduleDeadLetters": self.schedule_dlq,
+            "CallbackOutcomesDeadLetters": self.outcomes_dlq,
             "AsyncDeadLetters": self.async_dlq,
         }
 

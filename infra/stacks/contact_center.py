@@ -73,6 +73,7 @@ class ContactCenterStack(Stack):
             instance_arn=self.center.instance_arn,
             aggregator=fns["contact_events"],
             dispatcher=dispatcher,
+            outcomes=fns["callback_outcomes"],
             stream_tables={t.logical: tables[t.logical] for t in TABLES if t.stream},
             async_dlq=async_dlq,
         )

@@ -225,6 +225,6 @@ def test_connect_dialer_sends_the_request_connect_expects(seeded: Any, monkeypat
         first = ConnectDialer().dial(request)
         second = ConnectDialer().dial(request)
     reset_settings()
-    # Then a placed call is CONNECTED with its contact id, a throttled one FAILED
-    assert first == DialResult("CONNECTED", "outbound-1")
+    # Then a placed call is PLACED with its contact id (its events settle it), a throttled one FAILED
+    assert first == DialResult("PLACED", "outbound-1")
     assert second == DialResult("FAILED")

@@ -288,9 +288,19 @@ def test_contact_event_rule_pattern_dlq_and_retry(synth) -> None:  # type: ignor
         for r in _of(synth.center, "AWS::Events::Rule").values()
         if "EventPattern" in r["Properties"]
     ]
-    assert len(rules) == 1
-    rule = rules[0]
+    assert len(rules) == 2
+    (rule,) = [r for r in rules if r["EventPattern"]["detail"] == {"instanceArn": [INSTANCE_ARN]}]
     assert rule["EventPattern"] == {**RULE_PATTERN, "detail": {"instanceArn": [INSTANCE_ARN]}}
+    # the second rule: events that settle placed callback calls, straight to callback_outcomes
+    (outcomes,) = [r for r in rules if r is not rule]
+    assert outcomes["EventPattern"]["detail"] == {
+        "instanceArn": [INSTANCE_ARN],
+        "eventType": ["CONNECTED_TO_AGENT", "CONNECTED_TO_SYSTEM", "DISCONNECTED"],
+    }
+    (outcomes_target,) = outcomes["Targets"]
+    assert "CallbackOutcomes" in outcomes_target["Arn"]["Fn::GetAtt"][0]
+    assert "DeadLetterConfig" in outcomes_target
+    assert outcomes_target["RetryPolicy"]["MaximumRetryAttempts"] == RULE_RETRY_ATTEMPTS
     (target,) = rule["Targets"]
     assert "DeadLetterConfig" in target
     assert target["RetryPolicy"] == {
