@@ -89,15 +89,10 @@ class EventPipeline(Construct):
             retention_period=Duration.days(4),
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.buffer_dlq, max_receive_count=MAX_RECEIVE_COUNT),
         )
-        self.rule = events.Rule(
-            self,
+        self.rule = self._contact_event_rule(
             "ContactEventsRule",
-            description="Amazon Connect contact events of this instance -> the metrics aggregator",
-            event_pattern=events.EventPattern(
-                source=RULE_PATTERN["source"],
-                detail_type=RULE_PATTERN["detail-type"],
-                detail={"instanceArn": [instance_arn]},
-            ),
+            "Amazon Connect contact events of this instance -> the metrics aggregator",
+            {"instanceArn": [instance_arn]},
         )
         self.rule.add_target(
             targets.SqsQueue(
@@ -144,15 +139,10 @@ class EventPipeline(Construct):
             )
         )
 
-        self.outcomes_rule = events.Rule(
-            self,
+        self.outcomes_rule = self._contact_event_rule(
             "CallbackOutcomesRule",
-            description="Contact events that settle placed callback calls -> callback_outcomes",
-            event_pattern=events.EventPattern(
-                source=RULE_PATTERN["source"],
-                detail_type=RULE_PATTERN["detail-type"],
-                detail={"instanceArn": [instance_arn], "eventType": OUTCOME_EVENT_TYPES},
-            ),
+            "Contact events that settle placed callback calls -> callback_outcomes",
+            {"instanceArn": [instance_arn], "eventType": OUTCOME_EVENT_TYPES},
         )
         self.outcomes_rule.add_target(
             targets.LambdaFunction(
@@ -161,6 +151,17 @@ class EventPipeline(Construct):
                 retry_attempts=RULE_RETRY_ATTEMPTS,
                 max_event_age=Duration.hours(RULE_MAX_EVENT_AGE_HOURS),
             )
+        )
+
+    def _contact_event_rule(self, construct_id: str, description: str, detail: dict[str, Any]) -> events.Rule:
+        """A rule on the default bus for Amazon Connect contact events matching ``detail``."""
+        return events.Rule(
+            self,
+            construct_id,
+            description=description,
+            event_pattern=events.EventPattern(
+                source=RULE_PATTERN["source"], detail_type=RULE_PATTERN["detail-type"], detail=detail
+            ),
         )
 
     @property
