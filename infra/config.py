@@ -179,6 +179,8 @@ class Thresholds(_Strict):
     lockout_seconds: Annotated[int, Field(ge=60)] = 900
     repeat_window_days: Annotated[int, Field(ge=1, le=90)] = 7
     dial_rate_per_second: Annotated[float, Field(gt=0, le=2)] = 1.5
+    #: scheduled callbacks one queue takes per window (what its staff can return); 0: no limit
+    callback_window_capacity: Annotated[int, Field(ge=0, le=10_000)] = 0
     los_target_percent: Annotated[float, Field(gt=0, le=100)] = 80.0
 
 

@@ -59,10 +59,22 @@ def parse_request(item: dict[str, Any]) -> CallbackRequest:
     return codec.load(CallbackRequest, {k: v for k, v in item.items() if k not in _META})
 
 
-def create(request: CallbackRequest, now: datetime, guard_until: datetime) -> dict[str, Any] | None:
+class WindowFull(Exception):
+    """The scheduled window already holds as many callbacks as the queue's capacity allows."""
+
+
+def capacity_key(queue: str, window_start: datetime) -> dict[str, Any]:
+    return dynamo.key(f"CAPACITY#{queue}", _sort_time(window_start))
+
+
+def create(
+    request: CallbackRequest, now: datetime, guard_until: datetime, capacity: int = 0
+) -> dict[str, Any] | None:
     """Store the guard and the request atomically. None when created; the guard in the way otherwise.
 
     The guard expires at ``guard_until`` (the window plus all retries) in case nothing closes it.
+    With a ``capacity``, a scheduled request also takes one place in its queue's window counter, in the
+    same transaction; :class:`WindowFull` when none is left (and nothing is written).
     """
     client = dynamo.ddb()
     table = dynamo.table("callbacks")
@@ -76,27 +88,31 @@ def create(request: CallbackRequest, now: datetime, guard_until: datetime) -> di
             }
         ),
     }
+    items: list[dict[str, Any]] = [
+        {
+            "Put": {
+                "TableName": table,
+                "Item": guard,
+                "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
+                "ExpressionAttributeValues": {":now": {"N": str(int(now.timestamp()))}},
+            }
+        },
+        {
+            "Put": {
+                "TableName": table,
+                "Item": dynamo.to_item(_request_values(request)),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        },
+    ]
+    if capacity and request.mode is CallbackMode.SCHEDULED:
+        items.append(_take_place(table, request, guard_until, capacity))
     try:
-        client.transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": table,
-                        "Item": guard,
-                        "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
-                        "ExpressionAttributeValues": {":now": {"N": str(int(now.timestamp()))}},
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": table,
-                        "Item": dynamo.to_item(_request_values(request)),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-            ]
-        )
-    except client.exceptions.TransactionCanceledException:
+        client.transact_write_items(TransactItems=items)
+    except client.exceptions.TransactionCanceledException as exc:
+        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+        if reasons[2:] == ["ConditionalCheckFailed"] and reasons[:2] == ["None", "None"]:
+            raise WindowFull(request.queue) from None
         existing = dynamo.get(
             "callbacks", f"OPEN#{request.caller_key}#{request.queue}", "OPEN", consistent=True
         )
@@ -105,6 +121,24 @@ def create(request: CallbackRequest, now: datetime, guard_until: datetime) -> di
             return {"callback_id": request.callback_id, "window_start": request.window_start.isoformat()}
         return existing
     return None
+
+
+def _take_place(table: str, request: CallbackRequest, until: datetime, capacity: int) -> dict[str, Any]:
+    """One more booking in the queue's window counter, unless it is full (removed by TTL later)."""
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": capacity_key(request.queue, request.window_start),
+            "UpdateExpression": "SET booked = if_not_exists(booked, :zero) + :one, expires_at = :until",
+            "ConditionExpression": "attribute_not_exists(booked) OR booked < :capacity",
+            "ExpressionAttributeValues": {
+                ":zero": {"N": "0"},
+                ":one": {"N": "1"},
+                ":capacity": {"N": str(capacity)},
+                ":until": {"N": str(int(until.timestamp()))},
+            },
+        }
+    }
 
 
 def get_request(callback_id: str) -> CallbackRequest | None:

@@ -55,6 +55,8 @@ class Settings:
     outbound_flow_arn: str = ""
     source_phone_number: str = ""
     dial_rate_per_second: Annotated[float, Range(gt=0, le=5)] = 1.5
+    #: scheduled callbacks one queue takes per window; 0: no limit
+    callback_window_capacity: Annotated[int, Range(ge=0)] = 0
     idempotency_ttl_seconds: Annotated[int, Range(ge=60)] = 3600
 
     def table(self, logical: str) -> str:
@@ -88,6 +90,7 @@ _SCALARS = {
     "OUTBOUND_FLOW_ARN": "outbound_flow_arn",
     "SOURCE_PHONE_NUMBER": "source_phone_number",
     "DIAL_RATE_PER_SECOND": "dial_rate_per_second",
+    "CALLBACK_WINDOW_CAPACITY": "callback_window_capacity",
     "IDEMPOTENCY_TTL_SECONDS": "idempotency_ttl_seconds",
 }
 

@@ -3,7 +3,10 @@
 Hot path: ONE TransactWriteItems call (the guard and the request, both conditional) and the request
 is stored before the flow confirms it. A second request for the same number and queue returns the
 existing one (``EXISTING``); a Connect retry of the same call returns the same ``CREATED`` answer
-because the callback id is derived from ContactId + queue.
+because the callback id is derived from ContactId + queue. With ``CALLBACK_WINDOW_CAPACITY`` set, a
+scheduled window that already holds that many callbacks for the queue answers ``UNAVAILABLE`` (the
+counter is part of the same transaction), and the flow keeps the caller's place or offers another
+window.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 from functions.adapters import callbacks
 from functions.core.clock import now
 from functions.core.connect import handle_connect
-from functions.core.errors import InvalidInput
+from functions.core.errors import InvalidInput, Unavailable
 from functions.core.observability import logger
 from functions.core.privacy import pseudonymize
 from functions.core.settings import get_settings
@@ -63,7 +66,11 @@ def _request(contact: ContactData, params: CallbackParameters) -> CallbackRespon
         window_end=end,
     )
     guard_until = end + timedelta(seconds=request.retry_delay_seconds * request.max_attempts)
-    existing = callbacks.create(request, moment, guard_until)
+    try:
+        existing = callbacks.create(request, moment, guard_until, settings.callback_window_capacity)
+    except callbacks.WindowFull:
+        logger.info("callback window full", queue=queue, window_start=start.isoformat())
+        raise Unavailable("window") from None
     logger.info(
         "callback requested",
         callback_id=request.callback_id,

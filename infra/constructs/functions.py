@@ -122,6 +122,7 @@ class Functions(Construct):
             "REPEAT_WINDOW_DAYS": str(config.thresholds.repeat_window_days),
             "SERVICE_LEVEL_SECONDS": str(config.thresholds.service_level_seconds),
             "DIAL_RATE_PER_SECOND": str(config.thresholds.dial_rate_per_second),
+            "CALLBACK_WINDOW_CAPACITY": str(config.thresholds.callback_window_capacity),
             "TIME_ZONE": config.weekly_hours("main")[0],
         }
         self.functions: dict[str, lambda_.Function] = {}

@@ -111,3 +111,58 @@ def test_bad_input_is_invalid_and_stores_nothing(seeded: Any, params: dict[str, 
 
 def test_no_number_to_call_back_is_invalid(seeded: Any) -> None:
     assert request(number=None, mode="VIRTUAL_HOLD", queue="general") == {"result": "INVALID_INPUT"}
+
+
+@pytest.fixture
+def capacity_of_two(seeded: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from functions.core.settings import reset_settings
+
+    monkeypatch.setenv("CALLBACK_WINDOW_CAPACITY", "2")
+    reset_settings()
+    yield seeded
+    monkeypatch.delenv("CALLBACK_WINDOW_CAPACITY")
+    reset_settings()
+
+
+def test_a_full_window_is_unavailable_and_nothing_is_stored(
+    capacity_of_two: Any, aws_calls: list[str]
+) -> None:
+    # Given a queue that can return two callbacks per window
+    numbers = ["+12025550181", "+12025550182", "+12025550183"]
+    aws_calls.clear()
+    # When three callers book the same afternoon window
+    results = [request(f"cap-{n}", n, mode="SCHEDULED", queueName="general", window="2") for n in numbers]
+    # Then two are booked, the third hears UNAVAILABLE, each with one write
+    assert [r["result"] for r in results] == ["CREATED", "CREATED", "UNAVAILABLE"]
+    assert aws_calls.count("TransactWriteItems") == 3
+    assert len(stored(capacity_of_two, "CALLBACK#")) == 2
+    assert len(stored(capacity_of_two, "OPEN#")) == 2
+    [counter] = stored(capacity_of_two, "CAPACITY#general")
+    assert counter["booked"]["N"] == "2" and "expires_at" in counter
+
+
+def test_a_full_window_leaves_other_windows_queues_and_virtual_hold_open(capacity_of_two: Any) -> None:
+    for n in ("+12025550184", "+12025550185"):
+        assert (
+            request(f"cap-{n}", n, mode="SCHEDULED", queueName="general", window="2")["result"] == "CREATED"
+        )
+    third = "+12025550186"
+    assert request("c-1", third, mode="SCHEDULED", queueName="general", window="2")["result"] == "UNAVAILABLE"
+    # the same caller can take the morning window, another queue, or keep their place in line
+    assert request("c-2", third, mode="SCHEDULED", queueName="general", window="1")["result"] == "CREATED"
+    assert request("c-3", third, mode="SCHEDULED", queueName="tier2", window="2")["result"] == "CREATED"
+    assert request("c-4", "+12025550187", mode="VIRTUAL_HOLD", queue="general")["result"] == "CREATED"
+
+
+def test_replays_and_repeat_requests_in_a_full_window_keep_their_answer(capacity_of_two: Any) -> None:
+    # Given a window filled by two callers
+    first = request("cap-a", "+12025550188", mode="SCHEDULED", queueName="general", window="2")
+    request("cap-b", "+12025550189", mode="SCHEDULED", queueName="general", window="2")
+    # When Connect retries the first call, and the first caller asks again from a new contact
+    replay = request("cap-a", "+12025550188", mode="SCHEDULED", queueName="general", window="2")
+    again = request("cap-c", "+12025550188", mode="SCHEDULED", queueName="general", window="2")
+    # Then the retry gets the same answer and the caller their existing callback; the count is unchanged
+    assert replay == first
+    assert again == {**first, "result": "EXISTING"}
+    [counter] = stored(capacity_of_two, "CAPACITY#general")
+    assert counter["booked"]["N"] == "2"
