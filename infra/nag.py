@@ -82,6 +82,12 @@ ACKNOWLEDGEMENTS: tuple[Ack, ...] = (
         "minute's run retries due callbacks anyway",
     ),
     Ack(
+        "Functions/PseudonymKey",
+        "AwsSolutions-SMG4",
+        "Not rotated automatically: a new key changes every caller pseudonym, which would reset attempt "
+        "counters and repeat-caller history mid-window; rotate by hand after a quiet period (docs/deploy.md)",
+    ),
+    Ack(
         "Functions/CallbackOutcomesFunction",
         "Serverless-LambdaAsyncFailureDestination",
         "Failed asynchronous invocations go to its dead-letter queue (AsyncDeadLetters, alarmed); the "

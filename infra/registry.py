@@ -104,6 +104,8 @@ class FunctionSpec:
     memory_mb: int = 256
     reserved_concurrency: int | None = None
     env: dict[str, str] = field(default_factory=dict)
+    #: keys callers by pseudonym, so reads the secret pseudonym key (functions/core/pseudonym_key.py)
+    pseudonyms: bool = False
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -113,6 +115,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "Routes an intent to a queue or office; knowledge-base answers; office directory",
         reads=("reference", "state", "cases"),
         writes=("state",),
+        pseudonyms=True,
     ),
     FunctionSpec(
         "case_status",
@@ -120,6 +123,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "Case status after PIN verification, with attempt limits",
         reads=("cases", "state"),
         writes=("state",),
+        pseudonyms=True,
     ),
     FunctionSpec(
         "appeals",
@@ -127,6 +131,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "Registers an official appeal or identity-theft report; receipt and statutory due date",
         reads=("cases", "reference", "state"),
         writes=("cases", "state"),
+        pseudonyms=True,
     ),
     FunctionSpec(
         "callback",
@@ -134,6 +139,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "Virtual hold and scheduled callbacks; one open callback per number and queue",
         reads=("callbacks", "state"),
         writes=("callbacks", "state"),
+        pseudonyms=True,
     ),
     FunctionSpec(
         "survey",

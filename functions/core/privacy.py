@@ -63,11 +63,17 @@ def mask_pii(value: Any, key: str = "") -> Any:
     return value
 
 
-def pseudonymize(value: str, salt: str = "civicline") -> str:
-    """A stable, non-reversible key for a phone number (rate limits, repeat-caller history).
+def pseudonymize(value: str, key: str | None = None) -> str:
+    """A stable key for a phone number (rate limits, repeat-caller history), keyed by a secret.
 
     The raw number is never stored; the same number always maps to the same key so that attempts
-    and repeat contacts can be counted.
+    and repeat contacts can be counted. Without the deployment's secret key
+    (:func:`functions.core.pseudonym_key.pseudonym_key`), which this uses by default, a pseudonym
+    cannot be turned back into a number by trying every number.
     """
+    if key is None:
+        from functions.core.pseudonym_key import pseudonym_key
+
+        key = pseudonym_key()
     digits = re.sub(r"\D", "", value)
-    return hashlib.blake2b(f"{salt}:{digits}".encode(), digest_size=12).hexdigest()
+    return hashlib.blake2b(digits.encode(), key=key.encode()[:64], digest_size=12).hexdigest()

@@ -55,6 +55,9 @@ class Settings:
     outbound_flow_arn: str = ""
     source_phone_number: str = ""
     dial_rate_per_second: Annotated[float, Range(gt=0, le=5)] = 1.5
+    #: Secrets Manager secret holding the pseudonym key (set by the stack); else ``pseudonym_key``
+    pseudonym_secret_arn: str = ""
+    pseudonym_key: str = ""
     #: scheduled callbacks one queue takes per window; 0: no limit
     callback_window_capacity: Annotated[int, Range(ge=0)] = 0
     idempotency_ttl_seconds: Annotated[int, Range(ge=60)] = 3600
@@ -91,6 +94,8 @@ _SCALARS = {
     "SOURCE_PHONE_NUMBER": "source_phone_number",
     "DIAL_RATE_PER_SECOND": "dial_rate_per_second",
     "CALLBACK_WINDOW_CAPACITY": "callback_window_capacity",
+    "PSEUDONYM_SECRET_ARN": "pseudonym_secret_arn",
+    "PSEUDONYM_KEY": "pseudonym_key",
     "IDEMPOTENCY_TTL_SECONDS": "idempotency_ttl_seconds",
 }
 

@@ -22,6 +22,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -125,6 +126,17 @@ class Functions(Construct):
             "CALLBACK_WINDOW_CAPACITY": str(config.thresholds.callback_window_capacity),
             "TIME_ZONE": config.weekly_hours("main")[0],
         }
+        self.pseudonym_key = secretsmanager.Secret(
+            self,
+            "PseudonymKey",
+            description="CivicLine: the secret key of caller pseudonyms (functions/core/pseudonym_key.py)",
+            encryption_key=key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=48, exclude_punctuation=True
+            ),
+            # losing it would orphan every stored pseudonym (attempt counters, caller history)
+            removal_policy=RemovalPolicy.RETAIN,
+        )
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
         self.log_groups: dict[str, logs.LogGroup] = {}
@@ -160,6 +172,16 @@ class Functions(Construct):
                 # not on a caller's path: room for slower calls and one more retry
                 env["AWS_TIMEOUT_SECONDS"] = "5"
                 env["AWS_MAX_ATTEMPTS"] = "3"
+            if spec.pseudonyms:
+                env["PSEUDONYM_SECRET_ARN"] = self.pseudonym_key.secret_arn
+                role.add_to_principal_policy(
+                    iam.PolicyStatement(
+                        actions=["secretsmanager:GetSecretValue"], resources=[self.pseudonym_key.secret_arn]
+                    )
+                )
+                role.add_to_principal_policy(
+                    iam.PolicyStatement(actions=["kms:Decrypt"], resources=[key.key_arn])
+                )
             env.update(spec.env)
             is_async = spec.name in ASYNC_FUNCTIONS
             fn = lambda_.Function(
