@@ -41,6 +41,8 @@ OFFERED_METHODS = frozenset({"INBOUND", "TRANSFER", "QUEUE_TRANSFER"})
 TRANSFER_METHODS = frozenset({"TRANSFER", "QUEUE_TRANSFER"})
 CALLBACK_METHOD = "CALLBACK"
 FLOW_DISCONNECT = "CONTACT_FLOW_DISCONNECT"
+#: how a CALLBACK contact ends when the customer's line was never reached (dialed, not connected)
+CALLBACK_NOT_REACHED = frozenset({"TELECOM_PROBLEM", "CUSTOMER_CONNECTION_NOT_ESTABLISHED"})
 #: contact attributes the aggregator reads (everything else is ignored and never stored)
 ATTRIBUTES = (
     "callerKey",
@@ -183,16 +185,17 @@ COUNTERS: tuple[Measure, ...] = (
         "callbacks_dialed",
         "Callbacks dialed",
         "Accepted callbacks the dispatcher (or Connect) started dialing at least once.",
-        "request with attempts or state DIALING/CONNECTED/NO_ANSWER/FAILED, or a linked CALLBACK contact "
-        "connected to an agent (Connect calls the agent first, then the customer)",
-        "callbacks table: state, attempts; CALLBACK contact: agentInfo",
+        "request with attempts or state DIALING/PLACED/CONNECTED/NO_ANSWER/FAILED, or a linked CALLBACK "
+        "contact connected to an agent (Connect calls the agent first, then the customer) or ended "
+        "because the customer's line was not reached (TELECOM_PROBLEM, CUSTOMER_CONNECTION_NOT_ESTABLISHED)",
+        "callbacks table: state, attempts; CALLBACK contact: agentInfo, disconnectReason",
     ),
     Measure(
         "callbacks_connected",
         "Callbacks connected",
         "Accepted callbacks where the caller was reached.",
         "request state CONNECTED or an attempt CONNECTED, or a linked CALLBACK contact connected to an "
-        "agent and not ended by TELECOM_PROBLEM",
+        "agent and not ended by TELECOM_PROBLEM or CUSTOMER_CONNECTION_NOT_ESTABLISHED",
         "callbacks table: state, attempts; CALLBACK contact: agentInfo, disconnectReason",
     ),
     Measure(
@@ -691,9 +694,9 @@ def contact_flags(v: ContactView, rules: Rules) -> dict[str, int]:
         connected = any(f.get("connected") for f in v.callback_requests)
         for facts in links.values():
             agent = any(f.get("agent") or f["type"] == "CONNECTED_TO_AGENT" for f in facts)
-            telecom = any(f.get("reason") == "TELECOM_PROBLEM" for f in facts)
-            dialed = dialed or agent
-            connected = connected or (agent and not telecom)
+            not_reached = any(f.get("reason") in CALLBACK_NOT_REACHED for f in facts)
+            dialed = dialed or agent or not_reached
+            connected = connected or (agent and not not_reached)
         if dialed:
             out["callbacks_dialed"] = 1
         if connected:
