@@ -58,7 +58,7 @@ class Lifecycle:
     queue: str
     start: datetime
     wait_s: float = 30.0
-    callback_outcome: str = "none"  # none | dialed | connected
+    callback_outcome: str = "none"  # none | dialed | not_reached | connected
     survey: dict[str, Any] | None = None
     caller_key: str | None = None
     intent: str | None = None
@@ -144,7 +144,19 @@ class Lifecycle:
         qinfo = {"queueArn": queue_arn(self.queue), "enqueueTimestamp": ts(after + timedelta(minutes=5))}
         self.events.append(Event({**base, "eventType": "INITIATED"}))
         self.events.append(Event({**base, "eventType": "QUEUED", "queueInfo": qinfo}, droppable=True))
-        if self.callback_outcome != "none":
+        if self.callback_outcome == "not_reached":  # the caller's line never answered: no agent facts
+            self.events.append(
+                Event(
+                    {
+                        **base,
+                        "eventType": "DISCONNECTED",
+                        "queueInfo": qinfo,
+                        "disconnectReason": "CUSTOMER_CONNECTION_NOT_ESTABLISHED",
+                        "disconnectTimestamp": ts(after + timedelta(minutes=15)),
+                    }
+                )
+            )
+        elif self.callback_outcome != "none":
             agent = {"agentArn": "a", "connectedToAgentTimestamp": ts(after + timedelta(minutes=9))}
             self.events.append(
                 Event({**base, "eventType": "CONNECTED_TO_AGENT", "queueInfo": qinfo, "agentInfo": agent})
@@ -166,7 +178,7 @@ class Lifecycle:
     def _callback_item(self, at: datetime) -> dict[str, Any]:
         attempts = []
         state = "PENDING"
-        if self.callback_outcome == "dialed":
+        if self.callback_outcome in ("dialed", "not_reached"):
             attempts = [{"at": (at + timedelta(minutes=10)).isoformat(), "outcome": "NO_ANSWER"}]
             state = "NO_ANSWER"
         elif self.callback_outcome == "connected":
@@ -250,7 +262,7 @@ class Lifecycle:
             out["callbacks_offered"] = 1
         if k in ("callback_table", "callback_native"):
             out["callbacks_accepted"] = 1
-            if self.callback_outcome in ("dialed", "connected"):
+            if self.callback_outcome in ("dialed", "not_reached", "connected"):
                 out["callbacks_dialed"] = 1
             if self.callback_outcome == "connected":
                 out["callbacks_connected"] = 1
@@ -338,7 +350,7 @@ def lifecycles(draw: st.DrawFn, max_size: int = 8) -> list[Lifecycle]:
             start=BASE
             + timedelta(minutes=draw(st.integers(0, 60 * 24 * 10)), seconds=draw(st.integers(0, 59))),
             wait_s=draw(st.sampled_from([0.0, 12.5, 59.999, 60.0, 60.001, 240.0])),
-            callback_outcome=draw(st.sampled_from(["none", "dialed", "connected"])),
+            callback_outcome=draw(st.sampled_from(["none", "dialed", "not_reached", "connected"])),
             survey=draw(surveys) if kind != "outbound" else None,
             caller_key=draw(st.sampled_from([None, "k1", "k2"])),
             intent=draw(st.sampled_from(["CASE_STATUS", "APPEAL"])),
