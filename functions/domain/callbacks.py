@@ -88,6 +88,14 @@ def is_closed(state: CallbackState) -> bool:
     return state not in (CallbackState.PENDING, CallbackState.DIALING, CallbackState.PLACED)
 
 
+def expiry(request: CallbackRequest, now: datetime) -> int | None:
+    """The TTL (epoch seconds) a request gets once it will not be dialed again by itself: closed, or
+    PLACED (in case no contact event ever settles it); None while it waits for its next attempt."""
+    if is_closed(request.state) or request.state is CallbackState.PLACED:
+        return int((now + CLOSED_RETENTION).timestamp())
+    return None
+
+
 def settle(
     request: CallbackRequest, outbound_contact_id: str, answered: bool, now: datetime
 ) -> CallbackRequest | None:
@@ -133,11 +141,11 @@ def answered_from_event(event_type: str, connected_to_system: bool, connected_to
     ``DISCONNECTED`` means answered only if it carries either timestamp, else the call was not
     answered. Events arrive unordered and at least once: :func:`settle` makes that safe.
     """
-    if event_type in ("CONNECTED_TO_SYSTEM", "CONNECTED_TO_AGENT"):
-        return True
+    if event_type not in ANSWER_EVENTS:
+        return None
     if event_type == "DISCONNECTED":
         return connected_to_system or connected_to_agent
-    return None
+    return True
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from functions.core.clock import now
 from functions.core.observability import logger
 from functions.core.settings import get_settings
 from functions.domain import callbacks as rules
-from schemas.records import CallbackRequest, CallbackState
+from schemas.records import CallbackRequest
 
 BATCH = 25
 
@@ -123,10 +123,7 @@ def _attempt(
     result = dialer.dial(request)
     dialed_at = at or now()
     updated = rules.record_attempt(request, result.outcome, dialed_at, result.outbound_contact_id)
-    closed = rules.is_closed(updated.state)
-    placed = updated.state is CallbackState.PLACED
-    expires = int((dialed_at + rules.CLOSED_RETENTION).timestamp()) if closed or placed else None
-    callbacks.save_after_attempt(updated, closed, expires)
+    callbacks.save_after_attempt(updated, rules.is_closed(updated.state), rules.expiry(updated, dialed_at))
     summary.outcomes[result.outcome] += 1
 
 

@@ -59,8 +59,7 @@ def settle_event(envelope: Any) -> str:
     if updated is None:
         return "already_settled"
     closed = rules.is_closed(updated.state)
-    expires = int((moment + rules.CLOSED_RETENTION).timestamp()) if closed else None
-    if not callbacks.save_settled(updated, closed, expires):
+    if not callbacks.save_settled(updated, closed, rules.expiry(updated, moment)):
         return "already_settled"
     result = "connected" if answered else ("no_answer" if closed else "retry")
     logger.info("callback settled", callback_id=updated.callback_id, result=result, state=updated.state.value)

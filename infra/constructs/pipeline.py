@@ -28,13 +28,14 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from functions.domain.callbacks import ANSWER_EVENTS
 from schemas.contact_events import RULE_PATTERN
 
 #: the rule's retry policy toward the buffer queue
 RULE_RETRY_ATTEMPTS = 8
 RULE_MAX_EVENT_AGE_HOURS = 24
-#: contact events that can settle a placed callback call (functions.domain.callbacks.ANSWER_EVENTS)
-OUTCOME_EVENT_TYPES = ["CONNECTED_TO_AGENT", "CONNECTED_TO_SYSTEM", "DISCONNECTED"]
+#: contact events that can settle a placed callback call
+OUTCOME_EVENT_TYPES = sorted(ANSWER_EVENTS)
 #: receives before a buffered event goes to the DLQ (the aggregator is idempotent)
 MAX_RECEIVE_COUNT = 3
 DLQ_RETENTION_DAYS = 14
