@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from functions.adapters import dynamo
-from schemas import codec
 from schemas.records import CallbackMode, CallbackRequest, CallbackState
 
 DUE = "DUE"
@@ -56,7 +55,7 @@ def _sort_time(moment: datetime) -> str:
 
 
 def parse_request(item: dict[str, Any]) -> CallbackRequest:
-    return codec.load(CallbackRequest, {k: v for k, v in item.items() if k not in _META})
+    return dynamo.record(CallbackRequest, item, _META)
 
 
 class WindowFull(Exception):

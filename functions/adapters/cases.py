@@ -13,7 +13,6 @@ from typing import Any
 
 from functions.adapters import dynamo
 from functions.domain.case_status import AttemptCounter
-from schemas import codec
 from schemas.records import Appeal, Case
 
 VERIFY = "VERIFY"
@@ -46,11 +45,7 @@ def lookup(case_number: str, caller_key: str) -> tuple[Case | None, AttemptCount
         }
     )
     case_items = found["cases"]
-    case = (
-        codec.load(Case, {k: v for k, v in case_items[0].items() if k not in ("pk", "sk")})
-        if case_items
-        else None
-    )
+    case = dynamo.record(Case, case_items[0]) if case_items else None
     counters = {i["pk"]: i for i in found["state"]}
     return (
         case,
@@ -61,7 +56,7 @@ def lookup(case_number: str, caller_key: str) -> tuple[Case | None, AttemptCount
 
 def get_case(case_number: str) -> Case | None:
     item = dynamo.get("cases", f"CASE#{case_number}", "CASE")
-    return codec.load(Case, {k: v for k, v in item.items() if k not in ("pk", "sk")}) if item else None
+    return dynamo.record(Case, item) if item else None
 
 
 def record_failure(counter_pk: str, token: str, expires_at: int) -> AttemptCounter:
@@ -116,5 +111,5 @@ def put_appeal(appeal: Appeal) -> Appeal | None:
             from functions.core.errors import DependencyError
 
             raise DependencyError("appeal receipt changed during registration") from None
-        return codec.load(Appeal, {k: v for k, v in item.items() if k not in ("pk", "sk")})
+        return dynamo.record(Appeal, item)
     return None

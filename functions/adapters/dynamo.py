@@ -8,14 +8,17 @@ the adapters handle as part of their logic.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Collection, Mapping
+from typing import Any, TypeVar
 
 from functions.core.aws import client
 from functions.core.settings import get_settings
 from schemas import codec
 
 Item = dict[str, Any]
+T = TypeVar("T")
+#: the table keys every item carries besides its record's fields
+KEYS = ("pk", "sk")
 
 
 def ddb() -> Any:
@@ -35,6 +38,11 @@ def stored(record: Any) -> Item:
     data: Item = codec.dump(record)
     codec.load(type(record), data)
     return data
+
+
+def record(contract: type[T], item: Mapping[str, Any], meta: Collection[str] = KEYS) -> T:
+    """A stored item as its record contract, validated; ``meta`` (keys, index keys, TTL...) left out."""
+    return codec.load(contract, {k: v for k, v in item.items() if k not in meta})
 
 
 def to_attr(value: Any) -> dict[str, Any]:

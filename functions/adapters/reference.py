@@ -21,7 +21,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from functions.adapters import dynamo
-from schemas import codec
 from schemas.records import KnowledgeAnswer, OfficeEntry, RoutingRule
 
 CACHE_SECONDS = 60.0
@@ -50,13 +49,13 @@ def _cached(key: tuple[str, ...], load: Callable[[], T]) -> T:
     return value
 
 
-def _strip(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in ("pk", "sk", "expires_at")}
+#: what reference items carry besides their record's fields
+_META = (*dynamo.KEYS, "expires_at")
 
 
 def rules(intent: str) -> list[RoutingRule]:
     def load() -> list[RoutingRule]:
-        return [codec.load(RoutingRule, _strip(i)) for i in dynamo.query_pk("reference", f"RULE#{intent}")]
+        return [dynamo.record(RoutingRule, i, _META) for i in dynamo.query_pk("reference", f"RULE#{intent}")]
 
     return _cached(("rules", intent), load)
 
@@ -64,7 +63,7 @@ def rules(intent: str) -> list[RoutingRule]:
 def office(office_id: str) -> OfficeEntry | None:
     def load() -> OfficeEntry | None:
         item = dynamo.get("reference", f"OFFICE#{office_id}", "OFFICE")
-        return codec.load(OfficeEntry, _strip(item)) if item else None
+        return dynamo.record(OfficeEntry, item, _META) if item else None
 
     return _cached(("office", office_id), load)
 
@@ -72,7 +71,7 @@ def office(office_id: str) -> OfficeEntry | None:
 def knowledge(topic: str, language: str) -> KnowledgeAnswer | None:
     def load() -> KnowledgeAnswer | None:
         item = dynamo.get("reference", f"KB#{topic}", language)
-        return codec.load(KnowledgeAnswer, _strip(item)) if item else None
+        return dynamo.record(KnowledgeAnswer, item, _META) if item else None
 
     return _cached(("kb", topic, language), load)
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from functions.adapters import dynamo
 from functions.domain.survey import period_start
-from schemas import codec
 from schemas.records import SurveyResponse
 
 
@@ -43,4 +42,4 @@ def get(contact_id: str) -> SurveyResponse | None:
     item = dynamo.get("surveys", f"SURVEY#{contact_id}", "SURVEY", consistent=True)
     if not item:
         return None
-    return codec.load(SurveyResponse, {k: v for k, v in item.items() if k not in ("pk", "sk", "period")})
+    return dynamo.record(SurveyResponse, item, (*dynamo.KEYS, "period"))
