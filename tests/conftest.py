@@ -38,3 +38,22 @@ def local_aws() -> Iterator[Any]:
 
     with LocalAws() as aws:
         yield aws
+
+
+@pytest.fixture
+def aws_faults() -> Iterator[Any]:
+    """``aws_faults("dynamodb")``: an active :class:`~civicline.local.aws_faults.AwsFaults` on the
+    functions' own client for that service (the one the handlers call), removed after the test."""
+    from civicline.local.aws_faults import AwsFaults
+    from functions.core.aws import client
+
+    active: list[AwsFaults] = []
+
+    def make(service: str = "dynamodb") -> AwsFaults:
+        faults = AwsFaults(client(service)).__enter__()
+        active.append(faults)
+        return faults
+
+    yield make
+    for faults in reversed(active):
+        faults.__exit__(None, None, None)
