@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from civicline.engine.arns import (
@@ -23,6 +22,7 @@ from civicline.engine.arns import (
 )
 from civicline.engine.contact import CallbackRequest
 from civicline.engine.events import lambda_event
+from civicline.engine.outcome import Outcome
 from civicline.engine.references import as_text, is_reference, strip_ssml
 from civicline.engine.result import HANGUP
 from infra.registry import QUEUES_BY_NAME
@@ -31,30 +31,6 @@ from schemas.flow_language import FlowAction
 
 if TYPE_CHECKING:
     from civicline.engine.interpreter import Run
-    from civicline.engine.library import LoadedFlow
-
-
-@dataclass
-class Outcome:
-    kind: str  # ok | error | end | transfer | return
-    value: str | None = None
-    error: str | None = None
-    how: str | None = None
-    detail: str | None = None
-    flow: LoadedFlow | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def ok(cls, value: str | None = None) -> Outcome:
-        return cls("ok", value=value)
-
-    @classmethod
-    def fail(cls, error: str = "NoMatchingError", detail: str | None = None) -> Outcome:
-        return cls("error", error=error, detail=detail)
-
-    @classmethod
-    def end(cls, how: str, detail: str | None = None, **extra: Any) -> Outcome:
-        return cls("end", how=how, detail=detail, extra=extra)
 
 
 Action = Callable[["Run", FlowAction], Outcome]

@@ -13,6 +13,7 @@ The engine never guesses the outside world: hours, queue metrics and capacity co
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,13 +21,16 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from civicline.engine.actions import ACTIONS, Outcome, not_implemented
+from civicline.engine.actions import ACTIONS, not_implemented
+from civicline.engine.arns import local_arn
 from civicline.engine.center import ContactCenterView, StaticCenter
 from civicline.engine.contact import ContactState
 from civicline.engine.events import contact_event
 from civicline.engine.invoker import LambdaInvoker
 from civicline.engine.library import FlowLibrary, LoadedFlow
-from civicline.engine.references import as_text, interpolate, resolve_value
+from civicline.engine.observer import ActionStarted, EngineObserver
+from civicline.engine.outcome import Outcome
+from civicline.engine.references import as_text, interpolate, resolve_all, resolve_value
 from civicline.engine.result import CallerScript, CallResult, Step
 from schemas.flow_language import FlowAction, FlowCondition
 
@@ -101,6 +105,7 @@ class Run:
     max_loops: int
     frame: Frame | None = None
     steps: int = 0
+    current: ActionStarted | None = None
     interrupts: dict[str, int] = field(default_factory=dict)
 
     # -- helpers for actions -------------------------------------------------------------------
@@ -129,6 +134,9 @@ class Run:
             self.result.prompts.append(text)
             if self.result.steps:
                 self.result.steps[-1].said.append(text)
+            observer = self.engine.observer
+            if observer is not None and self.current is not None:
+                observer.message(text, self.current)
 
     def heard(self, entry: str) -> None:
         """The caller's entry, as consumed by the current action."""
@@ -197,10 +205,34 @@ class Run:
             self.frame = outer
 
     def perform(self, action: FlowAction) -> Outcome:
-        handler = ACTIONS.get(action.Type)
-        if handler is None:
-            return not_implemented(action)
-        return handler(self, action)
+        observer = self.engine.observer
+        self.current = self.started(action)
+        mock = None
+        if observer is not None:
+            observer.action_started(self.current)
+            mock = observer.override(self.current)
+        if mock is not None:
+            self.note(f"mocked by the observer: {mock.detail or mock.kind}")
+            outcome = mock
+        else:
+            handler = ACTIONS.get(action.Type)
+            outcome = not_implemented(action) if handler is None else handler(self, action)
+        if outcome.external is not None:
+            self.contact.external = dict(outcome.external)
+        return outcome
+
+    def started(self, action: FlowAction) -> ActionStarted:
+        """The observer's view of ``action`` about to run (references resolved, best effort)."""
+        flow = self.flow
+        return ActionStarted(
+            flow=flow.name,
+            flow_arn=local_arn("FLOW", flow.name),
+            flow_type=flow.flow_type,
+            identifier=action.Identifier,
+            type=action.Type,
+            parameters=copy.deepcopy(action.Parameters),
+            resolved=resolve_all(action.Parameters, self.data()),
+        )
 
     @staticmethod
     def next_action(action: FlowAction, outcome: Outcome) -> tuple[str, str | None]:
@@ -235,6 +267,7 @@ class Engine:
     invoker: LambdaInvoker = field(default_factory=LambdaInvoker)
     center: ContactCenterView = field(default_factory=StaticCenter)
     events: EventSink | None = None
+    observer: EngineObserver | None = None
     seed: int | None = 0
     max_steps: int = MAX_STEPS
     max_loops: int = MAX_LOOPS
@@ -332,3 +365,5 @@ class Engine:
         if emit_end and how in ("DISCONNECT", "CALLBACK", "ERROR", "TRANSFER_PHONE"):
             reason = str(ended.get("reason") or "CONTACT_FLOW_DISCONNECT")
             run.emit("DISCONNECTED", disconnectReason=reason)
+        if self.observer is not None:
+            self.observer.contact_ended(run.result)

@@ -123,6 +123,20 @@ def interpolate(text: Any, data: Mapping[str, Any]) -> str:
     return REFERENCE_RE.sub(lambda m: as_text(lookup(data, m.group(0)[2:].split("."))), text)
 
 
+def resolve_all(value: Any, data: Mapping[str, Any]) -> Any:
+    """A parameter tree with every string resolved (a whole reference to its value, text
+    interpolated): what an observer sees of an action's parameters."""
+    if isinstance(value, str):
+        if path_segments(value) is not None:
+            return resolve_value(value, data)
+        return interpolate(value, data) if REFERENCE_RE.search(value) else value
+    if isinstance(value, Mapping):
+        return {key: resolve_all(item, data) for key, item in value.items()}
+    if isinstance(value, list):
+        return [resolve_all(item, data) for item in value]
+    return value
+
+
 def references_in(value: Any) -> list[str]:
     """Every reference token inside a parameter value (nested dicts and lists included)."""
     found: list[str] = []
