@@ -9,7 +9,16 @@ from typing import Any
 from civicline.engine.contact import ContactState
 
 #: how a run can end (engine-api.md); END = a whisper flow finished and the contact goes on
-ENDINGS = ("QUEUE", "DISCONNECT", "TRANSFER_FLOW", "TRANSFER_PHONE", "CALLBACK", "ERROR", "END")
+ENDINGS = (
+    "QUEUE",
+    "DISCONNECT",
+    "TRANSFER_FLOW",
+    "TRANSFER_PHONE",
+    "TRANSFER_AGENT",
+    "CALLBACK",
+    "ERROR",
+    "END",
+)
 
 
 #: a script entry meaning "the caller hangs up instead of keying anything"
@@ -115,4 +124,5 @@ class CallResult:
             "ended": dict(self.ended),
             "flows": list(self.flows),
             "events": list(self.events),
+            "tasks": [task.to_json() for task in self.contact.tasks],
         }

@@ -17,6 +17,7 @@ _HOW_STYLE = {
     "CALLBACK": "green",
     "TRANSFER_FLOW": "cyan",
     "TRANSFER_PHONE": "cyan",
+    "TRANSFER_AGENT": "cyan",
     "END": "cyan",
     "DISCONNECT": "yellow",
     "ERROR": "bold red",
