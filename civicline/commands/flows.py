@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from civicline.engine.validator import Finding, has_errors, validate_path
+from civicline.engine.validator import Finding, has_errors, validate_paths
 
 app = typer.Typer(no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -37,9 +37,7 @@ def validate_cmd(
     if not paths:
         console.print("no flow files to validate")
         raise typer.Exit(1)
-    findings: list[Finding] = []
-    for path in paths:
-        findings.extend(validate_path(path))
+    findings: list[Finding] = validate_paths(paths)
     shown = [f for f in findings if f.severity == "error" or not errors_only]
     for finding in shown:
         console.print(finding.line(), markup=False, style="red" if finding.severity == "error" else "yellow")

@@ -31,7 +31,14 @@ from typing import Any, Literal
 from civicline.engine.actions import SPECS, ActionSpec
 from civicline.engine.actions.common import MESSAGE_SOURCES
 from civicline.engine.arns import FOREIGN_TEMPLATE_RE, function_from_arn
-from civicline.engine.library import FlowLoadError, LoadedFlow, OldFormatError, parse_flow_text
+from civicline.engine.library import (
+    FlowLibrary,
+    FlowLoadError,
+    LoadedFlow,
+    OldFormatError,
+    load_flow_file,
+    parse_flow_text,
+)
 from civicline.engine.references import NAMESPACES, is_reference, path_segments, references_in
 from schemas import codec
 from schemas.flow_language import FLOW_LANGUAGE_VERSION, OPERATORS, FlowAction
@@ -61,6 +68,8 @@ RESERVED_IDENTIFIERS = frozenset(
 _QUEUE_OR_WHISPER = frozenset(
     {"CUSTOMER_QUEUE", "CUSTOMER_WHISPER", "AGENT_WHISPER", "OUTBOUND_WHISPER", "CUSTOMER_HOLD", "AGENT_HOLD"}
 )
+#: flow data namespaces that are maps (never rendered whole into text)
+_MAPS = frozenset({"Attributes", "External", "FlowAttributes", "Metrics", "Lex", "References", "Tags"})
 #: error types that are really "otherwise" branches, not failures
 _NOT_FAILURES = frozenset({"NoMatchingCondition"})
 
@@ -322,6 +331,26 @@ class _Checker:
         for ident in sorted(reachable - can_end):
             self.add(ident, "no path from this action ever ends the contact (endless loop)")
 
+    # -- behaviour a flow depends on ----------------------------------------------------------
+    def dependencies(self) -> None:
+        """Warn where a flow relies on what Connect does not give (docs/engine.md): the estimated
+        wait after GetMetricData for all channels, a whole map rendered into text."""
+        one_channel = any(
+            a.Type == "GetMetricData" and a.Parameters.get("QueueChannel") for a in self.doc.Actions
+        )
+        for act in self.doc.Actions:
+            for ref in references_in(act.Parameters):
+                segments = path_segments(ref) or []
+                if segments[:3] == ["Metrics", "Queue", "EstimatedWaitTime"] and not one_channel:
+                    self.add(
+                        act.Identifier,
+                        f"reads {ref}, which GetMetricData returns only for one QueueChannel"
+                        " (get-queue-metrics.html): here it is empty",
+                        "warning",
+                    )
+                if len(segments) == 1 and segments[0] in _MAPS:
+                    self.add(act.Identifier, f"{ref} is a whole map: it renders as nothing", "warning")
+
     # -- contracts ---------------------------------------------------------------------------
     def contracts(self) -> None:
         for act in self.doc.Actions:
@@ -457,7 +486,27 @@ def validate_flow(flow: LoadedFlow, label: str | None = None) -> list[Finding]:
     checker.reachability()
     checker.safety()
     checker.contracts()
+    checker.dependencies()
     return checker.findings
+
+
+def validate_paths(paths: Iterable[Path]) -> list[Finding]:
+    """Every finding for several files validated together: each flow is checked as part of the
+    library the others make, so how it is attached (a queue flow set by an event hook, a disconnect
+    flow) counts, as it does when they run."""
+    findings: list[Finding] = []
+    library = FlowLibrary()
+    loaded: list[tuple[Path, str]] = []
+    for path in paths:
+        try:
+            library.add(load_flow_file(Path(path)))
+        except (FlowLoadError, OSError, UnicodeDecodeError):
+            findings.extend(validate_path(Path(path)))  # reports why it does not load
+            continue
+        loaded.append((Path(path), Path(path).stem))
+    for path, name in loaded:
+        findings.extend(validate_flow(library.flows[name], str(path)))
+    return findings
 
 
 def validate_text(text: str, *, name: str, label: str | None = None) -> list[Finding]:

@@ -17,11 +17,18 @@ from tests.flows.conftest import FLOW_FILES, FLOWS_DIR
 #: ContinueFlowExecution False, which Connect supports only when it is True
 #: (participant-actions-transferparticipanttothirdparty): reported to the flows' owner (deploy)
 PENDING = pytest.mark.xfail(strict=True, reason="main-inbound redirect-transfer error branches (issue 11)")
+#: customer-queue position reads $.Metrics.Queue.EstimatedWaitTime after a GetMetricData without a
+#: QueueChannel, which Connect leaves empty (get-queue-metrics.html): reported to deploy
+PENDING_WAIT = pytest.mark.xfail(strict=True, reason="customer-queue EstimatedWaitTime (issue 11)")
+_PENDING_BY_FLOW = {"main-inbound": PENDING, "customer-queue": PENDING_WAIT}
 
 
 @pytest.mark.parametrize(
     "path",
-    [pytest.param(p, marks=PENDING) if p.stem == "main-inbound" else p for p in FLOW_FILES],
+    [
+        pytest.param(p, marks=_PENDING_BY_FLOW[p.stem]) if p.stem in _PENDING_BY_FLOW else p
+        for p in FLOW_FILES
+    ],
     ids=[p.stem for p in FLOW_FILES],
 )
 def test_flow_has_no_findings(path: Path) -> None:
