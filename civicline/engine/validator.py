@@ -109,6 +109,10 @@ class _Checker:
             self.add("-", f"content is {size} characters; Connect accepts at most {MAX_CONTENT_CHARS}")
         if self.doc.StartAction not in self.actions:
             self.add("-", f"StartAction {self.doc.StartAction!r} is not an action identifier")
+        self.placeholders()
+        self.identifiers()
+
+    def placeholders(self) -> None:
         for token in self.flow.unknown_placeholders:
             self.add("-", f"unknown placeholder {token} (not in infra/registry.py placeholders())")
         foreign = {
@@ -121,6 +125,8 @@ class _Checker:
             for key in action_metadata:
                 if key not in self.actions:
                     self.add("-", f"Metadata.ActionMetadata names {key!r}, which is not an action", "warning")
+
+    def identifiers(self) -> None:
         seen: set[str] = set()
         for act in self.doc.Actions:
             ident = act.Identifier
@@ -168,7 +174,19 @@ class _Checker:
         for label, target in t.targets():
             if target not in self.actions:
                 self.add(act.Identifier, f"{label} goes to {target!r}, which is not an action (dangling)")
-        for cond in t.Conditions:
+        self.operands(act)
+        if spec is not None and spec.terminal:
+            if t.NextAction or t.Errors or t.Conditions:
+                self.add(act.Identifier, f"{act.Type} is terminal; its Transitions must be {{}}", "warning")
+            return
+        if t.NextAction or spec is None:
+            return
+        covered = spec.outcomes is not None or (t.Conditions and t.error_target("NoMatchingCondition"))
+        if not (spec.waits or covered or spec.leaves_on_success):
+            self.add(act.Identifier, f"{act.Type} has no NextAction")
+
+    def operands(self, act: FlowAction) -> None:
+        for cond in act.Transitions.Conditions:
             c = cond.Condition
             if c.Operator not in OPERATORS:
                 self.add(
@@ -179,15 +197,6 @@ class _Checker:
                 self.add(act.Identifier, f"operator {c.Operator} takes one operand, has {len(c.Operands)}")
             elif not isinstance(c.Operands[0], str):
                 self.add(act.Identifier, f"operand {c.Operands[0]!r} is not a string")
-        if spec is not None and spec.terminal:
-            if t.NextAction or t.Errors or t.Conditions:
-                self.add(act.Identifier, f"{act.Type} is terminal; its Transitions must be {{}}", "warning")
-            return
-        if t.NextAction or spec is None:
-            return
-        covered = spec.outcomes is not None or (t.Conditions and t.error_target("NoMatchingCondition"))
-        if not (spec.waits or covered or spec.leaves_on_success):
-            self.add(act.Identifier, f"{act.Type} has no NextAction")
 
     def errors(self, act: FlowAction, spec: ActionSpec) -> None:
         wired = [e.ErrorType for e in act.Transitions.Errors]
@@ -287,35 +296,25 @@ class _Checker:
                 and origin is not None
                 and not silent_ok
             ):
-                if act.Type == "EndFlowExecution" and self.flow.flow_type in _QUEUE_OR_WHISPER:
-                    continue
-                key = (origin[0], origin[1], ident)
-                if key not in reported:
-                    reported.add(key)
-                    where = "the flow start" if origin[1] == "flow start" else origin[1]
-                    self.add(
-                        origin[0],
-                        f"caller dropped: {where} leads to {act.Type} {ident!r}"
-                        " with no spoken message on the way",
-                    )
+                self._dropped(act, origin, reported)
                 continue
-            for label, target in act.Transitions.targets():
-                failure = label.startswith("error ") and label.split(" ", 1)[1] not in _NOT_FAILURES
-                if act.Type == "MessageParticipant" and _speaks(act):
-                    # a prompt's own error branch counts as spoken: the prompt was played or
-                    # attempted (a text prompt fails only on a service fault), so a goodbye whose
-                    # error branch hangs up does not drop the caller
-                    nxt: tuple[str, tuple[str, str] | None] = (target, None)
-                elif failure:
-                    nxt = (target, (ident, label))
-                elif _speaks(act):
-                    nxt = (target, None)
-                elif act.Type == "CreateCallbackContact":
-                    continue  # a callback was booked: the caller is served whatever follows
-                else:
-                    nxt = (target, origin)
-                todo.append(nxt)
+            todo.extend(_successors(act, origin))
         self._endless(self._reachable([start]))
+
+    def _dropped(self, act: FlowAction, origin: tuple[str, str], reported: set[tuple[str, str, str]]) -> None:
+        """Report (once) a failure or the flow start that reaches a hang-up with nothing said."""
+        if act.Type == "EndFlowExecution" and self.flow.flow_type in _QUEUE_OR_WHISPER:
+            return
+        key = (origin[0], origin[1], act.Identifier)
+        if key in reported:
+            return
+        reported.add(key)
+        where = "the flow start" if origin[1] == "flow start" else origin[1]
+        self.add(
+            origin[0],
+            f"caller dropped: {where} leads to {act.Type} {act.Identifier!r}"
+            " with no spoken message on the way",
+        )
 
     def _endless(self, reachable: set[str]) -> None:
         """Actions from which no path ever ends the contact (an endless loop)."""
@@ -357,39 +356,36 @@ class _Checker:
             if act.Type != "InvokeLambdaFunction":
                 continue
             function = function_from_arn(str(act.Parameters.get("LambdaFunctionARN", "")))
-            if function is None or function not in CONTRACTS:
-                continue
-            params_model, _ = CONTRACTS[function]
             attrs = act.Parameters.get("LambdaInvocationAttributes") or {}
-            if not isinstance(attrs, dict):
-                continue
-            fields = codec.fields_of(params_model)
-            for key in attrs:
-                if key not in fields:
-                    self.add(
-                        act.Identifier,
-                        f"{function}: parameter {key!r} is not a field of {params_model.__name__}",
-                    )
-            for name, info in fields.items():
-                if info.required and name not in attrs:
-                    self.add(act.Identifier, f"{function}: required parameter {name!r} is not passed")
-            static = {
-                k: v for k, v in attrs.items() if k in fields and isinstance(v, str) and not references_in(v)
-            }
-            try:
-                parse_parameters(params_model, {**_dummy_required(fields, attrs), **static})
-            except codec.ContractError as exc:
-                for loc_path, kind in exc.errors:
-                    loc = str(loc_path[0]) if loc_path else ""
-                    if loc in static:
-                        self.add(act.Identifier, f"{function}: parameter {loc}={static[loc]!r}: {kind}")
+            if function is not None and function in CONTRACTS and isinstance(attrs, dict):
+                self._contract(act, function, attrs)
         self._external_reads()
 
-    def _external_reads(self) -> None:
-        """Data-flow: which Lambda call can be the latest one at each action; check its reads."""
-        start = self.doc.StartAction
-        if start not in self.actions:
-            return
+    def _contract(self, act: FlowAction, function: str, attrs: dict[str, Any]) -> None:
+        """The call passes only, and all required, fields of the function's parameter model."""
+        params_model, _ = CONTRACTS[function]
+        fields = codec.fields_of(params_model)
+        for key in attrs:
+            if key not in fields:
+                self.add(
+                    act.Identifier, f"{function}: parameter {key!r} is not a field of {params_model.__name__}"
+                )
+        for name, info in fields.items():
+            if info.required and name not in attrs:
+                self.add(act.Identifier, f"{function}: required parameter {name!r} is not passed")
+        static = {
+            k: v for k, v in attrs.items() if k in fields and isinstance(v, str) and not references_in(v)
+        }
+        try:
+            parse_parameters(params_model, {**_dummy_required(fields, attrs), **static})
+        except codec.ContractError as exc:
+            for loc_path, kind in exc.errors:
+                loc = str(loc_path[0]) if loc_path else ""
+                if loc in static:
+                    self.add(act.Identifier, f"{function}: parameter {loc}={static[loc]!r}: {kind}")
+
+    def _latest_calls(self, start: str) -> dict[str, set[str | None]]:
+        """Data-flow: which Lambda call can be the latest one at each action (None: no call)."""
         latest: dict[str, set[str | None]] = {start: {None}}
         todo = deque([start])
         while todo:
@@ -407,6 +403,15 @@ class _Checker:
                 if not out <= have:
                     have.update(out)
                     todo.append(target)
+        return latest
+
+    def _external_reads(self) -> None:
+        """Every ``$.External.<key>`` read names a field of the response of each call that can be
+        the latest one there."""
+        start = self.doc.StartAction
+        if start not in self.actions:
+            return
+        latest = self._latest_calls(start)
         for act in self.doc.Actions:
             keys = [
                 segments[1]
@@ -433,6 +438,27 @@ class _Checker:
                             f"reads $.External.{key}, which {fn} ({response_model.__name__}) does not return"
                             f" (after {source!r})",
                         )
+
+
+Origin = tuple[str, str] | None
+
+
+def _successors(act: FlowAction, origin: Origin) -> Iterable[tuple[str, Origin]]:
+    """The safety walk's next states: origin is None once the caller heard a message since the last
+    failure, else (identifier, branch) of that failure."""
+    for label, target in act.Transitions.targets():
+        failure = label.startswith("error ") and label.split(" ", 1)[1] not in _NOT_FAILURES
+        if act.Type == "MessageParticipant" and _speaks(act):
+            # a prompt's own error branch counts as spoken: the prompt was played or attempted (a
+            # text prompt fails only on a service fault), so a goodbye whose error branch hangs up
+            # does not drop the caller
+            yield target, None
+        elif failure:
+            yield target, (act.Identifier, label)
+        elif _speaks(act):
+            yield target, None
+        elif act.Type != "CreateCallbackContact":  # a booked callback serves the caller
+            yield target, origin
 
 
 def _dummy_required(fields: dict[str, codec.FieldSpec], attrs: dict[str, Any]) -> dict[str, Any]:
