@@ -184,9 +184,9 @@ class Run:
 
     def perform(self, action: FlowAction) -> Outcome:
         observer = self.engine.observer
-        self.current = self.started(action)
         mock = None
-        if observer is not None:
+        if observer is not None:  # (the event is built only for an observer: it costs a copy)
+            self.current = self.started(action)
             observer.action_started(self.current)
             mock = observer.override(self.current)
         if mock is not None:

@@ -242,6 +242,8 @@ class FlowLibrary:
             if path.stem in self.flows and self.flows[path.stem].source == path:
                 return self.flows[path.stem]
             loaded = load_flow_file(path)
+            for name, bot in load_bots(path.parent / "bots").items():
+                self.bots.setdefault(name, bot)
             self.add(loaded)
             return loaded
         if flow not in self.flows:

@@ -156,3 +156,40 @@ def test_disconnect_reason_option_runs_the_survey_as_connect_would() -> None:
     stayed = json.loads(runner.invoke(app, [*args, "AGENT_DISCONNECT"]).output)
     assert stayed["prompts"] and stayed["inputs"] == ["2"]
     assert runner.invoke(app, [*args, "SOMEONE"]).exit_code == 2
+
+
+def test_lex_bot_from_the_flow_folder_with_a_typed_utterance(tmp_path: Path) -> None:
+    # Given a flow with a Lex block and a local bot definition in bots/ next to it
+    alias = "arn:aws:lex:us-east-1:111122223333:bot-alias/BOT1/ALIAS1"
+    (tmp_path / "bots").mkdir()
+    bot = {
+        "name": "status",
+        "aliases": [alias],
+        "intents": {"CheckStatus": {"utterances": ["where is my case"]}},
+    }
+    (tmp_path / "bots" / "status.json").write_text(json.dumps(bot), encoding="utf-8")
+    flow = doc(
+        act(
+            "bot",
+            "ConnectParticipantWithLexBot",
+            {"Text": "How can I help?", "LexV2Bot": {"AliasArn": alias}},
+            nxt="other",
+            errors={"NoMatchingError": "other", "NoMatchingCondition": "other"},
+            conditions=[("Equals", "CheckStatus", "status")],
+        ),
+        act(
+            "status",
+            "MessageParticipant",
+            {"Text": "Intent $.Lex.IntentName."},
+            nxt="bye",
+            errors={"NoMatchingError": "bye"},
+        ),
+        act("other", "MessageParticipant", {"Text": "Other."}, nxt="bye", errors={"NoMatchingError": "bye"}),
+        act("bye", "DisconnectParticipant"),
+    )
+    path = tmp_path / "lex.json"
+    path.write_text(json.dumps(flow), encoding="utf-8")
+    # When the caller says a whole sentence (quoted in --dtmf) / Then the bot's intent is matched
+    result = runner.invoke(app, ["call", "--flow", str(path), "--dtmf", "'Where is my case'", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["prompts"] == ["How can I help?", "Intent CheckStatus."]
