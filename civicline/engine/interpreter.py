@@ -221,9 +221,9 @@ class Run:
             )
         if not spec.on_channel(self.contact.channel):
             return Outcome.fail(detail=f"{spec.type} is not supported on the {self.contact.channel} channel")
-        if spec.group == "participant" and not self.participant:
+        if spec.needs_participant and not self.participant:
             if spec.terminal:  # DisconnectParticipant with no participant acts as EndFlowExecution
-                return Outcome.end("END", detail="disconnect flow ended (no participant to disconnect)")
+                return Outcome.end("END", detail=f"disconnect flow ended ({spec.type}: no participant)")
             return Outcome.fail(detail=f"no participant: the customer hung up, {spec.type} is not attempted")
         return None
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from civicline.engine import CallerScript, Engine, FlowLibrary, StaticCenter
 from civicline.engine.actions import SPECS
 from civicline.engine.actions.lex import Intent, LexBot
 from civicline.engine.actions.participant import gathered_digits
@@ -15,6 +17,7 @@ from civicline.engine.conditions import as_number, evaluate
 from civicline.engine.library import PREFERENCE, inferred_type
 from civicline.engine.references import interpolate, path_segments, resolve_value
 from schemas.flow_language import FlowCondition, FlowDocument
+from tests.conftest import conformance_files, load_json
 
 KEYS = st.sampled_from("0123456789*#")
 entries = st.text(alphabet="0123456789*#", max_size=30)
@@ -104,3 +107,20 @@ def test_lex_dtmf_picks_its_intent(names: list[str], data: st.DataObject) -> Non
     index = data.draw(st.integers(min_value=1, max_value=len(names)))
     assert bot.recognize(str(index)).intent == names[index - 1]
     assert bot.recognize("zzz-no-intent").intent == "FallbackIntent"
+
+
+NEW_FORMAT = [p for p in conformance_files("flows") if "modules" not in load_json(p)]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(NEW_FORMAT), st.lists(st.sampled_from(["1", "2", "5555550123", "_"]), max_size=5))
+def test_a_disconnect_flow_without_participant_never_speaks_or_listens(path: Path, dtmf: list[str]) -> None:
+    # flow-language-concepts: flows with no participant attempt no participant action
+    engine = Engine(FlowLibrary(), center=StaticCenter(), max_steps=200)
+    result = engine.run_contact(
+        path, CallerScript(dtmf), initiation_method="DISCONNECT", disconnect_reason="CUSTOMER_DISCONNECT"
+    )
+    assert result.prompts == []
+    assert result.inputs == []
+    # the contact's life cycle was already reported (attribute updates may still be)
+    assert {e["eventType"] for e in result.events} <= {"CONTACT_DATA_UPDATED"}

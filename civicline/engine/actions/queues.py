@@ -74,6 +74,7 @@ def _check_transfer(act: FlowAction) -> Iterable[Problem]:
         flow_types=INBOUND_AND_TRANSFER,
         errors=_QUEUE_ERRORS,
         operators=NONE,
+        participant=True,  # nobody left to queue after the customer hung up
         leaves_on_success=True,
         check=_check_transfer,
     )
@@ -99,6 +100,7 @@ def transfer_to_queue(run: Run, act: FlowAction) -> Outcome:
         errors=_QUEUE_ERRORS,
         single_path=QUEUE_PARAMS,
         operators=NONE,
+        participant=True,  # nobody left to queue after the customer hung up
         leaves_on_success=True,
         check=_exclusive_queue,
     )
@@ -305,6 +307,7 @@ for _name in ("UpdateContactRoutingCriteria", "UpdateRoutingCriteria"):
         channels=VOICE,
         errors=fixed(),
         operators=NONE,
+        participant=True,  # nobody left to queue after the customer hung up
         terminal=True,
     )
 )

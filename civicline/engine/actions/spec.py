@@ -102,11 +102,16 @@ class ActionSpec:
     speaks: bool = False  # delivers a message to the customer when it has a message source
     check: Check | None = None
     implies: frozenset[str] | None = None  # an untyped flow holding it is one of these types
+    participant: bool | None = None  # needs a participant on the line (default: participant actions)
     notes: tuple[str, ...] = field(default=())
 
     @property
     def implemented(self) -> bool:
         return self.run is not None
+
+    @property
+    def needs_participant(self) -> bool:
+        return self.group == "participant" if self.participant is None else self.participant
 
     def allowed_in(self, flow_type: str) -> bool:
         return self.flow_types is None or flow_type in self.flow_types
