@@ -659,3 +659,47 @@ def test_queue_flow_for_a_queued_contact_runs_as_customer_queue(make_engine: Mak
     engine = make_engine(library_of(q=flow))
     result = engine.run_queue_flow(ContactState(queue_arn=QUEUE, queue_name="general"), flow="q")
     assert result.how == "QUEUE" and result.prompts == ["Hold."]
+
+
+def test_one_definition_of_a_disconnect_flow_for_engine_and_validator(tmp_path: Path) -> None:
+    # Given an inbound flow that sets survey.json as its CustomerRemaining (disconnect) flow, and a
+    # survey that hangs up silently after a failed Lambda call
+    inbound = doc(
+        act(
+            "hook",
+            "UpdateContactEventHooks",
+            {"EventHooks": {"CustomerRemaining": local_arn("FLOW", "survey")}},
+            nxt="bye",
+            errors={"NoMatchingError": "bye"},
+        ),
+        act(
+            "bye", "MessageParticipant", {"Text": "Bye."}, nxt="hangup", errors={"NoMatchingError": "hangup"}
+        ),
+        HANGUP,
+        type="contactFlow",
+    )
+    survey = doc(
+        act(
+            "submit",
+            "InvokeLambdaFunction",
+            {"LambdaFunctionARN": local_arn("LAMBDA", "survey"), "InvocationTimeLimitSeconds": "3"},
+            nxt="hangup",
+            errors={"NoMatchingError": "hangup"},
+        ),
+        HANGUP,
+    )
+    paths = []
+    for name, document in (("inbound", inbound), ("survey", survey)):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        paths.append(path)
+    # When validated alone, the silent hang-up is a dropped caller; validated with the flow that
+    # attaches it, it is a disconnect flow and may end silently (the engine's definition)
+    from civicline.engine.validator import validate_path, validate_paths
+
+    alone = [f.message for f in validate_path(paths[1])]
+    assert any("caller dropped" in m for m in alone)
+    together = [f.message for f in validate_paths(paths) if f.file.endswith("survey.json")]
+    assert not any("caller dropped" in m for m in together), together
+    library = FlowLibrary.from_directory(tmp_path)
+    assert library.get("survey").disconnect_flow and not library.get("inbound").disconnect_flow
