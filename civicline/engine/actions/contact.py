@@ -354,17 +354,25 @@ def tag_contact(run: Run, act: FlowAction) -> Outcome:
     return Outcome.ok()
 
 
-@action(
-    ActionSpec(
-        "UntagContact",
-        "contact",
-        "contact-actions-untagcontact",
-        errors=fixed(NO_MATCHING_ERROR, required=()),
-        static=frozenset({"TagKeys"}),
-        operators=NONE,
-    )
-)
 def untag_contact(run: Run, act: FlowAction) -> Outcome:
     for key in act.Parameters.get("TagKeys") or []:
         run.contact.tags.pop(str(key), None)
     return Outcome.ok()
+
+
+def _page_spelling(act: FlowAction) -> Iterable[Problem]:
+    yield Problem("the page spells UnTagContact; exports and the service use UntagContact", "warning")
+
+
+for _name, _check in (("UntagContact", None), ("UnTagContact", _page_spelling)):
+    action(
+        ActionSpec(
+            _name,
+            "contact",
+            "contact-actions-untagcontact",
+            errors=fixed(NO_MATCHING_ERROR, required=()),
+            static=frozenset({"TagKeys"}),
+            operators=NONE,
+            check=_check,
+        )
+    )(untag_contact)
