@@ -516,7 +516,48 @@ def validate_flow(flow: LoadedFlow, label: str | None = None) -> list[Finding]:
     return checker.findings
 
 
-def validate_paths(paths: Iterable[Path]) -> list[Finding]:
+#: parameters whose whole-JSONPath value the designer takes as a path without a flag (every other
+#: whole-JSONPath parameter of the real exports carries useDynamic: Text, SSML, PromptId, QueueId, ...)
+ALWAYS_PATHS = frozenset({"ComparisonValue", "CallbackNumber", "WisdomSessionArn"})
+
+
+def designer_findings(flow: LoadedFlow, label: str | None = None) -> list[Finding]:
+    """What the Connect designer needs to open and re-save the flow unchanged (warnings): a position
+    for every action, ``useDynamic`` on resource parameters held in a JSONPath, and
+    ``conditionMetadata`` on a queue-age check (whose operand is in milliseconds)."""
+    where = label or (str(flow.source) if flow.source else flow.name)
+    metadata = flow.document.Metadata.get("ActionMetadata")
+    actions_meta = metadata if isinstance(metadata, dict) else {}
+    found: list[Finding] = []
+    for act in flow.document.Actions:
+        meta = actions_meta.get(act.Identifier)
+        meta = meta if isinstance(meta, dict) else {}
+        if "position" not in meta:
+            found.append(
+                Finding(where, act.Identifier, "no designer position (Metadata.ActionMetadata)", "warning")
+            )
+        found.extend(
+            Finding(where, act.Identifier, problem, "warning") for problem in _designer_problems(act, meta)
+        )
+    return found
+
+
+def _designer_problems(act: FlowAction, meta: dict[str, Any]) -> Iterable[str]:
+    parameters = meta.get("parameters")
+    params_meta = parameters if isinstance(parameters, dict) else {}
+    for key, value in act.Parameters.items():
+        if key in ALWAYS_PATHS or not is_reference(value):
+            continue
+        flag_meta = params_meta.get(key)
+        marked = isinstance(flag_meta, dict) and flag_meta.get("useDynamic") is True
+        if not (marked or meta.get("useDynamic") is True):
+            yield f"{key} holds a JSONPath but is not marked useDynamic: the designer shows it as static"
+    if act.Type == "CheckMetricData" and act.Parameters.get("MetricType") == "OldestContactInQueueAgeSeconds":
+        if act.Transitions.Conditions and not meta.get("conditionMetadata"):
+            yield "no conditionMetadata: the designer shows the threshold in milliseconds as seconds"
+
+
+def validate_paths(paths: Iterable[Path], *, designer: bool = False) -> list[Finding]:
     """Every finding for several files validated together: each flow is checked as part of the
     library the others make, so how it is attached (a queue flow set by an event hook, a disconnect
     flow) counts, as it does when they run."""
@@ -532,6 +573,8 @@ def validate_paths(paths: Iterable[Path]) -> list[Finding]:
         loaded.append((Path(path), Path(path).stem))
     for path, name in loaded:
         findings.extend(validate_flow(library.flows[name], str(path)))
+        if designer:
+            findings.extend(designer_findings(library.flows[name], str(path)))
     return findings
 
 

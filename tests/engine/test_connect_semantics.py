@@ -16,6 +16,7 @@ from civicline.engine import CallerScript, ContactState, Engine, FlowLibrary, Qu
 from civicline.engine.actions.lex import LexBot
 from civicline.engine.arns import local_arn
 from civicline.engine.validator import Finding, validate_text
+from tests.conftest import conformance_files, load_json
 from tests.engine.conftest import act, doc, library_of
 
 Make = Callable[..., Engine]
@@ -703,3 +704,47 @@ def test_one_definition_of_a_disconnect_flow_for_engine_and_validator(tmp_path: 
     assert not any("caller dropped" in m for m in together), together
     library = FlowLibrary.from_directory(tmp_path)
     assert library.get("survey").disconnect_flow and not library.get("inbound").disconnect_flow
+
+
+# -- what the Connect designer needs (civicline flows validate --designer) -------------------------
+
+
+def test_designer_check_wants_dynamic_flags_positions_and_condition_metadata() -> None:
+    # review 1.3: real exports mark whole-JSONPath parameters useDynamic (Compare and CallbackNumber
+    # excepted), give every action a position, and a queue-age check conditionMetadata
+    from civicline.engine.library import parse_flow_text
+    from civicline.engine.validator import designer_findings
+
+    flow = doc(
+        act("q", "UpdateContactTargetQueue", {"QueueId": "$.External.queueArn"}, nxt="age", errors=ERR),
+        act(
+            "age",
+            "CheckMetricData",
+            {"MetricType": "OldestContactInQueueAgeSeconds"},
+            nxt="hangup",
+            errors={"NoMatchingError": "hangup", "NoMatchingCondition": "hangup"},
+            conditions=[("NumberGreaterThan", "120000", "hangup")],
+        ),
+        act("c", "Compare", {"ComparisonValue": "$.Attributes.x"}, errors={"NoMatchingCondition": "hangup"}),
+        HANGUP,
+        ActionMetadata={"q": {"position": {"x": 0, "y": 0}}, "age": {"position": {"x": 1, "y": 0}}},
+    )
+    found = [
+        (f.identifier, f.message) for f in designer_findings(parse_flow_text(json.dumps(flow), name="d"))
+    ]
+    assert (
+        "q",
+        "QueueId holds a JSONPath but is not marked useDynamic: the designer shows it as static",
+    ) in found
+    assert any(i == "age" and "conditionMetadata" in m for i, m in found)
+    assert ("hangup", "no designer position (Metadata.ActionMetadata)") in found
+    assert not any(i == "c" and "useDynamic" in m for i, m in found)
+    # the real exports satisfy every one of these rules
+    exports = [p for p in conformance_files("flows") if "modules" not in load_json(p)]
+    from civicline.engine.validator import validate_paths
+
+    assert [
+        f.line()
+        for f in validate_paths(exports, designer=True)
+        if "designer" in f.message or "useDynamic" in f.message
+    ] == []
