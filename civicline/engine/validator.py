@@ -552,9 +552,11 @@ def _designer_problems(act: FlowAction, meta: dict[str, Any]) -> Iterable[str]:
         marked = isinstance(flag_meta, dict) and flag_meta.get("useDynamic") is True
         if not (marked or meta.get("useDynamic") is True):
             yield f"{key} holds a JSONPath but is not marked useDynamic: the designer shows it as static"
-    if act.Type == "CheckMetricData" and act.Parameters.get("MetricType") == "OldestContactInQueueAgeSeconds":
-        if act.Transitions.Conditions and not meta.get("conditionMetadata"):
-            yield "no conditionMetadata: the designer shows the threshold in milliseconds as seconds"
+    age_check = (
+        act.Type == "CheckMetricData" and act.Parameters.get("MetricType") == "OldestContactInQueueAgeSeconds"
+    )
+    if age_check and act.Transitions.Conditions and not meta.get("conditionMetadata"):
+        yield "no conditionMetadata: the designer shows the threshold in milliseconds as seconds"
 
 
 def validate_paths(paths: Iterable[Path], *, designer: bool = False) -> list[Finding]:
