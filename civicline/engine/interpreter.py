@@ -194,6 +194,9 @@ class Run:
             outcome = mock
         else:
             outcome = self.run_action(action)
+        spec = SPECS.get(action.Type)
+        if outcome.kind == "error" and outcome.external is None and spec is not None and spec.clears_external:
+            outcome.external = {}
         if outcome.external is not None:
             self.contact.external = dict(outcome.external)
         if outcome.kind == "error" and outcome.detail:

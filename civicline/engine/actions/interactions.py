@@ -75,6 +75,7 @@ def _call_record(run: Run, function: str, parameters: dict[str, str]) -> dict[st
         static=frozenset({"InvocationTimeLimitSeconds", "InvocationType"}),
         operators=frozenset(),
         check=_check_lambda,
+        clears_external=True,  # our choice: $.External is emptied when a call fails (docs/engine.md)
     )
 )
 def invoke_lambda(run: Run, act: FlowAction) -> Outcome:
@@ -89,7 +90,6 @@ def invoke_lambda(run: Run, act: FlowAction) -> Outcome:
     function = function_from_arn(arn)
     call = _call_record(run, function or name_from_arn(arn) or arn, parameters)
     failed = Outcome.fail()
-    failed.external = {}  # our choice: $.External is emptied when a call fails (docs/engine.md)
     if function is None:
         call["error"] = "UNKNOWN_FUNCTION"
         failed.detail = f"no registry function behind {arn!r}"

@@ -103,6 +103,7 @@ class ActionSpec:
     check: Check | None = None
     implies: frozenset[str] | None = None  # an untyped flow holding it is one of these types
     participant: bool | None = None  # needs a participant on the line (default: participant actions)
+    clears_external: bool = False  # a failure leaves $.External empty (a Lambda call, or a mock of one)
     notes: tuple[str, ...] = field(default=())
 
     @property
