@@ -328,7 +328,7 @@ class Engine:
         run = Run(self, contact, result, caller or CallerScript(), view, self.max_loops)
         entry = self.library.get(flow)
         if flow_type:
-            entry = self.library.with_type(entry, flow_type.upper(), "given (--flow-type)")
+            entry = entry.as_type(flow_type.upper(), "given (--flow-type)")  # for this run only
         disconnect_flow = initiation_method == "DISCONNECT"
         if disconnect_flow:
             run.disconnected = True

@@ -250,12 +250,6 @@ class FlowLibrary:
             raise KeyError(f"no flow named {flow!r} (have: {', '.join(self.names()) or 'none'})")
         return self.flows[flow]
 
-    def with_type(self, flow: LoadedFlow, flow_type: str, source: str) -> LoadedFlow:
-        """``flow`` run as ``flow_type`` (``--flow-type``, or a queue flow run for a queued contact)."""
-        typed_flow = flow.as_type(flow_type, source)
-        self.flows[flow.name] = typed_flow
-        return typed_flow
-
     def by_arn(self, arn: str) -> LoadedFlow | None:
         """The flow a (local) flow ARN or plain name points at, if the library has it."""
         name = flow_from_arn(arn) or name_from_arn(arn)

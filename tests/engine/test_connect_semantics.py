@@ -748,3 +748,10 @@ def test_designer_check_wants_dynamic_flags_positions_and_condition_metadata() -
         for f in validate_paths(exports, designer=True)
         if "designer" in f.message or "useDynamic" in f.message
     ] == []
+
+
+def test_a_flow_type_given_for_one_run_does_not_change_the_library(make_engine: Make) -> None:
+    engine = make_engine(library_of(main=doc(say("w", "Hi.", nxt="end"), act("end", "EndFlowExecution"))))
+    assert engine.run_contact("main", flow_type="AGENT_WHISPER").how == "END"
+    assert engine.library.get("main").flow_type == "CUSTOMER_QUEUE"
+    assert engine.run_contact("main").how == "QUEUE"
