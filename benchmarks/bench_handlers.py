@@ -174,7 +174,7 @@ def _event(params: dict[str, str], contact_id: str, number: str) -> dict[str, An
 def hot_paths() -> None:
     import importlib
 
-    from civicline.data import seed
+    from civicline.data import seed_demo
     from civicline.data.demo import demo_cases
     from civicline.local.aws import LocalAws
     from functions.adapters import reference
@@ -184,7 +184,7 @@ def hot_paths() -> None:
     print("\nDynamoDB calls per invocation (botocore before-call hook, moto)")
     print(f"  {'handler':<14}{'warm':>6}{'cold':>6}{'minimum':>9}   calls (warm)")
     with LocalAws(prefix="bench"):
-        seed(datetime.now(UTC))
+        seed_demo(datetime.now(UTC))
         calls: list[str] = []
 
         def hook(model: Any, **_: Any) -> None:
