@@ -253,7 +253,7 @@ def test_a_failed_give_back_does_not_fail_a_verified_caller(seeded: Any, cases: 
     # Given DynamoDB throttles the give-back of a verified caller's reservation
     faults = aws_faults("dynamodb")
     faults.throttle("UpdateItem", match=lambda _op, p: "DELETE tokens" in p.get("UpdateExpression", ""))
-    # When the right PIN is given, Then the answer is still FOUND (the attempt stays used until the window ends)
+    # When the right PIN is given, Then it is still FOUND (the attempt stays used until the window ends)
     assert lookup(cases[10].case_number, cases[10].pin, "g", "+12025550460")["result"] == "FOUND"
     assert faults.fired() == 1
 
