@@ -150,7 +150,12 @@ def cold_imports() -> None:
 #: (handler, parameters, minimum DynamoDB calls the job needs, why)
 HOT_PATHS: tuple[tuple[str, dict[str, str], int, str], ...] = (
     ("routing", {"action": "route", "intent": "CONSULTATION"}, 2, "read caller history + record office"),
-    ("case_status", {}, 1, "read case and attempt counters"),
+    (
+        "case_status",
+        {},
+        5,
+        "reserve an attempt on the case and the caller, read the case, give both back once verified",
+    ),
     ("appeals", {"category": "APPEAL"}, 1, "store the appeal"),
     ("callback", {"mode": "SCHEDULED", "queueName": "general", "window": "3"}, 1, "store the request"),
     ("survey", {"trust": "5", "ease": "4", "satisfaction": "5"}, 1, "store the survey"),
