@@ -71,8 +71,10 @@ def _give_back(held: tuple[rules.Reservation, ...], token: str) -> None:
 
 
 def _limits(contact: ContactData, params: CaseStatusParameters) -> tuple[rules.AttemptLimit, ...]:
+    """Who this attempt counts against. The number is the contact's own (its endpoint), never a flow
+    parameter: what the attempt is counted against must not depend on what a flow passes."""
     settings = get_settings()
-    number = caller_number(contact, params.callerNumber)
+    number = caller_number(contact)
     subjects = rules.counted_subjects(
         params.caseNumber,
         pseudonymize(number) if number else None,

@@ -366,3 +366,21 @@ def test_attempt_tokens_are_keyed_by_the_deployment_secret(seeded: Any, cases: A
     assert identifiers.attempt_token(b"a" * 32, "tok", case.case_number, pin) != identifiers.attempt_token(
         b"b" * 32, "tok", case.case_number, pin
     )
+
+
+def test_the_counted_number_is_the_contacts_own_not_a_flow_parameter(seeded: Any, cases: Any) -> None:
+    # Given a withheld number, and a flow parameter claiming a different number on every call
+    results = []
+    for i, c in enumerate(cases[:5]):
+        event = make_event(
+            {
+                "caseNumber": c.case_number,
+                "pin": wrong_pins(c.pin, 1)[0],
+                "callerNumber": f"+1312555{4000 + i}",
+            },
+            "param-1",
+            None,
+        )
+        results.append(handler(event, None)["result"])
+    # Then the attempts count against the contact (withheld), so the limit still binds
+    assert results == ["NOT_FOUND"] * (LIMIT - 1) + ["LOCKED"] * (5 - LIMIT + 1)
