@@ -62,8 +62,19 @@ def _counter(item: dict[str, Any] | None) -> AttemptCounter:
     )
 
 
+def pin_hash_of(case_number: str) -> str:
+    """Only the stored PIN hash (``""`` when there is no such case): what a verification reads before
+    the PIN is known to be right, so a wrong PIN and an unknown case read (almost) the same bytes."""
+    response = dynamo.ddb().get_item(
+        TableName=dynamo.table("cases"),
+        Key=dynamo.key(f"CASE#{case_number}", "CASE"),
+        ProjectionExpression="pin_hash",
+    )
+    return str(response.get("Item", {}).get("pin_hash", {}).get("S", ""))
+
+
 def get_case(case_number: str) -> Case | None:
-    """The whole case, PIN hash included: only case_status reads it."""
+    """The whole case, PIN hash included: only case_status reads it, once the PIN is verified."""
     item = dynamo.get("cases", f"CASE#{case_number}", "CASE")
     return dynamo.record(Case, item) if item else None
 

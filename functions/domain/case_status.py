@@ -107,10 +107,9 @@ def attempts_left(held: tuple[Reservation, ...], now: float) -> int:
     return min((r.state.left(now, r.on.limit) for r in held), default=0)
 
 
-def pin_matches(case: Case | None, pin: str, pepper: bytes) -> bool:
-    """Always runs one KDF of the current cost, so "no such case" and "wrong PIN" cost the same."""
-    matched = verify_pin(pin, case.pin_hash if case else "", pepper)
-    return matched and case is not None
+def pin_matches(stored_hash: str, pin: str, pepper: bytes) -> bool:
+    """Always runs one KDF of the current cost, so "no such case" (``""``) and "wrong PIN" cost the same."""
+    return verify_pin(pin, stored_hash, pepper)
 
 
 _STATUS_TEXT = {

@@ -2,9 +2,10 @@
 
 Every lookup, in this order: reserve one attempt on each counter that applies (one conditional
 UpdateItem each: the case, and the caller or, for a withheld number, the contact and the shared
-withheld bucket); read the case (one GetItem); run one KDF. A correct PIN gives the reservations back
-(one UpdateItem each); a wrong PIN or an unknown case keeps them and makes no further call, so the two
-are indistinguishable by answer, by AWS calls and by KDF work. A Connect retry of the same attempt
+withheld bucket); read the case's PIN hash only (one GetItem with a projection); run one KDF. A correct
+PIN reads the case (one GetItem) and gives the reservations back (one UpdateItem each); a wrong PIN or
+an unknown case keeps them and makes no further call, so the two are indistinguishable by answer, by
+AWS calls, by the bytes read (a hash or nothing) and by KDF work. A Connect retry of the same attempt
 (same contact, case and PIN) is recognised by its token and counted once.
 """
 
@@ -45,10 +46,15 @@ def _lookup(contact: ContactData, params: CaseStatusParameters) -> CaseStatusRes
     if held is None:
         logger.info("verification refused: attempt limit reached")
         raise Locked("too many attempts")
-    case = cases.get_case(params.caseNumber)
-    if case is not None and not is_current_hash(case.pin_hash):
+    stored = cases.pin_hash_of(params.caseNumber)
+    if stored and not is_current_hash(stored):
         logger.warning("case PIN hash in an old format: re-issue the PIN (docs/data.md)")
-    if rules.pin_matches(case, params.pin, derived_key(PIN_PEPPER)) and case is not None:
+    case = (
+        cases.get_case(params.caseNumber)
+        if rules.pin_matches(stored, params.pin, derived_key(PIN_PEPPER))
+        else None
+    )
+    if case is not None:
         _give_back(held, token)
         logger.info("case verified", status=case.status.value)
         return _found(case, params.language)

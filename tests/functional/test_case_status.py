@@ -47,13 +47,14 @@ def test_a_lookup_reserves_its_attempts_before_reading_and_gives_them_back_when_
     faults = aws_faults("dynamodb")
     # When another caller looks up a case of the same office with the right PIN
     result = lookup(cases[5].case_number, cases[5].pin, contact_id="c-2", number="+12025550177")
-    # Then one attempt is reserved on the case and on the caller (conditional writes), the case is
-    # read once, and both reservations are given back (a correct PIN uses no attempt)
+    # Then one attempt is reserved on the case and on the caller (conditional writes), the PIN hash
+    # is read, then (verified) the case, and both reservations are given back (no attempt used)
     assert result["result"] == "FOUND"
     calls = [(op, params.get("Key", {}).get("pk", {}).get("S", "")[:14]) for op, params, _ in faults.calls]
     assert calls == [
         ("UpdateItem", "ATTEMPTS#CASE#"),
         ("UpdateItem", "ATTEMPTS#CALLE"),
+        ("GetItem", "CASE#" + cases[5].case_number[:9]),
         ("GetItem", "CASE#" + cases[5].case_number[:9]),
         ("UpdateItem", "ATTEMPTS#CASE#"),
         ("UpdateItem", "ATTEMPTS#CALLE"),

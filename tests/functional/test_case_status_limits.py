@@ -321,6 +321,7 @@ def test_unknown_case_and_wrong_pin_make_the_same_calls_and_one_kdf_of_the_same_
     assert runs["unknown"][0] == runs["wrong"][0] == {"result": "NOT_FOUND", "attemptsLeft": "2"}
     assert runs["unknown"][1] == runs["wrong"][1]
     assert [op for op, *_ in runs["wrong"][1]] == ["UpdateItem", "UpdateItem", "GetItem"]
+    assert runs["wrong"][1][2][5] == "pin_hash"  # before the PIN is verified, only the hash is read
     assert runs["unknown"][2] == runs["wrong"][2] == [identifiers.PIN_KDF]
 
 
