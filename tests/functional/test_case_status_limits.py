@@ -9,6 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from civicline.local.aws_faults import interleaved
 from functions.domain import identifiers
@@ -385,3 +387,49 @@ def test_the_counted_number_is_the_contacts_own_not_a_flow_parameter(seeded: Any
         results.append(handler(event, None)["result"])
     # Then the attempts count against the contact (withheld), so the limit still binds
     assert results == ["NOT_FOUND"] * (LIMIT - 1) + ["LOCKED"] * (5 - LIMIT + 1)
+
+
+# --- the window semantics, as a property --------------------------------------------------------
+
+_numbers = iter(range(10**6))
+
+
+def _model(gaps: list[int], limit: int, window: int) -> list[dict[str, str]]:
+    """The documented semantics (docs/decisions.md 42), written plainly: the reference answers."""
+    failures, window_ends, expires_at, t, answers = 0, 0, 0, 0, []
+    for gap in gaps:
+        t += gap
+        if failures >= limit and t < expires_at:
+            answers.append({"result": "LOCKED"})
+            continue
+        if t < window_ends and failures < limit:
+            failures, expires_at = failures + 1, t + window
+        else:
+            failures, window_ends, expires_at = 1, t + window, t + window
+        left = limit - failures
+        answers.append(
+            {"result": "LOCKED"} if left == 0 else {"result": "NOT_FOUND", "attemptsLeft": str(left)}
+        )
+    return answers
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from([0, 1, 60, 299, 600, 899, 900, 901, 1800]), min_size=1, max_size=9))
+def test_any_sequence_of_wrong_pins_follows_the_documented_windows(
+    seeded: Any, cases: Any, clock: Clock, gaps: list[int]
+) -> None:
+    # Given one case, its counter cleared, and wrong PINs from distinct numbers after the given gaps
+    case = cases[15]
+    seeded.client("dynamodb").delete_item(
+        TableName=seeded.table("state"),
+        Key={"pk": {"S": f"ATTEMPTS#CASE#{case.case_number}"}, "sk": {"S": "VERIFY"}},
+    )
+    start, answers = clock.moment, []
+    bad = wrong_pins(case.pin, len(gaps))
+    for gap, pin in zip(gaps, bad, strict=True):
+        clock.moment += timedelta(seconds=gap)
+        n = next(_numbers)
+        answers.append(lookup(case.case_number, pin, f"prop-{n}", f"+1646555{n % 10_000:04d}"))
+    clock.moment = start + timedelta(days=1)  # the next example starts long after this one
+    # Then every answer is the one the documented semantics give
+    assert answers == _model(gaps, LIMIT, 900)
