@@ -101,13 +101,14 @@ def reserve_attempts(
 ) -> tuple[Reservation, ...] | None:
     """Reserve one attempt on every counter, in order; None (nothing held) if any is locked.
 
-    A counter reserved before a later one refuses is given back: no PIN is checked for it.
+    An attempt this call counted before a later counter refused is given back: no PIN is checked for
+    it. One a retry found already counted is not: it stands for the earlier call's check.
     """
     held: list[Reservation] = []
     for limit in limits:
         reservation = _reserve(limit, token, now, window_seconds)
         if reservation is None:
-            release_attempts(tuple(held), token)
+            release_attempts(tuple(r for r in held if r.counted), token)
             return None
         held.append(reservation)
     return tuple(held)

@@ -433,3 +433,31 @@ def test_any_sequence_of_wrong_pins_follows_the_documented_windows(
     clock.moment = start + timedelta(days=1)  # the next example starts long after this one
     # Then every answer is the one the documented semantics give
     assert answers == _model(gaps, LIMIT, 900)
+
+
+def test_a_refused_retry_does_not_give_back_the_attempt_its_first_call_counted(
+    seeded: Any, cases: Any, clock: Clock
+) -> None:
+    from functions.core.privacy import pseudonymize
+
+    # Given a wrong PIN counted on a case, and then the caller's counter locked by other attempts
+    case, number = cases[16], "+12025550510"
+    pin = wrong_pins(case.pin, 1)[0]
+    assert lookup(case.case_number, pin, "first", number)["attemptsLeft"] == "2"
+    now = int(clock.moment.timestamp())
+    seeded.client("dynamodb").put_item(
+        TableName=seeded.table("state"),
+        Item={
+            "pk": {"S": f"ATTEMPTS#CALLER#{pseudonymize(number)}"},
+            "sk": {"S": "VERIFY"},
+            "failures": {"N": "3"},
+            "tokens": {"SS": ["x", "y", "z"]},
+            "window_ends": {"N": str(now + 600)},
+            "expires_at": {"N": str(now + 600)},
+        },
+    )
+    # When the first call is retried (same contact, case and PIN), Then it is refused
+    assert lookup(case.case_number, pin, "first", number) == {"result": "LOCKED"}
+    # And the case still counts the first call's failure
+    stored = counter(seeded, f"ATTEMPTS#CASE#{case.case_number}")
+    assert stored is not None and int(stored["failures"]["N"]) == 1
