@@ -112,9 +112,9 @@ def run() -> None:
             try:
                 from datetime import UTC, datetime
 
-                from civicline.data import seed
+                from civicline.data import seed_demo
 
-                seed(datetime.now(UTC))
+                seed_demo(datetime.now(UTC))
             except ImportError:
                 pass
             ours = FlowLibrary.from_directory(ROOT / "flows", strict=False)

@@ -150,7 +150,12 @@ def cold_imports() -> None:
 #: (handler, parameters, minimum DynamoDB calls the job needs, why)
 HOT_PATHS: tuple[tuple[str, dict[str, str], int, str], ...] = (
     ("routing", {"action": "route", "intent": "CONSULTATION"}, 2, "read caller history + record office"),
-    ("case_status", {}, 1, "read case and attempt counters"),
+    (
+        "case_status",
+        {},
+        6,
+        "reserve an attempt on the case and the caller, read the hash, then the case, give both back",
+    ),
     ("appeals", {"category": "APPEAL"}, 1, "store the appeal"),
     ("callback", {"mode": "SCHEDULED", "queueName": "general", "window": "3"}, 1, "store the request"),
     ("survey", {"trust": "5", "ease": "4", "satisfaction": "5"}, 1, "store the survey"),
@@ -174,7 +179,7 @@ def _event(params: dict[str, str], contact_id: str, number: str) -> dict[str, An
 def hot_paths() -> None:
     import importlib
 
-    from civicline.data import seed
+    from civicline.data import seed_demo
     from civicline.data.demo import demo_cases
     from civicline.local.aws import LocalAws
     from functions.adapters import reference
@@ -184,7 +189,7 @@ def hot_paths() -> None:
     print("\nDynamoDB calls per invocation (botocore before-call hook, moto)")
     print(f"  {'handler':<14}{'warm':>6}{'cold':>6}{'minimum':>9}   calls (warm)")
     with LocalAws(prefix="bench"):
-        seed(datetime.now(UTC))
+        seed_demo(datetime.now(UTC))
         calls: list[str] = []
 
         def hook(model: Any, **_: Any) -> None:

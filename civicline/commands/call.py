@@ -40,11 +40,11 @@ def _library(flows_dir: Path | None, err: Console) -> FlowLibrary:
 def _seed(err: Console) -> None:
     """The demo data set when the data package provides it; empty tables otherwise."""
     try:
-        from civicline.data import seed
+        from civicline.data import seed_demo
     except ImportError:
-        err.print("[yellow]demo data not available (civicline.data.seed): tables are empty[/yellow]")
+        err.print("[yellow]demo data not available (civicline.data.seed_demo): tables are empty[/yellow]")
         return
-    seed(datetime.now(UTC))
+    seed_demo(datetime.now(UTC))
 
 
 # -- engine options (--flow-type, --disconnect-reason): how the entry flow runs -----------------

@@ -288,14 +288,17 @@ def demo_cases() -> tuple[DemoCase, ...]:
 
 
 @cache
-def _pin_hash(case_number: str, pin: str) -> str:
-    """Per-case salt (derived, so the data set is reproducible); cached: hashing is deliberately slow."""
+def _pin_hash(case_number: str, pin: str, pepper: bytes) -> str:
+    """Per-case salt (derived, so the data set is reproducible) and the pepper of the secret in use;
+    cached per pepper: hashing is deliberately slow."""
     salt = hashlib.sha256(f"civicline-demo:{case_number}".encode()).digest()[:16]
-    return hash_pin(pin, salt)
+    return hash_pin(pin, salt, pepper)
 
 
-def to_case(demo: DemoCase, now: datetime) -> Case:
-    """The stored case: the PIN hashed with a per-case salt, dates relative to ``now``."""
+def to_case(demo: DemoCase, now: datetime, pepper: bytes) -> Case:
+    """The stored case: the PIN hashed with a per-case salt and ``pepper`` (the PIN pepper of the
+    secret the functions will use: :func:`functions.core.pseudonym_key.derived_key`), dates relative
+    to ``now``."""
     today = now.date()
     opened = today - timedelta(days=demo.opened_days_ago)
     history = [
@@ -306,7 +309,7 @@ def to_case(demo: DemoCase, now: datetime) -> Case:
     next_en, next_es = _NEXT_STEPS[demo.status]
     return Case(
         case_number=demo.case_number,
-        pin_hash=_pin_hash(demo.case_number, demo.pin),
+        pin_hash=_pin_hash(demo.case_number, demo.pin, pepper),
         status=demo.status,
         history=history,
         office_id=demo.office_id,

@@ -222,7 +222,7 @@ class DayRunner:
 
     # -- the run -------------------------------------------------------------------------------
     def run(self) -> DayResult:
-        from civicline.data import seed as seed_data
+        from civicline.data import seed_demo as seed_data
         from functions.core.clock import set_clock
 
         timings: dict[str, float] = {}

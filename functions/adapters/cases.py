@@ -2,28 +2,49 @@
 
 Layout: ``cases`` table ``CASE#<number>`` / ``CASE`` (a :class:`~schemas.records.Case`) and
 ``APPEAL#<receipt>`` / ``APPEAL`` (an :class:`~schemas.records.Appeal`). Attempt counters live in
-``state``: ``ATTEMPTS#CALLER#<pseudonymized number>`` and ``ATTEMPTS#CASE#<number>``, sk ``VERIFY``,
-with ``failures``, a set of attempt tokens already counted (so a retried Lambda call is not counted
-twice) and ``expires_at`` (TTL, also the end of the lockout).
+``state``: ``ATTEMPTS#<kind>#<id>`` (kinds ``CASE``, ``CALLER``, ``CONTACT``, ``WITHHELD``; the ids
+are a case number, a caller pseudonym, a contact pseudonym, ``ALL``), sk ``VERIFY``, with
+``failures``, ``tokens`` (attempts already counted, so a retried Lambda call is not counted twice),
+``window_ends`` and ``expires_at`` (TTL, also the end of a lock): see
+:mod:`functions.domain.case_status` for what they mean.
+
+Counters are never read on their own: every attempt is a conditional UpdateItem that reserves it
+only while the counter allows one, which DynamoDB evaluates on the item's latest state (a write is
+never eventually consistent), and a refused write hands back the item it refused on
+(``ReturnValuesOnConditionCheckFailure``), so deciding "retry or lock" costs no extra read.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from functions.adapters import dynamo
-from functions.domain.case_status import AttemptCounter
-from schemas.records import Appeal, Case
+from functions.core.errors import DependencyError
+from functions.domain.case_status import AttemptCounter, AttemptLimit, Reservation, Subject
+from schemas.records import Appeal, Case, CaseStatus
 
 VERIFY = "VERIFY"
+#: what routing reads of a case (never the PIN hash); its IAM grant's dynamodb:Attributes add the keys
+ROUTING_ATTRIBUTES = ("office_id", "status")
+
+# a new window: the item is absent, or its window has closed and no lock holds (an item written
+# before windows existed has no window_ends: its window is closed)
+_RESTART = "SET failures = :one, tokens = :tokens, window_ends = :ends, expires_at = :ends"
+_RESTART_IF = (
+    "attribute_not_exists(failures) OR ((attribute_not_exists(window_ends) OR window_ends <= :now) "
+    "AND (failures < :max OR expires_at <= :now))"
+)
+# one more failure in the open window, below the limit, not yet counted for this attempt
+_COUNT = "ADD failures :one, tokens :tokens SET expires_at = :ends"
+_COUNT_IF = (
+    "window_ends > :now AND failures < :max "
+    "AND (attribute_not_exists(tokens) OR NOT contains(tokens, :token))"
+)
 
 
-def caller_counter_pk(caller_key: str) -> str:
-    return f"ATTEMPTS#CALLER#{caller_key}"
-
-
-def case_counter_pk(case_number: str) -> str:
-    return f"ATTEMPTS#CASE#{case_number}"
+def counter_pk(subject: Subject) -> str:
+    return f"ATTEMPTS#{subject.kind}#{subject.id}"
 
 
 def case_item(case: Case) -> dict[str, Any]:
@@ -33,56 +54,136 @@ def case_item(case: Case) -> dict[str, Any]:
 def _counter(item: dict[str, Any] | None) -> AttemptCounter:
     if not item:
         return AttemptCounter()
-    return AttemptCounter(failures=int(item.get("failures", 0)), expires_at=float(item.get("expires_at", 0)))
+    return AttemptCounter(
+        failures=int(item.get("failures", 0)),
+        window_ends=float(item.get("window_ends", 0)),
+        expires_at=float(item.get("expires_at", 0)),
+        tokens=frozenset(item.get("tokens", ())),
+    )
 
 
-def lookup(case_number: str, caller_key: str) -> tuple[Case | None, AttemptCounter, AttemptCounter]:
-    """The case and both attempt counters in ONE BatchGetItem call (the status lookup's only read)."""
-    found = dynamo.batch_get(
-        {
-            "cases": [(f"CASE#{case_number}", "CASE")],
-            "state": [(caller_counter_pk(caller_key), VERIFY), (case_counter_pk(case_number), VERIFY)],
-        }
+def pin_hash_of(case_number: str) -> str:
+    """Only the stored PIN hash (``""`` when there is no such case): what a verification reads before
+    the PIN is known to be right, so a wrong PIN and an unknown case read (almost) the same bytes."""
+    response = dynamo.ddb().get_item(
+        TableName=dynamo.table("cases"),
+        Key=dynamo.key(f"CASE#{case_number}", "CASE"),
+        ProjectionExpression="pin_hash",
     )
-    case_items = found["cases"]
-    case = dynamo.record(Case, case_items[0]) if case_items else None
-    counters = {i["pk"]: i for i in found["state"]}
-    return (
-        case,
-        _counter(counters.get(caller_counter_pk(caller_key))),
-        _counter(counters.get(case_counter_pk(case_number))),
-    )
+    return str(response.get("Item", {}).get("pin_hash", {}).get("S", ""))
 
 
 def get_case(case_number: str) -> Case | None:
+    """The whole case, PIN hash included: only case_status reads it, once the PIN is verified."""
     item = dynamo.get("cases", f"CASE#{case_number}", "CASE")
     return dynamo.record(Case, item) if item else None
 
 
-def record_failure(counter_pk: str, token: str, expires_at: int) -> AttemptCounter:
-    """Count one failed verification unless ``token`` (contact + step + input) was already counted.
+def case_office_and_status(case_number: str) -> tuple[str, CaseStatus] | None:
+    """What routing needs of a case, read with a projection of :data:`ROUTING_ATTRIBUTES` only."""
+    response = dynamo.ddb().get_item(
+        TableName=dynamo.table("cases"),
+        Key=dynamo.key(f"CASE#{case_number}", "CASE"),
+        ProjectionExpression=", ".join(f"#a{i}" for i in range(len(ROUTING_ATTRIBUTES))),
+        ExpressionAttributeNames={f"#a{i}": name for i, name in enumerate(ROUTING_ATTRIBUTES)},
+    )
+    item = dynamo.from_item(response["Item"]) if response.get("Item") else None
+    if not item or "office_id" not in item or "status" not in item:
+        return None
+    return str(item["office_id"]), CaseStatus(item["status"])
 
-    A single conditional UpdateItem: ADD to the count and to the token set, push the lockout end.
-    The window restarts at every failure, so a lock lasts ``lockout_seconds`` after the last one.
+
+# --- attempt reservations --------------------------------------------------------------------
+
+
+def reserve_attempts(
+    limits: tuple[AttemptLimit, ...], token: str, now: int, window_seconds: int
+) -> tuple[Reservation, ...] | None:
+    """Reserve one attempt on every counter, in order; None (nothing held) if any is locked.
+
+    An attempt this call counted before a later counter refused is given back: no PIN is checked for
+    it. One a retry found already counted is not: it stands for the earlier call's check.
     """
+    held: list[Reservation] = []
+    for limit in limits:
+        reservation = _reserve(limit, token, now, window_seconds)
+        if reservation is None:
+            release_attempts(tuple(r for r in held if r.counted), token)
+            return None
+        held.append(reservation)
+    return tuple(held)
+
+
+def _reserve(limit: AttemptLimit, token: str, now: int, window_seconds: int) -> Reservation | None:
+    """Try a new window, else one more failure in the open one; a refusal says why (the old item).
+
+    The loop only repeats when the counter changed between the two writes (another call's
+    window opened or closed in between); three rounds without a decision is contention we report.
+    """
+    values = {
+        ":one": {"N": "1"},
+        ":tokens": {"SS": [token]},
+        ":token": {"S": token},
+        ":ends": {"N": str(now + window_seconds)},
+        ":now": {"N": str(now)},
+        ":max": {"N": str(limit.limit)},
+    }
+    for _ in range(3):
+        for update, condition in ((_RESTART, _RESTART_IF), (_COUNT, _COUNT_IF)):
+            written, state = _conditional_update(counter_pk(limit.subject), update, condition, values)
+            if written:
+                return Reservation(limit, state, counted=True)
+            if token in state.tokens and state.used(now, limit.limit):
+                return Reservation(limit, state, counted=False)
+            if state.locked(now, limit.limit):
+                return None
+    raise DependencyError("attempt counter kept changing under contention")
+
+
+def _conditional_update(
+    pk: str, update: str, condition: str, values: dict[str, Any]
+) -> tuple[bool, AttemptCounter]:
+    used = set(re.findall(r":\w+", f"{update} {condition}"))
+    names = {k: v for k, v in values.items() if k in used}
     client = dynamo.ddb()
     try:
         response = client.update_item(
             TableName=dynamo.table("state"),
-            Key=dynamo.key(counter_pk, VERIFY),
-            UpdateExpression="ADD failures :one, tokens :tok SET expires_at = :exp",
-            ConditionExpression="attribute_not_exists(tokens) OR NOT contains(tokens, :t)",
-            ExpressionAttributeValues={
-                ":one": {"N": "1"},
-                ":tok": {"SS": [token]},
-                ":t": {"S": token},
-                ":exp": {"N": str(expires_at)},
-            },
+            Key=dynamo.key(pk, VERIFY),
+            UpdateExpression=update,
+            ConditionExpression=condition,
+            ExpressionAttributeValues=names,
             ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
-        return _counter(dynamo.from_item(response["Attributes"]))
-    except client.exceptions.ConditionalCheckFailedException:
-        return _counter(dynamo.get("state", counter_pk, VERIFY, consistent=True))
+    except client.exceptions.ConditionalCheckFailedException as exc:
+        old = exc.response.get("Item")
+        return False, _counter(dynamo.from_item(old) if old else None)
+    return True, _counter(dynamo.from_item(response["Attributes"]))
+
+
+def release_attempts(held: tuple[Reservation, ...], token: str) -> None:
+    """Give reservations back (a correct PIN, or a later counter refused): one UpdateItem each.
+
+    Conditional on the token still being there, so an attempt is never given back twice and a window
+    restarted since then is left alone.
+    """
+    client = dynamo.ddb()
+    for reservation in held:
+        try:
+            client.update_item(
+                TableName=dynamo.table("state"),
+                Key=dynamo.key(counter_pk(reservation.on.subject), VERIFY),
+                UpdateExpression="ADD failures :minus DELETE tokens :tokens",
+                ConditionExpression="contains(tokens, :token)",
+                ExpressionAttributeValues={
+                    ":minus": {"N": "-1"},
+                    ":tokens": {"SS": [token]},
+                    ":token": {"S": token},
+                },
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            continue
 
 
 # --- appeals ---------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 
 * parse the event with :func:`schemas.connect_lambda.parse_event` and the parameters with the
   function's parameter contract; a malformed event or parameters become ``INVALID_INPUT``;
-* set the log correlation id to the ContactId;
+* set the log correlation id to the ContactId (cleared first: a line about an event whose ContactId
+  cannot be read carries none, never the previous contact's);
 * map an :class:`~functions.core.errors.Outcome` raised by the domain to ``{"result": ...}``;
 * flatten the response to a STRING_MAP under 32 KB.
 
@@ -36,6 +37,8 @@ def handle_connect(
     function: str,
 ) -> dict[str, str]:
     """Run ``logic(contact, params)`` for a Connect event and return a STRING_MAP."""
+    # a warm container still holds the previous contact's id: clear it before anything is logged
+    logger.set_correlation_id(None)
     try:
         parsed = parse_event(event)
     except ContractError as exc:

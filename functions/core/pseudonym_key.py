@@ -6,6 +6,10 @@ back into numbers. A deployment keeps its key in Secrets Manager (created by the
 with the tables' key) and names it in ``PSEUDONYM_SECRET_ARN``; the functions read it on first use and
 keep it for the life of the container (one call on a cold start, none after).
 
+The same secret keys the PIN hashes and the attempt tokens, never directly: :func:`derived_key`
+gives each purpose its own sub-key (HMAC-SHA256 of the secret over the purpose's label), so a
+leaked PIN pepper or token key says nothing about the pseudonym key or about each other.
+
 Outside AWS (tests, the local engine, the simulator) ``PSEUDONYM_KEY`` or, failing that, the
 published development key is used. Inside Lambda, a missing key is a configuration error, never a
 silent fall-back to the public key.
@@ -13,6 +17,8 @@ silent fall-back to the public key.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from functools import cache
 
@@ -21,6 +27,9 @@ from functions.core.settings import get_settings
 
 #: the key of local runs and tests only; never used inside Lambda
 DEVELOPMENT_KEY = "civicline-development-key"
+#: labels of the sub-keys derived from the secret (changing one invalidates what it keyed)
+PIN_PEPPER = "civicline/pin-pepper/v1"
+ATTEMPT_TOKEN = "civicline/attempt-token/v1"  # noqa: S105 - a label, not a secret
 
 
 def pseudonym_key() -> str:
@@ -53,6 +62,17 @@ def _from_secrets_manager(secret_arn: str) -> str:
     return str(value)
 
 
+def derived_key(purpose: str) -> bytes:
+    """The sub-key of the deployment secret for ``purpose`` (:data:`PIN_PEPPER`, :data:`ATTEMPT_TOKEN`)."""
+    return _derive(pseudonym_key(), purpose)
+
+
+@cache
+def _derive(secret: str, purpose: str) -> bytes:
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
+
+
 def reset_pseudonym_key() -> None:
     """Forget the cached key (tests change the environment and the secret)."""
     _resolve.cache_clear()
+    _derive.cache_clear()

@@ -47,6 +47,8 @@ class Settings:
     appeal_working_days: bool = False
     holidays: tuple[date, ...] = ()
     max_verify_attempts: Annotated[int, Range(ge=1, le=20)] = 3
+    #: failures per lockout window shared by every caller whose number is withheld
+    withheld_verify_attempts: Annotated[int, Range(ge=1, le=1000)] = 10
     lockout_seconds: Annotated[int, Range(ge=60)] = 900
     repeat_window_days: Annotated[int, Range(ge=1, le=90)] = 7
     service_level_seconds: Annotated[int, Range(ge=1)] = 60
@@ -85,6 +87,7 @@ _SCALARS = {
     "APPEAL_WORKING_DAYS": "appeal_working_days",
     "HOLIDAYS": "holidays",
     "MAX_VERIFY_ATTEMPTS": "max_verify_attempts",
+    "WITHHELD_VERIFY_ATTEMPTS": "withheld_verify_attempts",
     "LOCKOUT_SECONDS": "lockout_seconds",
     "REPEAT_WINDOW_DAYS": "repeat_window_days",
     "SERVICE_LEVEL_SECONDS": "service_level_seconds",

@@ -1,47 +1,115 @@
-"""Case-status verification: shape and check digit first, then lockouts, then the PIN.
+"""Case-status verification: shape and check digit first, then an attempt is reserved, then the PIN.
 
 The rules, all without an enumeration oracle:
 
-* a malformed case number or PIN is ``INVALID_INPUT`` before any read;
-* attempts are limited per caller and per case: ``max_attempts`` failures within the lockout window
-  lock both until ``lockout_seconds`` after the last failure;
-* an unknown case and a wrong PIN give the same answer (``NOT_FOUND``), take the same time (a dummy
-  hash is checked when there is no case) and count the same attempts.
+* a malformed case number or PIN is ``INVALID_INPUT`` before any read or write;
+* every PIN check first reserves one attempt on each counter that applies (:func:`counted_subjects`):
+  the case, and the caller's number, or, for a withheld number, the contact and the bucket all
+  withheld callers share. A reservation is a conditional write that succeeds only while the counter
+  is below its limit, so N calls in flight at once still check at most ``limit`` PINs per window;
+* a correct PIN gives its reservations back (it proves the PIN is known: nothing left to guess), so
+  counters count failures; a wrong one keeps them;
+* an unknown case and a wrong PIN give the same answer (``NOT_FOUND``), make the same AWS calls and
+  run one KDF of the same cost, and count the same attempts.
+
+Window semantics (docs/decisions.md): the first failure opens a window of ``lockout_seconds``;
+failures inside it are counted; the one that reaches the limit locks the counter for
+``lockout_seconds`` after it. When the window has closed and no lock holds, the next failure opens a
+new window at 1. So a typo after an old lockout never relocks, and keeping a case locked takes
+``limit`` wrong PINs per window, not one call per window.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 
-from functions.domain.identifiers import dummy_pin_hash, verify_pin
+from functions.domain.identifiers import verify_pin
 from schemas.records import Case, CaseStatus
 
 
 @dataclass(frozen=True)
 class AttemptCounter:
-    """Failures counted for one caller or one case; ``expires_at`` is when the window closes."""
+    """One counter's stored state.
+
+    ``failures``: attempts reserved in the current window; ``window_ends``: when the window the
+    first failure opened closes; ``expires_at``: ``lockout_seconds`` after the last counted attempt
+    (the end of the lock once the limit is reached; also the item's TTL); ``tokens``: the attempts
+    already counted in this window (a retried call counts once).
+    """
 
     failures: int = 0
+    window_ends: float = 0.0
     expires_at: float = 0.0
+    tokens: frozenset[str] = field(default_factory=frozenset)
 
-    def active(self, now: datetime) -> int:
-        return self.failures if self.expires_at > now.timestamp() else 0
+    def locked(self, now: float, limit: int) -> bool:
+        """``now`` in epoch seconds, like the stored times."""
+        return self.failures >= limit and now < self.expires_at
+
+    def used(self, now: float, limit: int) -> int:
+        """Failures that still count: inside the window, or while a lock holds."""
+        return self.failures if now < self.window_ends or self.locked(now, limit) else 0
+
+    def left(self, now: float, limit: int) -> int:
+        return max(limit - self.used(now, limit), 0)
 
 
-def is_locked(counters: tuple[AttemptCounter, ...], now: datetime, max_attempts: int) -> bool:
-    return any(c.active(now) >= max_attempts for c in counters)
+@dataclass(frozen=True)
+class Subject:
+    """What a counter counts attempts of: ``CASE``, ``CALLER``, ``CONTACT`` or ``WITHHELD``."""
+
+    kind: str
+    id: str
 
 
-def attempts_left(counters: tuple[AttemptCounter, ...], now: datetime, max_attempts: int) -> int:
-    used = max((c.active(now) for c in counters), default=0)
-    return max(max_attempts - used, 0)
+@dataclass(frozen=True)
+class AttemptLimit:
+    """A counter and how many failures it allows per window."""
+
+    subject: Subject
+    limit: int
 
 
-def pin_matches(case: Case | None, pin: str) -> bool:
-    """Always runs one hash, so "no such case" and "wrong PIN" cost the same time."""
-    matched = verify_pin(pin, case.pin_hash if case else dummy_pin_hash())
-    return matched and case is not None
+@dataclass(frozen=True)
+class Reservation:
+    """An attempt held on one counter: ``counted`` is False for a retry already counted."""
+
+    on: AttemptLimit
+    state: AttemptCounter
+    counted: bool
+
+
+#: the one bucket every withheld-number attempt counts against
+WITHHELD = Subject("WITHHELD", "ALL")
+
+
+def counted_subjects(case_number: str, caller_key: str | None, contact_key: str) -> tuple[Subject, ...]:
+    """Who an attempt counts against, in reservation order.
+
+    A caller's number (even a spoofed one) is constant during a contact, so the caller counter also
+    binds per contact. A withheld number has no caller to count against: its attempts count against
+    the contact and against one bucket shared by every withheld caller, whose limit binds however
+    many calls are made (docs/decisions.md).
+    """
+    case = Subject("CASE", case_number)
+    if caller_key is not None:
+        return (case, Subject("CALLER", caller_key))
+    return (case, Subject("CONTACT", contact_key), WITHHELD)
+
+
+def attempt_limits(
+    subjects: tuple[Subject, ...], max_attempts: int, withheld_attempts: int
+) -> tuple[AttemptLimit, ...]:
+    return tuple(AttemptLimit(s, withheld_attempts if s == WITHHELD else max_attempts) for s in subjects)
+
+
+def attempts_left(held: tuple[Reservation, ...], now: float) -> int:
+    return min((r.state.left(now, r.on.limit) for r in held), default=0)
+
+
+def pin_matches(stored_hash: str, pin: str, pepper: bytes) -> bool:
+    """Always runs one KDF of the current cost, so "no such case" (``""``) and "wrong PIN" cost the same."""
+    return verify_pin(pin, stored_hash, pepper)
 
 
 _STATUS_TEXT = {

@@ -1,9 +1,10 @@
 """Case numbers, PINs and receipt numbers: shapes, check digits and hashes.
 
 Case numbers are 7 digits plus a Luhn check digit, so a mistyped number is refused before any read
-(no DynamoDB call, no attempt counted). PINs are stored only as salted PBKDF2 hashes; the iteration
-count is modest because the hash sits on the caller's hot path and the PIN space is guarded by the
-attempt limits, not by the hash cost.
+(no DynamoDB call, no attempt counted). PINs are stored only as salted, peppered scrypt hashes
+(docs/decisions.md): the pepper, a sub-key of the deployment's secret, is what makes a copied table
+useless for cracking a 4-digit PIN; the scrypt cost guards the PIN if the secret leaks too, at a cost
+measured to fit the caller's hot path. The attempt limits guard the PIN space online.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from functools import cache
+import secrets
+from dataclasses import dataclass
 
 _CASE = re.compile(r"[0-9]{8}")
 _PIN = re.compile(r"[0-9]{4,8}")
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
-PIN_ITERATIONS = 20_000
-_SCHEME = "pbkdf2_sha256"
 
 
 def luhn_check_digit(body: str) -> int:
@@ -60,29 +60,84 @@ def normalize_phone(value: str) -> str | None:
     return compact if _E164.fullmatch(compact) else None
 
 
-def hash_pin(pin: str, salt: bytes, iterations: int = PIN_ITERATIONS) -> str:
-    """``pbkdf2_sha256$<iterations>$<salt hex>$<hash hex>``."""
-    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations)
-    return f"{_SCHEME}${iterations}${salt.hex()}${digest.hex()}"
+@dataclass(frozen=True)
+class KdfParams:
+    """scrypt's cost: ``n`` (CPU and memory, a power of two), ``r`` (block size), ``p`` (lanes).
+
+    Memory is ``128 * n * r`` bytes: 16 MiB for the current cost, well inside a 256 MB function.
+    """
+
+    n: int
+    r: int
+    p: int
+
+    def label(self) -> str:
+        return f"n={self.n},r={self.r},p={self.p}"
 
 
-@cache
-def dummy_pin_hash() -> str:
-    """Compared against when the case does not exist, so both answers cost the same time (computed on
-    first use, not at import: a cold start should not pay for a hash)."""
-    return hash_pin("0000", b"civicline-dummy-salt")
+#: the one cost every stored hash and the dummy use (measured by ``make bench``: benchmarks/bench_pin_kdf.py)
+PIN_KDF = KdfParams(n=2**14, r=8, p=1)
+#: scheme of the current format: scrypt over HMAC-SHA256(pepper, PIN); the version is the name
+PIN_SCHEME = "hmac-scrypt-v1"
+_SALT_BYTES = 16
+_DUMMY_SALT = b"civicline-dummy-salt"
 
 
-def verify_pin(pin: str, stored: str) -> bool:
-    """Constant-time comparison; a malformed stored hash verifies nothing."""
+def _digest(pin: str, salt: bytes, pepper: bytes, params: KdfParams) -> bytes:
+    keyed = hmac.new(pepper, pin.encode(), hashlib.sha256).digest()
+    memory = 128 * params.n * params.r * (params.p + 1)
+    return hashlib.scrypt(keyed, salt=salt, n=params.n, r=params.r, p=params.p, maxmem=memory, dklen=32)
+
+
+def hash_pin(pin: str, salt: bytes, pepper: bytes, params: KdfParams = PIN_KDF) -> str:
+    """``hmac-scrypt-v1$n=..,r=..,p=..$<salt hex>$<hash hex>``.
+
+    The PIN is first keyed with the deployment's pepper (a sub-key of its secret), so a copy of the
+    table alone cannot be cracked offline, however small the PIN space; scrypt's cost protects the
+    PIN if the secret leaks too.
+    """
+    if len(salt) < 8:
+        raise ValueError("the salt must have at least 8 bytes")
+    digest = _digest(pin, salt, pepper, params)
+    return f"{PIN_SCHEME}${params.label()}${salt.hex()}${digest.hex()}"
+
+
+def new_salt() -> bytes:
+    return secrets.token_bytes(_SALT_BYTES)
+
+
+def is_current_hash(stored: str, params: KdfParams = PIN_KDF) -> bool:
+    """True when ``stored`` is in the current format and cost (the only one :func:`verify_pin` accepts)."""
+    parts = stored.split("$")
+    return len(parts) == 4 and parts[0] == PIN_SCHEME and parts[1] == params.label()
+
+
+def verify_pin(pin: str, stored: str, pepper: bytes, params: KdfParams = PIN_KDF) -> bool:
+    """Constant-time comparison after exactly one KDF of ``params``, whatever ``stored`` holds.
+
+    No hash (``""``: the case does not exist), a hash in another format or cost (the old unpeppered
+    ``pbkdf2_sha256``) or a malformed one verifies nothing, but a dummy salt is hashed instead with
+    the same parameters: an unknown case, a wrong PIN and an unusable hash cost the same time.
+    """
+    parts = stored.split("$")
     try:
-        scheme, iterations, salt_hex, digest_hex = stored.split("$")
-        if scheme != _SCHEME:
-            return False
-        digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt_hex), int(iterations))
-    except ValueError:
+        salt, expected = bytes.fromhex(parts[2]), bytes.fromhex(parts[3])
+    except (ValueError, IndexError):
+        salt, expected = b"", b""
+    if not is_current_hash(stored, params) or len(salt) < 8 or len(expected) != 32:
+        _digest(pin, _DUMMY_SALT, pepper, params)
         return False
-    return hmac.compare_digest(digest.hex(), digest_hex)
+    return hmac.compare_digest(_digest(pin, salt, pepper, params), expected)
+
+
+def attempt_token(key: bytes, contact_id: str, case_number: str, pin: str) -> str:
+    """Identifies one verification attempt (contact, case, PIN) so a retried call counts once.
+
+    An HMAC with the deployment's token sub-key: the contact id is in every log line, so an unkeyed
+    hash would give the mistyped PINs back to anyone who reads the table and the logs.
+    """
+    message = f"{contact_id}#verify#{case_number}#{pin}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
 def receipt_number(prefix: str, seed: str, attempt: int = 0) -> str:

@@ -17,7 +17,8 @@ def caller_number(contact: ContactData, given: str = "") -> str | None:
 
 
 def caller_key(contact: ContactData, given: str = "") -> str:
-    """Pseudonymous key of the caller; a withheld number is keyed by the contact itself, so
-    anonymous callers never share (and never lock out) each other's counters."""
+    """Pseudonymous key of the caller for repeat-caller history and callbacks; a withheld number is
+    keyed by the contact itself, so anonymous callers never share a history. (Case-status attempts
+    count withheld numbers differently: functions.domain.case_status.counted_subjects.)"""
     number = caller_number(contact, given)
     return pseudonymize(number) if number else "contact-" + pseudonymize(contact.ContactId)

@@ -1,14 +1,16 @@
-"""Lambda ``case_status``: a case's status after PIN verification, with attempt limits.
+"""Lambda ``case_status``: a case's status after PIN verification, with attempt limits that bind.
 
-Hot path of a successful lookup: ONE read (BatchGetItem: the case and both attempt counters).
-Attempt counters are written only on failure, one conditional update each, idempotent per contact,
-step and input (a Connect retry does not count twice).
+Every lookup, in this order: reserve one attempt on each counter that applies (one conditional
+UpdateItem each: the case, and the caller or, for a withheld number, the contact and the shared
+withheld bucket); read the case's PIN hash only (one GetItem with a projection); run one KDF. A correct
+PIN reads the case (one GetItem) and gives the reservations back (one UpdateItem each); a wrong PIN or
+an unknown case keeps them and makes no further call, so the two are indistinguishable by answer, by
+AWS calls, by the bytes read (a hash or nothing) and by KDF work. A Connect retry of the same attempt
+(same contact, case and PIN) is recognised by its token and counted once.
 """
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime
 from typing import Any
 
 from functions.adapters import cases
@@ -16,11 +18,13 @@ from functions.core.clock import now
 from functions.core.connect import handle_connect
 from functions.core.errors import InvalidInput, Locked
 from functions.core.observability import logger
+from functions.core.privacy import pseudonymize
+from functions.core.pseudonym_key import ATTEMPT_TOKEN, PIN_PEPPER, derived_key
 from functions.core.settings import get_settings
 from functions.domain import case_status as rules
 from functions.domain.dates import spoken_date
-from functions.domain.identifiers import is_valid_case_number, is_valid_pin
-from functions.handlers._common import caller_key
+from functions.domain.identifiers import attempt_token, is_current_hash, is_valid_case_number, is_valid_pin
+from functions.handlers._common import caller_number
 from schemas.connect_lambda import ContactData
 from schemas.functions import CaseStatusParameters, CaseStatusResponse
 from schemas.records import Case
@@ -36,15 +40,53 @@ def _lookup(contact: ContactData, params: CaseStatusParameters) -> CaseStatusRes
     if not is_valid_pin(params.pin):
         raise InvalidInput("pin")
     settings = get_settings()
-    moment = now()
-    key = caller_key(contact, params.callerNumber)
-    case, by_caller, by_case = cases.lookup(params.caseNumber, key)
-    if rules.is_locked((by_caller, by_case), moment, settings.max_verify_attempts):
+    moment = int(now().timestamp())
+    token = attempt_token(derived_key(ATTEMPT_TOKEN), contact.ContactId, params.caseNumber, params.pin)
+    held = cases.reserve_attempts(_limits(contact, params), token, moment, settings.lockout_seconds)
+    if held is None:
+        logger.info("verification refused: attempt limit reached")
         raise Locked("too many attempts")
-    if rules.pin_matches(case, params.pin) and case is not None:
+    stored = cases.pin_hash_of(params.caseNumber)
+    if stored and not is_current_hash(stored):
+        logger.warning("case PIN hash in an old format: re-issue the PIN (docs/data.md)")
+    case = (
+        cases.get_case(params.caseNumber)
+        if rules.pin_matches(stored, params.pin, derived_key(PIN_PEPPER))
+        else None
+    )
+    if case is not None:
+        _give_back(held, token)
         logger.info("case verified", status=case.status.value)
         return _found(case, params.language)
-    return _failed(contact.ContactId, key, params, moment)
+    left = rules.attempts_left(held, moment)
+    logger.info("verification failed", attempts_left=left, counted=all(r.counted for r in held))
+    if left == 0:
+        raise Locked("too many attempts")
+    return CaseStatusResponse(result="NOT_FOUND", attemptsLeft=str(left))
+
+
+def _give_back(held: tuple[rules.Reservation, ...], token: str) -> None:
+    """Return a verified caller's reservations. Best effort: the PIN was proven, so a failed give-back
+    costs that caller one attempt until the window closes; it must not turn the answer into an error."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        cases.release_attempts(held, token)
+    except (BotoCoreError, ClientError) as exc:
+        logger.warning("attempt not given back", error=type(exc).__name__)
+
+
+def _limits(contact: ContactData, params: CaseStatusParameters) -> tuple[rules.AttemptLimit, ...]:
+    """Who this attempt counts against. The number is the contact's own (its endpoint), never a flow
+    parameter: what the attempt is counted against must not depend on what a flow passes."""
+    settings = get_settings()
+    number = caller_number(contact)
+    subjects = rules.counted_subjects(
+        params.caseNumber,
+        pseudonymize(number) if number else None,
+        pseudonymize(contact.ContactId),
+    )
+    return rules.attempt_limits(subjects, settings.max_verify_attempts, settings.withheld_verify_attempts)
 
 
 def _found(case: Case, language: str) -> CaseStatusResponse:
@@ -61,20 +103,3 @@ def _found(case: Case, language: str) -> CaseStatusResponse:
         dueDateSpoken=spoken_date(case.due_date, language) if case.due_date else None,
         officeName=name,
     )
-
-
-def _failed(contact_id: str, key: str, params: CaseStatusParameters, moment: datetime) -> CaseStatusResponse:
-    """Count the failure for the caller and for the case; the same answer whether the case exists."""
-    settings = get_settings()
-    # the token identifies this attempt (contact, step, input) without storing the PIN
-    token = hashlib.sha256(f"{contact_id}#verify#{params.caseNumber}#{params.pin}".encode()).hexdigest()[:24]
-    expires = int(moment.timestamp()) + settings.lockout_seconds
-    counters = (
-        cases.record_failure(cases.caller_counter_pk(key), token, expires),
-        cases.record_failure(cases.case_counter_pk(params.caseNumber), token, expires),
-    )
-    left = rules.attempts_left(counters, moment, settings.max_verify_attempts)
-    logger.info("verification failed", caller_key=key, attempts_left=left)
-    if left == 0:
-        raise Locked("too many attempts")
-    return CaseStatusResponse(result="NOT_FOUND", attemptsLeft=str(left))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from functions.adapters import reference
-from functions.adapters.cases import get_case
+from functions.adapters.cases import case_office_and_status
 from functions.core.clock import now
 from functions.core.connect import handle_connect
 from functions.core.errors import InvalidInput
@@ -105,7 +105,7 @@ def _open_case_office(case_number: str) -> str | None:
     """The office owning the caller's case, when it is still open."""
     if not case_number:
         return None
-    case = get_case(case_number)
-    if case is None or case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED):
+    case = case_office_and_status(case_number)
+    if case is None or case[1] in (CaseStatus.DECIDED, CaseStatus.CLOSED):
         return None
-    return case.office_id
+    return case[0]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from civicline.data import seed
+from civicline.data import seed_demo
 from civicline.data.demo import KNOWLEDGE, OFFICES, REDIRECT_TOPICS, demo_cases
 from civicline.engine import CallResult, FlowLibrary
 from civicline.local.aws import LocalAws
@@ -27,7 +27,7 @@ def seeded() -> Iterator[LocalAws]:
     """One seeded local AWS for the module (moto start-up is the slow part); tests keep apart by
     calling from their own number and using their own demo case."""
     with LocalAws() as aws:
-        seed(datetime.now(UTC))
+        seed_demo(datetime.now(UTC))
         yield aws
 
 

@@ -68,24 +68,24 @@ def _restore_env(saved: dict[str, str]) -> None:
     os.environ.update(saved)
 
 
-#: tables a test may write to (reference and cases are rewritten by the seed; appeals are removed)
-_EMPTIED = ("state", "callbacks", "surveys")
+#: tables emptied before every test (reference items are rewritten by the seed; cases never are,
+#: so the cases table is emptied too and the demo cases put back)
+_EMPTIED = ("state", "callbacks", "surveys", "cases")
 
 
 def _reset(aws: Any) -> None:
     """Recreate missing tables (a test may delete one, or a nested moto may reset them), then empty
-    what tests write and remove registered appeals."""
+    what tests write (cases included: a seed never overwrites a case)."""
     ddb = aws.client("dynamodb")
     existing = set(ddb.list_tables()["TableNames"])
-    if any(aws.table(t) not in existing for t in (*_EMPTIED, "reference", "cases")):
+    if any(aws.table(t) not in existing for t in (*_EMPTIED, "reference")):
         aws.create_resources()
-    for logical in (*_EMPTIED, "cases"):
+    for logical in _EMPTIED:
         name = aws.table(logical)
         keys = [
             {"pk": i["pk"], "sk": i["sk"]}
             for page in ddb.get_paginator("scan").paginate(TableName=name, ProjectionExpression="pk, sk")
             for i in page["Items"]
-            if logical != "cases" or i["pk"]["S"].startswith("APPEAL#")
         ]
         for start in range(0, len(keys), 25):
             ddb.batch_write_item(
@@ -96,7 +96,7 @@ def _reset(aws: Any) -> None:
 @pytest.fixture
 def seeded(shared_aws: Any, clock: Clock) -> Iterator[Any]:
     """Every table on moto, emptied, with the demo data set loaded at NOW; fresh settings and clients."""
-    from civicline.data import seed
+    from civicline.data import seed_demo
     from functions.core.aws import reset_clients
     from functions.core.settings import reset_settings
 
@@ -107,7 +107,7 @@ def seeded(shared_aws: Any, clock: Clock) -> Iterator[Any]:
     reset_clients()
     try:
         _reset(shared_aws)
-        seed(NOW)
+        seed_demo(NOW)
         yield shared_aws
     finally:
         shared_aws._mock.stop(remove_data=False)

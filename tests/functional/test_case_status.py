@@ -39,15 +39,29 @@ def test_spanish_lookup_speaks_spanish(seeded: Any, cases: Any) -> None:
     assert result["dueDateSpoken"].startswith("sábado") or " de " in result["dueDateSpoken"]
 
 
-def test_status_lookup_is_one_read(seeded: Any, cases: Any, aws_calls: list[str]) -> None:
+def test_a_lookup_reserves_its_attempts_before_reading_and_gives_them_back_when_verified(
+    seeded: Any, cases: Any, aws_faults: Any
+) -> None:
     # Given a warm container (the office names are cached after one lookup)
     lookup(cases[0].case_number, cases[0].pin, contact_id="warm")
-    aws_calls.clear()
-    # When another caller looks up a case of the same office
+    faults = aws_faults("dynamodb")
+    # When another caller looks up a case of the same office with the right PIN
     result = lookup(cases[5].case_number, cases[5].pin, contact_id="c-2", number="+12025550177")
-    # Then exactly one DynamoDB call was made, a read
+    # Then one attempt is reserved on the case and on the caller (conditional writes), the PIN hash
+    # is read, then (verified) the case, and both reservations are given back (no attempt used)
     assert result["result"] == "FOUND"
-    assert aws_calls == ["BatchGetItem"]
+    calls = [(op, params.get("Key", {}).get("pk", {}).get("S", "")[:14]) for op, params, _ in faults.calls]
+    assert calls == [
+        ("UpdateItem", "ATTEMPTS#CASE#"),
+        ("UpdateItem", "ATTEMPTS#CALLE"),
+        ("GetItem", "CASE#" + cases[5].case_number[:9]),
+        ("GetItem", "CASE#" + cases[5].case_number[:9]),
+        ("UpdateItem", "ATTEMPTS#CASE#"),
+        ("UpdateItem", "ATTEMPTS#CALLE"),
+    ]
+    assert all("ConditionExpression" in params for op, params, _ in faults.calls if op == "UpdateItem")
+    counters = seeded.client("dynamodb").scan(TableName=seeded.table("state"))["Items"]
+    assert {int(c["failures"]["N"]) for c in counters} == {0}
 
 
 @pytest.mark.parametrize(

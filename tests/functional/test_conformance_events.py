@@ -37,13 +37,13 @@ VALID: dict[str, tuple[dict[str, str], set[str]]] = {
 @pytest.fixture(scope="module")
 def seeded_once() -> Iterator[Any]:
     """One seeded moto for the module: every call here is idempotent or read-only."""
-    from civicline.data import seed
+    from civicline.data import seed_demo
     from civicline.local.aws import LocalAws
     from functions.core.clock import set_clock
 
     set_clock(lambda: NOW)
     with LocalAws(prefix="conformance") as aws:
-        seed(NOW)
+        seed_demo(NOW)
         yield aws
     set_clock(None)
 

@@ -33,17 +33,22 @@ def test_case_number_check_never_raises(value: str) -> None:
     identifiers.is_valid_pin(value)
 
 
+#: a cheap cost for the property tests of the format (the real cost is tested in test_pin_hashes.py)
+CHEAP = identifiers.KdfParams(n=16, r=1, p=1)
+PEPPER = b"p" * 32
+
+
 @given(st.from_regex(r"[0-9]{4,8}", fullmatch=True), st.binary(min_size=8, max_size=16))
 def test_pin_hash_round_trip(pin: str, salt: bytes) -> None:
-    stored = identifiers.hash_pin(pin, salt, iterations=100)
-    assert identifiers.verify_pin(pin, stored)
-    assert not identifiers.verify_pin(pin + "0", stored)
+    stored = identifiers.hash_pin(pin, salt, PEPPER, CHEAP)
+    assert identifiers.verify_pin(pin, stored, PEPPER, CHEAP)
+    assert not identifiers.verify_pin(pin + "0", stored, PEPPER, CHEAP)
     assert pin not in stored.split("$")[2:]
 
 
 def test_malformed_stored_hash_verifies_nothing() -> None:
-    assert not identifiers.verify_pin("1234", "garbage")
-    assert not identifiers.verify_pin("1234", "md5$1$zz$00")
+    for stored in ("", "garbage", "md5$1$zz$00", "hmac-scrypt-v1$n=16,r=1,p=1$zz$00"):
+        assert not identifiers.verify_pin("1234", stored, PEPPER, CHEAP)
 
 
 def test_receipts_are_stable_per_seed_and_shaped() -> None:

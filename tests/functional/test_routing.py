@@ -39,13 +39,13 @@ def test_redirect_topics_warm_transfer_to_the_office(
 
 
 def test_rule_routes_to_queue_with_arn_and_spanish_prompt(local_aws: Any, clock: Clock) -> None:
-    from civicline.data import seed
+    from civicline.data import seed_demo
     from civicline.local.aws import LocalAws
     from functions.core.privacy import pseudonymize
     from tests.functional.conftest import NOW
 
     with LocalAws(prefix="arns", queue_arns={"appeals": "arn:aws:connect:::queue/appeals"}):
-        seed(NOW)
+        seed_demo(NOW)
         result = route(action="route", intent="APPEAL", language="es")
     assert result == {
         "result": "ROUTED",
