@@ -84,11 +84,21 @@ def _value_matches(key: str, expected: Any, observed: Any) -> bool:
     return as_text(expected).strip() == as_text(observed).strip()
 
 
-def action_matches(event: FlowActionEvent, action_type: str, parameters: Mapping[str, Any]) -> bool:
-    """The action type is the same and every expected parameter is there with a matching value."""
+def action_matches(
+    event: FlowActionEvent,
+    action_type: str,
+    parameters: Mapping[str, Any],
+    written: Mapping[str, Any] | None = None,
+) -> bool:
+    """The action type is the same and every expected parameter is there with a matching value, as
+    resolved (``$.`` references replaced: the ARN the action used) or as written in the flow."""
     if event.action_type != action_type:
         return False
-    return all(_value_matches(k, v, parameters.get(k)) for k, v in event.parameters.items())
+    return all(
+        _value_matches(k, v, parameters.get(k))
+        or (written is not None and _value_matches(k, v, written.get(k)))
+        for k, v in event.parameters.items()
+    )
 
 
 # -- Assert -----------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ class Happening:
     text: str = ""
     action_type: str = ""
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    written: Mapping[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
         if self.kind == "message":
@@ -72,7 +73,7 @@ def _event_matches(observation: Observation, happening: Happening) -> bool:
     if happening.kind == "message":
         return event.message is not None and message_matches(event.message, happening.text)
     return event.flow_action is not None and action_matches(
-        event.flow_action, happening.action_type, happening.parameters
+        event.flow_action, happening.action_type, happening.parameters, happening.written
     )
 
 
@@ -105,8 +106,12 @@ class Matcher:
     def message(self, text: str) -> None:
         self._happen(Happening("message", text=text))
 
-    def action(self, action_type: str, parameters: Mapping[str, Any]) -> None:
-        self._happen(Happening("action", action_type=action_type, parameters=parameters))
+    def action(
+        self, action_type: str, parameters: Mapping[str, Any], written: Mapping[str, Any] | None = None
+    ) -> None:
+        """A flow action started: its parameters resolved, and as written in the flow."""
+        happening = Happening("action", action_type=action_type, parameters=parameters, written=written or {})
+        self._happen(happening)
 
     def complete(self) -> None:
         """The test ends (EndTest, the contact ended, or the step budget ran out)."""

@@ -144,7 +144,7 @@ class CaseObserver(NoObserver):
             scope = self.flow_attributes.setdefault(event.flow, {})
             for key, value in attrs.items() if isinstance(attrs, dict) else ():
                 scope[key] = as_text(value.get("Value") if isinstance(value, dict) else value)
-        self.matcher.action(event.type, event.resolved)
+        self.matcher.action(event.type, event.resolved, event.parameters)
 
     def message(self, text: str, event: ActionStarted) -> None:
         self.matcher.message(text)
@@ -159,7 +159,10 @@ class CaseObserver(NoObserver):
             self.center.advance(float(as_text(event.resolved.get("InterruptFrequencySeconds")) or 0))
         if event.type not in RESOURCE_KEY:
             return None
-        found = self.matcher.take_override(event.type, _resource(event))
+        resource = _resource(event)
+        if resource is None and event.type == "TransferContactToQueue":
+            resource = self.contact.queue_arn  # it transfers to the working queue
+        found = self.matcher.take_override(event.type, resource)
         if found is None:
             return None
         self.consumed.append(found.identifier)

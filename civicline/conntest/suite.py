@@ -125,6 +125,11 @@ def run_case(
     )
 
 
+def _folder_flow(path: Path, library: FlowLibrary) -> str | None:
+    """A bare document's entry flow, when ``--flow`` is not given: the flow its folder is named for."""
+    return path.parent.name if path.parent.name in library else None
+
+
 def run_paths(
     paths: Iterable[Path],
     *,
@@ -132,13 +137,14 @@ def run_paths(
     library: FlowLibrary | None = None,
     on_result: Callable[[CaseResult], None] | None = None,
 ) -> SuiteResult:
-    """Every case under ``paths``; ``flow`` is the entry flow of bare documents (and the default)."""
+    """Every case under ``paths``. A bare document enters ``flow``, else the flow its folder is named
+    for (``tests/connect/case-status/*.json``), else main-inbound; a CreateTestCase names its own."""
     library = library or FlowLibrary.from_directory(FLOWS_DIR)
     suite = SuiteResult(coverage=Coverage(library))
     with LocalCenter().session() as center:
         for path in collect(paths):
             try:
-                case = load_case(path, default_flow=flow)
+                case = load_case(path, default_flow=flow or _folder_flow(path, library))
             except CaseError as exc:
                 result = CaseResult(path.stem, str(path), "ERROR", exc.reason, path=exc.path)
             else:
