@@ -93,6 +93,7 @@ class Matcher:
     logged: list[dict[str, str]] = field(default_factory=list)
     seen: list[str] = field(default_factory=list)
     matched: list[str] = field(default_factory=list)
+    awaited_from: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_id = self.document.by_id()
@@ -144,10 +145,12 @@ class Matcher:
             observation = self._by_id[identifier]
             count = self.counts.get(identifier, 0)
             if count < observation.usage.minimum:
-                seen = "; ".join(self.seen[-4:]) or "nothing"
+                since = self.seen[self.awaited_from.get(identifier, 0) :]
+                heard = [s for s in since if s.startswith("message ")] or since
+                seen = "; ".join(heard[:3]) + ("; ..." if len(heard) > 3 else "") if heard else "nothing"
                 return "FAILED", (
                     f"observation {identifier!r} ({observation.event.describe()}) matched {count} of "
-                    f"{observation.usage.minimum} time(s); last seen: {seen}"
+                    f"{observation.usage.minimum} time(s); seen while it was awaited: {seen}"
                 )
         return "PASSED", f"{len(self.matched)} observation match(es)"
 
@@ -158,6 +161,7 @@ class Matcher:
             self.active.sort(key=list(self._by_id).index)
         if identifier not in self.activated:
             self.activated.append(identifier)
+            self.awaited_from[identifier] = len(self.seen)
 
     def _happen(self, happening: Happening) -> None:
         if happening.kind in ("message", "action"):

@@ -16,7 +16,7 @@ def line(result: CaseResult) -> str:
     where = f" ({result.file})" if result.file else ""
     if result.status == "PASSED":
         return f"PASSED {result.name}{where}"
-    if result.status == "ERROR" and result.path and result.path != "$":
+    if result.status == "ERROR" and result.path:
         return f"ERROR  {result.name}{where}: {result.reason} at {result.path}"
     padding = " " if result.status == "FAILED" else "  "
     return f"{result.status}{padding}{result.name}{where}: {result.reason}"

@@ -91,7 +91,7 @@ class CaseResult:
     file: str
     status: CaseStatus
     reason: str
-    path: str = "$"
+    path: str = ""
     prompts: list[str] = field(default_factory=list)
     steps: list[tuple[str, str]] = field(default_factory=list)
     flows: list[str] = field(default_factory=list)
@@ -105,7 +105,7 @@ class CaseResult:
             "file": self.file,
             "status": self.status,
             "reason": self.reason,
-            "path": self.path if self.status == "ERROR" else None,
+            "path": self.path or None,
             "ended": self.ended,
             "prompts": list(self.prompts),
             "logged": list(self.logged),

@@ -102,15 +102,15 @@ def run_case(
         center.fresh()
         runner = CaseRun(case, library, invoker=LambdaInvoker())
         status, reason, observer = runner.run()
-    except (KeyError, ValueError, OSError, RuntimeError, TypeError) as exc:
+    except Exception as exc:  # a case's failure is its ERROR line, never a traceback for the run
         message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-        return CaseResult(case.name, file, "ERROR", f"{type(exc).__name__}: {message}")
+        return CaseResult(case.name, file, "ERROR", f"{type(exc).__name__}: {message}", path="")
     if coverage is not None:
         coverage.record(observer.steps)
     prompts = [p for r in runner.results for p in r.prompts]
     ended = runner.results[-1].how if runner.results else ""
     excerpt = " | ".join(prompts[-3:])
-    shown = f"{reason}; heard: {excerpt}" if status == "FAILED" and excerpt else reason
+    shown = f"{reason}; the call ended after: {excerpt}" if status == "FAILED" and excerpt else reason
     return CaseResult(
         case.name,
         file,
