@@ -565,7 +565,9 @@ def parse_case(data: Any, *, file: Path | None = None, default_flow: str | None 
     if root.has("Observations"):
         document = parse_document(data)
         name = file.stem if file is not None else "test case"
-        return TestCase(name=name, document=document, file=file, flow=default_flow)
+        metadata = root.node("Metadata", required=False)
+        description = metadata.text("Description", required=False) if metadata is not None else ""
+        return TestCase(name=name, document=document, file=file, flow=default_flow, description=description)
     if root.has("Content"):
         return _request(root, file, default_flow)
     raise CaseError("missing Observations (not a testing-language document nor a CreateTestCase request)")

@@ -125,7 +125,7 @@ def run_case(
     )
 
 
-def _folder_flow(path: Path, library: FlowLibrary) -> str | None:
+def folder_flow(path: Path, library: FlowLibrary) -> str | None:
     """A bare document's entry flow, when ``--flow`` is not given: the flow its folder is named for."""
     return path.parent.name if path.parent.name in library else None
 
@@ -144,7 +144,7 @@ def run_paths(
     with LocalCenter().session() as center:
         for path in collect(paths):
             try:
-                case = load_case(path, default_flow=flow or _folder_flow(path, library))
+                case = load_case(path, default_flow=flow or folder_flow(path, library))
             except CaseError as exc:
                 result = CaseResult(path.stem, str(path), "ERROR", exc.reason, path=exc.path)
             else:
