@@ -21,7 +21,7 @@ from typing import Any
 from civicline.conntest.model import Assertion, FlowActionEvent, MessageEvent
 from civicline.conntest.resources import RESOURCE_PARAMETERS, same_resource
 from civicline.engine.arns import name_from_arn
-from civicline.engine.references import as_text, strip_ssml
+from civicline.engine.references import as_text, interpolate, strip_ssml
 
 SIMILARITY_THRESHOLD = 0.8
 _WORD = re.compile(r"[^\W_]+")
@@ -58,17 +58,20 @@ def text_matches(expected: str, observed: str, criteria: str) -> bool:
     return _folded(expected) in _folded(observed)
 
 
-def message_matches(event: MessageEvent, observed: str) -> bool:
+def message_matches(event: MessageEvent, observed: str, data: Mapping[str, Any] | None = None) -> bool:
     """Whether one delivered message satisfies a ``MessageReceived`` expectation.
 
     Prompts and media reach the transcript as ``[prompt NAME]`` / ``[audio URI]``; an expected
-    PromptId (id, name or ARN) matches the prompt of that name.
+    PromptId (id, name or ARN) matches the prompt of that name. Expected text "may be specified
+    statically or dynamically": its ``$.`` references read the contact's data (``data``).
     """
     if event.prompt is not None:
         return observed.strip() == f"[prompt {name_from_arn(event.prompt)}]"
     if event.media is not None:
         return observed.strip() == f"[audio {event.media}]"
     expected = event.text if event.text is not None else (event.ssml or "")
+    if data is not None and "$." in expected:
+        expected = interpolate(expected, data)
     return text_matches(expected, observed, event.criteria)
 
 

@@ -64,14 +64,14 @@ class Happening:
         return "TestInitiated" if self.kind == "initiated" else "TestCompleted"
 
 
-def _event_matches(observation: Observation, happening: Happening) -> bool:
+def _event_matches(observation: Observation, happening: Happening, data: DataSource) -> bool:
     event = observation.event
     if happening.kind == "initiated":
         return event.type == "TestInitiated"
     if happening.kind == "completed":
         return event.type == "TestCompleted"
     if happening.kind == "message":
-        return event.message is not None and message_matches(event.message, happening.text)
+        return event.message is not None and message_matches(event.message, happening.text, data())
     return event.flow_action is not None and action_matches(
         event.flow_action, happening.action_type, happening.parameters, happening.written
     )
@@ -170,7 +170,7 @@ class Matcher:
             return
         for identifier in list(self.active):
             observation = self._by_id[identifier]
-            if _event_matches(observation, happening):
+            if _event_matches(observation, happening, self.data):
                 self._fire(observation)
                 return
 

@@ -270,3 +270,14 @@ def test_overrides_come_back_in_the_order_given_per_function(functions: list[str
 
 def test_similarity_threshold_is_stated() -> None:
     assert SIMILARITY_THRESHOLD == 0.8
+
+
+def test_expected_text_may_read_the_contact_data() -> None:
+    m = matcher_of(
+        sequence(observation("receipt", message("receipt number is $.Attributes.spoken"))),
+        {"Attributes": {"spoken": "A P 1"}},
+    )
+    m.message("Your receipt number is A P 2.")
+    assert m.verdict()[0] == "FAILED"
+    m.message("Your receipt number is A P 1.")
+    assert m.verdict()[0] == "PASSED"
