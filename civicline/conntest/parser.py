@@ -38,8 +38,8 @@ from civicline.conntest.model import (
     Usage,
     UsageType,
 )
+from civicline.engine.actions import SPECS
 from civicline.engine.arns import resolve_placeholders
-from civicline.engine.validator import KNOWN_TYPES
 
 VERSIONS = ("2019-10-30", "2025-06-21")
 EVENT_TYPES: tuple[EventType, ...] = (
@@ -203,7 +203,7 @@ def _message(event: Node) -> MessageEvent:
 def flow_action_type(value: str, path: str) -> str:
     """A Flow-language action type from a testing-language spelling (trailing spaces, aliases)."""
     name = ACTION_TYPE_ALIASES.get(value.strip(), value.strip())
-    if name not in KNOWN_TYPES:
+    if name not in SPECS:
         raise CaseError(f"unknown flow action type {value!r}", path)
     return name
 

@@ -100,6 +100,8 @@ def test_error_outcome_takes_the_named_branch(make_engine: Callable[..., Engine]
     # Then the flow follows the error branch, and the step says it was mocked
     assert result.path == ["greet", "lookup", "sorry", "bye"]
     assert "mocked" in result.steps[1].detail
+    # and $.External is left empty, as after a real failed call
+    assert result.contact.external == {}
 
 
 def test_an_unrelated_error_type_falls_back_to_no_matching_error(
@@ -114,3 +116,45 @@ def test_no_observer_runs_as_before(make_engine: Callable[..., Engine]) -> None:
     # Without an observer the real (unknown here: no handler) function runs; nothing is mocked
     result = make_engine(library_of(main=_flow())).run_contact("main", CallerScript())
     assert all("mocked" not in step.detail for step in result.steps)
+
+
+class Sequence(NoObserver):
+    """Answers the Lambda calls in turn with ``answers``."""
+
+    def __init__(self, *answers: Outcome) -> None:
+        self.answers = list(answers)
+
+    def override(self, event: ActionStarted) -> Outcome | None:
+        return self.answers.pop(0) if event.type == "InvokeLambdaFunction" else None
+
+
+def test_a_mocked_failure_empties_external_like_a_real_failed_call(
+    make_engine: Callable[..., Engine],
+) -> None:
+    # Given a flow that calls the Lambda twice: it answers, then fails
+    first = _flow()
+    first["Actions"][2]["Transitions"] = {"NextAction": "again"}
+    first["Actions"].append(
+        {
+            "Identifier": "again",
+            "Type": "InvokeLambdaFunction",
+            "Parameters": {"LambdaFunctionARN": LAMBDA, "InvocationTimeLimitSeconds": "3"},
+            "Transitions": {
+                "NextAction": "say2",
+                "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "say2"}],
+            },
+        }
+    )
+    first["Actions"].append(
+        {
+            "Identifier": "say2",
+            "Type": "MessageParticipant",
+            "Parameters": {"Text": "Now [$.External.status]"},
+            "Transitions": {"NextAction": "bye"},
+        }
+    )
+    observer = Sequence(lambda_outcome({"status": "OPEN"}), error_outcome())
+    result = make_engine(library_of(main=first), observer=observer).run_contact("main", CallerScript())
+    # Then the second prompt no longer sees the first answer
+    assert result.prompts[-2:] == ["Status OPEN", "Now []"]
+    assert result.contact.external == {}
