@@ -262,3 +262,40 @@ def test_an_error_response_mock_on_the_queue_takes_the_capacity_branch(tmp_path:
         observation("full", message("all our lines are busy"), [end_test()]),
     )
     assert only(run(tmp_path, doc))[0] == "PASSED"
+
+
+def test_a_substituted_function_runs_in_place_of_the_flows_one(tmp_path: Path) -> None:
+    # Given the case-status lookup substituted by the (real) routing function, which refuses its input
+    swap = override(
+        "InvokeLambdaFunction",
+        {"LambdaFunctionARN": "%LAMBDA_CASE_STATUS%"},
+        {
+            "Type": "SubstituteResource",
+            "SubstituteArn": "arn:aws:lambda:us-east-1:111122223333:function:civicline-dev-routing",
+        },
+    )
+    doc = sequence(
+        observation("start", event("TestInitiated"), [swap]),
+        observation("case", message(CASE_PROMPT), [dtmf("17502303#")]),
+        observation("pin", message(PIN_PROMPT), [dtmf("4404#")]),
+        # Then the routing function answered in its place, and the flow read its answer
+        observation(
+            "answer",
+            message("We could not verify that case number and PIN"),
+            [check("$.External.result", "Equals", "INVALID_INPUT"), end_test()],
+        ),
+    )
+    assert only(run(tmp_path, doc, flow="case-status"))[0] == "PASSED"
+
+
+def test_the_entry_flow_may_be_a_deployed_shaped_arn(tmp_path: Path) -> None:
+    arn = "arn:aws:connect:us-east-1:111122223333:instance/abc/contact-flow/civicline-dev-case-status"
+    doc = request(sequence(observation("case", message(CASE_PROMPT), [end_test()])), flow=arn)
+    assert only(run(tmp_path, doc))[0] == "PASSED"
+
+
+def test_an_unknown_entry_flow_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    doc = request(sequence(observation("case", message(CASE_PROMPT))), flow="no-such-flow")
+    status, reason = only(run(tmp_path, doc))
+    assert status == "ERROR"
+    assert "no flow 'no-such-flow'" in reason
