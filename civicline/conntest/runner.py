@@ -183,8 +183,14 @@ class CaseObserver(NoObserver):
             return lambda_outcome(found.loaded_data or {}, response_type=response_type)
         if event.type == "CheckHoursOfOperation":
             return Outcome.ok("True" if found.value == "InHours" else "False")
-        intent = (found.loaded_data or {}).get("IntentName") or (found.loaded_data or {}).get("intent")
-        return Outcome.ok(as_text(intent) if intent else None)
+        return self._lex(found.loaded_data or {})
+
+    def _lex(self, data: dict[str, Any]) -> Outcome:
+        """A mocked Lex answer: ``LoadedData`` is the ``$.Lex`` it leaves, its ``IntentName`` the
+        result the action's conditions compare."""
+        intent = as_text(data.get("IntentName") or data.get("intentName") or "")
+        self.contact.lex = {"IntentName": intent, "Slots": {}, "SessionAttributes": {}, **data}
+        return Outcome.ok(intent or None)
 
     def _substitute(self, found: Override, event: ActionStarted) -> Outcome | None:
         assert found.substitute is not None

@@ -299,3 +299,62 @@ def test_an_unknown_entry_flow_is_an_error_not_a_traceback(tmp_path: Path) -> No
     status, reason = only(run(tmp_path, doc))
     assert status == "ERROR"
     assert "no flow 'no-such-flow'" in reason
+
+
+BOT = "arn:aws:lex:us-east-1:111122223333:bot-alias/BOT1/ALIAS1"
+
+
+def _lex_library() -> Any:
+    from tests.engine.conftest import act, doc, library_of
+
+    return library_of(
+        **{
+            "main-inbound": doc(
+                act(
+                    "ask",
+                    "ConnectParticipantWithLexBot",
+                    {"Text": "How can we help?", "LexV2Bot": {"AliasArn": BOT}},
+                    conditions=[("Equals", "Appeal", "appeal"), ("Equals", "Status", "status")],
+                    errors={"NoMatchingCondition": "other", "NoMatchingError": "failed"},
+                ),
+                act("appeal", "MessageParticipant", {"Text": "Appeals it is."}, nxt="bye"),
+                act("status", "MessageParticipant", {"Text": "Status it is."}, nxt="bye"),
+                act("other", "MessageParticipant", {"Text": "Something else."}, nxt="bye"),
+                act("failed", "MessageParticipant", {"Text": "The bot failed."}, nxt="bye"),
+                act("bye", "DisconnectParticipant", {}),
+            )
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("strategy", "heard"),
+    [
+        (
+            {
+                "Type": "MockResponse",
+                "Response": {
+                    "Type": "ExecutionResult",
+                    "ExecutionResult": {"LoadedData": '{"IntentName": "Appeal"}'},
+                },
+            },
+            "Appeals it is.",
+        ),
+        (
+            {"Type": "MockResponse", "Response": {"Type": "Error", "Error": {"Value": "TimeLimitExceeded"}}},
+            "The bot failed.",
+        ),
+    ],
+)
+def test_a_lex_bot_mocked_by_alias(tmp_path: Path, strategy: dict[str, Any], heard: str) -> None:
+    mock = override("ConnectParticipantWithLexBot", {"LexV2Bot": {"AliasArn": BOT}}, strategy)
+    doc = sequence(
+        observation("start", event("TestInitiated"), [mock]),
+        observation("asked", started("ConnectParticipantWithLexBot", LexV2Bot={"AliasArn": BOT})),
+        observation("answer", message(heard), [end_test()]),
+    )
+    (tmp_path / "lex.json").write_text(json.dumps(doc), encoding="utf-8")
+    from civicline.conntest.suite import run_paths
+
+    suite = run_paths([tmp_path], library=_lex_library())
+    assert only(suite) == ("PASSED", "3 observation match(es)")
