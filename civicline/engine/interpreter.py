@@ -166,7 +166,7 @@ class Run:
                     )
                 self.result.path.append(action.Identifier)
                 self.result.steps.append(Step(flow.name, action.Identifier, action.Type, ""))
-                if current == flow.document.StartAction and flow.type_inferred:
+                if current == flow.document.StartAction and not flow.type_declared:
                     self.note(f"flow type {flow.flow_type}: {flow.type_source}")
                 outcome = self.perform(action)
                 if outcome.kind in ("end", "transfer", "return"):

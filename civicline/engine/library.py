@@ -93,6 +93,11 @@ class LoadedFlow:
         return marked or meta.get("disconnectFlow") is True or "CustomerRemaining" in self.attached_as
 
     @property
+    def type_declared(self) -> bool:
+        """The type is written down (registry, Metadata, a module's Settings), not inferred or given."""
+        return self.type_source == "registry" or self.type_source.startswith(("Metadata", "a module"))
+
+    @property
     def type_inferred(self) -> bool:
         return self.type_source.startswith(WEAK_SOURCES)
 
