@@ -184,6 +184,17 @@ class Thresholds(_Strict):
     los_target_percent: Annotated[float, Field(gt=0, le=100)] = 80.0
 
 
+class TestCasesConfig(_Strict):
+    """Connect test cases (tests/connect) deployed as AWS::Connect::TestCase, to run after a deploy."""
+
+    __test__ = False
+
+    deploy: bool = False
+    #: folders or files under the repository root, as ``civicline test`` takes them
+    paths: tuple[str, ...] = ("tests/connect",)
+    status: Literal["SAVED", "PUBLISHED"] = "PUBLISHED"
+
+
 class LayerConfig(_Strict):
     """The public Powertools for AWS Lambda (Python) v3 layer: it brings Powertools and pydantic v2."""
 
@@ -210,6 +221,7 @@ class EnvConfig(_Strict):
     routing_profiles: tuple[RoutingProfileConfig, ...] = ()
     offices: tuple[OfficeConfig, ...] = ()
     thresholds: Thresholds = Thresholds()
+    test_cases: TestCasesConfig = TestCasesConfig()
     runtime: Literal["python3.12", "python3.13"] = "python3.13"
     powertools_layer: LayerConfig
     log_retention_days: int = 30

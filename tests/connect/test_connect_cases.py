@@ -1,0 +1,30 @@
+"""CivicLine's own flows, tested in Amazon Connect's testing language: ``civicline test tests/connect``
+must pass every case and exercise at least 90 % of the flows' branches (issue 12)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from civicline.cli import app
+
+HERE = Path(__file__).resolve().parent
+BRANCH_FLOOR = 0.90
+
+
+def test_every_connect_case_passes_with_branch_coverage_of_the_flows() -> None:
+    # When the command runs the whole folder
+    outcome = CliRunner().invoke(app, ["test", str(HERE), "--json", "--coverage"])
+    report = json.loads(outcome.stdout)
+    failing = [
+        f"{r['name']}: {r['status']} {r['reason']}" for r in report["results"] if r["status"] != "PASSED"
+    ]
+    # Then every case passed, and the command said so
+    assert failing == []
+    assert outcome.exit_code == 0
+    assert report["passed"] == len(report["results"]) >= 100
+    # And the cases exercise the flows
+    assert report["coverage"]["branches"] >= BRANCH_FLOOR, report["coverage"]["flows"]
+    assert report["coverage"]["actions"] >= 0.95
