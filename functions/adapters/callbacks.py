@@ -4,21 +4,26 @@ Layout in the ``callbacks`` table:
 
 * ``CALLBACK#<callback_id>`` / ``REQUEST``: a :class:`~schemas.records.CallbackRequest` plus, while
   it waits to be dialed (scheduled callbacks), ``gsi1pk = "DUE"`` and ``gsi1sk = <next attempt ISO>``
-  for the ``by_state_due`` index; ``expires_at`` (TTL) once closed.
+  for the ``by_state_due`` index; ``expires_at`` (TTL) from its creation on, since it holds the number
+  (:func:`functions.domain.callbacks.expiry`: the end of its purpose plus the retention).
 * ``OPEN#<caller_key>#<queue>`` / ``OPEN``: the guard, holding the open request's id and window;
   ``expires_at`` = end of its window (a virtual-hold guard frees itself; closing deletes it).
 
 Creating a request is ONE TransactWriteItems call (the guard and the request, both conditional):
 DynamoDB counts it as one request, it is atomic, and a second request for the same number and queue
-fails on the guard instead of creating a duplicate.
+fails on the guard instead of creating a duplicate. A cancelled transaction is read precisely: a
+failed condition is an answer (ours, another's, a full window), contention and throttling are
+retried and then raised (functions/adapters/transient.py), so a caller is told CREATED only when the
+request is stored.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from functions.adapters import dynamo
+from functions.adapters import dynamo, transient
 from schemas.records import CallbackMode, CallbackRequest, CallbackState
 
 DUE = "DUE"
@@ -62,20 +67,45 @@ class WindowFull(Exception):
     """The scheduled window already holds as many callbacks as the queue's capacity allows."""
 
 
+@dataclass(frozen=True)
+class Booking:
+    """What a request came to: this contact's own stored request (``created``), or the open one
+    of the same number and queue that is in the way."""
+
+    created: bool
+    callback_id: str
+    window_start: datetime
+
+
 def capacity_key(queue: str, window_start: datetime) -> dict[str, Any]:
     return dynamo.key(f"CAPACITY#{queue}", _sort_time(window_start))
 
 
 def create(
-    request: CallbackRequest, now: datetime, guard_until: datetime, capacity: int = 0
-) -> dict[str, Any] | None:
-    """Store the guard and the request atomically. None when created; the guard in the way otherwise.
+    request: CallbackRequest,
+    now: datetime,
+    guard_until: datetime,
+    *,
+    expires_at: int,
+    budget: transient.RetryBudget,
+    capacity: int = 0,
+) -> Booking:
+    """Store the guard and the request atomically; the :class:`Booking` says whose request is open.
 
-    The guard expires at ``guard_until`` (the window plus all retries) in case nothing closes it.
-    With a ``capacity``, a scheduled request also takes one place in its queue's window counter, in the
-    same transaction; :class:`WindowFull` when none is left (and nothing is written).
+    The guard expires at ``guard_until`` (the window plus all retries) in case nothing closes it; the
+    request at ``expires_at`` (it holds the number). With a ``capacity``, a scheduled request also
+    takes one place in its queue's window counter, in the same transaction; :class:`WindowFull` when
+    none is left (and nothing is written). Contention and throttling are retried within ``budget``,
+    then raised as :class:`~functions.adapters.transient.Contention`: ``created`` is only ever said of
+    a request that is stored.
     """
-    client = dynamo.ddb()
+    items = _booking_items(request, now, guard_until, expires_at, capacity)
+    return transient.retry_within(budget, lambda: _book_once(request, items))
+
+
+def _booking_items(
+    request: CallbackRequest, now: datetime, guard_until: datetime, expires_at: int, capacity: int
+) -> list[dict[str, Any]]:
     table = dynamo.table("callbacks")
     guard = {
         **guard_key(request.caller_key, request.queue),
@@ -99,27 +129,61 @@ def create(
         {
             "Put": {
                 "TableName": table,
-                "Item": dynamo.to_item(_request_values(request)),
+                "Item": dynamo.to_item({**_request_values(request), "expires_at": expires_at}),
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         },
     ]
     if capacity and request.mode is CallbackMode.SCHEDULED:
         items.append(_take_place(table, request, guard_until, capacity))
+    return items
+
+
+def _book_once(request: CallbackRequest, items: list[dict[str, Any]]) -> Booking:
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
-        client.transact_write_items(TransactItems=items)
-    except client.exceptions.TransactionCanceledException as exc:
-        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-        if reasons[2:] == ["ConditionalCheckFailed"] and reasons[:2] == ["None", "None"]:
-            raise WindowFull(request.queue) from None
-        existing = dynamo.get(
-            "callbacks", f"OPEN#{request.caller_key}#{request.queue}", "OPEN", consistent=True
-        )
-        if existing is None:
-            # the guard vanished: only our own request item can have failed (a retried call)
-            return {"callback_id": request.callback_id, "window_start": request.window_start.isoformat()}
-        return existing
+        dynamo.ddb().transact_write_items(TransactItems=items)
+    except (ClientError, BotoCoreError) as exc:
+        booking = _after_refusal(request, exc)
+        if booking is None:
+            raise
+        return booking
+    return Booking(True, request.callback_id, request.window_start)
+
+
+def _after_refusal(request: CallbackRequest, exc: BaseException) -> Booking | None:
+    """Why the booking was refused, read back where the reasons alone cannot say.
+
+    * a condition failed on the guard or the request: if this contact's request is stored (a retried
+      call, or our own write whose answer was lost), it is ours: ``created``;
+    * the guard is held by another request: that one (``EXISTING``);
+    * only the window counter refused: :class:`WindowFull`;
+    * contention, throttling, a time-out, or a guard freed since: :class:`Contention` (retry);
+    * anything else (a bug, a validation error): None, the caller re-raises it.
+    """
+    reasons = transient.cancellation_reasons(exc)
+    own_items = reasons[:2]
+    if transient.CONDITION_FAILED in own_items:
+        ours = get_request(request.callback_id)
+        if ours is not None and ours.contact_id == request.contact_id:
+            return Booking(True, ours.callback_id, ours.window_start)
+    if own_items[:1] == [transient.CONDITION_FAILED]:
+        holder = dynamo.get("callbacks", *_guard_pk_sk(request), consistent=True)
+        if holder is not None and holder.get("callback_id") != request.callback_id:
+            start = datetime.fromisoformat(str(holder["window_start"]))
+            return Booking(False, str(holder["callback_id"]), start)
+    if reasons[2:] == [transient.CONDITION_FAILED]:
+        raise WindowFull(request.queue) from None
+    conflict = frozenset({transient.CONDITION_FAILED, *transient.TRANSIENT_REASONS})
+    if reasons and transient.only(reasons, conflict):
+        raise transient.Contention("booking refused meanwhile: " + ",".join(reasons)) from exc
+    transient.raise_if_transient(exc)
     return None
+
+
+def _guard_pk_sk(request: CallbackRequest) -> tuple[str, str]:
+    return f"OPEN#{request.caller_key}#{request.queue}", "OPEN"
 
 
 def _take_place(table: str, request: CallbackRequest, until: datetime, capacity: int) -> dict[str, Any]:

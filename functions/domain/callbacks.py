@@ -88,12 +88,26 @@ def is_closed(state: CallbackState) -> bool:
     return state not in (CallbackState.PENDING, CallbackState.DIALING, CallbackState.PLACED)
 
 
-def expiry(request: CallbackRequest, now: datetime) -> int | None:
-    """The TTL (epoch seconds) a request gets once it will not be dialed again by itself: closed, or
-    PLACED (in case no contact event ever settles it); None while it waits for its next attempt."""
+def expiry(request: CallbackRequest, now: datetime) -> int:
+    """The TTL (epoch seconds) of a request: every request holds a phone number, so every one expires.
+
+    Closed, or PLACED (in case no contact event ever settles it): ``CLOSED_RETENTION`` from now.
+    Still waiting: when its purpose ends at the latest, plus the retention. A virtual hold is dialed
+    by Connect's queued callback within its window, so nothing here ever closes it: its window end.
+    A scheduled request: its next attempt (or its window end, if later) plus a retry delay for each
+    attempt left.
+    """
     if is_closed(request.state) or request.state is CallbackState.PLACED:
         return int((now + CLOSED_RETENTION).timestamp())
-    return None
+    return int((_purpose_end(request) + CLOSED_RETENTION).timestamp())
+
+
+def _purpose_end(request: CallbackRequest) -> datetime:
+    if request.mode is CallbackMode.VIRTUAL_HOLD:
+        return request.window_end
+    last = max(request.window_end, request.next_attempt_at or request.window_end)
+    left = max(request.max_attempts - len(request.attempts), 0)
+    return last + timedelta(seconds=request.retry_delay_seconds * left)
 
 
 def settle(

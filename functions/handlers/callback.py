@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from functions.adapters import callbacks
+from functions.adapters.transient import RetryBudget
 from functions.core.clock import now
 from functions.core.connect import handle_connect
 from functions.core.errors import InvalidInput, Unavailable
@@ -29,6 +30,12 @@ from infra.registry import QUEUES_BY_NAME
 from schemas.connect_lambda import ContactData
 from schemas.functions import CallbackParameters, CallbackResponse
 from schemas.records import CallbackMode, CallbackRequest, Intent
+
+#: the smallest ``InvocationTimeLimitSeconds`` of the flow blocks that invoke this function
+FLOW_TIME_LIMIT_SECONDS = 5.0
+#: contention is retried for at most this long, leaving a second of the flow's limit for the cold
+#: start and the answer (tests/functional/test_callback_contention.py checks it against the flows)
+RETRY_BUDGET = RetryBudget(seconds=FLOW_TIME_LIMIT_SECONDS - 1.0)
 
 
 def handler(event: Any, context: Any) -> dict[str, str]:
@@ -67,7 +74,14 @@ def _request(contact: ContactData, params: CallbackParameters) -> CallbackRespon
     )
     guard_until = end + timedelta(seconds=request.retry_delay_seconds * request.max_attempts)
     try:
-        existing = callbacks.create(request, moment, guard_until, settings.callback_window_capacity)
+        booking = callbacks.create(
+            request,
+            moment,
+            guard_until,
+            expires_at=rules.expiry(request, moment),
+            budget=RETRY_BUDGET,
+            capacity=settings.callback_window_capacity,
+        )
     except callbacks.WindowFull:
         logger.info("callback window full", queue=queue, window_start=start.isoformat())
         raise Unavailable("window") from None
@@ -76,17 +90,10 @@ def _request(contact: ContactData, params: CallbackParameters) -> CallbackRespon
         callback_id=request.callback_id,
         queue=queue,
         mode=mode.value,
-        number=number,
-        existing=existing is not None,
+        existing=not booking.created,
     )
-    if existing is None or existing.get("callback_id") == request.callback_id:
-        return _response("CREATED", request.callback_id, start, params.language)
-    return _response(
-        "EXISTING",
-        str(existing.get("callback_id", "")),
-        datetime.fromisoformat(str(existing.get("window_start", start.isoformat()))),
-        params.language,
-    )
+    result = "CREATED" if booking.created else "EXISTING"
+    return _response(result, booking.callback_id, booking.window_start, params.language)
 
 
 def _response(result: str, callback_id: str, start: datetime, language: str) -> CallbackResponse:
