@@ -230,7 +230,12 @@ def _lease_values(now: datetime) -> dict[str, Any]:
 
 
 def _conditional_update(callback_id: str, update: str, condition: str, values: dict[str, Any]) -> bool:
-    """One conditional UpdateItem on a request; False when the condition does not hold (lost race)."""
+    """One conditional UpdateItem on a request; False when the condition does not hold (lost race).
+
+    Contention and throttling raise :class:`~functions.adapters.transient.Contention`.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
     client = dynamo.ddb()
     try:
         client.update_item(
@@ -243,6 +248,9 @@ def _conditional_update(callback_id: str, update: str, condition: str, values: d
         )
     except client.exceptions.ConditionalCheckFailedException:
         return False
+    except (ClientError, BotoCoreError) as exc:
+        transient.raise_if_transient(exc)
+        raise
     return True
 
 
@@ -297,16 +305,22 @@ def outbound_key(outbound_contact_id: str) -> dict[str, Any]:
     return dynamo.key(f"OUTBOUND#{outbound_contact_id}", "OUTBOUND")
 
 
-def save_after_attempt(request: CallbackRequest, closed: bool, expires_at: int | None) -> None:
+class ChangedMeanwhile(transient.Contention):
+    """The request is no longer as it was read (another writer settled or took it): read it again."""
+
+
+def save_after_attempt(request: CallbackRequest, closed: bool, expires_at: int) -> bool:
     """Write the request back (still DIALING-guarded); when closed, free the guard in the same call.
 
     A placed call also stores ``OUTBOUND#<contact id>`` -> callback id, so the call's contact events can
     find the request (they carry no contact attributes), and gives the request a TTL in case no event
-    ever settles it (contact events are best effort).
+    ever settles it (contact events are best effort). False when the request is no longer ours (its
+    lease ran out and another dispatcher took it); contention raises
+    :class:`~functions.adapters.transient.Contention`.
     """
     items = [_put_request(request, expires_at, CallbackState.DIALING)]
     placed = request.attempts[-1] if request.attempts else None
-    if placed is not None and placed.outcome == "PLACED" and placed.outbound_contact_id and expires_at:
+    if placed is not None and placed.outcome == "PLACED" and placed.outbound_contact_id:
         pointer = {"callback_id": request.callback_id, "expires_at": expires_at}
         items.append(
             {
@@ -318,37 +332,71 @@ def save_after_attempt(request: CallbackRequest, closed: bool, expires_at: int |
         )
     if closed:
         items.append(_free_guard(request))
-    dynamo.ddb().transact_write_items(TransactItems=items)
-
-
-def find_by_outbound(outbound_contact_id: str) -> CallbackRequest | None:
-    """The request an outbound callback call belongs to; None for any other contact."""
-    pointer = dynamo.get("callbacks", f"OUTBOUND#{outbound_contact_id}", "OUTBOUND")
-    if pointer is None:
-        return None
-    return get_request(str(pointer["callback_id"]))
-
-
-def save_settled(request: CallbackRequest, closed: bool, expires_at: int | None) -> bool:
-    """Write a settled request, only if it is still as it was read (PLACED); False when it was not.
-
-    Closing frees the guard in the same call. Reopened (due again), the request loses its TTL.
-    """
-    items = [_put_request(request, expires_at, CallbackState.PLACED)]
-    if closed:
-        items.append(_free_guard(request))
-    client = dynamo.ddb()
     try:
-        client.transact_write_items(TransactItems=items)
-    except client.exceptions.TransactionCanceledException:
-        return False  # settled meanwhile by another delivery of the same event
+        _transact(items, guard_at=len(items) - 1 if closed else None)
+    except ChangedMeanwhile:
+        return False
     return True
 
 
-def _put_request(request: CallbackRequest, expires_at: int | None, expected: CallbackState) -> dict[str, Any]:
-    values = _request_values(request)
-    if expires_at is not None:
-        values["expires_at"] = expires_at
+def find_by_outbound(outbound_contact_id: str) -> CallbackRequest | None:
+    """The request an outbound callback call belongs to; None for any other contact.
+
+    Throttled or timed-out reads raise :class:`~functions.adapters.transient.Contention` (retryable).
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        pointer = dynamo.get("callbacks", f"OUTBOUND#{outbound_contact_id}", "OUTBOUND")
+        return None if pointer is None else get_request(str(pointer["callback_id"]))
+    except (ClientError, BotoCoreError) as exc:
+        transient.raise_if_transient(exc)
+        raise
+
+
+def save_settled(request: CallbackRequest, closed: bool, expires_at: int, expected: CallbackState) -> None:
+    """Write a settled request, only if it is still in the ``expected`` state it was read in.
+
+    Closing frees the guard in the same call. :class:`ChangedMeanwhile` when the request changed since
+    it was read (read it again: it may be settled already), :class:`~functions.adapters.transient.
+    Contention` under contention or throttling: nothing is written then, and nothing is lost.
+    """
+    items = [_put_request(request, expires_at, expected)]
+    if closed:
+        items.append(_free_guard(request))
+    _transact(items, guard_at=1 if closed else None)
+
+
+def _transact(items: list[dict[str, Any]], guard_at: int | None) -> None:
+    """One TransactWriteItems whose first item is the request; failures raised as what they mean.
+
+    A guard that another request holds by now (``guard_at``: its position) is not ours to free: the
+    write is repeated without it.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        dynamo.ddb().transact_write_items(TransactItems=items)
+    except (ClientError, BotoCoreError) as exc:
+        reasons = transient.cancellation_reasons(exc)
+        if reasons[:1] == [transient.CONDITION_FAILED]:
+            raise ChangedMeanwhile("the request changed since it was read") from exc
+        if guard_at is not None and _only_guard_refused(reasons, guard_at):
+            _transact(items[:guard_at] + items[guard_at + 1 :], None)
+            return
+        transient.raise_if_transient(exc)
+        raise
+
+
+def _only_guard_refused(reasons: list[str], guard_at: int) -> bool:
+    others = reasons[:guard_at] + reasons[guard_at + 1 :]
+    return reasons[guard_at : guard_at + 1] == [transient.CONDITION_FAILED] and transient.only(
+        others, frozenset()
+    )
+
+
+def _put_request(request: CallbackRequest, expires_at: int, expected: CallbackState) -> dict[str, Any]:
+    values = {**_request_values(request), "expires_at": expires_at}
     return {
         "Put": {
             "TableName": dynamo.table("callbacks"),

@@ -166,6 +166,23 @@ def answered_from_event(event_type: str, connected_to_system: bool, connected_to
 class DialResult:
     outcome: DialOutcome
     outbound_contact_id: str | None = None
+    #: FAILED without knowing whether the call went out (a read time-out, a 5xx): dial the same
+    #: attempt again, under the same ClientToken, so that Connect does not call the citizen twice
+    maybe_placed: bool = False
+
+
+def client_token(request: CallbackRequest) -> str:
+    """Connect's idempotency token for the next dial of ``request``.
+
+    It names the call, not the API request: it moves on only after an attempt in which Connect
+    accepted a call (placed, connected or not answered). A FAILED attempt placed no call we know of,
+    so the next dial repeats its token: if a timed-out request did place the call and that call is
+    still going, Connect returns its contact instead of starting a second one (API reference,
+    StartOutboundVoiceContact ``ClientToken``: valid 7 days; a contact already started is returned).
+    A reclaimed lease (the dispatcher died) has no new attempt either, so it repeats the token too.
+    """
+    placed = sum(1 for attempt in request.attempts if attempt.outcome != "FAILED")
+    return f"{request.callback_id}-{placed}"
 
 
 class Dialer(Protocol):
