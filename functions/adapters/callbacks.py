@@ -145,7 +145,11 @@ def _book_once(request: CallbackRequest, items: list[dict[str, Any]]) -> Booking
     try:
         dynamo.ddb().transact_write_items(TransactItems=items)
     except (ClientError, BotoCoreError) as exc:
-        booking = _after_refusal(request, exc)
+        try:
+            booking = _after_refusal(request, exc)
+        except (ClientError, BotoCoreError) as read_error:  # the read-back itself was throttled
+            transient.raise_if_transient(read_error)
+            raise
         if booking is None:
             raise
         return booking

@@ -96,16 +96,19 @@ def retry_within(
     budget: RetryBudget,
     operation: Callable[[], T],
     *,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] | None = None,
+    sleep: Callable[[float], None] | None = None,
     draw: Callable[[], float] = random.random,
 ) -> T:
     """``operation()``, retried after each :class:`Contention` while the next attempt fits the budget.
 
     The next attempt is expected to take as long as the last one did: it is started only if the time
     spent, the jittered delay and that duration together stay within ``budget.seconds``. Otherwise
-    the last :class:`Contention` is raised.
+    the last :class:`Contention` is raised. ``clock`` and ``sleep`` default to this module's ``time``
+    at call time, so the simulator can run the waits in simulated time.
     """
+    clock = clock or time.monotonic
+    sleep = sleep or time.sleep
     started = clock()
     attempt = 0
     while True:
@@ -114,7 +117,7 @@ def retry_within(
             return operation()
         except Contention:
             took = clock() - began
-            delay = draw() * min(budget.max_delay, budget.base_delay * 2**attempt)
+            delay = draw() * min(budget.max_delay, budget.base_delay * 2 ** min(attempt, 16))
             if clock() - started + delay + took > budget.seconds:
                 raise
             sleep(delay)

@@ -40,6 +40,17 @@ def callback_id(contact_id: str, queue: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"civicline:callback:{contact_id}:{queue}"))
 
 
+def dialable(number: str, prefixes: Collection[str]) -> bool:
+    """Whether an E.164 number may be called back: its digits start with an allowed prefix.
+
+    Why: the number comes from caller ID, which can be spoofed, so an open list would let anyone make
+    the hotline ring (and pay for) any premium or foreign number. E.164 country codes are a prefix
+    code, so a country code (``"1"``) or a country and area code (``"1202"``) is a plain prefix.
+    """
+    digits = number[1:] if number.startswith("+") else ""
+    return digits.isdigit() and any(p.isdigit() and digits.startswith(p) for p in prefixes)
+
+
 def window(
     mode: CallbackMode, choice: str, now: datetime, time_zone: str, holidays: Collection[date] = ()
 ) -> tuple[datetime, datetime]:

@@ -49,8 +49,11 @@ def _request(contact: ContactData, params: CallbackParameters) -> CallbackRespon
     number = normalize_phone(params.callbackNumber) if params.callbackNumber else caller_number(contact)
     if number is None:
         raise InvalidInput("callbackNumber")
-    mode = CallbackMode(params.mode)
     settings = get_settings()
+    if not rules.dialable(number, settings.callback_dial_prefixes):
+        # the flows branch on CREATED / EXISTING only; INVALID_INPUT takes their "could not book" path
+        raise InvalidInput("callbackNumber")
+    mode = CallbackMode(params.mode)
     moment = now()
     try:
         start, end = rules.window(

@@ -190,3 +190,14 @@ def test_interleaved_bookings_for_the_last_place_never_overbook(capacity: Any) -
     assert len(stored(capacity, "CALLBACK#")) == 2
     [counter] = stored(capacity, "CAPACITY#general")
     assert counter["booked"]["N"] == "2"
+
+
+def test_a_throttled_read_back_is_retried_too(seeded: Any, aws_faults: Any) -> None:
+    # Given a stored request whose contact retries (the conditions fail: it must be read back), and
+    # the read-back is throttled once
+    first = request("cb-rb", **SCHEDULED)
+    faults = aws_faults("dynamodb")
+    faults.throttle("GetItem", times=1)
+    # Then the whole booking is retried and the answer is the same
+    assert request("cb-rb", **SCHEDULED) == first
+    assert faults.operations() == ["TransactWriteItems", "GetItem", "TransactWriteItems", "GetItem"]
