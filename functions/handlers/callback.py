@@ -6,7 +6,9 @@ existing one (``EXISTING``); a Connect retry of the same call returns the same `
 because the callback id is derived from ContactId + queue. With ``CALLBACK_WINDOW_CAPACITY`` set, a
 scheduled window that already holds that many callbacks for the queue answers ``UNAVAILABLE`` (the
 counter is part of the same transaction), and the flow keeps the caller's place or offers another
-window.
+window. ``CREATED`` is said only of a stored request: contention and throttling are retried within
+the flow's time limit and then raised, so the flow takes its error branch (the caller keeps the
+queue). Only numbers in ``CALLBACK_DIAL_PREFIXES`` (default: NANP) are called back.
 """
 
 from __future__ import annotations

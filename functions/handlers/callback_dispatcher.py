@@ -3,7 +3,10 @@
 Each due request is claimed with a conditional update (PENDING -> DIALING), so two dispatchers, or
 a dispatcher and its retry, never dial one callback twice at once; dialing is paced by a token bucket
 under Connect's API rate; the outcome, attempt time and retry are written back, and a closed
-callback frees its one-open guard and gets a TTL.
+callback frees its one-open guard and gets a TTL. A dial that timed out (or got a 5xx) may have
+placed the call: it is repeated under the same ClientToken, so Connect does not call twice
+(``rules.client_token``). Contention on the table is retried; what cannot be written is left to the
+claim's lease.
 """
 
 from __future__ import annotations
