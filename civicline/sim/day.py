@@ -560,6 +560,9 @@ class DayRunner:
             clock[0] += seconds
 
         bucket = TokenBucket(2.0, 5.0, clock=lambda: clock[0], sleep=advance)
+        following = min(self.sim.now + DISPATCH_INTERVAL, self.close_s)  # a last run at closing
+        if not retry and following > self.sim.now:  # the schedule goes on whatever this run does
+            self.sim.at(following, self._dispatch_scheduled)
         # the drill throttles the dispatcher's table too; a run that fails (its due-list query
         # throttled) is retried as Lambda retries an async invocation: after 1, then 2 minutes
         try:
@@ -570,11 +573,6 @@ class DayRunner:
                 self.sim.after(DISPATCH_RETRY_DELAYS[retry], lambda: self._dispatch_scheduled(retry + 1))
             return
         self.truth.add("scheduled_dialed", summary.claimed)
-        if retry:
-            return  # the retried run of a failed one; the schedule goes on as before
-        following = min(self.sim.now + DISPATCH_INTERVAL, self.close_s)  # a last run at closing
-        if following > self.sim.now:
-            self.sim.at(following, self._dispatch_scheduled)
 
     def _find_lost_callbacks(self) -> None:
         """Callbacks promised but never completed: virtual-hold contacts never dialed to the end,
