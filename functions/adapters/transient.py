@@ -90,6 +90,9 @@ class RetryBudget:
     seconds: float
     base_delay: float = 0.025
     max_delay: float = 0.4
+    #: attempts made whatever the time (functions with a generous timeout: a stalled first attempt
+    #: must not cost the retry)
+    min_attempts: int = 1
 
 
 def retry_within(
@@ -103,9 +106,10 @@ def retry_within(
     """``operation()``, retried after each :class:`Contention` while the next attempt fits the budget.
 
     The next attempt is expected to take as long as the last one did: it is started only if the time
-    spent, the jittered delay and that duration together stay within ``budget.seconds``. Otherwise
-    the last :class:`Contention` is raised. ``clock`` and ``sleep`` default to this module's ``time``
-    at call time, so the simulator can run the waits in simulated time.
+    spent, the jittered delay and that duration together stay within ``budget.seconds`` (or fewer
+    than ``budget.min_attempts`` were made). Otherwise the last :class:`Contention` is raised.
+    ``clock`` and ``sleep`` default to this module's ``time`` at call time, so the simulator can run
+    the waits in simulated time.
     """
     clock = clock or time.monotonic
     sleep = sleep or time.sleep
@@ -118,7 +122,8 @@ def retry_within(
         except Contention:
             took = clock() - began
             delay = draw() * min(budget.max_delay, budget.base_delay * 2 ** min(attempt, 16))
-            if clock() - started + delay + took > budget.seconds:
+            made = attempt + 1
+            if made >= budget.min_attempts and clock() - started + delay + took > budget.seconds:
                 raise
             sleep(delay)
             attempt += 1

@@ -26,7 +26,7 @@ from schemas.records import CallbackRequest
 
 BATCH = 25
 #: per write, well inside the function's 60 s timeout (a batch of 25 paced dials takes about 17 s)
-SAVE_BUDGET = RetryBudget(seconds=2.0)
+SAVE_BUDGET = RetryBudget(seconds=2.0, min_attempts=3)
 
 
 @dataclass

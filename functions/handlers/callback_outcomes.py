@@ -32,7 +32,7 @@ from schemas.contact_events import ContactEvent
 
 #: per event: well inside the function's 30 s timeout; after it the invocation fails, so Lambda's
 #: async retries (and then the DLQ) redeliver the event instead of it being dropped
-SETTLE_BUDGET = RetryBudget(seconds=3.0)
+SETTLE_BUDGET = RetryBudget(seconds=3.0, min_attempts=3)
 
 
 def handler(event: Any, context: Any) -> dict[str, int]:

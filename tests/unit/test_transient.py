@@ -108,3 +108,12 @@ def test_dialable_is_a_prefix_rule_on_the_digits(number: str) -> None:
     assert dialable(number, ()) is False
     assert dialable(number, (number[1:3],)) is True
     assert dialable(number[1:], ("1",)) is False  # not E.164
+
+
+def test_min_attempts_are_made_even_when_the_first_one_stalled() -> None:
+    # Given a first attempt that took longer than the whole budget (a stalled container)
+    fake = FakeTime(5.0)
+    with pytest.raises(Contention):
+        retry_within(RetryBudget(2.0, min_attempts=3), fake.contended, clock=fake.clock, sleep=fake.sleep)
+    # Then the minimum attempts were made all the same, and no more
+    assert fake.calls == 3
