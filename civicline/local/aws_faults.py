@@ -187,8 +187,9 @@ class AwsFaults:
         return None if rule is None else rule.answer()
 
     def __enter__(self) -> AwsFaults:
-        service = self.client.meta.service_model.service_id.hyphenize()
-        self._event = f"before-call.{service}"
+        # the client's own emitter, on its most specific wildcard key and first there: botocore calls
+        # deeper keys first, so botocore's Stubber (``before-call.*.*``) would otherwise answer first
+        self._event = "before-call.*.*"
         self._uid = f"civicline-aws-faults-{id(self)}"
         self.client.meta.events.register_first(self._event, self._hook, unique_id=self._uid)
         return self

@@ -47,6 +47,8 @@ FLOWS_DIR = ROOT / "flows"
 QUEUE_FLOW_INTERVAL = 60.0
 #: how often the scheduled-callback dispatcher runs (an EventBridge schedule in AWS)
 DISPATCH_INTERVAL = 300.0
+#: Lambda retries a failed asynchronous invocation twice, about 1 and 2 minutes later
+DISPATCH_RETRY_DELAYS = (60.0, 120.0)
 #: ring time of an unanswered callback dial
 RING_SECONDS = 30.0
 
@@ -191,6 +193,10 @@ class DayRunner:
         self.callbacks_by_id: dict[str, SimContact] = {}
         self.callers_by_number: dict[str, Caller] = {}
         self.dial_rng = stream(seed, "dialer")
+        #: callback ids the callback function confirmed to a caller (CREATED / EXISTING)
+        self.promised: set[str] = set()
+        #: the scheduled-callback contact each ClientToken started (Connect's idempotency)
+        self.dialed_tokens: dict[str, SimContact] = {}
         self.last_arrival = self.close_s
 
     # -- set-up ------------------------------------------------------------------------------
@@ -305,13 +311,22 @@ class DayRunner:
 
     def _run(self, flow: str, caller: Caller, script: list[str], **kwargs: Any) -> CallResult:
         self.engine_runs += 1
-        return self.engine.run_contact(
+        result = self.engine.run_contact(
             flow,
             CallerScript(script),
             caller_number=caller.number,
             language="en-US" if caller.language == "en" else "es-US",
             **kwargs,
         )
+        self._note_promises(result)
+        return result
+
+    def _note_promises(self, result: CallResult) -> None:
+        """Remember every callback the callback function confirmed (checked against the table)."""
+        for call in result.lambda_calls:
+            answer = call.get("result") or {}
+            if call.get("function") == "callback" and answer.get("result") in ("CREATED", "EXISTING"):
+                self.promised.add(str(answer.get("callbackId") or ""))
 
     def _arrive(self, caller: Caller) -> None:
         from functions.core.privacy import pseudonymize
@@ -408,6 +423,7 @@ class DayRunner:
         result = self.engine.run_queue_flow(
             contact.state, "customer-queue", CallerScript(script), center=self.center, max_loops=0
         )
+        self._note_promises(result)
         offered = contact.state.attributes.get("callbackOffered") == "true"
         if offered and not contact.offered:
             contact.offered = True
@@ -530,8 +546,11 @@ class DayRunner:
         self.sim.after(RING_SECONDS, lambda: self._agent_free(agent))
         return False
 
-    def _dispatch_scheduled(self) -> None:
+    def _dispatch_scheduled(self, retry: int = 0) -> None:
         """The real callback_dispatcher, with a dialer that puts CALLBACK contacts into this queue."""
+        from botocore.exceptions import ClientError
+
+        from functions.core.errors import DependencyError
         from functions.domain.callbacks import TokenBucket
         from functions.handlers.callback_dispatcher import dispatch
 
@@ -541,16 +560,19 @@ class DayRunner:
             clock[0] += seconds
 
         bucket = TokenBucket(2.0, 5.0, clock=lambda: clock[0], sleep=advance)
-        # the drill throttles the Connect-facing functions; the dispatcher is an internal scheduled job
-        self.injector.enabled = False
+        following = min(self.sim.now + DISPATCH_INTERVAL, self.close_s)  # a last run at closing
+        if not retry and following > self.sim.now:  # the schedule goes on whatever this run does
+            self.sim.at(following, self._dispatch_scheduled)
+        # the drill throttles the dispatcher's table too; a run that fails (its due-list query
+        # throttled) is retried as Lambda retries an async invocation: after 1, then 2 minutes
         try:
             summary = dispatch(_SimDialer(self), at=self.center.now(), bucket=bucket, limit=100)
-        finally:
-            self.injector.enabled = True
+        except (ClientError, DependencyError):
+            self.truth.add("dispatcher_failures")
+            if retry < len(DISPATCH_RETRY_DELAYS):
+                self.sim.after(DISPATCH_RETRY_DELAYS[retry], lambda: self._dispatch_scheduled(retry + 1))
+            return
         self.truth.add("scheduled_dialed", summary.claimed)
-        following = min(self.sim.now + DISPATCH_INTERVAL, self.close_s)  # a last run at closing
-        if following > self.sim.now:
-            self.sim.at(following, self._dispatch_scheduled)
 
     def _find_lost_callbacks(self) -> None:
         """Callbacks promised but never completed: virtual-hold contacts never dialed to the end,
@@ -562,6 +584,11 @@ class DayRunner:
 
         for request in callbacks.due(self.center.at(self.close_s), 1000):
             self.truth.lost_callbacks.append(request.callback_id)
+        # a caller told CREATED (or EXISTING) must have a stored request: checked against the table
+        for callback_id in sorted(self.promised):
+            if callbacks.get_request(callback_id) is None:
+                self.truth.lost_callbacks.append(callback_id)
+                self.truth.add("callbacks_promised_not_stored")
         self.truth.add("callbacks_lost", len(self.truth.lost_callbacks))
 
     # -- agents -------------------------------------------------------------------------------
@@ -711,9 +738,14 @@ class _SimDialer:
     def dial(self, request: Any) -> Any:
         import uuid
 
-        from functions.domain.callbacks import DialResult
+        from functions.domain.callbacks import DialResult, client_token
 
         runner = self.runner
+        token = client_token(request)
+        started = runner.dialed_tokens.get(token)
+        if started is not None and started.state.contact_id in runner.callbacks_by_id:
+            # Connect: "if a contact is already started, the contact ID is returned"
+            return DialResult("CONNECTED", started.state.contact_id)
         caller = runner.callers_by_number.get(request.callback_number)
         answered = (
             caller.answers_callback[len(request.attempts)]
@@ -746,6 +778,7 @@ class _SimDialer:
         contact.caller = _answering(caller)
         runner.truth.add("scheduled_connected")
         runner.callbacks_by_id[contact_id] = contact
+        runner.dialed_tokens[token] = contact
         runner.events.append(contact_event("INITIATED", state, now=runner.center.now()))
         runner.events.append(contact_event("QUEUED", state, now=runner.center.now()))
         if not runner._offer_to_agent(contact):

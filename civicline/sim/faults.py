@@ -5,15 +5,21 @@ then takes the flow's error branch; DynamoDB throttles (botocore retries, then t
 EventBridge delivers contact events at least once and in no particular order. The drill proves the
 flows still serve every caller, no callback is lost, and the aggregator's rollups do not drift.
 
-DynamoDB throttling is injected below botocore's retry logic: a ``before-send`` hook answers some
-requests with a real ``ProvisionedThroughputExceededException`` HTTP response, so the functions'
-configured retries and error handling run exactly as they would against a throttled table.
+DynamoDB throttling is injected at botocore's ``before-call`` with
+:class:`civicline.local.aws_faults.AwsFaults`, so a throttled call has no effect (a ``before-send``
+answer did not stop moto's own handler, and the "throttled" write was stored: the phantom write of
+the security review). ``ddb-throttle`` stays a rate per DynamoDB request: each call draws one
+throttle per attempt botocore would make (``AWS_MAX_ATTEMPTS``) and fails, with DynamoDB's
+``ProvisionedThroughputExceededException``, only when every attempt is throttled, which is what the
+function sees once botocore's retries are spent. The back-off botocore and the functions would have
+waited passes in simulated time. Every function's DynamoDB calls are drilled, the callback
+dispatcher's included.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,6 +102,8 @@ class FaultInjector:
     seed: int
     injected: dict[str, int] = field(default_factory=dict)
     enabled: bool = True
+    #: seconds of retry back-off the drill's throttles cost, passed in simulated time
+    backoff: float = 0.0
     _rng: dict[str, random.Random] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -117,26 +125,25 @@ class FaultInjector:
             return "error"
         return None
 
-    def ddb_hook(self) -> Callable[..., Any]:
-        """A botocore ``before-send`` handler answering some requests with a throttling error."""
-        from botocore.awsrequest import AWSResponse, HTTPHeaders
-        from moto.core.botocore_stubber import MockRawResponse
+    def ddb_throttled(self, operation: str, params: dict[str, Any]) -> bool:
+        """The ``match`` of the drill's AwsFaults rule: is every attempt of this call throttled?
 
-        body = (
-            b'{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",'
-            b'"message":"Rate of requests exceeds the allowed throughput (drill)"}'
-        )
+        Draws one throttle per attempt botocore makes; the back-off botocore would sleep before each
+        retry (standard mode, throttling: ``rand * 2**i`` seconds) is added to ``backoff``.
+        """
+        if not self.enabled or not self.plan.ddb_throttle:
+            return False
+        from functions.core.settings import get_settings
 
-        def hook(request: Any, **_: Any) -> AWSResponse | None:
-            if not self.enabled or self._rng["ddb"].random() >= self.plan.ddb_throttle:
-                return None
-            self._count("ddb-throttle")
-            headers = HTTPHeaders()
-            headers["Content-Type"] = "application/x-amz-json-1.0"
-            headers["x-amzn-ErrorType"] = "ProvisionedThroughputExceededException"
-            return AWSResponse(request.url, 400, headers, MockRawResponse(body))
-
-        return hook
+        rng = self._rng["ddb"]
+        attempts = get_settings().aws_max_attempts
+        for attempt in range(attempts):
+            if rng.random() >= self.plan.ddb_throttle:
+                return False
+            if attempt + 1 < attempts:
+                self.backoff += rng.random() * min(2.0**attempt, 20.0)
+        self._count("ddb-throttle")
+        return True
 
     def deliver(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The events as EventBridge might deliver them: some twice, in any order."""
@@ -153,8 +160,11 @@ class FaultInjector:
         return out
 
 
-class _NoSleep:
-    """Stands in for ``time`` inside botocore.endpoint: retry back-off passes in simulated time."""
+class _SimulatedWaits:
+    """Stands in for ``time`` in the functions' retry helper: waits pass in simulated time.
+
+    ``monotonic`` runs ahead by the waits skipped, so a retry budget still runs out as it would.
+    """
 
     def __init__(self) -> None:
         self.skipped = 0.0
@@ -162,22 +172,39 @@ class _NoSleep:
     def sleep(self, seconds: float) -> None:
         self.skipped += max(0.0, float(seconds))
 
+    def monotonic(self) -> float:
+        import time
+
+        return time.monotonic() + self.skipped
+
+
+@dataclass
+class Throttling:
+    """What :func:`throttled_dynamodb` gives back: the calls it saw and the waits it skipped."""
+
+    faults: Any
+    waits: _SimulatedWaits
+    injector: FaultInjector
+
+    @property
+    def skipped(self) -> float:
+        """Back-off seconds: botocore's (modeled) and the functions' own retries (skipped)."""
+        return self.injector.backoff + self.waits.skipped
+
 
 @contextmanager
-def throttled_dynamodb(injector: FaultInjector) -> Iterator[_NoSleep]:
-    """Install the throttling hook on the functions' DynamoDB client, and skip back-off sleeps."""
-    import botocore.endpoint
-
+def throttled_dynamodb(injector: FaultInjector) -> Iterator[Throttling]:
+    """Throttle the functions' DynamoDB client at ``before-call``, with waits in simulated time."""
+    from civicline.local.aws_faults import AwsFaults
+    from functions.adapters import transient
     from functions.core.aws import client
 
-    ddb = client("dynamodb")
-    hook = injector.ddb_hook()
-    ddb.meta.events.register_first("before-send.dynamodb", hook, unique_id="civicline-drill-throttle")
-    saved = botocore.endpoint.time  # type: ignore[attr-defined]
-    shim = _NoSleep()
-    botocore.endpoint.time = shim  # type: ignore[attr-defined]
+    waits = _SimulatedWaits()
+    saved = transient.__dict__["time"]
+    setattr(transient, "time", waits)  # noqa: B010 (a module attribute mypy types as a module)
     try:
-        yield shim
+        with AwsFaults(client("dynamodb")) as faults:
+            faults.throttle("*", times=None, match=injector.ddb_throttled)
+            yield Throttling(faults, waits, injector)
     finally:
-        botocore.endpoint.time = saved  # type: ignore[attr-defined]
-        ddb.meta.events.unregister("before-send.dynamodb", unique_id="civicline-drill-throttle")
+        setattr(transient, "time", saved)  # noqa: B010

@@ -62,6 +62,8 @@ class Settings:
     pseudonym_key: str = ""
     #: scheduled callbacks one queue takes per window; 0: no limit
     callback_window_capacity: Annotated[int, Range(ge=0)] = 0
+    #: E.164 digit prefixes a callback may dial (country codes, optionally area codes): NANP only
+    callback_dial_prefixes: tuple[str, ...] = ("1",)
     idempotency_ttl_seconds: Annotated[int, Range(ge=60)] = 3600
 
     def table(self, logical: str) -> str:
@@ -97,6 +99,7 @@ _SCALARS = {
     "SOURCE_PHONE_NUMBER": "source_phone_number",
     "DIAL_RATE_PER_SECOND": "dial_rate_per_second",
     "CALLBACK_WINDOW_CAPACITY": "callback_window_capacity",
+    "CALLBACK_DIAL_PREFIXES": "callback_dial_prefixes",
     "PSEUDONYM_SECRET_ARN": "pseudonym_secret_arn",
     "PSEUDONYM_KEY": "pseudonym_key",
     "IDEMPOTENCY_TTL_SECONDS": "idempotency_ttl_seconds",
@@ -109,8 +112,9 @@ def get_settings() -> Settings:
     raw: dict[str, object] = {
         field: os.environ[env] for env, field in _SCALARS.items() if os.environ.get(env)
     }
-    if isinstance(raw.get("holidays"), str):
-        raw["holidays"] = [part.strip() for part in str(raw["holidays"]).split(",") if part.strip()]
+    for listed in ("holidays", "callback_dial_prefixes"):  # comma-separated in the environment
+        if isinstance(raw.get(listed), str):
+            raw[listed] = [part.strip() for part in str(raw[listed]).split(",") if part.strip()]
     raw["tables"] = {logical: os.environ[env] for logical, env in TABLE_ENV.items() if os.environ.get(env)}
     if os.environ.get("QUEUE_ARNS"):
         try:

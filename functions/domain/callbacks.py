@@ -40,6 +40,17 @@ def callback_id(contact_id: str, queue: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"civicline:callback:{contact_id}:{queue}"))
 
 
+def dialable(number: str, prefixes: Collection[str]) -> bool:
+    """Whether an E.164 number may be called back: its digits start with an allowed prefix.
+
+    Why: the number comes from caller ID, which can be spoofed, so an open list would let anyone make
+    the hotline ring (and pay for) any premium or foreign number. E.164 country codes are a prefix
+    code, so a country code (``"1"``) or a country and area code (``"1202"``) is a plain prefix.
+    """
+    digits = number[1:] if number.startswith("+") else ""
+    return digits.isdigit() and any(p.isdigit() and digits.startswith(p) for p in prefixes)
+
+
 def window(
     mode: CallbackMode, choice: str, now: datetime, time_zone: str, holidays: Collection[date] = ()
 ) -> tuple[datetime, datetime]:
@@ -88,12 +99,26 @@ def is_closed(state: CallbackState) -> bool:
     return state not in (CallbackState.PENDING, CallbackState.DIALING, CallbackState.PLACED)
 
 
-def expiry(request: CallbackRequest, now: datetime) -> int | None:
-    """The TTL (epoch seconds) a request gets once it will not be dialed again by itself: closed, or
-    PLACED (in case no contact event ever settles it); None while it waits for its next attempt."""
+def expiry(request: CallbackRequest, now: datetime) -> int:
+    """The TTL (epoch seconds) of a request: every request holds a phone number, so every one expires.
+
+    Closed, or PLACED (in case no contact event ever settles it): ``CLOSED_RETENTION`` from now.
+    Still waiting: when its purpose ends at the latest, plus the retention. A virtual hold is dialed
+    by Connect's queued callback within its window, so nothing here ever closes it: its window end.
+    A scheduled request: its next attempt (or its window end, if later) plus a retry delay for each
+    attempt left.
+    """
     if is_closed(request.state) or request.state is CallbackState.PLACED:
         return int((now + CLOSED_RETENTION).timestamp())
-    return None
+    return int((_purpose_end(request) + CLOSED_RETENTION).timestamp())
+
+
+def _purpose_end(request: CallbackRequest) -> datetime:
+    if request.mode is CallbackMode.VIRTUAL_HOLD:
+        return request.window_end
+    last = max(request.window_end, request.next_attempt_at or request.window_end)
+    left = max(request.max_attempts - len(request.attempts), 0)
+    return last + timedelta(seconds=request.retry_delay_seconds * left)
 
 
 def settle(
@@ -152,6 +177,23 @@ def answered_from_event(event_type: str, connected_to_system: bool, connected_to
 class DialResult:
     outcome: DialOutcome
     outbound_contact_id: str | None = None
+    #: FAILED without knowing whether the call went out (a read time-out, a 5xx): dial the same
+    #: attempt again, under the same ClientToken, so that Connect does not call the citizen twice
+    maybe_placed: bool = False
+
+
+def client_token(request: CallbackRequest) -> str:
+    """Connect's idempotency token for the next dial of ``request``.
+
+    It names the call, not the API request: it moves on only after an attempt in which Connect
+    accepted a call (placed, connected or not answered). A FAILED attempt placed no call we know of,
+    so the next dial repeats its token: if a timed-out request did place the call and that call is
+    still going, Connect returns its contact instead of starting a second one (API reference,
+    StartOutboundVoiceContact ``ClientToken``: valid 7 days; a contact already started is returned).
+    A reclaimed lease (the dispatcher died) has no new attempt either, so it repeats the token too.
+    """
+    placed = sum(1 for attempt in request.attempts if attempt.outcome != "FAILED")
+    return f"{request.callback_id}-{placed}"
 
 
 class Dialer(Protocol):

@@ -6,7 +6,9 @@ existing one (``EXISTING``); a Connect retry of the same call returns the same `
 because the callback id is derived from ContactId + queue. With ``CALLBACK_WINDOW_CAPACITY`` set, a
 scheduled window that already holds that many callbacks for the queue answers ``UNAVAILABLE`` (the
 counter is part of the same transaction), and the flow keeps the caller's place or offers another
-window.
+window. ``CREATED`` is said only of a stored request: contention and throttling are retried within
+the flow's time limit and then raised, so the flow takes its error branch (the caller keeps the
+queue). Only numbers in ``CALLBACK_DIAL_PREFIXES`` (default: NANP) are called back.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from functions.adapters import callbacks
+from functions.adapters.transient import RetryBudget
 from functions.core.clock import now
 from functions.core.connect import handle_connect
 from functions.core.errors import InvalidInput, Unavailable
@@ -30,6 +33,12 @@ from schemas.connect_lambda import ContactData
 from schemas.functions import CallbackParameters, CallbackResponse
 from schemas.records import CallbackMode, CallbackRequest, Intent
 
+#: the smallest ``InvocationTimeLimitSeconds`` of the flow blocks that invoke this function
+FLOW_TIME_LIMIT_SECONDS = 5.0
+#: contention is retried for at most this long, leaving a second of the flow's limit for the cold
+#: start and the answer (tests/functional/test_callback_contention.py checks it against the flows)
+RETRY_BUDGET = RetryBudget(seconds=FLOW_TIME_LIMIT_SECONDS - 1.0)
+
 
 def handler(event: Any, context: Any) -> dict[str, str]:
     return handle_connect(event, CallbackParameters, _request, function="callback")
@@ -42,8 +51,11 @@ def _request(contact: ContactData, params: CallbackParameters) -> CallbackRespon
     number = normalize_phone(params.callbackNumber) if params.callbackNumber else caller_number(contact)
     if number is None:
         raise InvalidInput("callbackNumber")
-    mode = CallbackMode(params.mode)
     settings = get_settings()
+    if not rules.dialable(number, settings.callback_dial_prefixes):
+        # the flows branch on CREATED / EXISTING only; INVALID_INPUT takes their "could not book" path
+        raise InvalidInput("callbackNumber")
+    mode = CallbackMode(params.mode)
     moment = now()
     try:
         start, end = rules.window(
@@ -67,7 +79,14 @@ def _request(contact: ContactData, params: CallbackParameters) -> CallbackRespon
     )
     guard_until = end + timedelta(seconds=request.retry_delay_seconds * request.max_attempts)
     try:
-        existing = callbacks.create(request, moment, guard_until, settings.callback_window_capacity)
+        booking = callbacks.create(
+            request,
+            moment,
+            guard_until,
+            expires_at=rules.expiry(request, moment),
+            budget=RETRY_BUDGET,
+            capacity=settings.callback_window_capacity,
+        )
     except callbacks.WindowFull:
         logger.info("callback window full", queue=queue, window_start=start.isoformat())
         raise Unavailable("window") from None
@@ -76,17 +95,10 @@ def _request(contact: ContactData, params: CallbackParameters) -> CallbackRespon
         callback_id=request.callback_id,
         queue=queue,
         mode=mode.value,
-        number=number,
-        existing=existing is not None,
+        existing=not booking.created,
     )
-    if existing is None or existing.get("callback_id") == request.callback_id:
-        return _response("CREATED", request.callback_id, start, params.language)
-    return _response(
-        "EXISTING",
-        str(existing.get("callback_id", "")),
-        datetime.fromisoformat(str(existing.get("window_start", start.isoformat()))),
-        params.language,
-    )
+    result = "CREATED" if booking.created else "EXISTING"
+    return _response(result, booking.callback_id, booking.window_start, params.language)
 
 
 def _response(result: str, callback_id: str, start: datetime, language: str) -> CallbackResponse:

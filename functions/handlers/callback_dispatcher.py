@@ -3,7 +3,10 @@
 Each due request is claimed with a conditional update (PENDING -> DIALING), so two dispatchers, or
 a dispatcher and its retry, never dial one callback twice at once; dialing is paced by a token bucket
 under Connect's API rate; the outcome, attempt time and retry are written back, and a closed
-callback frees its one-open guard and gets a TTL.
+callback frees its one-open guard and gets a TTL. A dial that timed out (or got a 5xx) may have
+placed the call: it is repeated under the same ClientToken, so Connect does not call twice
+(``rules.client_token``). Contention on the table is retried; what cannot be written is left to the
+claim's lease.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from functions.adapters import callbacks
+from functions.adapters.transient import Contention, RetryBudget, retry_within
 from functions.core.clock import now
 from functions.core.observability import logger
 from functions.core.settings import get_settings
@@ -21,6 +25,8 @@ from functions.domain import callbacks as rules
 from schemas.records import CallbackRequest
 
 BATCH = 25
+#: per write, well inside the function's 60 s timeout (a batch of 25 paced dials takes about 17 s)
+SAVE_BUDGET = RetryBudget(seconds=2.0, min_attempts=3)
 
 
 @dataclass
@@ -66,8 +72,9 @@ class ConnectDialer:
                 "language": request.language,
                 "intent": request.intent or "",
             },
-            # the same attempt retried by botocore is one call for Connect
-            "ClientToken": f"{request.callback_id}-{len(request.attempts)}",
+            # one call for Connect however often it is asked (botocore's retries, our own after a
+            # time-out, a reclaimed lease): see rules.client_token
+            "ClientToken": rules.client_token(request),
         }
         if request.queue in settings.queue_arns:
             kwargs["QueueId"] = settings.queue_arns[request.queue].rsplit("/", 1)[-1]
@@ -76,12 +83,28 @@ class ConnectDialer:
         try:
             response = client("connect").start_outbound_voice_contact(**kwargs)
         except (ClientError, BotoCoreError) as exc:
-            logger.warning("outbound call failed", callback_id=request.callback_id, error=type(exc).__name__)
-            return rules.DialResult("FAILED")
+            maybe_placed = _maybe_placed(exc)
+            logger.warning(
+                "outbound call failed",
+                callback_id=request.callback_id,
+                error=type(exc).__name__,
+                maybe_placed=maybe_placed,
+            )
+            return rules.DialResult("FAILED", maybe_placed=maybe_placed)
         contact_id = str(response.get("ContactId", ""))
         if not contact_id:  # nothing to follow the call by: count it as reached, never dial twice
             return rules.DialResult("CONNECTED")
         return rules.DialResult("PLACED", contact_id)
+
+
+def _maybe_placed(exc: BaseException) -> bool:
+    """A read time-out, a dropped connection or a 5xx: Connect may have placed the call anyway."""
+    from botocore.exceptions import HTTPClientError
+
+    if isinstance(exc, HTTPClientError):
+        return True
+    response = getattr(exc, "response", None) or {}
+    return int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)) >= 500
 
 
 def dispatch(
@@ -104,8 +127,8 @@ def dispatch(
             _attempt(dialer, request, pacer, at, summary)
     for request in callbacks.due(moment, limit):
         summary.due += 1
-        if not callbacks.claim(request.callback_id, moment):
-            continue  # another dispatcher has it
+        if not _claimed(request, moment):
+            continue  # another dispatcher has it, or the table is busy: it is still due next run
         summary.claimed += 1
         _attempt(dialer, request, pacer, at, summary)
     return summary
@@ -118,13 +141,35 @@ def _attempt(
     at: datetime | None,
     summary: DispatchSummary,
 ) -> None:
-    """Dial one claimed request (paced) and record the attempt; closing frees its guard."""
+    """Dial one claimed request (paced) and record the attempt; closing frees its guard.
+
+    A dial that may have placed the call is repeated at once, under the same ClientToken. An attempt
+    that cannot be recorded (contention beyond the budget, or a lease lost to another dispatcher) is
+    counted as ``UNRECORDED``: the request is still DIALING, and its lease brings it back.
+    """
     pacer.acquire()
     result = dialer.dial(request)
+    if result.maybe_placed:
+        pacer.acquire()
+        result = dialer.dial(request)
     dialed_at = at or now()
     updated = rules.record_attempt(request, result.outcome, dialed_at, result.outbound_contact_id)
-    callbacks.save_after_attempt(updated, rules.is_closed(updated.state), rules.expiry(updated, dialed_at))
-    summary.outcomes[result.outcome] += 1
+    closed, expires_at = rules.is_closed(updated.state), rules.expiry(updated, dialed_at)
+    try:
+        saved = retry_within(SAVE_BUDGET, lambda: callbacks.save_after_attempt(updated, closed, expires_at))
+    except Contention:
+        saved = False
+    if not saved:
+        logger.warning("callback attempt not recorded", callback_id=request.callback_id)
+    summary.outcomes[result.outcome if saved else "UNRECORDED"] += 1
+
+
+def _claimed(request: CallbackRequest, moment: datetime) -> bool:
+    try:
+        return retry_within(SAVE_BUDGET, lambda: callbacks.claim(request.callback_id, moment))
+    except Contention:
+        logger.warning("callback not claimed: table busy", callback_id=request.callback_id)
+        return False
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:

@@ -9,7 +9,9 @@ metrics count a callback as connected only when the caller was reached.
 
 Events arrive unordered and at least once, and most belong to other contacts: an event whose contact
 is not a placed callback call, or whose attempt is already settled, changes nothing. Malformed events
-are reported in the result and logged, never raised (EventBridge would only retry them).
+are reported in the result and logged, never raised (EventBridge would only retry them). Contention
+and throttling are retried, then raised: the invocation fails and Lambda's async retries and DLQ keep
+the event, so a "no answer" is never dropped (the caller would never be called again).
 """
 
 from __future__ import annotations
@@ -22,10 +24,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from functions.adapters import callbacks
+from functions.adapters.transient import RetryBudget, retry_within
 from functions.core.clock import now
 from functions.core.observability import logger
 from functions.domain import callbacks as rules
 from schemas.contact_events import ContactEvent
+
+#: per event: well inside the function's 30 s timeout; after it the invocation fails, so Lambda's
+#: async retries (and then the DLQ) redeliver the event instead of it being dropped
+SETTLE_BUDGET = RetryBudget(seconds=3.0, min_attempts=3)
 
 
 def handler(event: Any, context: Any) -> dict[str, int]:
@@ -51,16 +58,24 @@ def settle_event(envelope: Any) -> str:
     )
     if answered is None:
         return "ignored"
-    request = callbacks.find_by_outbound(detail.contactId)
+    return retry_within(SETTLE_BUDGET, lambda: _settle(detail.contactId, answered))
+
+
+def _settle(outbound_contact_id: str, answered: bool) -> str:
+    """Read the request, settle the attempt and write it back if it is still as read.
+
+    A request changed meanwhile, contention or throttling raise (``retry_within`` reads it again):
+    "already settled" is only ever the answer of a fresh read.
+    """
+    request = callbacks.find_by_outbound(outbound_contact_id)
     if request is None:
         return "not_a_callback"
     moment = now()
-    updated = rules.settle(request, detail.contactId, answered, moment)
+    updated = rules.settle(request, outbound_contact_id, answered, moment)
     if updated is None:
         return "already_settled"
     closed = rules.is_closed(updated.state)
-    if not callbacks.save_settled(updated, closed, rules.expiry(updated, moment)):
-        return "already_settled"
+    callbacks.save_settled(updated, closed, rules.expiry(updated, moment), expected=request.state)
     result = "connected" if answered else ("no_answer" if closed else "retry")
     logger.info("callback settled", callback_id=updated.callback_id, result=result, state=updated.state.value)
     return result

@@ -166,3 +166,37 @@ def test_replays_and_repeat_requests_in_a_full_window_keep_their_answer(capacity
     assert again == {**first, "result": "EXISTING"}
     [counter] = stored(capacity_of_two, "CAPACITY#general")
     assert counter["booked"]["N"] == "2"
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["+448712345678", "+88213000000", "+2693771234", "+53512345678", "+74951234567"],
+)
+def test_a_number_outside_the_dialable_countries_is_refused_and_nothing_is_stored(
+    seeded: Any, number: str
+) -> None:
+    # Given the review's toll-fraud numbers (a spoofed caller ID, or one typed in) and the default:
+    # callbacks dial North American numbers (+1) only
+    # When a callback is asked for one of them, from the caller ID or as the callback number
+    from_caller_id = request("cb-x", number, mode="VIRTUAL_HOLD", queue="general")
+    typed = request("cb-y", mode="SCHEDULED", queueName="general", window="1", callbackNumber=number)
+    # Then it is refused with the typed outcome the flows route to "could not book", and nothing stored
+    assert from_caller_id == typed == {"result": "INVALID_INPUT"}
+    assert stored(seeded, "") == []
+
+
+def test_the_dialable_prefixes_are_a_setting(seeded: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from functions.core.settings import reset_settings
+
+    # Given a deployment that calls back the UK and one US area code only
+    monkeypatch.setenv("CALLBACK_DIAL_PREFIXES", "44, 1202")
+    reset_settings()
+    try:
+        assert request("p-1", "+442071234567", mode="VIRTUAL_HOLD", queue="general")["result"] == "CREATED"
+        assert request("p-2", "+12025550100", mode="VIRTUAL_HOLD", queue="general")["result"] == "CREATED"
+        assert request("p-3", "+13125550100", mode="VIRTUAL_HOLD", queue="general") == {
+            "result": "INVALID_INPUT"
+        }
+    finally:
+        monkeypatch.delenv("CALLBACK_DIAL_PREFIXES")
+        reset_settings()
