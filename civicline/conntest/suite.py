@@ -74,10 +74,7 @@ class LocalCenter:
         """Empty every table (what one case wrote) and seed the demo data again."""
         from datetime import UTC, datetime
 
-        from civicline import data
-
-        # the demo data set: seed_demo once the data package splits reference data and cases
-        seed = getattr(data, "seed_demo", None) or data.seed
+        from civicline.data import seed_demo as seed
         ddb = self.aws.client("dynamodb")
         for name in ddb.list_tables()["TableNames"]:
             schema = ddb.describe_table(TableName=name)["Table"]["KeySchema"]

@@ -1,5 +1,5 @@
 """The flows with the real functions: handlers run in-process through their entry points, on moto,
-with the demo data set seeded (civicline.data.seed). What the caller hears comes from the tables."""
+with the demo data set seeded (civicline.data.seed_demo). What the caller hears comes from the tables."""
 
 from __future__ import annotations
 

@@ -56,11 +56,11 @@ def test_the_rate_is_per_request_and_a_call_fails_when_every_attempt_is_throttle
 
 
 def test_under_the_drill_every_created_callback_is_stored(aws: Any) -> None:
-    from civicline.data import seed
+    from civicline.data import seed_demo
     from functions.adapters.callbacks import get_request
     from functions.handlers.callback import handler
 
-    seed(NOW)
+    seed_demo(NOW)
     # Given a table that throttles 60 % of the requests
     injector = FaultInjector(FaultPlan(ddb_throttle=0.6), seed=3)
     answers = []
