@@ -25,7 +25,6 @@ from functions.domain import callbacks as rules
 from functions.domain.dates import spoken_moment
 from functions.domain.identifiers import normalize_phone
 from functions.handlers._common import caller_number
-from infra.registry import QUEUES_BY_NAME
 from schemas.connect_lambda import ContactData
 from schemas.functions import CallbackParameters, CallbackResponse
 from schemas.records import CallbackMode, CallbackRequest, Intent
@@ -36,14 +35,17 @@ def handler(event: Any, context: Any) -> dict[str, str]:
 
 
 def _request(contact: ContactData, params: CallbackParameters) -> CallbackResponse:
-    queue = params.queueName or contact.queue_name or ""
-    if queue not in QUEUES_BY_NAME:
-        raise InvalidInput("queueName")
+    settings = get_settings()
+    # a queue ARN (or registry key) -> registry key, in one place; never Connect's queue name
+    queue = settings.queue_key(
+        params.queueArn or params.queueName or (contact.Queue.ARN if contact.Queue else None)
+    )
+    if queue is None:
+        raise InvalidInput("queueArn")
     number = normalize_phone(params.callbackNumber) if params.callbackNumber else caller_number(contact)
     if number is None:
         raise InvalidInput("callbackNumber")
     mode = CallbackMode(params.mode)
-    settings = get_settings()
     moment = now()
     try:
         start, end = rules.window(

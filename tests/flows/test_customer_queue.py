@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from civicline.engine.arns import local_arn
 from tests.flows.conftest import CALLER, Caller, ContractLambdas, assert_path, spoken
 
 OFFER = "The wait is longer than usual."
@@ -34,8 +35,7 @@ def test_long_wait_virtual_hold_keeps_the_place(call: Caller, lambdas: ContractL
     assert callbacks(lambdas) == [
         {
             "mode": "VIRTUAL_HOLD",
-            "queueName": "tier2",
-            "callbackNumber": CALLER,
+            "queueArn": local_arn("QUEUE", "tier2"),
             "intent": "TIER2",
             "language": "en",
         }
