@@ -21,6 +21,7 @@ from civicline.engine import (
 )
 from civicline.engine.library import FlowLoadError
 from civicline.engine.transcript import print_transcript
+from functions.domain.calendar import Calendar
 
 #: flows/ of this checkout (used when ./flows does not exist)
 FLOWS_DIR = Path(__file__).resolve().parents[2] / "flows"
@@ -71,6 +72,35 @@ def run_call(
         return engine.run_contact(target, script, caller_number=caller, language=language)
 
 
+def calendar_view(at: str | None, env: str | None = None) -> tuple[datetime | None, dict[str, Calendar]]:
+    """(clock, calendars) for ``--at`` / ``--env``: the service calendar of every registry hours of
+    operation (the environment's time zone, weekly hours and closures with ``env``), and the moment
+    ``at`` (local to the calendar's time zone unless it carries an offset). Without either, no
+    calendar: hours are open unless ``--closed`` (a quick demo never depends on the wall clock)."""
+    from functions.domain.calendar import service_calendar
+    from infra.registry import HOURS
+
+    if at is None and env is None:
+        return None, {}
+    if env is not None:
+        from infra.config import load_config
+        from infra.constructs.connect_center import environment_calendar
+
+        config = load_config(env)
+        calendars = {h.name: environment_calendar(config, h.name) for h in HOURS}
+    else:
+        calendars = {h.name: service_calendar(h.name) for h in HOURS}
+    if at is None:
+        return None, calendars
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        raise ValueError(f"--at {at!r} is not an ISO date-time such as 2026-12-25T10:00") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=calendars[HOURS[0].name].zone)
+    return moment, calendars
+
+
 def register(app: typer.Typer) -> None:
     @app.command("call")
     def call_cmd(  # noqa: PLR0917 - typer options are parameters
@@ -95,6 +125,14 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--lang", help="Contact language: en, es or a code like es-US.")
         ] = "en-US",
         flows_dir: Annotated[Path | None, typer.Option("--flows-dir", help="Folder of flow files.")] = None,
+        at: Annotated[
+            str | None,
+            typer.Option(
+                "--at",
+                help="The moment of the call (2026-12-25T10:00, local to the hours' time zone): "
+                "hours of operation are evaluated by the service calendar (days, time zone, holidays).",
+            ),
+        ] = None,
     ) -> None:
         """Run one contact through the flows and print what the caller heard and what happened."""
         out = Console(highlight=False)
@@ -109,10 +147,18 @@ def register(app: typer.Typer) -> None:
                 return str(err.input("[bold]keys (Enter = none)> [/bold]")).strip()
 
             script = CallerScript(ask=ask)
-        from infra.registry import QUEUES
+        from infra.registry import HOURS, QUEUES
 
+        try:
+            clock, calendars = calendar_view(at)
+        except ValueError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
         center = StaticCenter(
             open=not closed,
+            hours=dict.fromkeys((h.name for h in HOURS), False) if closed else {},
+            clock=clock,
+            calendars=calendars,
             default_metrics=QueueMetrics(
                 size=queue_size,
                 oldest_age_seconds=wait,

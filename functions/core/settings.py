@@ -15,6 +15,7 @@ from functools import cache
 from typing import Annotated, Any, ClassVar
 
 from functions.core.errors import ConfigurationError
+from functions.domain.calendar import Calendar, service_calendar
 from infra.registry import QUEUES_BY_NAME
 from schemas import codec
 from schemas.constraints import Range
@@ -77,6 +78,11 @@ class Settings:
             return self.queue_arns[queue_name]
         except KeyError:
             raise ConfigurationError(f"queue {queue_name!r} has no ARN in QUEUE_ARNS") from None
+
+    def calendar(self) -> Calendar:
+        """The service calendar (functions/domain/calendar.py): the registry's hours and public
+        holidays, in this deployment's time zone, plus its own closures (``HOLIDAYS``)."""
+        return service_calendar(time_zone=self.time_zone, holidays=self.holidays)
 
     def queue_key(self, reference: str | None) -> str | None:
         """The registry key (``tier2``) of a queue given by its ARN, or by the key itself.

@@ -49,7 +49,7 @@ def _request(contact: ContactData, params: CallbackParameters) -> CallbackRespon
     moment = now()
     try:
         start, end = rules.window(
-            mode, params.window, moment, settings.time_zone, frozenset(settings.holidays)
+            mode, params.window, moment, settings.time_zone, settings.calendar().holidays
         )
     except ValueError:
         raise InvalidInput("window") from None

@@ -12,6 +12,7 @@ from aws_cdk import Fn, RemovalPolicy
 from aws_cdk import aws_connect as connect
 from constructs import Construct
 
+from functions.domain.calendar import Calendar, service_calendar
 from infra.config import EnvConfig
 from infra.registry import HOURS, QUEUES
 
@@ -22,6 +23,17 @@ _WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY",
 def _slice(text: str) -> connect.CfnHoursOfOperation.HoursOfOperationTimeSliceProperty:
     hours, minutes = (int(part) for part in text.split(":"))
     return connect.CfnHoursOfOperation.HoursOfOperationTimeSliceProperty(hours=hours, minutes=minutes)
+
+
+def environment_calendar(config: EnvConfig, hours: str = "main") -> Calendar:
+    """The service calendar as ``config`` deploys it: its time zone and weekly hours over the
+    registry's, closed on the registry's public holidays and the environment's own closures. The
+    holidays become ``HoursOfOperationOverrides`` of type CLOSED, one per day (EffectiveFrom and
+    EffectiveTill are YYYY-MM-DD dates: AWS CloudFormation, AWS::Connect::HoursOfOperation
+    HoursOfOperationOverride), so Connect's CheckHoursOfOperation closes on exactly the days the
+    functions and the local engine close on."""
+    time_zone, weekly = config.weekly_hours(hours)
+    return service_calendar(hours, time_zone=time_zone, weekly=weekly, holidays=config.holidays)
 
 
 def pascal(name: str) -> str:
@@ -63,7 +75,8 @@ class ConnectCenter(Construct):
 
         self.hours: dict[str, connect.CfnHoursOfOperation] = {}
         for spec in HOURS:
-            time_zone, weekly = config.weekly_hours(spec.name)
+            calendar = environment_calendar(config, spec.name)
+            time_zone, weekly = calendar.time_zone, calendar.weekly
             self.hours[spec.name] = connect.CfnHoursOfOperation(
                 self,
                 f"Hours{pascal(spec.name)}",
@@ -97,7 +110,7 @@ class ConnectCenter(Construct):
                             )
                         ],
                     )
-                    for day in config.holidays
+                    for day in sorted(calendar.holidays)
                 ]
                 or None,
             )
