@@ -108,6 +108,11 @@ class FunctionSpec:
     #: keys callers by pseudonym, so reads the secret pseudonym key (functions/core/pseudonym_key.py)
     pseudonyms: bool = False
 
+    @property
+    def construct_id(self) -> str:
+        """Pinned CloudFormation logical id of the function (``case_status`` -> ``CaseStatusFunction``)."""
+        return "".join(part.capitalize() for part in self.name.split("_")) + "Function"
+
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
