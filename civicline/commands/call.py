@@ -57,10 +57,14 @@ def run_call(
     center: StaticCenter,
     flows_dir: Path | None = None,
     err: Console | None = None,
+    env: str | None = None,
 ) -> CallResult:
-    """Run one contact inside a fresh local AWS (moto) with the demo data seeded."""
+    """Run one contact inside a fresh local AWS (moto) with the demo data seeded; with ``env``, as
+    that environment deploys it (:mod:`civicline.local.as_deployed`)."""
     from civicline.local.aws import LocalAws
 
+    if env is not None:
+        return run_call_as_deployed(env, flow, script, caller=caller, language=language, center=center)
     console = err or Console(stderr=True)
     library = _library(flows_dir, console)
     target: str | Path = flow
@@ -69,6 +73,20 @@ def run_call(
     with LocalAws():
         _seed(console)
         engine = Engine(library, invoker=LambdaInvoker(), center=center)
+        return engine.run_contact(target, script, caller_number=caller, language=language)
+
+
+def run_call_as_deployed(
+    env: str, flow: str, script: CallerScript, *, caller: str, language: str, center: StaticCenter
+) -> CallResult:
+    """The flows as ``make synth ENV=env`` renders them, each function as that stack configures it."""
+    from civicline.local.as_deployed import running_as_deployed
+
+    with running_as_deployed(env, seed_at=datetime.now(UTC)) as run:
+        if not center.calendars:
+            center.calendars = run.calendars
+        engine = Engine(run.library, invoker=LambdaInvoker(around=run.around), center=center)
+        target: str | Path = Path(flow) if flow.endswith(".json") else flow
         return engine.run_contact(target, script, caller_number=caller, language=language)
 
 
@@ -83,8 +101,8 @@ def calendar_view(at: str | None, env: str | None = None) -> tuple[datetime | No
     if at is None and env is None:
         return None, {}
     if env is not None:
+        from infra.calendar import environment_calendar
         from infra.config import load_config
-        from infra.constructs.connect_center import environment_calendar
 
         config = load_config(env)
         calendars = {h.name: environment_calendar(config, h.name) for h in HOURS}
@@ -125,6 +143,15 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--lang", help="Contact language: en, es or a code like es-US.")
         ] = "en-US",
         flows_dir: Annotated[Path | None, typer.Option("--flows-dir", help="Folder of flow files.")] = None,
+        env: Annotated[
+            str | None,
+            typer.Option(
+                "--env",
+                help="Run as that environment deploys (infra/environments/NAME.yaml): its rendered flows, "
+                "deployed names and ARNs, hours and holidays; each function with its stack's "
+                "environment, tables and IAM role.",
+            ),
+        ] = None,
         at: Annotated[
             str | None,
             typer.Option(
@@ -150,7 +177,7 @@ def register(app: typer.Typer) -> None:
         from infra.registry import HOURS, QUEUES
 
         try:
-            clock, calendars = calendar_view(at)
+            clock, calendars = calendar_view(at, env)
         except ValueError as exc:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from exc
@@ -172,7 +199,14 @@ def register(app: typer.Typer) -> None:
         language = _LANGUAGES.get(lang, lang)
         try:
             result = run_call(
-                flow, script, caller=caller, language=language, center=center, flows_dir=flows_dir, err=err
+                flow,
+                script,
+                caller=caller,
+                language=language,
+                center=center,
+                flows_dir=flows_dir,
+                err=err,
+                env=env,
             )
         except (KeyError, FlowLoadError, OSError) as exc:
             err.print(f"[red]{exc}[/red]")

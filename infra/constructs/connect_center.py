@@ -12,7 +12,7 @@ from aws_cdk import Fn, RemovalPolicy
 from aws_cdk import aws_connect as connect
 from constructs import Construct
 
-from functions.domain.calendar import Calendar, service_calendar
+from infra.calendar import environment_calendar
 from infra.config import EnvConfig
 from infra.registry import HOURS, QUEUES
 
@@ -23,17 +23,6 @@ _WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY",
 def _slice(text: str) -> connect.CfnHoursOfOperation.HoursOfOperationTimeSliceProperty:
     hours, minutes = (int(part) for part in text.split(":"))
     return connect.CfnHoursOfOperation.HoursOfOperationTimeSliceProperty(hours=hours, minutes=minutes)
-
-
-def environment_calendar(config: EnvConfig, hours: str = "main") -> Calendar:
-    """The service calendar as ``config`` deploys it: its time zone and weekly hours over the
-    registry's, closed on the registry's public holidays and the environment's own closures. The
-    holidays become ``HoursOfOperationOverrides`` of type CLOSED, one per day (EffectiveFrom and
-    EffectiveTill are YYYY-MM-DD dates: AWS CloudFormation, AWS::Connect::HoursOfOperation
-    HoursOfOperationOverride), so Connect's CheckHoursOfOperation closes on exactly the days the
-    functions and the local engine close on."""
-    time_zone, weekly = config.weekly_hours(hours)
-    return service_calendar(hours, time_zone=time_zone, weekly=weekly, holidays=config.holidays)
 
 
 def pascal(name: str) -> str:

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from civicline.cli import app
 from functions.domain.calendar import WEEKDAYS, Calendar, service_calendar
+from infra.calendar import environment_calendar
 from infra.config import load_config
-from infra.constructs.connect_center import environment_calendar
 from infra.registry import HOLIDAYS
 
 

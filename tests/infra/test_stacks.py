@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from civicline.local.aws import create_table_kwargs
-from infra.constructs.connect_center import environment_calendar
+from infra.calendar import environment_calendar
 from infra.constructs.functions import ASSET_CONTENT, function_logical_id
 from infra.constructs.pipeline import MAX_RECEIVE_COUNT, RULE_MAX_EVENT_AGE_HOURS, RULE_RETRY_ATTEMPTS
 from infra.flows import PLACEHOLDER_RE, invoked_functions, plan, read_flows
