@@ -131,3 +131,43 @@ def running_as_deployed(env: str, *, seed_at: datetime | None = None) -> Iterato
                 seed(seed_at)
         stack.calls.clear()
         yield run
+
+
+def run_day_as_deployed(env: str, profile: Any, seed: int, *, calls: int | None = None) -> Any:
+    """One simulated day (``civicline simulate --env``) through ``env``'s rendered flows, its
+    calendar, and each flow-invoked function as its stack configures it.
+
+    The simulator's own direct calls (the callback dispatcher, the aggregator) see the deployed
+    table names but run without the IAM enforcer: only Connect-invoked functions are wrapped.
+    """
+    import sys
+
+    from civicline.sim.day import DayRunner, quiet_logs
+    from civicline.sim.fastmoto import fast_transactions
+    from infra.calendar import environment_calendar
+    from infra.config import load_config
+
+    config = load_config(env)
+    stack = DeployedStack.for_env(env)
+    naming = Naming(prefix=config.resource_prefix)
+    extra = {
+        **stack.table_environment(),
+        "SERVICE_LEVEL_SECONDS": str(int(profile.service_level_seconds)),
+        "TIME_ZONE": environment_calendar(config).time_zone,
+    }
+    saved_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(saved_limit, 20_000))  # as run_day: moto's deep UpdateExpression trees
+    try:
+        with (
+            use_naming(naming),
+            LocalAws(prefix=f"{naming.prefix}-sim", extra_env=extra) as aws,
+            quiet_logs(),
+            fast_transactions(),
+        ):
+            stack.create_resources(aws)
+            runner = DayRunner(profile, seed, aws, calls=calls, library=deployed_library(stack))
+            runner.invoker.around = stack.as_function
+            runner.center.calendar = environment_calendar(config)
+            return runner.run()
+    finally:
+        sys.setrecursionlimit(saved_limit)

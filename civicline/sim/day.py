@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from civicline.engine import CallerScript, CallResult, ContactState, Engine, FlowLibrary, LambdaInvoker
-from civicline.engine.arns import local_arn
+from civicline.engine.arns import local_arn, queue_key
 from civicline.engine.events import contact_event, timestamp
 from civicline.sim.callers import Caller, CallerFactory, DemoCredential
 from civicline.sim.center import QueueState, SimCenter
@@ -337,7 +337,9 @@ class DayRunner:
         how = ended.get("how")
         scheduled = self._scheduled_callback(result)
         if how == "QUEUE" and ended.get("queue"):
-            self._enqueue_inbound(caller, result.contact, str(ended["queue"]))
+            self._enqueue_inbound(
+                caller, result.contact, queue_key(str(ended["queue"])) or str(ended["queue"])
+            )
             return
         if how == "TRANSFER_PHONE":
             self.truth.add("redirected")

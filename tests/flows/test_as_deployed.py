@@ -106,3 +106,20 @@ def test_the_survey_is_stored_under_the_queue_key_the_rollups_use(dev: AsDeploye
     # Then the stored row names the queue by its registry key, as contact-event rollups do
     [row] = _items(dev, "surveys")
     assert row["queue"]["S"] == "tier2"
+
+
+def test_a_simulated_day_runs_as_deployed() -> None:
+    # Given the dev environment / When a short day is simulated through its rendered flows, with
+    # every flow-invoked function under its own environment and role
+    from civicline.local.as_deployed import run_day_as_deployed
+    from civicline.sim.profiles import load_profile
+
+    result = run_day_as_deployed("dev", load_profile("regional-hotline-day"), 3, calls=15)
+    # Then callers reach agents through the deployed queue names (mapped to the registry's queues)
+    from infra.registry import QUEUES_BY_NAME
+
+    assert result.truth.counts["queued"] > 0
+    assert result.truth.counts["answered"] > 0  # before: queued under a deployed name no agent serves
+    assert not result.truth.dropped
+    # and the rollups are keyed by registry queues, never by a deployed name or an opaque id
+    assert {key[0] for key in result.rollups} <= set(QUEUES_BY_NAME) | {"ALL", "IVR"}
