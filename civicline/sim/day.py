@@ -476,7 +476,7 @@ class DayRunner:
         """Connect's queued callback: a new CALLBACK contact in the queue, in the caller's old place."""
         import uuid
 
-        queue = str(info.get("queue") or original.queue)
+        queue = queue_key(str(info.get("queue") or original.queue)) or original.queue
         contact_id = str(
             uuid.uuid5(uuid.NAMESPACE_URL, f"civicline:sim-callback:{original.state.contact_id}")
         )
