@@ -108,8 +108,9 @@ _OPERATOR_LABELS = {
     "TextEndsWith": ("Ends with", "EndsWith", "ends with"),
     "TextContains": ("Contains", "Contains", "contains"),
 }
-#: parameters whose whole value the designer lets be "set dynamically" (a JSONPath)
-_DYNAMIC_KEYS = ("Text", "SSML", "PromptId", "QueueId", "LambdaFunctionARN", "ContactFlowId")
+#: top-level parameters the designer reads as a path without a useDynamic flag (as the real exports
+#: show: every other whole-JSONPath parameter, Text, QueueId, ThirdPartyPhoneNumber..., carries one)
+_ALWAYS_PATHS = frozenset({"ComparisonValue", "CallbackNumber", "WisdomSessionArn"})
 
 
 def is_json_path(value: object) -> bool:
@@ -159,7 +160,12 @@ def designer_metadata(flow: str, action: dict[str, Any]) -> dict[str, Any]:
     """
     params = action.get("Parameters") or {}
     meta: dict[str, Any] = {}
-    dynamic = {key: {"useDynamic": True} for key in _DYNAMIC_KEYS if is_json_path(params.get(key))}
+    dynamic = {
+        key: {"useDynamic": True}
+        for key, value in params.items()
+        if key not in _ALWAYS_PATHS and is_json_path(value)
+    }
+    top_level = set(dynamic)
     kind = action.get("Type")
     if kind == "InvokeLambdaFunction" and isinstance(params.get("LambdaInvocationAttributes"), dict):
         attributes = params["LambdaInvocationAttributes"]
@@ -174,7 +180,7 @@ def designer_metadata(flow: str, action: dict[str, Any]) -> dict[str, Any]:
         meta["dynamicParams"] = keys
     if dynamic:
         meta["parameters"] = dynamic
-    if any(key in _DYNAMIC_KEYS for key in dynamic):
+    if top_level:
         meta["useDynamic"] = True
     conditions = _condition_metadata(flow, action)
     if conditions is not None:

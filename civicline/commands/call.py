@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -48,6 +48,52 @@ def _seed(err: Console) -> None:
     seed(datetime.now(UTC))
 
 
+# -- engine options (--flow-type, --disconnect-reason): how the entry flow runs -----------------
+
+#: DISCONNECTED reasons (contact records, DisconnectReason) that run a disconnect flow
+DISCONNECT_REASONS = (
+    "CUSTOMER_DISCONNECT",
+    "AGENT_DISCONNECT",
+    "THIRD_PARTY_DISCONNECT",
+    "TELECOM_PROBLEM",
+    "CONTACT_FLOW_DISCONNECT",
+    "OTHER",
+)
+FlowTypeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--flow-type",
+        help="Run the flow as this type (CONTACT_FLOW, CUSTOMER_QUEUE, AGENT_WHISPER, ...);"
+        " default: Metadata.type, else inferred and said in the transcript.",
+    ),
+]
+DisconnectReasonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--disconnect-reason",
+        help="Run the flow as a disconnect flow after this party hung up (CUSTOMER_DISCONNECT:"
+        " nobody is left on the line; AGENT_DISCONNECT: the customer is).",
+    ),
+]
+
+
+def contact_options(flow_type: str | None, disconnect_reason: str | None) -> dict[str, Any]:
+    """``Engine.run_contact`` keywords for ``--flow-type`` and ``--disconnect-reason``."""
+    from civicline.engine.actions.spec import FLOW_TYPES
+
+    options: dict[str, Any] = {}
+    if flow_type is not None:
+        if flow_type.upper() not in FLOW_TYPES:
+            raise typer.BadParameter(f"one of {', '.join(FLOW_TYPES)}", param_hint="--flow-type")
+        options["flow_type"] = flow_type.upper()
+    if disconnect_reason is not None:
+        if disconnect_reason.upper() not in DISCONNECT_REASONS:
+            hint = ", ".join(DISCONNECT_REASONS)
+            raise typer.BadParameter(f"one of {hint}", param_hint="--disconnect-reason")
+        options.update(initiation_method="DISCONNECT", disconnect_reason=disconnect_reason.upper())
+    return options
+
+
 def run_call(
     flow: str,
     script: CallerScript,
@@ -58,13 +104,16 @@ def run_call(
     flows_dir: Path | None = None,
     err: Console | None = None,
     env: str | None = None,
+    **contact: Any,
 ) -> CallResult:
     """Run one contact inside a fresh local AWS (moto) with the demo data seeded; with ``env``, as
     that environment deploys it (:mod:`civicline.local.as_deployed`)."""
     from civicline.local.aws import LocalAws
 
     if env is not None:
-        return run_call_as_deployed(env, flow, script, caller=caller, language=language, center=center)
+        return run_call_as_deployed(
+            env, flow, script, caller=caller, language=language, center=center, **contact
+        )
     console = err or Console(stderr=True)
     library = _library(flows_dir, console)
     target: str | Path = flow
@@ -73,11 +122,18 @@ def run_call(
     with LocalAws():
         _seed(console)
         engine = Engine(library, invoker=LambdaInvoker(), center=center)
-        return engine.run_contact(target, script, caller_number=caller, language=language)
+        return engine.run_contact(target, script, caller_number=caller, language=language, **contact)
 
 
 def run_call_as_deployed(
-    env: str, flow: str, script: CallerScript, *, caller: str, language: str, center: StaticCenter
+    env: str,
+    flow: str,
+    script: CallerScript,
+    *,
+    caller: str,
+    language: str,
+    center: StaticCenter,
+    **contact: Any,
 ) -> CallResult:
     """The flows as ``make synth ENV=env`` renders them, each function as that stack configures it."""
     from civicline.local.as_deployed import running_as_deployed
@@ -87,7 +143,7 @@ def run_call_as_deployed(
             center.calendars = run.calendars
         engine = Engine(run.library, invoker=LambdaInvoker(around=run.around), center=center)
         target: str | Path = Path(flow) if flow.endswith(".json") else flow
-        return engine.run_contact(target, script, caller_number=caller, language=language)
+        return engine.run_contact(target, script, caller_number=caller, language=language, **contact)
 
 
 def calendar_view(at: str | None, env: str | None = None) -> tuple[datetime | None, dict[str, Calendar]]:
@@ -160,6 +216,8 @@ def register(app: typer.Typer) -> None:
                 "hours of operation are evaluated by the service calendar (days, time zone, holidays).",
             ),
         ] = None,
+        flow_type: FlowTypeOption = None,
+        disconnect_reason: DisconnectReasonOption = None,
     ) -> None:
         """Run one contact through the flows and print what the caller heard and what happened."""
         out = Console(highlight=False)
@@ -197,6 +255,7 @@ def register(app: typer.Typer) -> None:
             full_queues=frozenset(q.name for q in QUEUES) if full else frozenset(),
         )
         language = _LANGUAGES.get(lang, lang)
+        contact = contact_options(flow_type, disconnect_reason)
         try:
             result = run_call(
                 flow,
@@ -207,6 +266,7 @@ def register(app: typer.Typer) -> None:
                 flows_dir=flows_dir,
                 err=err,
                 env=env,
+                **contact,
             )
         except (KeyError, FlowLoadError, OSError) as exc:
             err.print(f"[red]{exc}[/red]")

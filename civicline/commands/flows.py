@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from civicline.engine.validator import Finding, has_errors, validate_path
+from civicline.engine.validator import Finding, has_errors, validate_paths
 
 app = typer.Typer(no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -27,6 +27,9 @@ def default_flow_files() -> list[Path]:
 def validate_cmd(
     files: Annotated[list[Path] | None, typer.Argument(help="Flow files (default: flows/*.json).")] = None,
     errors_only: Annotated[bool, typer.Option("--errors-only", "-e", help="Hide warnings.")] = False,
+    designer: Annotated[
+        bool, typer.Option("--designer", help="Also check what the Connect designer needs (warnings).")
+    ] = False,
 ) -> None:
     """Check structure, per-action rules, Lambda contracts and the no-dropped-caller rule.
 
@@ -37,9 +40,7 @@ def validate_cmd(
     if not paths:
         console.print("no flow files to validate")
         raise typer.Exit(1)
-    findings: list[Finding] = []
-    for path in paths:
-        findings.extend(validate_path(path))
+    findings: list[Finding] = validate_paths(paths, designer=designer)
     shown = [f for f in findings if f.severity == "error" or not errors_only]
     for finding in shown:
         console.print(finding.line(), markup=False, style="red" if finding.severity == "error" else "yellow")

@@ -10,20 +10,34 @@ from civicline.engine.contact import ContactState
 from civicline.engine.interpreter import Engine
 from civicline.engine.invoker import LambdaInvoker, LambdaOutcome
 from civicline.engine.library import FlowLibrary, FlowLoadError, LoadedFlow, OldFormatError
+from civicline.engine.observer import (
+    ActionStarted,
+    EngineObserver,
+    NoObserver,
+    error_outcome,
+    lambda_outcome,
+)
+from civicline.engine.outcome import Outcome
 from civicline.engine.result import CallerScript, CallResult
 
 __all__ = [
+    "ActionStarted",
     "CallResult",
     "CallerScript",
     "ContactCenterView",
     "ContactState",
     "Engine",
+    "EngineObserver",
     "FlowLibrary",
     "FlowLoadError",
     "LambdaInvoker",
     "LambdaOutcome",
     "LoadedFlow",
+    "NoObserver",
     "OldFormatError",
+    "Outcome",
     "QueueMetrics",
     "StaticCenter",
+    "error_outcome",
+    "lambda_outcome",
 ]

@@ -33,6 +33,37 @@ class CallbackRequest:
 
 
 @dataclass
+class TaskRequest:
+    """A task contact created by ``CreateTask`` (createtask: "Creates a new task to run an assigned
+    flow"): recorded on the creating contact; its flow is not run by this contact's run."""
+
+    contact_id: str
+    flow: str
+    name: str
+    description: str
+    attributes: dict[str, str]
+    references: dict[str, str]
+    delay_seconds: int
+    scheduled_time: str | None
+    previous_contact_id: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "contact_id": self.contact_id,
+            "channel": "TASK",
+            "initiation_method": "API",
+            "flow": self.flow,
+            "name": self.name,
+            "description": self.description,
+            "attributes": dict(self.attributes),
+            "references": dict(self.references),
+            "delay_seconds": self.delay_seconds,
+            "scheduled_time": self.scheduled_time,
+            "previous_contact_id": self.previous_contact_id,
+        }
+
+
+@dataclass
 class ContactState:
     """Contact-scoped data: persists across flows (``TransferToFlow``) and into the queue flow.
 
@@ -60,6 +91,16 @@ class ContactState:
     event_hooks: dict[str, str] = field(default_factory=dict)
     voice: str = "Joanna"
     voice_engine: str | None = None
+    voice_style: str | None = None
+    lex: dict[str, Any] | None = None
+    media_streams: dict[str, Any] = field(default_factory=dict)
+    media_streaming: dict[str, Any] = field(default_factory=dict)
+    previous_participant_state: str | None = None
+    outbound_call: dict[str, Any] | None = None
+    tasks: list[TaskRequest] = field(default_factory=list)
+    wisdom: dict[str, str] | None = None
+    routing_criteria: dict[str, Any] | None = None
+    third_party_calls: list[str] = field(default_factory=list)
     recording: dict[str, Any] = field(default_factory=dict)
     logging: str | None = None
     routing: dict[str, str] = field(default_factory=dict)
@@ -103,6 +144,9 @@ class ContactState:
             "LanguageCode": self.language,
             "TextToSpeechVoiceId": self.voice,
             "Metrics": self.metrics,
+            "Lex": self.lex,
+            "MediaStreams": self.media_streams or None,
+            "Wisdom": self.wisdom,
             "CustomerId": self.customer_id,
             "Name": self.name,
             "Description": self.description,

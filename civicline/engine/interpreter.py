@@ -13,22 +13,27 @@ The engine never guesses the outside world: hours, queue metrics and capacity co
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from civicline.engine.actions import ACTIONS, Outcome, not_implemented
+from civicline.engine.actions import SPECS, not_implemented
+from civicline.engine.actions.spec import ActionSpec
+from civicline.engine.arns import local_arn
 from civicline.engine.center import ContactCenterView, StaticCenter
+from civicline.engine.conditions import evaluate
 from civicline.engine.contact import ContactState
 from civicline.engine.events import contact_event
 from civicline.engine.invoker import LambdaInvoker
 from civicline.engine.library import FlowLibrary, LoadedFlow
-from civicline.engine.references import as_text, interpolate, resolve_value
+from civicline.engine.observer import ActionStarted, EngineObserver
+from civicline.engine.outcome import Outcome
+from civicline.engine.references import as_text, interpolate, resolve_all, resolve_value
 from civicline.engine.result import CallerScript, CallResult, Step
-from schemas.flow_language import FlowAction, FlowCondition
+from schemas.flow_language import FlowAction
 
 EventSink = Callable[[dict[str, Any]], None]
 
@@ -36,45 +41,10 @@ EventSink = Callable[[dict[str, Any]], None]
 MAX_STEPS = 500
 #: MessageParticipantIteratively interrupt cycles before a queue-flow run stops (still waiting)
 MAX_LOOPS = 3
+#: the disconnect reason after which the customer is still on the line (the agent hung up)
+AGENT_DISCONNECT = "AGENT_DISCONNECT"
 
-
-def _number(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, ValueError, AttributeError):
-        return None
-    return value if value.is_finite() else None
-
-
-def evaluate(condition: FlowCondition, value: str | None) -> bool:
-    """One condition against an action's result (reference 1.4). Number* are false unless both
-    sides are numeric. Nested condition operands are not documented and never match."""
-    operands = condition.Operands
-    if len(operands) != 1 or not isinstance(operands[0], str | int | float):
-        return False
-    operand = str(operands[0])
-    subject = "" if value is None else value
-    op = condition.Operator
-    if op == "Equals":
-        return subject == operand
-    if op == "TextStartsWith":
-        return subject.startswith(operand)
-    if op == "TextEndsWith":
-        return subject.endswith(operand)
-    if op == "TextContains":
-        return operand in subject
-    left, right = _number(subject), _number(operand)
-    if left is None or right is None:
-        return False
-    if op == "NumberGreaterThan":
-        return left > right
-    if op == "NumberGreaterOrEqualTo":
-        return left >= right
-    if op == "NumberLessThan":
-        return left < right
-    if op == "NumberLessOrEqualTo":
-        return left <= right
-    return False
+__all__ = ["AGENT_DISCONNECT", "Engine", "Run", "evaluate"]
 
 
 class LoopLimitError(Exception):
@@ -101,6 +71,9 @@ class Run:
     max_loops: int
     frame: Frame | None = None
     steps: int = 0
+    current: ActionStarted | None = None
+    participant: bool = True  # False in a disconnect flow after the customer hung up
+    disconnected: bool = False  # a disconnect flow: the contact has already ended
     interrupts: dict[str, int] = field(default_factory=dict)
 
     # -- helpers for actions -------------------------------------------------------------------
@@ -121,14 +94,24 @@ class Run:
         return as_text(resolved)
 
     def text(self, value: Any) -> str:
-        """A static-or-dynamic parameter (references interpolated)."""
-        return interpolate(value, self.data())
+        """A static-or-dynamic parameter (references interpolated); a reference that resolves to
+        nothing or to a whole map is noted in the transcript (the flow depends on it)."""
+        return interpolate(value, self.data(), lambda ref, why: self.note(f"{ref} {why}"))
+
+    def text_map(self, values: Any) -> dict[str, str]:
+        """A key -> static-or-dynamic value object (attributes, Lambda parameters, tags)."""
+        if not isinstance(values, dict):
+            return {}
+        return {str(key): self.text(value) for key, value in values.items()}
 
     def say(self, text: str) -> None:
         if text:
             self.result.prompts.append(text)
             if self.result.steps:
                 self.result.steps[-1].said.append(text)
+            observer = self.engine.observer
+            if observer is not None and self.current is not None:
+                observer.message(text, self.current)
 
     def heard(self, entry: str) -> None:
         """The caller's entry, as consumed by the current action."""
@@ -146,7 +129,8 @@ class Run:
         """Add a remark to the step being executed (shown in the transcript)."""
         if self.result.steps:
             step = self.result.steps[-1]
-            step.detail = f"{step.detail}; {detail}" if step.detail else detail
+            if detail not in step.detail.split("; "):
+                step.detail = f"{step.detail}; {detail}" if step.detail else detail
 
     @property
     def rng(self) -> random.Random:
@@ -182,6 +166,8 @@ class Run:
                     )
                 self.result.path.append(action.Identifier)
                 self.result.steps.append(Step(flow.name, action.Identifier, action.Type, ""))
+                if current == flow.document.StartAction and not flow.type_declared:
+                    self.note(f"flow type {flow.flow_type}: {flow.type_source}")
                 outcome = self.perform(action)
                 if outcome.kind in ("end", "transfer", "return"):
                     self.result.steps[-1].branch = outcome.kind
@@ -197,10 +183,65 @@ class Run:
             self.frame = outer
 
     def perform(self, action: FlowAction) -> Outcome:
-        handler = ACTIONS.get(action.Type)
-        if handler is None:
+        observer = self.engine.observer
+        mock = None
+        if observer is not None:  # (the event is built only for an observer: it costs a copy)
+            self.current = self.started(action)
+            observer.action_started(self.current)
+            mock = observer.override(self.current)
+        if mock is not None:
+            self.note(f"mocked by the observer: {mock.detail or mock.kind}")
+            outcome = mock
+        else:
+            outcome = self.run_action(action)
+        spec = SPECS.get(action.Type)
+        if outcome.kind == "error" and outcome.external is None and spec is not None and spec.clears_external:
+            outcome.external = {}
+        if outcome.external is not None:
+            self.contact.external = dict(outcome.external)
+        if outcome.kind == "error" and outcome.detail:
+            self.note(outcome.detail)
+        return outcome
+
+    def run_action(self, action: FlowAction) -> Outcome:
+        """The action's behaviour, unless Connect would not run it here (flow type, channel, no
+        participant): then it takes its error branch, as the reference pages route it."""
+        spec = SPECS.get(action.Type)
+        if spec is None:
+            return Outcome.end("ERROR", detail=f"unknown action type {action.Type!r}")
+        if spec.run is None:
             return not_implemented(action)
-        return handler(self, action)
+        refusal = self.refusal(spec)
+        if refusal is not None:
+            return refusal
+        return spec.run(self, action)
+
+    def refusal(self, spec: ActionSpec) -> Outcome | None:
+        flow = self.flow
+        if not spec.allowed_in(flow.flow_type):
+            return Outcome.fail(
+                detail=f"{spec.type} is not supported in a {flow.flow_type} flow ({spec.page})"
+            )
+        if not spec.on_channel(self.contact.channel):
+            return Outcome.fail(detail=f"{spec.type} is not supported on the {self.contact.channel} channel")
+        if spec.needs_participant and not self.participant:
+            if spec.terminal:  # DisconnectParticipant with no participant acts as EndFlowExecution
+                return Outcome.end("END", detail=f"disconnect flow ended ({spec.type}: no participant)")
+            return Outcome.fail(detail=f"no participant: the customer hung up, {spec.type} is not attempted")
+        return None
+
+    def started(self, action: FlowAction) -> ActionStarted:
+        """The observer's view of ``action`` about to run (references resolved, best effort)."""
+        flow = self.flow
+        return ActionStarted(
+            flow=flow.name,
+            flow_arn=local_arn("FLOW", flow.name),
+            flow_type=flow.flow_type,
+            identifier=action.Identifier,
+            type=action.Type,
+            parameters=copy.deepcopy(action.Parameters),
+            resolved=resolve_all(action.Parameters, self.data()),
+        )
 
     @staticmethod
     def next_action(action: FlowAction, outcome: Outcome) -> tuple[str, str | None]:
@@ -235,6 +276,7 @@ class Engine:
     invoker: LambdaInvoker = field(default_factory=LambdaInvoker)
     center: ContactCenterView = field(default_factory=StaticCenter)
     events: EventSink | None = None
+    observer: EngineObserver | None = None
     seed: int | None = 0
     max_steps: int = MAX_STEPS
     max_loops: int = MAX_LOOPS
@@ -257,8 +299,16 @@ class Engine:
         system_number: str | None = None,
         center: ContactCenterView | None = None,
         previous_contact_id: str | None = None,
+        flow_type: str | None = None,
+        disconnect_reason: str | None = None,
     ) -> CallResult:
-        """Run one contact from ``flow`` until it is queued, transferred out, or ends."""
+        """Run one contact from ``flow`` until it is queued, transferred out, or ends.
+
+        ``flow_type`` runs the entry flow as that type (``civicline call --flow-type``).
+        ``initiation_method="DISCONNECT"`` runs a disconnect flow after the contact ended: the
+        customer is present only when ``disconnect_reason`` is ``AGENT_DISCONNECT`` (the agent hung
+        up); otherwise no participant is left and participant actions take their error branch.
+        """
         view = center or self.center
         contact = ContactState(
             channel=channel,
@@ -276,11 +326,18 @@ class Engine:
             contact.system_number = system_number
         result = CallResult(contact)
         run = Run(self, contact, result, caller or CallerScript(), view, self.max_loops)
+        entry = self.library.get(flow)
+        if flow_type:
+            entry = entry.as_type(flow_type.upper(), "given (--flow-type)")  # for this run only
         disconnect_flow = initiation_method == "DISCONNECT"
-        if not disconnect_flow:
+        if disconnect_flow:
+            run.disconnected = True
+            run.participant = disconnect_reason == AGENT_DISCONNECT
+            result.ended["disconnect_reason"] = disconnect_reason
+        else:
             run.emit("INITIATED")
             run.emit("CONNECTED_TO_SYSTEM")
-        self._drive(run, self.library.get(flow), emit_end=not disconnect_flow)
+        self._drive(run, entry, emit_end=not disconnect_flow)
         return result
 
     def run_queue_flow(
@@ -303,7 +360,10 @@ class Engine:
             center or self.center,
             self.max_loops if max_loops is None else max_loops,
         )
-        self._drive(run, self.library.get(flow), emit_end=True)
+        queue_flow = self.library.get(flow)
+        if queue_flow.type_inferred and queue_flow.flow_type != "CUSTOMER_QUEUE":
+            queue_flow = queue_flow.as_type("CUSTOMER_QUEUE", "run as the queue flow of a queued contact")
+        self._drive(run, queue_flow, emit_end=True)
         return result
 
     def _drive(self, run: Run, flow: LoadedFlow, *, emit_end: bool) -> None:
@@ -314,6 +374,7 @@ class Engine:
             outcome = Outcome.end("END", detail="module returned")
         how = outcome.how or "ERROR"
         contact = run.contact
+        reason = run.result.ended.get("disconnect_reason")
         ended: dict[str, Any] = {
             "how": how,
             "queue": None,
@@ -321,6 +382,9 @@ class Engine:
             "detail": outcome.detail or "",
         }
         ended.update(outcome.extra)
+        if run.disconnected:
+            ended["disconnect_reason"] = reason
+            ended["participant"] = run.participant
         if how == "QUEUE":
             ended["queue"] = contact.queue_name
         if contact.callback is not None and how in ("DISCONNECT", "END"):
@@ -332,3 +396,5 @@ class Engine:
         if emit_end and how in ("DISCONNECT", "CALLBACK", "ERROR", "TRANSFER_PHONE"):
             reason = str(ended.get("reason") or "CONTACT_FLOW_DISCONNECT")
             run.emit("DISCONNECTED", disconnectReason=reason)
+        if self.observer is not None:
+            self.observer.contact_ended(run.result)

@@ -9,13 +9,17 @@ with :class:`OldFormatError`: they are a different language, not a variant of th
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from civicline.engine.actions import SPECS
+from civicline.engine.actions.lex import LexBot, load_bots
+from civicline.engine.actions.spec import AH, AT, AW, CF, CH, CQ, CW, MODULE, OW, QT
 from civicline.engine.arns import flow_from_arn, name_from_arn, resolve_placeholders
 from infra.registry import FLOWS
 from schemas.flow_language import FlowAction, FlowDocument
@@ -33,6 +37,23 @@ _DESIGNER_TYPES = {
     "queueTransfer": "QUEUE_TRANSFER",
     "campaign": "CAMPAIGN",
 }
+
+
+#: the flow type a flow attached to an event hook runs as (contact-actions-updatecontacteventhooks)
+HOOK_TYPES = {
+    "CustomerQueue": CQ,
+    "CustomerHold": CH,
+    "AgentHold": AH,
+    "AgentWhisper": AW,
+    "CustomerWhisper": CW,
+    "CustomerRemaining": CF,
+}
+#: which type an untyped flow is taken to be when its actions allow several (most common first)
+PREFERENCE = (CF, CQ, AW, CW, OW, CH, AH, AT, QT)
+#: words in a flow's name that pick among the allowed types
+_NAME_HINTS = (("outbound", OW), ("customer whisper", CW), ("whisper", AW), ("hold", CH), ("queue", CQ))
+#: type sources that later evidence (an attachment) may replace
+WEAK_SOURCES = ("inferred", "default")
 
 
 class FlowLoadError(ValueError):
@@ -53,6 +74,8 @@ class LoadedFlow:
     source: Path | None
     raw_text: str
     unknown_placeholders: tuple[str, ...] = ()
+    type_source: str = "Metadata.type"
+    attached_as: tuple[str, ...] = ()
 
     @cached_property
     def actions(self) -> dict[str, FlowAction]:
@@ -61,26 +84,67 @@ class LoadedFlow:
 
     @property
     def disconnect_flow(self) -> bool:
-        """Marked as a disconnect flow (runs after the caller hung up): may end silently."""
+        """The one definition of a disconnect flow (it runs after a participant hung up, so it may
+        end silently): attached as the ``CustomerRemaining`` hook by a flow of the library, or
+        marked ``Metadata.civicline.disconnectFlow`` / ``Metadata.disconnectFlow``."""
         meta = self.document.Metadata
-        return (
-            bool(meta.get("civicline", {}).get("disconnectFlow"))
-            if isinstance(meta.get("civicline"), dict)
-            else False
-        )
+        marker = meta.get("civicline")
+        marked = isinstance(marker, dict) and marker.get("disconnectFlow") is True
+        return marked or meta.get("disconnectFlow") is True or "CustomerRemaining" in self.attached_as
+
+    @property
+    def type_declared(self) -> bool:
+        """The type is written down (registry, Metadata, a module's Settings), not inferred or given."""
+        return self.type_source == "registry" or self.type_source.startswith(("Metadata", "a module"))
+
+    @property
+    def type_inferred(self) -> bool:
+        return self.type_source.startswith(WEAK_SOURCES)
+
+    def as_type(self, flow_type: str, source: str) -> LoadedFlow:
+        return replace(self, flow_type=flow_type, type_source=source)
 
 
-def flow_type_of(name: str, document: FlowDocument) -> str:
-    """Registry type for our flows; else ``Metadata.type`` (designer) or ``Metadata.flowType``; else
-    ``CONTACT_FLOW_MODULE`` for modules and ``CONTACT_FLOW`` otherwise."""
+def inferred_type(name: str, document: FlowDocument) -> tuple[str, str]:
+    """The type an untyped flow's actions allow (reference 3.0 restrictions, and EndFlowExecution's
+    "only in whisper flows and customer queue flows"), the most common first, a word of its name
+    breaking ties; ``CONTACT_FLOW`` when nothing narrows it."""
+    allowed = set(PREFERENCE)
+    holding: list[str] = []
+    for act in document.Actions:
+        spec = SPECS.get(act.Type)
+        limit = spec.implies or spec.flow_types if spec is not None else None
+        if limit is not None and not allowed <= limit:
+            allowed &= limit
+            holding.append(act.Type)
+    candidates = [t for t in PREFERENCE if t in allowed]
+    if not candidates:
+        return CF, "default (its actions fit no single flow type)"
+    label = f"{name} {document.Metadata.get('name', '')}".lower().replace("-", " ").replace("_", " ")
+    hinted = [t for word, t in _NAME_HINTS if word in label and t in candidates]
+    chosen = hinted[0] if hinted else candidates[0]
+    if not holding:
+        return chosen, "default (no Metadata.type)"
+    return chosen, f"inferred from its actions ({', '.join(sorted(set(holding)))})"
+
+
+def typed(name: str, document: FlowDocument) -> tuple[str, str]:
+    """(flow type, where it came from): the registry for our flows; else ``Metadata.type`` (designer)
+    or ``Metadata.flowType``; modules are ``CONTACT_FLOW_MODULE``; else inferred from the actions."""
     if name in FLOWS:
-        return FLOWS[name]
+        return FLOWS[name], "registry"
     meta = document.Metadata
     for key in ("flowType", "type"):
         value = meta.get(key)
         if isinstance(value, str) and value:
-            return _DESIGNER_TYPES.get(value, value.upper())
-    return "CONTACT_FLOW_MODULE" if document.is_module else "CONTACT_FLOW"
+            return _DESIGNER_TYPES.get(value, value.upper()), f"Metadata.{key}"
+    if document.is_module:
+        return MODULE, "a module (Settings)"
+    return inferred_type(name, document)
+
+
+def flow_type_of(name: str, document: FlowDocument) -> str:
+    return typed(name, document)[0]
 
 
 def parse_flow_text(text: str, *, name: str, source: Path | None = None) -> LoadedFlow:
@@ -103,13 +167,15 @@ def parse_flow_text(text: str, *, name: str, source: Path | None = None) -> Load
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise FlowLoadError(f"not a Flow-language document: {where}: {first['msg']}") from exc
+    flow_type, type_source = typed(name, document)
     return LoadedFlow(
         name=name,
         document=document,
-        flow_type=flow_type_of(name, document),
+        flow_type=flow_type,
         source=source,
         raw_text=text,
         unknown_placeholders=tuple(unknown),
+        type_source=type_source,
     )
 
 
@@ -123,12 +189,13 @@ class FlowLibrary:
 
     flows: dict[str, LoadedFlow] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    bots: dict[str, LexBot] = field(default_factory=dict)
 
     @classmethod
     def from_directory(cls, directory: Path, *, strict: bool = True) -> FlowLibrary:
         """Every ``*.json`` in ``directory`` (name = file stem). An unloadable file raises
         :class:`FlowLoadError`, or with ``strict=False`` is skipped and listed in ``skipped``."""
-        library = cls()
+        library = cls(bots=load_bots(Path(directory) / "bots"))
         for path in sorted(Path(directory).glob("*.json")):
             try:
                 library.add(load_flow_file(path))
@@ -147,6 +214,25 @@ class FlowLibrary:
 
     def add(self, flow: LoadedFlow) -> None:
         self.flows[flow.name] = flow
+        self._attach()
+
+    def _attach(self) -> None:
+        """Record how each flow is attached (event hooks set by the library's flows) and type the
+        untyped ones by their attachment."""
+        hooks: dict[str, set[str]] = {}
+        for flow in self.flows.values():
+            for hook, target in _hooks_set(flow.document.Actions):
+                attached = self.by_arn(target)
+                if attached is not None:
+                    hooks.setdefault(attached.name, set()).add(hook)
+        for name, flow in list(self.flows.items()):
+            attached_as = tuple(sorted(hooks.get(name, ())))
+            updated = replace(flow, attached_as=attached_as) if attached_as != flow.attached_as else flow
+            typed_by = [h for h in attached_as if h in HOOK_TYPES]
+            if typed_by and flow.type_inferred:
+                updated = updated.as_type(HOOK_TYPES[typed_by[0]], f"attached as the {typed_by[0]} hook")
+            if updated is not flow:
+                self.flows[name] = updated
 
     def names(self) -> list[str]:
         return sorted(self.flows)
@@ -161,6 +247,8 @@ class FlowLibrary:
             if path.stem in self.flows and self.flows[path.stem].source == path:
                 return self.flows[path.stem]
             loaded = load_flow_file(path)
+            for name, bot in load_bots(path.parent / "bots").items():
+                self.bots.setdefault(name, bot)
             self.add(loaded)
             return loaded
         if flow not in self.flows:
@@ -171,3 +259,13 @@ class FlowLibrary:
         """The flow a (local) flow ARN or plain name points at, if the library has it."""
         name = flow_from_arn(arn) or name_from_arn(arn)
         return self.flows.get(name) or self.flows.get(arn)
+
+
+def _hooks_set(actions: Iterable[FlowAction]) -> Iterable[tuple[str, str]]:
+    """(hook, static target) of every UpdateContactEventHooks action."""
+    for act in actions:
+        if act.Type != "UpdateContactEventHooks":
+            continue
+        hooks = act.Parameters.get("EventHooks")
+        if isinstance(hooks, dict):
+            yield from ((str(k), str(v)) for k, v in hooks.items() if isinstance(v, str))

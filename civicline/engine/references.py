@@ -2,21 +2,27 @@
 
 Reference section 1.5: a parameter is static, a *single* JSONPath (the entire value), or free text
 in which every ``$.Namespace.Key`` token is interpolated. The tokenizer Connect uses is not
-documented; the regex below matches every use in the conformance flows (UNCONFIRMED). An
-unresolvable reference renders as the empty string (UNCONFIRMED, the console's behaviour).
+documented; the regex below matches every use in the conformance flows and the documented bracket
+form for keys with special characters. An unresolvable reference renders as the empty string, and so
+does one that names a whole map (our choices, docs/engine.md).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-#: an inline reference: ``$.Attributes.x``, ``$.External.a.b``, ``$.Metrics.Queue.Size``
-REFERENCE_RE = re.compile(r"\$\.[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_\-]+)*")
-#: the bracket form some pages use: ``$['AwsRegion']``
-_BRACKET_RE = re.compile(r"^\$\['([^']+)'\]((?:\.[A-Za-z0-9_\-]+)*)$")
+#: one step after the namespace: ``.key`` or the bracket form ``.['key with spaces']`` (also ``['key']``)
+_STEP = r"(?:\.[A-Za-z0-9_\-]+|\.?\['[^'\]]*'\])"
+#: an inline reference: ``$.Attributes.x``, ``$.External.a.b``, ``$.Attributes.['first name']``,
+#: ``$['AwsRegion']`` (how-to-reference-attributes: "To reference attributes that contain special
+#: characters ... $.Attributes.['user attribute name']")
+REFERENCE_RE = re.compile(r"\$(?:\.[A-Za-z][A-Za-z0-9_]*|\['[^'\]]+'\])" + _STEP + "*")
+_SEGMENT_RE = re.compile(r"\.?\['([^'\]]*)'\]|\.([A-Za-z0-9_\-]+)")
+
+Report = Callable[[str, str], None]
 
 #: top-level names of the flow data object (reference 1.6); anything else is not a valid path
 NAMESPACES: frozenset[str] = frozenset(
@@ -62,15 +68,12 @@ NAMESPACES: frozenset[str] = frozenset(
 
 
 def path_segments(reference: str) -> list[str] | None:
-    """``"$.External.a.b"`` -> ``["External", "a", "b"]``; ``None`` if it is not one reference."""
+    """``"$.External.a.b"`` -> ``["External", "a", "b"]``, ``"$.Attributes.['a b']"`` -> ``["Attributes",
+    "a b"]``; ``None`` if the text is not exactly one reference."""
     text = reference.strip()
-    bracket = _BRACKET_RE.match(text)
-    if bracket:
-        rest = [p for p in bracket.group(2).split(".") if p]
-        return [bracket.group(1), *rest]
-    if REFERENCE_RE.fullmatch(text):
-        return text[2:].split(".")
-    return None
+    if not REFERENCE_RE.fullmatch(text):
+        return None
+    return [m.group(1) if m.group(1) is not None else m.group(2) for m in _SEGMENT_RE.finditer(text[1:])]
 
 
 def is_reference(value: Any) -> bool:
@@ -113,23 +116,56 @@ def resolve_value(value: Any, data: Mapping[str, Any]) -> Any:
     return value
 
 
-def interpolate(text: Any, data: Mapping[str, Any]) -> str:
-    """A static-or-dynamic parameter: every inline reference replaced by its text."""
+def spoken(value: Any) -> str | None:
+    """A resolved value as it goes into text; ``None`` for a map or list, which is never rendered
+    (a stray ``$.Attributes`` must not read out every attribute, case numbers included)."""
+    if isinstance(value, Mapping | list):
+        return None
+    return as_text(value)
+
+
+def interpolate(text: Any, data: Mapping[str, Any], report: Report | None = None) -> str:
+    """A static-or-dynamic parameter: every inline reference replaced by its text. A reference that
+    resolves to nothing renders as ``""``; one that resolves to a map or list renders as ``""`` too
+    (our choice: Connect does not document it). ``report(reference, why)`` hears about both."""
     if not isinstance(text, str):
         return as_text(text)
-    segments = path_segments(text)
-    if segments is not None:
-        return as_text(lookup(data, segments))
-    return REFERENCE_RE.sub(lambda m: as_text(lookup(data, m.group(0)[2:].split("."))), text)
+
+    def render(reference: str) -> str:
+        segments = path_segments(reference) or []
+        value = lookup(data, segments)
+        rendered = spoken(value)
+        if report is not None and (value is None or value == ""):
+            report(reference, "resolved to nothing")
+        if rendered is None:
+            if report is not None:
+                report(reference, "is a map: not rendered")
+            return ""
+        return rendered
+
+    if path_segments(text) is not None:
+        return render(text.strip())
+    return REFERENCE_RE.sub(lambda m: render(m.group(0)), text)
+
+
+def resolve_all(value: Any, data: Mapping[str, Any]) -> Any:
+    """A parameter tree with every string resolved (a whole reference to its value, text
+    interpolated): what an observer sees of an action's parameters."""
+    if isinstance(value, str):
+        if path_segments(value) is not None:
+            return resolve_value(value, data)
+        return interpolate(value, data) if REFERENCE_RE.search(value) else value
+    if isinstance(value, Mapping):
+        return {key: resolve_all(item, data) for key, item in value.items()}
+    if isinstance(value, list):
+        return [resolve_all(item, data) for item in value]
+    return value
 
 
 def references_in(value: Any) -> list[str]:
     """Every reference token inside a parameter value (nested dicts and lists included)."""
     found: list[str] = []
     if isinstance(value, str):
-        bracket = _BRACKET_RE.match(value.strip())
-        if bracket:
-            found.append(value.strip())
         found.extend(m.group(0) for m in REFERENCE_RE.finditer(value))
     elif isinstance(value, Mapping):
         for item in value.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,7 +10,16 @@ from typing import Any
 from civicline.engine.contact import ContactState
 
 #: how a run can end (engine-api.md); END = a whisper flow finished and the contact goes on
-ENDINGS = ("QUEUE", "DISCONNECT", "TRANSFER_FLOW", "TRANSFER_PHONE", "CALLBACK", "ERROR", "END")
+ENDINGS = (
+    "QUEUE",
+    "DISCONNECT",
+    "TRANSFER_FLOW",
+    "TRANSFER_PHONE",
+    "TRANSFER_AGENT",
+    "CALLBACK",
+    "ERROR",
+    "END",
+)
 
 
 #: a script entry meaning "the caller hangs up instead of keying anything"
@@ -32,8 +42,13 @@ class CallerScript:
 
     @classmethod
     def parse(cls, text: str) -> CallerScript:
-        """``"1 2 12345678#"`` -> three entries; ``_`` stands for a timeout."""
-        return cls(text.split())
+        """``"1 2 12345678#"`` -> three entries; ``_`` stands for a timeout; a quoted entry is one
+        utterance for a Lex bot (``"1 'where is my case'"`` -> two entries)."""
+        try:
+            entries = shlex.split(text)
+        except ValueError:  # an unbalanced quote: plain words
+            entries = text.split()
+        return cls(entries)
 
     def next(self, prompt: str = "") -> str | None:
         """The next entry; ``None`` when the script is exhausted (a timeout)."""
@@ -115,4 +130,5 @@ class CallResult:
             "ended": dict(self.ended),
             "flows": list(self.flows),
             "events": list(self.events),
+            "tasks": [task.to_json() for task in self.contact.tasks],
         }

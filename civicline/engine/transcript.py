@@ -17,6 +17,7 @@ _HOW_STYLE = {
     "CALLBACK": "green",
     "TRANSFER_FLOW": "cyan",
     "TRANSFER_PHONE": "cyan",
+    "TRANSFER_AGENT": "cyan",
     "END": "cyan",
     "DISCONNECT": "yellow",
     "ERROR": "bold red",
@@ -80,6 +81,8 @@ def render(result: CallResult) -> RenderableType:
             summary.append(f"  {key} {ended[key]}")
     if ended.get("callback"):
         summary.append(f"\ncallback {json.dumps(ended['callback'])}")
+    for task in result.contact.tasks:
+        summary.append(f"\ntask {task.contact_id} for flow {task.flow}: {task.name}")
     if ended.get("detail"):
         summary.append(f"\n{ended['detail']}", style="dim")
     attributes = Table(show_header=False, box=None)

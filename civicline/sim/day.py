@@ -660,6 +660,7 @@ class DayRunner:
                 contact_id=contact.state.contact_id,
                 attributes=dict(contact.state.attributes),
                 initiation_method="DISCONNECT",
+                disconnect_reason="CUSTOMER_DISCONNECT" if caller.index % 3 else "AGENT_DISCONNECT",
             )
             outcome = next(
                 (

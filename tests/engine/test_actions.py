@@ -340,12 +340,13 @@ def test_callback_number_and_callback_contact(make_engine: Make) -> None:
 
 
 def test_third_party_transfer_and_its_failure(make_engine: Make) -> None:
+    # ContinueFlowExecution False: the contact leaves the flows for the third party
     ok = run(
         make_engine,
         act(
             "x",
             "TransferParticipantToThirdParty",
-            {"ThirdPartyPhoneNumber": "+12025550100"},
+            {"ThirdPartyPhoneNumber": "+12025550100", "ContinueFlowExecution": "False"},
             nxt="sorry",
             errors=ERR,
         ),
@@ -448,11 +449,10 @@ def test_flow_module_runs_inline_and_returns(make_engine: Make) -> None:
 
 
 def test_unimplemented_action_stops_with_a_clear_error(make_engine: Make) -> None:
-    result = run(make_engine, act("lex", "ConnectParticipantWithLexBot", {}, nxt="hangup"), HANGUP)
+    result = run(make_engine, act("p", "GetCustomerProfile", {}, nxt="hangup"), HANGUP)
     assert result.ended["how"] == "ERROR"
     assert (
-        result.ended["detail"]
-        == "action type ConnectParticipantWithLexBot is not implemented by the CivicLine engine"
+        result.ended["detail"] == "action type GetCustomerProfile is not implemented by the CivicLine engine"
     )
     assert result.events[-1]["eventType"] == "DISCONNECTED"
 
@@ -547,8 +547,13 @@ def test_disconnect_flow_emits_no_contact_lifecycle_events(make_engine: Make) ->
     engine = make_engine(library_of(survey=doc(say("s", "Thanks $.Attributes.queueName."), HANGUP)))
     sink: list[dict[str, Any]] = []
     engine.events = sink.append
+    # (the agent hung up, so the customer is still there to hear the disconnect flow)
     result = engine.run_contact(
-        "survey", attributes={"queueName": "general"}, initiation_method="DISCONNECT", contact_id="c-1"
+        "survey",
+        attributes={"queueName": "general"},
+        initiation_method="DISCONNECT",
+        contact_id="c-1",
+        disconnect_reason="AGENT_DISCONNECT",
     )
     assert result.prompts == ["Thanks general."]
     assert result.events == [] == sink

@@ -115,3 +115,81 @@ def test_call_main_inbound_runs_real_lambdas() -> None:
     data = json.loads(result.stdout)
     assert data["ended"]["how"] in ("QUEUE", "DISCONNECT", "CALLBACK", "TRANSFER_FLOW", "TRANSFER_PHONE")
     assert all(call["error"] != "UNKNOWN_FUNCTION" for call in data["lambda_calls"])
+
+
+# -- --flow-type and --disconnect-reason (issue 11 item 5) ----------------------------------------
+
+
+def test_flow_type_option_runs_a_file_as_that_type(tmp_path: Path) -> None:
+    # Given an untyped flow that only plays a message and ends (a whisper, run as CUSTOMER_QUEUE by
+    # inference) / When called with --flow-type AGENT_WHISPER / Then it ends as a whisper does
+    path = tmp_path / "w.json"
+    path.write_text(
+        json.dumps(
+            doc(
+                act("w", "MessageParticipant", {"Text": "Caller from queue."}, nxt="end"),
+                act("end", "EndFlowExecution"),
+            )
+        ),
+        encoding="utf-8",
+    )
+    inferred = runner.invoke(app, ["call", "--flow", str(path), "--dtmf", "", "--json"])
+    assert json.loads(inferred.output)["ended"]["how"] == "QUEUE"
+    given = runner.invoke(app, ["call", "--flow", str(path), "--flow-type", "AGENT_WHISPER", "--json"])
+    assert given.exit_code == 0, given.output
+    assert json.loads(given.output)["ended"]["how"] == "END"
+    wrong = runner.invoke(app, ["call", "--flow", str(path), "--flow-type", "NOPE"])
+    assert wrong.exit_code == 2
+    assert "--flow-type" in wrong.output
+
+
+def test_disconnect_reason_option_runs_the_survey_as_connect_would() -> None:
+    # Given the project's post-call survey (the CustomerRemaining flow of main-inbound)
+    args = ["call", "--flow", "post-call-survey", "--dtmf", "2", "--json", "--disconnect-reason"]
+    # When the customer hung up, nobody hears the survey
+    gone = runner.invoke(app, [*args, "CUSTOMER_DISCONNECT"])
+    assert gone.exit_code == 0, gone.output
+    gone_data = json.loads(gone.output)
+    assert gone_data["prompts"] == []
+    assert gone_data["ended"]["participant"] is False
+    # When the agent hung up, the customer hears it and answers
+    stayed = json.loads(runner.invoke(app, [*args, "AGENT_DISCONNECT"]).output)
+    assert stayed["prompts"] and stayed["inputs"] == ["2"]
+    assert runner.invoke(app, [*args, "SOMEONE"]).exit_code == 2
+
+
+def test_lex_bot_from_the_flow_folder_with_a_typed_utterance(tmp_path: Path) -> None:
+    # Given a flow with a Lex block and a local bot definition in bots/ next to it
+    alias = "arn:aws:lex:us-east-1:111122223333:bot-alias/BOT1/ALIAS1"
+    (tmp_path / "bots").mkdir()
+    bot = {
+        "name": "status",
+        "aliases": [alias],
+        "intents": {"CheckStatus": {"utterances": ["where is my case"]}},
+    }
+    (tmp_path / "bots" / "status.json").write_text(json.dumps(bot), encoding="utf-8")
+    flow = doc(
+        act(
+            "bot",
+            "ConnectParticipantWithLexBot",
+            {"Text": "How can I help?", "LexV2Bot": {"AliasArn": alias}},
+            nxt="other",
+            errors={"NoMatchingError": "other", "NoMatchingCondition": "other"},
+            conditions=[("Equals", "CheckStatus", "status")],
+        ),
+        act(
+            "status",
+            "MessageParticipant",
+            {"Text": "Intent $.Lex.IntentName."},
+            nxt="bye",
+            errors={"NoMatchingError": "bye"},
+        ),
+        act("other", "MessageParticipant", {"Text": "Other."}, nxt="bye", errors={"NoMatchingError": "bye"}),
+        act("bye", "DisconnectParticipant"),
+    )
+    path = tmp_path / "lex.json"
+    path.write_text(json.dumps(flow), encoding="utf-8")
+    # When the caller says a whole sentence (quoted in --dtmf) / Then the bot's intent is matched
+    result = runner.invoke(app, ["call", "--flow", str(path), "--dtmf", "'Where is my case'", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["prompts"] == ["How can I help?", "Intent CheckStatus."]

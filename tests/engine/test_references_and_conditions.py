@@ -41,7 +41,8 @@ def test_interpolation_in_free_text(data: dict[str, object]) -> None:
     text = "Hello $.Attributes.name, $.Metrics.Queue.Size callers wait. $.Attributes.nothing!"
     assert interpolate(text, data) == "Hello Ana, 4 callers wait. !"
     assert interpolate("Count: $.External.count.", data) == "Count: 3."
-    assert interpolate("$.External.nested", data) == '{"first":"Bo"}'
+    # a reference to a whole map is never rendered (review E2: a prompt read out every attribute)
+    assert interpolate("$.External.nested", data) == ""
 
 
 def test_reference_detection() -> None:

@@ -166,7 +166,9 @@ class Caller:
         attributes: dict[str, str] | None = None,
         fault: Fault | None = None,
         initiation_method: str = "INBOUND",
+        disconnect_reason: str | None = "AGENT_DISCONNECT",
     ) -> CallResult:
+        """(a disconnect flow runs with the customer on the line: the agent hung up, by default)"""
         center = StaticCenter(open=open, full_queues=frozenset(full))
         return self.engine(center, fault).run_contact(
             flow,
@@ -174,6 +176,7 @@ class Caller:
             caller_number=self.caller_number,
             attributes=attributes,
             initiation_method=initiation_method,
+            disconnect_reason=disconnect_reason,
         )
 
     def queued(

@@ -100,6 +100,7 @@ def test_the_survey_is_stored_under_the_queue_key_the_rollups_use(dev: AsDeploye
         contact_id=queued.contact.contact_id,
         attributes=queued.attributes,
         initiation_method="DISCONNECT",
+        disconnect_reason="AGENT_DISCONNECT",  # the agent hung up: the caller is there to answer
     )
     [call] = [c for c in survey.lambda_calls if c["function"] == "survey"]
     assert call["result"] == {"result": "COMPLETE", "answered": "11"}, call

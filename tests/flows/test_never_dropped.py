@@ -186,6 +186,7 @@ def test_post_call_survey_always_ends_politely(
         world.caller(),
         attributes={"language": language, "intent": "APPEAL", "queueName": "appeals"},
         initiation_method="DISCONNECT",
+        disconnect_reason="AGENT_DISCONNECT",  # the customer is still on the line
     )
     assert_served(result, world.lambdas)
     # one Lambda call per contact at most, never one per question

@@ -1,0 +1,140 @@
+"""Local Amazon Lex bots for ConnectParticipantWithLexBot: intents matched from DTMF or an utterance.
+
+A bot definition (``<flows dir>/bots/<name>.json``)::
+
+    {"name": "survey", "aliases": ["arn:aws:lex:...:bot-alias/BOT/ALIAS"],
+     "intents": {"Yes": {"utterances": ["yes", "yeah"], "dtmf": ["1"]},
+                 "No": {"utterances": ["no"], "dtmf": ["2"]}}}
+
+An entry matches the intent whose DTMF list holds it, else whose utterance list holds it (case and
+surrounding space ignored), else an intent whose name it is; otherwise ``FallbackIntent`` (Lex's
+built-in), which no condition normally names, so the action takes NoMatchingCondition. A flow whose
+bot has no local definition gets one made of its action's condition operands (DTMF ``1`` is the
+first intent, ``2`` the second ...): the transcript says so.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from civicline.engine.arns import name_from_arn
+from schemas.flow_language import FlowAction
+
+if TYPE_CHECKING:
+    from civicline.engine.interpreter import Run
+
+FALLBACK = "FallbackIntent"
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    utterances: tuple[str, ...] = ()
+    dtmf: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    intent: str
+    how: str
+    score: float
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+@dataclass(frozen=True)
+class LexBot:
+    """A local stand-in for one Lex V2 bot alias (or a classic bot)."""
+
+    name: str
+    intents: tuple[Intent, ...]
+    aliases: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], default_name: str) -> LexBot:
+        intents = data.get("intents") or {}
+        return cls(
+            name=str(data.get("name") or default_name),
+            aliases=tuple(str(a) for a in data.get("aliases") or ()),
+            intents=tuple(
+                Intent(
+                    str(name),
+                    tuple(str(u) for u in (spec or {}).get("utterances") or ()),
+                    tuple(str(d) for d in (spec or {}).get("dtmf") or ()),
+                )
+                for name, spec in intents.items()
+            ),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> LexBot:
+        return cls.from_json(json.loads(path.read_text(encoding="utf-8")), path.stem)
+
+    def recognize(self, entry: str) -> Match:
+        for intent in self.intents:
+            if entry in intent.dtmf:
+                return Match(intent.name, "DTMF", 1.0)
+        folded = _fold(entry)
+        for intent in self.intents:
+            if folded in (_fold(u) for u in intent.utterances):
+                return Match(intent.name, "utterance", 0.95)
+        for intent in self.intents:
+            if folded == _fold(intent.name):
+                return Match(intent.name, "intent name", 0.9)
+        return Match(FALLBACK, "no intent matched", 0.0)
+
+    def answers(self, reference: str) -> bool:
+        return reference in self.aliases or reference == self.name or self.name in reference.split("/")
+
+
+def load_bots(directory: Path) -> dict[str, LexBot]:
+    """Every bot definition in ``directory`` (by name); none when it does not exist."""
+    if not directory.is_dir():
+        return {}
+    bots = (LexBot.load(path) for path in sorted(directory.glob("*.json")))
+    return {bot.name: bot for bot in bots}
+
+
+def _reference(run: Run, params: dict[str, Any]) -> str:
+    v2 = params.get("LexV2Bot")
+    if isinstance(v2, dict) and v2.get("AliasArn"):
+        return run.text(v2["AliasArn"])
+    classic = params.get("LexBot")
+    if isinstance(classic, dict) and classic.get("Name"):
+        return run.text(classic["Name"])
+    return ""
+
+
+def bot_for(run: Run, params: dict[str, Any], act: FlowAction) -> LexBot:
+    """The local bot the action's LexV2Bot/LexBot names, else one made of its conditions."""
+    reference = _reference(run, params)
+    for bot in run.library.bots.values():
+        if reference and bot.answers(reference):
+            return bot
+    names = [str(c.Condition.Operands[0]) for c in act.Transitions.Conditions if c.Condition.Operands]
+    run.note(
+        f"no local bot definition for {name_from_arn(reference) or 'the bot'}: intents from the conditions"
+    )
+    return LexBot(
+        name=name_from_arn(reference) or "local",
+        intents=tuple(Intent(name, (name,), (str(i),)) for i, name in enumerate(names, start=1)),
+    )
+
+
+def lex_data(match: Match, session: dict[str, str]) -> dict[str, Any]:
+    """``$.Lex`` after the bot (connect-attrib-list, Amazon Lex contact attributes)."""
+    fulfilled = match.intent != FALLBACK
+    return {
+        "IntentName": match.intent,
+        "IntentConfidence": {"Score": f"{match.score:.2f}"},
+        "Slots": {},
+        "SessionAttributes": dict(session),
+        "DialogState": "ReadyForFulfillment" if fulfilled else "Failed",
+        "AlternateIntents": {},
+        "SentimentResponse": None,
+    }

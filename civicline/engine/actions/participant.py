@@ -1,0 +1,375 @@
+"""Participant actions (devguide participant-actions): they need a participant on the contact.
+
+With no participant (a disconnect flow after the customer hung up), the interpreter does not run
+them: each takes its error branch, and DisconnectParticipant behaves as EndFlowExecution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from civicline.engine.actions import lex
+from civicline.engine.actions.common import (
+    E164_RE,
+    MESSAGE_SOURCES,
+    flag,
+    integer,
+    message_problem,
+    phone_number,
+    prompt_text,
+)
+from civicline.engine.actions.spec import (
+    HOLDS,
+    INBOUND_QUEUE_TRANSFER,
+    NO_MATCHING_ERROR,
+    VOICE,
+    ActionSpec,
+    ErrorRules,
+    Problem,
+    action,
+    fixed,
+)
+from civicline.engine.outcome import Outcome
+from civicline.engine.result import HANGUP
+from schemas.flow_language import FlowAction
+
+if TYPE_CHECKING:
+    from civicline.engine.interpreter import Run
+
+_DTMF_KEYS = frozenset("0123456789*#")
+#: the default DTMF terminator and cancel key (participant-actions-getparticipantinput, 2023 page:
+#: "DisableCancelKey: If True, the * key doesn't cancel gathering DTMF digits")
+DEFAULT_TERMINATOR = "#"
+CANCEL_KEY = "*"
+
+
+def _hung_up() -> Outcome:
+    return Outcome.end("DISCONNECT", detail="the caller hung up", reason="CUSTOMER_DISCONNECT")
+
+
+def _one_source(act: FlowAction) -> Iterable[Problem]:
+    sources = [k for k in MESSAGE_SOURCES if k in act.Parameters]
+    if len(sources) > 1:
+        yield Problem(f"only one of {', '.join(sources)} may be given")
+
+
+# -- MessageParticipant -------------------------------------------------------------------------
+
+
+def _check_message(act: FlowAction) -> Iterable[Problem]:
+    if not any(k in act.Parameters for k in MESSAGE_SOURCES):
+        yield Problem("MessageParticipant needs one of PromptId, Text, SSML or Media")
+    if NO_MATCHING_ERROR not in {e.ErrorType for e in act.Transitions.Errors}:
+        yield Problem("no NoMatchingError branch: a failed prompt would stop the contact", "warning")
+    yield from _one_source(act)
+
+
+@action(
+    ActionSpec(
+        "MessageParticipant",
+        "participant",
+        "participant-actions-messageparticipant",
+        flow_types=frozenset({"CONTACT_FLOW", "CUSTOMER_QUEUE", "CUSTOMER_WHISPER", "AGENT_WHISPER"})
+        | frozenset({"OUTBOUND_WHISPER", "AGENT_TRANSFER", "QUEUE_TRANSFER", "CONTACT_FLOW_MODULE"}),
+        errors=fixed(NO_MATCHING_ERROR, required=()),
+        single_path=frozenset({"PromptId"}),
+        operators=frozenset(),
+        speaks=True,
+        check=_check_message,
+    )
+)
+def message_participant(run: Run, act: FlowAction) -> Outcome:
+    params = act.Parameters
+    if not any(key in params for key in MESSAGE_SOURCES):
+        return Outcome.fail(detail="no message source (Text, SSML, PromptId or Media)")
+    problem = message_problem(run, params)
+    if problem is not None:
+        return Outcome.fail(detail=problem)
+    run.say(prompt_text(run, params))
+    return Outcome.ok()
+
+
+# -- GetParticipantInput ------------------------------------------------------------------------
+
+
+def _input_errors(params: dict[str, Any]) -> ErrorRules:
+    """participant-actions-getparticipantinput: NoMatchingCondition and InputTimeLimitExceeded only
+    in menu mode (StoreInput False); InvalidPhoneNumber only with StoreInput True and phone-number
+    validation; NoMatchingError always."""
+    if not flag(params.get("StoreInput")):
+        menu = frozenset({NO_MATCHING_ERROR, "NoMatchingCondition", "InputTimeLimitExceeded"})
+        return ErrorRules(menu, menu, "StoreInput False")
+    validation = params.get("InputValidation")
+    if isinstance(validation, dict) and "PhoneNumberValidation" in validation:
+        phone = frozenset({NO_MATCHING_ERROR, "InvalidPhoneNumber"})
+        return ErrorRules(phone, phone, "StoreInput True")
+    only = frozenset({NO_MATCHING_ERROR})
+    return ErrorRules(only, only, "StoreInput True without PhoneNumberValidation")
+
+
+def _check_store_mode(act: FlowAction) -> Iterable[Problem]:
+    validation = act.Parameters.get("InputValidation")
+    if not isinstance(validation, dict) or not validation:
+        yield Problem("StoreInput True needs InputValidation")
+        return
+    if "PhoneNumberValidation" in validation and "CustomValidation" in validation:
+        yield Problem("PhoneNumberValidation and CustomValidation are mutually exclusive")
+    phone = validation.get("PhoneNumberValidation")
+    if isinstance(phone, dict):
+        if phone.get("NumberFormat") not in ("Local", "E164"):
+            yield Problem("PhoneNumberValidation.NumberFormat must be Local or E164")
+        if phone.get("NumberFormat") == "Local" and not phone.get("CountryCode"):
+            yield Problem("PhoneNumberValidation Local needs a CountryCode")
+    custom = validation.get("CustomValidation")
+    if isinstance(custom, dict) and integer(custom.get("MaximumLength"), 0) < 1:
+        yield Problem("CustomValidation.MaximumLength must be a positive integer")
+    if act.Transitions.Conditions:
+        yield Problem("StoreInput True takes no conditions")
+
+
+def _check_dtmf(act: FlowAction) -> Iterable[Problem]:
+    config = act.Parameters.get("DTMFConfiguration")
+    if not isinstance(config, dict):
+        return
+    sequence = config.get("InputTerminationSequence")
+    if sequence is not None and not (
+        isinstance(sequence, str) and 1 <= len(sequence) <= 5 and set(sequence) <= _DTMF_KEYS
+    ):
+        yield Problem(f"InputTerminationSequence {sequence!r} is not 1-5 of the keys 0-9, * and #")
+
+
+def _check_input(act: FlowAction) -> Iterable[Problem]:
+    params = act.Parameters
+    limit = params.get("InputTimeLimitSeconds")
+    if limit is not None and integer(limit, 0) < 1:
+        yield Problem(f"InputTimeLimitSeconds {limit!r} is not a positive integer")
+    yield from _one_source(act)
+    yield from _check_dtmf(act)
+    if flag(params.get("StoreInput")):
+        yield from _check_store_mode(act)
+        return
+    for cond in act.Transitions.Conditions:
+        c = cond.Condition
+        if c.Operator != "Equals":
+            yield Problem(f"a DTMF menu compares with Equals only, not {c.Operator}")
+        operand = c.Operands[0] if c.Operands else None
+        if not (isinstance(operand, str) and len(operand) == 1 and operand in _DTMF_KEYS):
+            yield Problem(f"DTMF menu operand {operand!r} is not one key 0-9, * or #")
+
+
+@action(
+    ActionSpec(
+        "GetParticipantInput",
+        "participant",
+        "participant-actions-getparticipantinput",
+        flow_types=INBOUND_QUEUE_TRANSFER,
+        channels=VOICE,
+        errors=_input_errors,
+        static=frozenset({"StoreInput", "InputTimeLimitSeconds"}),
+        single_path=frozenset({"PromptId"}),
+        operators=frozenset({"Equals"}),
+        speaks=True,
+        check=_check_input,
+    )
+)
+def get_participant_input(run: Run, act: FlowAction) -> Outcome:
+    params = act.Parameters
+    problem = message_problem(run, params)
+    if problem is not None:
+        return Outcome.fail(detail=problem)
+    prompt = prompt_text(run, params)
+    run.say(prompt)
+    entry = (run.script.next(prompt) or "").strip()
+    if entry == HANGUP:
+        return _hung_up()
+    if not flag(params.get("StoreInput", "False")):
+        if not entry:
+            run.note("no key pressed")
+            return Outcome.fail("InputTimeLimitExceeded")
+        run.heard(entry)
+        return Outcome.ok(entry[0])  # a menu takes one key
+    return _store_input(run, params, entry)
+
+
+def gathered_digits(entry: str, config: Any, limit: int | None = None) -> str:
+    """The digits Connect keeps from what the caller keyed: gathering stops at the termination
+    sequence (default ``#``); ``*`` clears what was keyed so far and gathering starts again, unless
+    ``DisableCancelKey`` is True; at most ``limit`` digits are kept."""
+    settings = config if isinstance(config, dict) else {}
+    terminator = str(settings.get("InputTerminationSequence") or DEFAULT_TERMINATOR)
+    cancel = not flag(settings.get("DisableCancelKey", "False"))
+    digits = ""
+    for key in entry:
+        if cancel and key == CANCEL_KEY and CANCEL_KEY not in terminator:
+            digits = ""
+            continue
+        digits += key
+        if digits.endswith(terminator):
+            return digits[: -len(terminator)]
+        if limit is not None and len(digits) >= limit:
+            return digits
+    return digits
+
+
+def _store_input(run: Run, params: dict[str, Any], entry: str) -> Outcome:
+    validation = params.get("InputValidation") or {}
+    phone = validation.get("PhoneNumberValidation") if isinstance(validation, dict) else None
+    custom = validation.get("CustomValidation") if isinstance(validation, dict) else None
+    limit = integer(custom.get("MaximumLength"), 20) if isinstance(custom, dict) else None
+    if entry:
+        run.heard(entry)
+    digits = gathered_digits(entry, params.get("DTMFConfiguration"), limit)
+    if not digits:
+        # store-customer-input.html: no input takes Success with the stored value "Timeout"
+        run.contact.stored_input = "Timeout"
+        run.note("no digits: stored 'Timeout'")
+        return Outcome.ok()
+    if isinstance(phone, dict):
+        number = phone_number(
+            digits, str(phone.get("NumberFormat", "E164")), str(phone.get("CountryCode", ""))
+        )
+        if number is None:
+            return Outcome.fail("InvalidPhoneNumber", detail=f"{len(digits)} digits are not a valid number")
+        digits = number
+    run.contact.stored_input = digits
+    return Outcome.ok()
+
+
+# -- ConnectParticipantWithLexBot ---------------------------------------------------------------
+
+
+def _check_lex(act: FlowAction) -> Iterable[Problem]:
+    params = act.Parameters
+    bots = [k for k in ("LexV2Bot", "LexBot") if k in params]
+    if len(bots) != 1:
+        yield Problem("ConnectParticipantWithLexBot needs exactly one of LexV2Bot or LexBot")
+    yield from _one_source(act)
+
+
+@action(
+    ActionSpec(
+        "ConnectParticipantWithLexBot",
+        "participant",
+        "participant-actions-connectparticipantwithlexbot",
+        flow_types=INBOUND_QUEUE_TRANSFER,
+        errors=lambda _p: ErrorRules(
+            frozenset({NO_MATCHING_ERROR, "NoMatchingCondition", "InputTimeLimitExceeded"}),
+            frozenset({NO_MATCHING_ERROR}),
+        ),
+        single_path=frozenset({"PromptId"}),
+        operators=frozenset({"Equals"}),
+        speaks=True,
+        check=_check_lex,
+    )
+)
+def connect_participant_with_lex_bot(run: Run, act: FlowAction) -> Outcome:
+    params = act.Parameters
+    problem = message_problem(run, params)
+    if problem is not None:
+        return Outcome.fail(detail=problem)
+    prompt = prompt_text(run, params)
+    run.say(prompt)
+    bot = lex.bot_for(run, params, act)
+    entry = (run.script.next(prompt) or "").strip()
+    if entry == HANGUP:
+        return _hung_up()
+    if not entry:
+        run.note("the caller said nothing")
+        return Outcome.fail("InputTimeLimitExceeded")
+    run.heard(entry)
+    match = bot.recognize(entry)
+    run.contact.lex = lex.lex_data(match, run.text_map(params.get("LexSessionAttributes")))
+    run.note(f"bot {bot.name}: intent {match.intent} ({match.how})")
+    return Outcome.ok(match.intent)
+
+
+# -- DisconnectParticipant / MessageParticipantIteratively / third party ------------------------
+
+
+@action(
+    ActionSpec(
+        "DisconnectParticipant",
+        "participant",
+        "participant-actions-disconnectparticipant",
+        flow_types=INBOUND_QUEUE_TRANSFER,
+        errors=fixed(),
+        operators=frozenset(),
+        terminal=True,
+    )
+)
+def disconnect_participant(run: Run, act: FlowAction) -> Outcome:
+    return Outcome.end("DISCONNECT", detail="disconnected by the flow")
+
+
+@action(
+    ActionSpec(
+        "MessageParticipantIteratively",
+        "participant",
+        "participant-actions-messageparticipantiteratively",
+        flow_types=frozenset({"CUSTOMER_QUEUE"}) | HOLDS,
+        channels=VOICE,
+        errors=fixed(NO_MATCHING_ERROR, required=()),
+        static=frozenset({"InterruptFrequencySeconds"}),
+        operators=frozenset({"Equals"}),
+        outcomes=None,
+        waits=True,
+        speaks=True,
+    )
+)
+def message_participant_iteratively(run: Run, act: FlowAction) -> Outcome:
+    messages = act.Parameters.get("Messages") or []
+    for message in messages if isinstance(messages, list) else []:
+        if isinstance(message, dict):
+            problem = message_problem(run, message)
+            if problem is not None:
+                return Outcome.fail(detail=problem)
+            run.say(prompt_text(run, message))
+    frequency = integer(act.Parameters.get("InterruptFrequencySeconds"), 0)
+    if frequency <= 0:
+        return Outcome.end("QUEUE", detail="waiting in queue (loop prompts without interruption)")
+    key = f"{run.flow.name}/{act.Identifier}"
+    count = run.interrupts.get(key, 0)
+    if count >= run.max_loops:
+        return Outcome.end("QUEUE", detail=f"still waiting after {count} interrupt cycles")
+    run.interrupts[key] = count + 1
+    return Outcome.ok("MessagesInterrupted")
+
+
+def _third_party_errors(params: dict[str, Any]) -> ErrorRules:
+    """participant-actions-transferparticipanttothirdparty: ConnectionTimeLimitExceeded and CallFailed
+    are "supported only when ContinueFlowExecution is True" (True when not defined)."""
+    if flag(params.get("ContinueFlowExecution", "True")):
+        return ErrorRules(
+            frozenset({NO_MATCHING_ERROR, "ConnectionTimeLimitExceeded", "CallFailed"}),
+            frozenset({NO_MATCHING_ERROR}),
+        )
+    only = frozenset({NO_MATCHING_ERROR})
+    return ErrorRules(only, only, "ContinueFlowExecution False")
+
+
+@action(
+    ActionSpec(
+        "TransferParticipantToThirdParty",
+        "participant",
+        "participant-actions-transferparticipanttothirdparty",
+        flow_types=INBOUND_QUEUE_TRANSFER,
+        channels=VOICE,
+        errors=_third_party_errors,
+        static=frozenset({"ContinueFlowExecution"}),
+        operators=frozenset(),
+        leaves_on_success=True,
+    )
+)
+def transfer_to_third_party(run: Run, act: FlowAction) -> Outcome:
+    params = act.Parameters
+    number = run.resolve_text(params.get("ThirdPartyPhoneNumber", ""))
+    resumes = flag(params.get("ContinueFlowExecution", "True"))
+    if not E164_RE.match(number):
+        error = "CallFailed" if resumes else NO_MATCHING_ERROR
+        return Outcome.fail(error, detail="the third-party number is not an E.164 number")
+    if not resumes:
+        return Outcome.end("TRANSFER_PHONE", detail="transferred to an external number", number=number)
+    run.contact.third_party_calls.append(number)
+    run.note("third-party call finished; the flow continues (ContinueFlowExecution True)")
+    return Outcome.ok()
