@@ -35,17 +35,16 @@ def handler(event: Any, context: Any) -> dict[str, str]:
 
 
 def _request(contact: ContactData, params: CallbackParameters) -> CallbackResponse:
-    settings = get_settings()
     # a queue ARN (or registry key) -> registry key, in one place; never Connect's queue name
-    queue = settings.queue_key(
-        params.queueArn or params.queueName or (contact.Queue.ARN if contact.Queue else None)
-    )
+    given = params.queueArn or params.queueName or (contact.Queue.ARN if contact.Queue else None)
+    queue = get_settings().queue_key(given)
     if queue is None:
         raise InvalidInput("queueArn")
     number = normalize_phone(params.callbackNumber) if params.callbackNumber else caller_number(contact)
     if number is None:
         raise InvalidInput("callbackNumber")
     mode = CallbackMode(params.mode)
+    settings = get_settings()
     moment = now()
     try:
         start, end = rules.window(
