@@ -90,7 +90,114 @@ def set_wait_threshold(document: dict[str, Any], seconds: int) -> int:
             if rule.get("Operator") in _WAIT_OPERATORS:
                 rule["Operands"] = [str(seconds * 1000)]
                 changed += 1
+        entry = document.get("Metadata", {}).get("ActionMetadata", {}).get(action.get("Identifier"))
+        for shown in (entry or {}).get("conditionMetadata", []) if isinstance(entry, dict) else []:
+            if shown.get("time") == "sec.":
+                shown["value"] = str(seconds)  # what the designer shows, in seconds
     return changed
+
+
+#: the Connect designer's operator labels for conditionMetadata (as in the real exports)
+_OPERATOR_LABELS = {
+    "Equals": ("Equals", "Equals", "="),
+    "NumberGreaterThan": ("Is greater than", "GreaterThan", ">"),
+    "NumberGreaterOrEqualTo": ("Is greater or equal", "GreaterOrEqualTo", ">="),
+    "NumberLessThan": ("Is less than", "LessThan", "<"),
+    "NumberLessOrEqualTo": ("Is less or equal", "LessOrEqualTo", "<="),
+    "TextStartsWith": ("Starts with", "StartsWith", "starts with"),
+    "TextEndsWith": ("Ends with", "EndsWith", "ends with"),
+    "TextContains": ("Contains", "Contains", "contains"),
+}
+#: top-level parameters the designer reads as a path without a useDynamic flag (as the real exports
+#: show: every other whole-JSONPath parameter, Text, QueueId, ThirdPartyPhoneNumber..., carries one)
+_ALWAYS_PATHS = frozenset({"ComparisonValue", "CallbackNumber", "WisdomSessionArn"})
+
+
+def is_json_path(value: object) -> bool:
+    """A parameter value that is one whole ``$.`` reference (what the designer marks dynamic)."""
+    return isinstance(value, str) and value.startswith("$.") and " " not in value
+
+
+def _condition_id(flow: str, identifier: str, index: int) -> str:
+    import uuid
+
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"civicline:{flow}:{identifier}:{index}"))
+
+
+def _condition_metadata(flow: str, action: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The designer's ``conditionMetadata``: thresholds in the unit the designer shows (seconds for
+    CheckMetricData, whose operand is milliseconds), operators with their labels, menu digits."""
+    kind = action.get("Type")
+    conditions = action.get("Transitions", {}).get("Conditions", [])
+    if kind not in {"Compare", "CheckMetricData", "GetParticipantInput"} or not conditions:
+        return None
+    out: list[dict[str, Any]] = []
+    for index, condition in enumerate(conditions):
+        rule = condition.get("Condition", {})
+        operands = rule.get("Operands") or [""]
+        entry: dict[str, Any] = {"id": _condition_id(flow, action["Identifier"], index)}
+        if kind != "GetParticipantInput":
+            name, value, short = _OPERATOR_LABELS.get(rule.get("Operator", ""), (rule.get("Operator"),) * 3)
+            entry["operator"] = {"name": name, "value": value, "shortDisplay": short}
+        entry["value"] = str(operands[0])
+        if kind == "CheckMetricData":
+            entry["attribute"] = {"name": "Time in Queue", "value": "Time in Queue"}
+            entry["value"] = str(int(operands[0]) // 1000)
+            entry["time"] = "sec."
+        out.append(entry)
+    return out
+
+
+def designer_metadata(flow: str, action: dict[str, Any]) -> dict[str, Any]:
+    """What the Connect designer writes in ``Metadata.ActionMetadata[id]`` besides the position.
+
+    Mirrors the real exports (shared/conformance/flows): a parameter holding a whole JSONPath is
+    ``parameters.<Key>.useDynamic`` plus ``useDynamic``; Lambda input attributes carry
+    ``dynamicMetadata`` (every key, true when it is a JSONPath); contact attributes carry
+    ``dynamicParams`` (the JSONPath keys); conditions carry ``conditionMetadata``. Without them
+    the designer shows a dynamic prompt as literal text and a threshold in milliseconds, and a
+    re-save from the console would corrupt the flow.
+    """
+    params = action.get("Parameters") or {}
+    meta: dict[str, Any] = {}
+    dynamic = {
+        key: {"useDynamic": True}
+        for key, value in params.items()
+        if key not in _ALWAYS_PATHS and is_json_path(value)
+    }
+    top_level = set(dynamic)
+    kind = action.get("Type")
+    if kind == "InvokeLambdaFunction" and isinstance(params.get("LambdaInvocationAttributes"), dict):
+        attributes = params["LambdaInvocationAttributes"]
+        flags = {key: is_json_path(value) for key, value in attributes.items()}
+        if any(flags.values()):
+            dynamic["LambdaInvocationAttributes"] = {k: {"useDynamic": True} for k, v in flags.items() if v}
+        meta["dynamicMetadata"] = flags
+    if kind == "UpdateContactAttributes" and isinstance(params.get("Attributes"), dict):
+        keys = [key for key, value in params["Attributes"].items() if is_json_path(value)]
+        if keys:
+            dynamic["Attributes"] = {key: {"useDynamic": True} for key in keys}
+        meta["dynamicParams"] = keys
+    if dynamic:
+        meta["parameters"] = dynamic
+    if top_level:
+        meta["useDynamic"] = True
+    conditions = _condition_metadata(flow, action)
+    if conditions is not None:
+        meta["conditionMetadata"] = conditions
+    return meta
+
+
+def apply_designer_metadata(flow: str, document: dict[str, Any]) -> None:
+    """Rewrite every action's designer metadata from its parameters (positions are kept)."""
+    metadata = document.setdefault("Metadata", {}).setdefault("ActionMetadata", {})
+    for action in document.get("Actions", []):
+        entry = metadata.setdefault(action["Identifier"], {})
+        position = entry.get("position")
+        entry.clear()
+        if position is not None:
+            entry["position"] = position
+        entry.update(designer_metadata(flow, action))
 
 
 def referenced_placeholders(text: str) -> set[str]:
@@ -167,7 +274,18 @@ BOOTSTRAP_STEM = "bootstrap"
 BOOTSTRAP_FLOW: dict[str, object] = {
     "Version": "2019-10-30",
     "StartAction": "notice",
-    "Metadata": {"description": "CivicLine deployment placeholder: hands callers to the operator queue"},
+    "Metadata": {
+        "description": "CivicLine deployment placeholder: hands callers to the operator queue",
+        # designer layout, as every real export has it: without it the flow opens as a pile
+        "entryPointPosition": {"x": 40, "y": 40},
+        "ActionMetadata": {
+            "notice": {"position": {"x": 200, "y": 40}},
+            "operator": {"position": {"x": 460, "y": 40}},
+            "transfer": {"position": {"x": 720, "y": 40}},
+            "sorry": {"position": {"x": 980, "y": 40}},
+            "hangup": {"position": {"x": 1240, "y": 40}},
+        },
+    },
     "Actions": [
         {
             "Identifier": "notice",

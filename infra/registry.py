@@ -8,6 +8,7 @@ turns it into moto tables and in-process Lambdas, and the tests prove both read 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 KeyType = Literal["S", "N"]
@@ -106,6 +107,11 @@ class FunctionSpec:
     env: dict[str, str] = field(default_factory=dict)
     #: keys callers by pseudonym, so reads the secret pseudonym key (functions/core/pseudonym_key.py)
     pseudonyms: bool = False
+
+    @property
+    def construct_id(self) -> str:
+        """Pinned CloudFormation logical id of the function (``case_status`` -> ``CaseStatusFunction``)."""
+        return "".join(part.capitalize() for part in self.name.split("_")) + "Function"
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -222,6 +228,37 @@ HOURS: tuple[HoursSpec, ...] = (
     ),
 )
 HOURS_BY_NAME = {h.name: h for h in HOURS}
+
+#: public holidays: the service is closed all day (functions/domain/calendar.py). The same list is
+#: seeded into the reference table, becomes the CDK hours-of-operation overrides, and closes the
+#: local engine's hours; an environment may add closures (``holidays`` in its yaml).
+HOLIDAYS: tuple[tuple[date, str], ...] = tuple(
+    (date.fromisoformat(day), name)
+    for day, name in (
+        ("2026-01-01", "New Year's Day"),
+        ("2026-01-19", "Martin Luther King Jr. Day"),
+        ("2026-02-16", "Washington's Birthday"),
+        ("2026-05-25", "Memorial Day"),
+        ("2026-06-19", "Juneteenth"),
+        ("2026-07-03", "Independence Day (observed)"),
+        ("2026-09-07", "Labor Day"),
+        ("2026-10-12", "Columbus Day"),
+        ("2026-11-11", "Veterans Day"),
+        ("2026-11-26", "Thanksgiving Day"),
+        ("2026-12-25", "Christmas Day"),
+        ("2027-01-01", "New Year's Day"),
+        ("2027-01-18", "Martin Luther King Jr. Day"),
+        ("2027-02-15", "Washington's Birthday"),
+        ("2027-05-31", "Memorial Day"),
+        ("2027-06-18", "Juneteenth (observed)"),
+        ("2027-07-05", "Independence Day (observed)"),
+        ("2027-09-06", "Labor Day"),
+        ("2027-10-11", "Columbus Day"),
+        ("2027-11-11", "Veterans Day"),
+        ("2027-11-25", "Thanksgiving Day"),
+        ("2027-12-24", "Christmas Day (observed)"),
+    )
+)
 
 #: flows/<stem>.json and its Connect flow type
 FLOWS: dict[str, str] = {

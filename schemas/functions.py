@@ -145,7 +145,12 @@ class CallbackParameters(_Params):
     (a menu digit: 1 = next morning, 2 = next afternoon, 3 = as soon as possible)."""
 
     mode: Literal["VIRTUAL_HOLD", "SCHEDULED"]
-    queueName: str = ""
+    queueArn: Annotated[
+        str, Doc("the queue's ARN ($.Queue.ARN or a %QUEUE_X% placeholder); default: the contact's queue")
+    ] = ""
+    queueName: Annotated[
+        str, Doc("a registry queue key (never $.Queue.Name, which differs when deployed)")
+    ] = ""
     callbackNumber: str = ""
     window: str = ""
     intent: str = ""
@@ -178,7 +183,10 @@ class SurveyParameters(_Params):
     humanity: str = ""
     employeeHelpfulness: str = ""
     satisfaction: str = ""
-    queueName: str = ""
+    queueArn: Annotated[str, Doc("the queue's ARN, as the flow saved it ($.Attributes.queueArn)")] = ""
+    queueName: Annotated[
+        str, Doc("a registry queue key (never $.Queue.Name, which differs when deployed)")
+    ] = ""
     officeId: str = ""
     intent: str = ""
     routingProfile: str = ""

@@ -21,6 +21,7 @@ from civicline.engine import (
 )
 from civicline.engine.library import FlowLoadError
 from civicline.engine.transcript import print_transcript
+from functions.domain.calendar import Calendar
 
 #: flows/ of this checkout (used when ./flows does not exist)
 FLOWS_DIR = Path(__file__).resolve().parents[2] / "flows"
@@ -102,11 +103,17 @@ def run_call(
     center: StaticCenter,
     flows_dir: Path | None = None,
     err: Console | None = None,
+    env: str | None = None,
     **contact: Any,
 ) -> CallResult:
-    """Run one contact inside a fresh local AWS (moto) with the demo data seeded."""
+    """Run one contact inside a fresh local AWS (moto) with the demo data seeded; with ``env``, as
+    that environment deploys it (:mod:`civicline.local.as_deployed`)."""
     from civicline.local.aws import LocalAws
 
+    if env is not None:
+        return run_call_as_deployed(
+            env, flow, script, caller=caller, language=language, center=center, **contact
+        )
     console = err or Console(stderr=True)
     library = _library(flows_dir, console)
     target: str | Path = flow
@@ -116,6 +123,56 @@ def run_call(
         _seed(console)
         engine = Engine(library, invoker=LambdaInvoker(), center=center)
         return engine.run_contact(target, script, caller_number=caller, language=language, **contact)
+
+
+def run_call_as_deployed(
+    env: str,
+    flow: str,
+    script: CallerScript,
+    *,
+    caller: str,
+    language: str,
+    center: StaticCenter,
+    **contact: Any,
+) -> CallResult:
+    """The flows as ``make synth ENV=env`` renders them, each function as that stack configures it."""
+    from civicline.local.as_deployed import running_as_deployed
+
+    with running_as_deployed(env, seed_at=datetime.now(UTC)) as run:
+        if not center.calendars:
+            center.calendars = run.calendars
+        engine = Engine(run.library, invoker=LambdaInvoker(around=run.around), center=center)
+        target: str | Path = Path(flow) if flow.endswith(".json") else flow
+        return engine.run_contact(target, script, caller_number=caller, language=language, **contact)
+
+
+def calendar_view(at: str | None, env: str | None = None) -> tuple[datetime | None, dict[str, Calendar]]:
+    """(clock, calendars) for ``--at`` / ``--env``: the service calendar of every registry hours of
+    operation (the environment's time zone, weekly hours and closures with ``env``), and the moment
+    ``at`` (local to the calendar's time zone unless it carries an offset). Without either, no
+    calendar: hours are open unless ``--closed`` (a quick demo never depends on the wall clock)."""
+    from functions.domain.calendar import service_calendar
+    from infra.registry import HOURS
+
+    if at is None and env is None:
+        return None, {}
+    if env is not None:
+        from infra.calendar import environment_calendar
+        from infra.config import load_config
+
+        config = load_config(env)
+        calendars = {h.name: environment_calendar(config, h.name) for h in HOURS}
+    else:
+        calendars = {h.name: service_calendar(h.name) for h in HOURS}
+    if at is None:
+        return None, calendars
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        raise ValueError(f"--at {at!r} is not an ISO date-time such as 2026-12-25T10:00") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=calendars[HOURS[0].name].zone)
+    return moment, calendars
 
 
 def register(app: typer.Typer) -> None:
@@ -142,6 +199,23 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--lang", help="Contact language: en, es or a code like es-US.")
         ] = "en-US",
         flows_dir: Annotated[Path | None, typer.Option("--flows-dir", help="Folder of flow files.")] = None,
+        env: Annotated[
+            str | None,
+            typer.Option(
+                "--env",
+                help="Run as that environment deploys (infra/environments/NAME.yaml): its rendered flows, "
+                "deployed names and ARNs, hours and holidays; each function with its stack's "
+                "environment, tables and IAM role.",
+            ),
+        ] = None,
+        at: Annotated[
+            str | None,
+            typer.Option(
+                "--at",
+                help="The moment of the call (2026-12-25T10:00, local to the hours' time zone): "
+                "hours of operation are evaluated by the service calendar (days, time zone, holidays).",
+            ),
+        ] = None,
         flow_type: FlowTypeOption = None,
         disconnect_reason: DisconnectReasonOption = None,
     ) -> None:
@@ -158,10 +232,18 @@ def register(app: typer.Typer) -> None:
                 return str(err.input("[bold]keys (Enter = none)> [/bold]")).strip()
 
             script = CallerScript(ask=ask)
-        from infra.registry import QUEUES
+        from infra.registry import HOURS, QUEUES
 
+        try:
+            clock, calendars = calendar_view(at, env)
+        except ValueError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
         center = StaticCenter(
             open=not closed,
+            hours=dict.fromkeys((h.name for h in HOURS), False) if closed else {},
+            clock=clock,
+            calendars=calendars,
             default_metrics=QueueMetrics(
                 size=queue_size,
                 oldest_age_seconds=wait,
@@ -183,6 +265,7 @@ def register(app: typer.Typer) -> None:
                 center=center,
                 flows_dir=flows_dir,
                 err=err,
+                env=env,
                 **contact,
             )
         except (KeyError, FlowLoadError, OSError) as exc:

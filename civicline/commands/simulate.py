@@ -113,8 +113,19 @@ def simulate(
         str | None,
         typer.Option(help="what-if variant run with common random numbers, e.g. virtual-hold=off"),
     ] = None,
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env",
+            help="run the day as that environment deploys: its rendered flows, names, hours and "
+            "holidays, each flow-invoked function with its stack's environment and IAM role",
+        ),
+    ] = None,
 ) -> None:
     """Simulate a hotline day (profile) or one queue (planning mode) and print the summary."""
+    if env is not None:
+        simulate_as_deployed(env, profile or "regional-hotline-day", calls=calls, seed=seed)
+        return
     planning = arrivals_per_hour is not None or aht_seconds is not None or agents is not None
     if planning:
         if arrivals_per_hour is None or aht_seconds is None or agents is None:
@@ -143,6 +154,23 @@ def simulate(
         compare=compare,
         console=console,
     )
+
+
+def simulate_as_deployed(env: str, profile_name: str, *, calls: int | None, seed: int) -> None:
+    """``simulate --env``: one profile day through the deployed flows; prints the JSON summary."""
+    from civicline.local.as_deployed import run_day_as_deployed
+    from civicline.sim.profiles import ProfileError, load_profile
+    from civicline.sim.summary import summarize
+    from infra.config import InfraConfigError
+
+    try:
+        profile = load_profile(profile_name)
+        result = run_day_as_deployed(env, profile, seed, calls=calls)
+    except (ProfileError, InfraConfigError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    summary = summarize(result, profile)
+    summary["environment"] = env
+    print(json.dumps(summary, indent=2, sort_keys=True, default=str))
 
 
 def staffing(

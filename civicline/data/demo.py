@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from functions.domain.identifiers import hash_pin, make_case_number
+from infra import registry
 from schemas.records import (
     Case,
     CaseStatus,
@@ -192,33 +193,7 @@ KNOWLEDGE: tuple[KnowledgeAnswer, ...] = (
     ),
 )
 
-HOLIDAYS: tuple[tuple[date, str], ...] = tuple(
-    (date.fromisoformat(day), name)
-    for day, name in (
-        ("2026-01-01", "New Year's Day"),
-        ("2026-01-19", "Martin Luther King Jr. Day"),
-        ("2026-02-16", "Washington's Birthday"),
-        ("2026-05-25", "Memorial Day"),
-        ("2026-06-19", "Juneteenth"),
-        ("2026-07-03", "Independence Day (observed)"),
-        ("2026-09-07", "Labor Day"),
-        ("2026-10-12", "Columbus Day"),
-        ("2026-11-11", "Veterans Day"),
-        ("2026-11-26", "Thanksgiving Day"),
-        ("2026-12-25", "Christmas Day"),
-        ("2027-01-01", "New Year's Day"),
-        ("2027-01-18", "Martin Luther King Jr. Day"),
-        ("2027-02-15", "Washington's Birthday"),
-        ("2027-05-31", "Memorial Day"),
-        ("2027-06-18", "Juneteenth (observed)"),
-        ("2027-07-05", "Independence Day (observed)"),
-        ("2027-09-06", "Labor Day"),
-        ("2027-10-11", "Columbus Day"),
-        ("2027-11-11", "Veterans Day"),
-        ("2027-11-25", "Thanksgiving Day"),
-        ("2027-12-24", "Christmas Day (observed)"),
-    )
-)
+HOLIDAYS = registry.HOLIDAYS  # one definition: the service calendar's (infra/registry.py)
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,44 @@
-"""Local ARNs for the placeholders flows use, and the way back from an ARN to a registry name.
+"""Local ARNs and names for the placeholders flows use, and the way back to a registry name.
 
 Flow files reference account-specific resources only through ``%KIND_NAME%`` placeholders
-(:func:`infra.registry.placeholders`). Locally they resolve to ARNs under the fake instance of
-:mod:`civicline.local.aws`, shaped exactly like real ones, so that flows, Lambda events and contact
-events carry realistic values and the metrics pipeline maps ARNs back by their last path segment.
+(:func:`infra.registry.placeholders`). The engine owns the account it pretends to run in (the
+constants below; :mod:`civicline.local.aws` uses them, never the other way round) and a
+:class:`Naming` saying how resources are named and addressed:
+
+* the default, local naming: a resource's ARN ends in its registry name (``.../queue/tier2``) and
+  ``$.Queue.Name`` is ``tier2``: short transcripts, quick to read;
+* an environment's naming (``civicline call --env dev``): names as that stack deploys them
+  (``civicline-dev-tier2``, function ``civicline-dev-case-status``) and ARNs ending in an opaque id as
+  Connect gives them, so a flow or function that leans on a name or an ARN's shape fails locally
+  exactly as it would deployed.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Literal
 
-from civicline.local.aws import ACCOUNT, INSTANCE_ARN, REGION
 from infra.registry import FLOWS, FUNCTIONS_BY_NAME, HOURS_BY_NAME, QUEUES_BY_NAME, placeholders
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+INSTANCE_ID = "00000000-0000-4000-8000-000000000001"
+INSTANCE_ARN = f"arn:aws:connect:{REGION}:{ACCOUNT}:instance/{INSTANCE_ID}"
 
 Kind = Literal["LAMBDA", "QUEUE", "FLOW", "HOURS"]
 
 LAMBDA_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:civicline-"
 _SEGMENT = {"QUEUE": "queue", "FLOW": "contact-flow", "HOURS": "operating-hours"}
+_REGISTRY: dict[str, frozenset[str]] = {
+    "QUEUE": frozenset(QUEUES_BY_NAME),
+    "FLOW": frozenset([*FLOWS, "bootstrap"]),
+    "HOURS": frozenset(HOURS_BY_NAME),
+    "LAMBDA": frozenset(FUNCTIONS_BY_NAME),
+}
 
 #: our placeholder shape, %KIND_NAME%
 PLACEHOLDER_RE = re.compile(r"%[A-Z][A-Z0-9_]*%")
@@ -27,39 +48,105 @@ ANY_PLACEHOLDER_RE = re.compile(r"%[A-Za-z][A-Za-z0-9_]*%")
 FOREIGN_TEMPLATE_RE = re.compile(r"\$\{[^}]+\}|\{\{[^}]+\}\}")
 
 
+@dataclass(frozen=True)
+class Naming:
+    """How resources are named and addressed: ``prefix`` empty = local, else a deployment's
+    ``resource_prefix`` (``civicline-dev``), as :mod:`infra.constructs` names them."""
+
+    prefix: str = ""
+
+    @property
+    def deployed(self) -> bool:
+        return bool(self.prefix)
+
+    def resource_name(self, kind: str, name: str) -> str:
+        """The name Connect (or Lambda) knows the resource by."""
+        if not self.deployed:
+            return f"civicline-{name}" if kind == "LAMBDA" else name
+        if kind == "LAMBDA":
+            return f"{self.prefix}-{name.replace('_', '-')}"
+        return f"{self.prefix}-{name}"
+
+    def resource_id(self, kind: str, name: str) -> str:
+        """The last ARN segment: the registry name locally, an opaque stable id when deployed."""
+        if not self.deployed:
+            return name
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"civicline:{self.prefix}:{kind}:{name}"))
+
+    def arn(self, kind: str, name: str) -> str:
+        kind = kind.upper()
+        if kind == "LAMBDA":
+            return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.resource_name(kind, name)}"
+        if kind not in _SEGMENT:
+            raise ValueError(f"unknown ARN kind {kind!r}")
+        return f"{INSTANCE_ARN}/{_SEGMENT[kind]}/{self.resource_id(kind, name)}"
+
+    def registry_name(self, kind: str, arn: str) -> str | None:
+        """The registry name behind one of this naming's ARNs, or ``None``."""
+        for name in _REGISTRY.get(kind, frozenset()):
+            if self.arn(kind, name) == arn:
+                return name
+        return None
+
+
+LOCAL = Naming()
+_active: list[Naming] = [LOCAL]
+
+
+def naming() -> Naming:
+    """The naming in force (local unless inside :func:`use_naming`)."""
+    return _active[-1]
+
+
+@contextmanager
+def use_naming(active: Naming) -> Iterator[Naming]:
+    """Name and address resources as ``active`` inside the block (``--env`` runs)."""
+    _active.append(active)
+    try:
+        yield active
+    finally:
+        _active.pop()
+
+
 def local_arn(kind: Kind | str, name: str) -> str:
     """``local_arn("QUEUE", "general")`` -> ``arn:aws:connect:...:instance/<id>/queue/general``.
 
-    Lambda names are registry function names (``case_status``); the function is deployed as
-    ``civicline-case_status`` locally.
+    Under the local naming the last segment is the registry name and a Lambda is
+    ``civicline-<registry name>``; under an environment's naming (:func:`use_naming`) it is the ARN
+    the engine gives that environment's resource (opaque id, deployed function name).
     """
-    kind = kind.upper()
-    if kind == "LAMBDA":
-        return LAMBDA_PREFIX + name
-    if kind not in _SEGMENT:
-        raise ValueError(f"unknown ARN kind {kind!r}")
-    return f"{INSTANCE_ARN}/{_SEGMENT[kind]}/{name}"
+    return naming().arn(kind, name)
 
 
 def name_from_arn(arn: str) -> str:
-    """The last path segment of an ARN (a queue/flow/hours name locally; an id in AWS).
+    """The registry name behind an ARN when it is one of ours; else its last path segment.
 
     Lambda ARNs give the function name without the ``civicline-`` prefix; a qualified Lambda ARN
     (``...:function:name:alias``) drops the qualifier.
     """
-    if arn.startswith("arn:aws:lambda:"):
+    kind = kind_of_arn(arn)
+    if kind == "LAMBDA":
         parts = arn.split(":")
+        unqualified = ":".join(parts[:7])
+        known = naming().registry_name("LAMBDA", unqualified)
+        if known:
+            return known
         fn = parts[6] if len(parts) > 6 else parts[-1]
         return fn.removeprefix("civicline-")
+    if kind is not None:
+        known = naming().registry_name(kind, arn)
+        if known:
+            return known
     return arn.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
 
 
 def function_from_arn(arn: str) -> str | None:
     """The registry function a Lambda ARN invokes, or ``None`` when it is not ours."""
-    if not arn.startswith(LAMBDA_PREFIX):
+    if kind_of_arn(arn) != "LAMBDA":
         return None
     name = name_from_arn(arn)
-    return name if name in FUNCTIONS_BY_NAME else None
+    unqualified = ":".join(arn.split(":")[:7])
+    return name if name in FUNCTIONS_BY_NAME and local_arn("LAMBDA", name) == unqualified else None
 
 
 def kind_of_arn(arn: str) -> str | None:
@@ -73,9 +160,25 @@ def kind_of_arn(arn: str) -> str | None:
 
 
 def queue_from_arn(arn: str) -> str | None:
-    """The registry queue a local queue ARN names, or ``None``."""
-    name = name_from_arn(arn)
-    return name if kind_of_arn(arn) == "QUEUE" and name in QUEUES_BY_NAME else None
+    """The name Connect gives the queue of this ARN (``$.Queue.Name``), or ``None`` if not ours.
+
+    Locally that is the registry name (``tier2``); under an environment's naming the deployed name
+    (``civicline-dev-tier2``). Use :func:`queue_key` for the registry name.
+    """
+    key = name_from_arn(arn)
+    if kind_of_arn(arn) != "QUEUE" or key not in QUEUES_BY_NAME or local_arn("QUEUE", key) != arn:
+        return None
+    return naming().resource_name("QUEUE", key)
+
+
+def queue_key(queue: str) -> str | None:
+    """The registry queue behind a queue ARN, a Connect queue name (either naming) or a key."""
+    if kind_of_arn(queue) == "QUEUE":
+        key = name_from_arn(queue)
+        return key if key in QUEUES_BY_NAME else None
+    prefix = f"{naming().prefix}-" if naming().deployed else ""
+    key = queue.removeprefix(prefix) if prefix else queue
+    return key if key in QUEUES_BY_NAME else None
 
 
 def flow_from_arn(arn: str) -> str | None:
@@ -89,7 +192,7 @@ def hours_from_arn(arn: str) -> str | None:
 
 
 def placeholder_arns() -> dict[str, str]:
-    """Every registry placeholder -> its local ARN."""
+    """Every registry placeholder -> its ARN under the naming in force."""
     return {token: local_arn(kind, name) for token, (kind, name) in placeholders().items()}
 
 

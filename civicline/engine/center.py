@@ -6,9 +6,13 @@ The interpreter never decides these itself: ``civicline call`` and the tests use
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
+
+from civicline.engine.arns import queue_key
+from functions.domain.calendar import Calendar
 
 
 @dataclass(frozen=True)
@@ -38,11 +42,17 @@ class ContactCenterView(Protocol):
     def at_capacity(self, queue: str) -> bool: ...
 
 
+def _key(queue: str) -> str:
+    """Registry key of a queue named either way (``tier2`` or ``civicline-dev-tier2``)."""
+    return queue_key(queue) or queue
+
+
 @dataclass
 class StaticCenter:
-    """Fixed answers. ``open`` applies to every hours name unless ``hours`` overrides it;
-    ``metrics`` per queue name, else ``default_metrics``; ``full_queues`` are at capacity.
-    ``clock`` fixes ``now()``; without it the real UTC time is used."""
+    """Fixed answers. An hours name in ``hours`` answers that; else, with ``calendars`` (the service
+    calendar, functions/domain/calendar.py), the calendar at ``now()`` (days, time zone, holidays);
+    else ``open``. ``metrics`` per registry queue, else ``default_metrics``; ``full_queues`` are at
+    capacity. ``clock`` fixes ``now()``; without it the real UTC time is used."""
 
     open: bool = True
     hours: dict[str, bool] = field(default_factory=dict)
@@ -50,15 +60,19 @@ class StaticCenter:
     default_metrics: QueueMetrics = field(default_factory=QueueMetrics)
     full_queues: frozenset[str] = frozenset()
     clock: datetime | None = None
+    calendars: Mapping[str, Calendar] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock if self.clock is not None else datetime.now(UTC)
 
     def is_open(self, hours_name: str) -> bool:
-        return self.hours.get(hours_name, self.open)
+        if hours_name in self.hours:
+            return self.hours[hours_name]
+        calendar = self.calendars.get(hours_name)
+        return calendar.is_open(self.now()) if calendar is not None else self.open
 
     def queue_metrics(self, queue: str) -> QueueMetrics:
-        return self.metrics.get(queue, self.default_metrics)
+        return self.metrics.get(_key(queue), self.metrics.get(queue, self.default_metrics))
 
     def at_capacity(self, queue: str) -> bool:
-        return queue in self.full_queues
+        return _key(queue) in self.full_queues or queue in self.full_queues

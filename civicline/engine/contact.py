@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from civicline.local.aws import INSTANCE_ARN, REGION
+from civicline.engine.arns import INSTANCE_ARN, REGION
 
 DEFAULT_SYSTEM_NUMBER = "+18005550199"
 

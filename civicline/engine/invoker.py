@@ -23,6 +23,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,13 +106,16 @@ class LambdaInvoker:
     """Invokes registry functions through their real ``handler(event, context)`` entry points.
 
     ``handlers`` overrides the entry point per function name (tests use it for misbehaving
-    functions); ``fault`` injects failures per attempt; ``clock`` measures wall time.
+    functions); ``fault`` injects failures per attempt; ``clock`` measures wall time; ``around``
+    wraps every attempt (``--env`` runs: ``DeployedStack.as_function``, so the handler sees only its
+    own environment, tables and role).
     """
 
     fault: Fault | None = None
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     clock: Callable[[], float] = time.perf_counter
     calls: int = 0
+    around: Callable[[str], AbstractContextManager[None]] | None = None
 
     def resolve_handler(self, function: str) -> Handler:
         if function in self.handlers:
@@ -155,7 +159,8 @@ class LambdaInvoker:
             try:
                 if forced == "error":
                     raise RuntimeError("fault injected: error")
-                response = handler(json.loads(json.dumps(payload)), context)
+                with self.around(function) if self.around else nullcontext():
+                    response = handler(json.loads(json.dumps(payload)), context)
             except Exception as exc:  # a function error, whatever it is, is retried by Connect
                 failure = exc
             spent += max(0.0, self.clock() - started)

@@ -19,22 +19,20 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
+from civicline.engine.arns import ACCOUNT, INSTANCE_ARN, INSTANCE_ID, REGION, local_arn
 from functions.core.aws import reset_clients
 from functions.core.settings import TABLE_ENV, reset_settings
 from infra.registry import TABLES, TableSpec
 from schemas.contact_events import RULE_PATTERN
 
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
-INSTANCE_ID = "00000000-0000-4000-8000-000000000001"
-INSTANCE_ARN = f"arn:aws:connect:{REGION}:{ACCOUNT}:instance/{INSTANCE_ID}"
+__all__ = ["ACCOUNT", "INSTANCE_ARN", "INSTANCE_ID", "REGION", "LocalAws"]
+
 BUS_NAME = "civicline-contact-events"
 RULE_NAME = "civicline-contact-events-to-aggregator"
 
 
 def _local_queue_arns() -> dict[str, str]:
     """Every registry queue's local ARN (the same ARNs the engine resolves %QUEUE_X% to)."""
-    from civicline.engine.arns import local_arn  # lazy: the engine imports this module
     from infra.registry import QUEUES
 
     return {queue.name: local_arn("QUEUE", queue.name) for queue in QUEUES}

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from civicline.engine import QueueMetrics
+from civicline.engine.arns import queue_key
 from civicline.sim.kernel import Simulation
 from infra.registry import QUEUES_BY_NAME
 
 if TYPE_CHECKING:
     from civicline.sim.day import Agent, SimContact
+    from functions.domain.calendar import Calendar
 
 
 @dataclass
@@ -63,8 +65,11 @@ class SimCenter:
         close_seconds: float,
         queues: dict[str, QueueState],
         agents: list[Agent],
+        calendar: Calendar | None = None,
     ) -> None:
         self.sim = sim
+        #: the service calendar (days, time zone, holidays) on top of the profile's opening window
+        self.calendar = calendar
         self.midnight = midnight
         self.open_seconds = open_seconds
         self.close_seconds = close_seconds
@@ -86,9 +91,12 @@ class SimCenter:
         return self.at(self.sim.now)
 
     def is_open(self, hours_name: str) -> bool:
+        if self.calendar is not None and not self.calendar.is_open(self.now()):
+            return False
         return self.open_seconds <= self.sim.now < self.close_seconds
 
     def queue_metrics(self, queue: str) -> QueueMetrics:
+        queue = queue_key(queue) or queue  # Connect's queue name (deployed or local) -> registry key
         state = self.queues.get(queue)
         skilled = [a for a in self.agents if queue in a.skills]
         online = [a for a in skilled if a.on_shift]
@@ -108,6 +116,7 @@ class SimCenter:
         )
 
     def at_capacity(self, queue: str) -> bool:
+        queue = queue_key(queue) or queue
         spec = QUEUES_BY_NAME.get(queue)
         state = self.queues.get(queue)
         return bool(spec and spec.max_contacts is not None and state and state.size >= spec.max_contacts)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from civicline.engine import CallerScript, CallResult, ContactState, Engine, FlowLibrary, LambdaInvoker
-from civicline.engine.arns import local_arn
+from civicline.engine.arns import local_arn, queue_key
 from civicline.engine.events import contact_event, timestamp
 from civicline.sim.callers import Caller, CallerFactory, DemoCredential
 from civicline.sim.center import QueueState, SimCenter
@@ -352,7 +352,9 @@ class DayRunner:
         how = ended.get("how")
         scheduled = self._scheduled_callback(result)
         if how == "QUEUE" and ended.get("queue"):
-            self._enqueue_inbound(caller, result.contact, str(ended["queue"]))
+            self._enqueue_inbound(
+                caller, result.contact, queue_key(str(ended["queue"])) or str(ended["queue"])
+            )
             return
         if how == "TRANSFER_PHONE":
             self.truth.add("redirected")
@@ -490,7 +492,7 @@ class DayRunner:
         """Connect's queued callback: a new CALLBACK contact in the queue, in the caller's old place."""
         import uuid
 
-        queue = str(info.get("queue") or original.queue)
+        queue = queue_key(str(info.get("queue") or original.queue)) or original.queue
         contact_id = str(
             uuid.uuid5(uuid.NAMESPACE_URL, f"civicline:sim-callback:{original.state.contact_id}")
         )

@@ -15,6 +15,8 @@ from functools import cache
 from typing import Annotated, Any, ClassVar
 
 from functions.core.errors import ConfigurationError
+from functions.domain.calendar import Calendar, service_calendar
+from infra.registry import QUEUES_BY_NAME
 from schemas import codec
 from schemas.constraints import Range
 
@@ -80,6 +82,26 @@ class Settings:
             return self.queue_arns[queue_name]
         except KeyError:
             raise ConfigurationError(f"queue {queue_name!r} has no ARN in QUEUE_ARNS") from None
+
+    def calendar(self) -> Calendar:
+        """The service calendar (functions/domain/calendar.py): the registry's hours and public
+        holidays, in this deployment's time zone, plus its own closures (``HOLIDAYS``)."""
+        return service_calendar(time_zone=self.time_zone, holidays=self.holidays)
+
+    def queue_key(self, reference: str | None) -> str | None:
+        """The registry key (``tier2``) of a queue given by its ARN, or by the key itself.
+
+        The one place a queue ARN becomes a registry key: ``QUEUE_ARNS`` is set by the stack from
+        the registry (and by the local engine from the same registry), so the answer is the same
+        locally and deployed. A Connect queue *name* is never accepted: it is ``civicline-dev-tier2``
+        in a deployment and ``tier2`` locally (docs/decisions.md).
+        """
+        if not reference:
+            return None
+        for key, arn in self.queue_arns.items():
+            if arn == reference:
+                return key
+        return reference if reference in self.queue_arns or reference in QUEUES_BY_NAME else None
 
 
 _SCALARS = {

@@ -49,7 +49,7 @@ def _register(contact: ContactData, params: AppealParameters) -> AppealResponse:
     moment = now()
     rule: DueRule = "WORKING_DAYS" if settings.appeal_working_days else "CALENDAR_DAYS"
     local_day = moment.astimezone(ZoneInfo(settings.time_zone)).date()
-    holidays = reference.holidays() | frozenset(settings.holidays)
+    holidays = reference.holidays() | settings.calendar().holidays
     seed = f"{contact.ContactId}#appeal#{category.value}"
     for attempt in range(MAX_RECEIPT_TRIES):
         appeal = Appeal(

@@ -28,7 +28,6 @@ from functions.domain import callbacks as rules
 from functions.domain.dates import spoken_moment
 from functions.domain.identifiers import normalize_phone
 from functions.handlers._common import caller_number
-from infra.registry import QUEUES_BY_NAME
 from schemas.connect_lambda import ContactData
 from schemas.functions import CallbackParameters, CallbackResponse
 from schemas.records import CallbackMode, CallbackRequest, Intent
@@ -45,9 +44,11 @@ def handler(event: Any, context: Any) -> dict[str, str]:
 
 
 def _request(contact: ContactData, params: CallbackParameters) -> CallbackResponse:
-    queue = params.queueName or contact.queue_name or ""
-    if queue not in QUEUES_BY_NAME:
-        raise InvalidInput("queueName")
+    # a queue ARN (or registry key) -> registry key, in one place; never Connect's queue name
+    given = params.queueArn or params.queueName or (contact.Queue.ARN if contact.Queue else None)
+    queue = get_settings().queue_key(given)
+    if queue is None:
+        raise InvalidInput("queueArn")
     number = normalize_phone(params.callbackNumber) if params.callbackNumber else caller_number(contact)
     if number is None:
         raise InvalidInput("callbackNumber")
@@ -59,7 +60,7 @@ def _request(contact: ContactData, params: CallbackParameters) -> CallbackRespon
     moment = now()
     try:
         start, end = rules.window(
-            mode, params.window, moment, settings.time_zone, frozenset(settings.holidays)
+            mode, params.window, moment, settings.time_zone, settings.calendar().holidays
         )
     except ValueError:
         raise InvalidInput("window") from None

@@ -43,7 +43,7 @@ def _route(contact: ContactData, params: RoutingParameters) -> RoutingResponse:
         raise InvalidInput("intent") from None
     settings = get_settings()
     moment = now()
-    closed_days = reference.holidays() | frozenset(settings.holidays)
+    closed_days = reference.holidays() | settings.calendar().holidays
     rule = routing.best_rule(reference.rules(intent.value), params.topic, lang)
     rule_office = reference.office(rule.office_id) if rule and rule.office_id else None
 

@@ -6,12 +6,14 @@ surveys are stored as partial; a survey with no answer (declined) stores nothing
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from functions.adapters import surveys
 from functions.core.clock import now
 from functions.core.connect import handle_connect
 from functions.core.observability import logger
+from functions.core.settings import get_settings
 from functions.domain.survey import build_response
 from schemas.connect_lambda import ContactData
 from schemas.functions import SurveyParameters, SurveyResponseResult
@@ -22,7 +24,8 @@ def handler(event: Any, context: Any) -> dict[str, str]:
 
 
 def _store(contact: ContactData, params: SurveyParameters) -> SurveyResponseResult:
-    result, answered, record = build_response(contact.ContactId, params, now())
+    queue = get_settings().queue_key(params.queueArn or params.queueName) or ""  # ARN -> registry key
+    result, answered, record = build_response(contact.ContactId, replace(params, queueName=queue), now())
     logger.info("survey", result=result, answered=answered)
     if result != "DECLINED":
         surveys.put_once(record)

@@ -12,6 +12,7 @@ from aws_cdk import Fn, RemovalPolicy
 from aws_cdk import aws_connect as connect
 from constructs import Construct
 
+from infra.calendar import environment_calendar
 from infra.config import EnvConfig
 from infra.registry import HOURS, QUEUES
 
@@ -63,7 +64,8 @@ class ConnectCenter(Construct):
 
         self.hours: dict[str, connect.CfnHoursOfOperation] = {}
         for spec in HOURS:
-            time_zone, weekly = config.weekly_hours(spec.name)
+            calendar = environment_calendar(config, spec.name)
+            time_zone, weekly = calendar.time_zone, calendar.weekly
             self.hours[spec.name] = connect.CfnHoursOfOperation(
                 self,
                 f"Hours{pascal(spec.name)}",
@@ -97,7 +99,7 @@ class ConnectCenter(Construct):
                             )
                         ],
                     )
-                    for day in config.holidays
+                    for day in sorted(calendar.holidays)
                 ]
                 or None,
             )

@@ -83,7 +83,7 @@ def code_asset() -> lambda_.Code:
 
 
 def function_logical_id(spec: FunctionSpec) -> str:
-    return "".join(part.capitalize() for part in spec.name.split("_")) + "Function"
+    return spec.construct_id
 
 
 class Functions(Construct):

@@ -79,7 +79,7 @@ def _survey(params: dict[str, str]) -> dict[str, Any]:
     return {"result": result, "answered": str(len(answers))}
 
 
-_SURVEY_CONTEXT = {"queueName", "officeId", "intent", "routingProfile", "language"}
+_SURVEY_CONTEXT = {"queueArn", "queueName", "officeId", "intent", "routingProfile", "language"}
 
 DEFAULT_ANSWERS: dict[str, Answer] = {
     "routing": _routing,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from civicline.cli import app
@@ -50,3 +51,27 @@ def test_call_case_status_with_a_demo_case() -> None:
     assert transcript["lambda_calls"][0]["result"]["result"] == "FOUND"
     assert transcript["attributes"]["caseNumber"] == case.case_number
     assert transcript["ended"]["how"] == "QUEUE"
+
+
+@pytest.mark.infra
+def test_call_as_deployed_runs_the_rendered_flows_with_deployed_names() -> None:
+    # Given the dev environment as `make synth ENV=dev` renders it / When a caller asks for tier 2
+    transcript = call("--env", "dev", "--at", "2026-12-01T10:00", "--flow", "main-inbound", "--dtmf", "1 6")
+    # Then the routing function ran under its own role and the queue is named as deployed
+    assert transcript["ended"]["queue"] == "civicline-dev-tier2"
+    assert transcript["lambda_calls"][0]["result"]["result"] == "ROUTED"
+    assert "/queue/tier2" not in transcript["attributes"]["queueArn"]
+
+
+@pytest.mark.infra
+def test_call_as_deployed_closes_on_the_environments_holiday() -> None:
+    transcript = call(
+        "--env", "dev", "--at", "2026-12-25T10:00", "--flow", "main-inbound", "--dtmf", "1 _ _ _"
+    )
+    assert transcript["path"][transcript["path"].index("check-hours") + 1] == "closed-message"
+
+
+def test_call_with_an_unknown_environment_is_refused() -> None:
+    result = CliRunner().invoke(app, ["call", "--env", "nope", "--dtmf", "1"])
+    assert result.exit_code == 2
+    assert "no environment 'nope'" in result.output

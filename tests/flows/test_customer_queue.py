@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from civicline.engine.arns import local_arn
 from tests.flows.conftest import CALLER, Caller, ContractLambdas, assert_path, spoken
 
 OFFER = "The wait is longer than usual."
@@ -13,12 +14,6 @@ def callbacks(lambdas: ContractLambdas) -> list[dict[str, str]]:
     return [params for function, params in lambdas.received if function == "callback"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="customer-queue.json queue-metrics gives no QueueChannel, so Connect returns no"
-    " EstimatedWaitTime (get-queue-metrics.html) and the prompt says 'about  seconds':"
-    " reported to the flows' owner (deploy) to fix in the flow",
-)
 def test_short_wait_announces_position_and_keeps_waiting(call: Caller) -> None:
     # Given the oldest caller has waited 60 s (threshold 120 s) / When the queue flow runs
     result = call.queued([], oldest_seconds=60, size=3, expected_wait=90)
@@ -40,8 +35,7 @@ def test_long_wait_virtual_hold_keeps_the_place(call: Caller, lambdas: ContractL
     assert callbacks(lambdas) == [
         {
             "mode": "VIRTUAL_HOLD",
-            "queueName": "tier2",
-            "callbackNumber": CALLER,
+            "queueArn": local_arn("QUEUE", "tier2"),
             "intent": "TIER2",
             "language": "en",
         }

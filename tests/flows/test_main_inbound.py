@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from civicline.engine.arns import local_arn
-from tests.flows.conftest import CALLER, OFFICE_PHONE, Caller, ContractLambdas, assert_path, spoken
+from tests.flows.conftest import OFFICE_PHONE, Caller, ContractLambdas, assert_path, spoken
 
 HOOKS = {
     "CustomerQueue": "customer-queue",
@@ -26,7 +26,7 @@ def assert_queued(result, queue: str, intent: str) -> None:
     assert result.ended["how"] == "QUEUE", result.ended
     assert result.ended["queue"] == queue
     assert result.attributes["intent"] == intent
-    assert result.attributes["queueName"] == queue
+    assert result.attributes["queueArn"] == local_arn("QUEUE", queue)  # an ARN, never a name
     assert result.attributes["language"] in ("en", "es")
     assert result.contact.event_hooks == HOOKS
     assert_path(result, ["queue-name", "connecting", "transfer"])
@@ -94,8 +94,7 @@ def test_after_hours_caller_books_a_callback_window(
         "callback",
         {
             "mode": "SCHEDULED",
-            "queueName": "general",
-            "callbackNumber": CALLER,
+            "queueArn": local_arn("QUEUE", "general"),
             "window": window,
             "language": "en",
         },
@@ -171,7 +170,6 @@ def test_consultation_answer_then_agent(call: Caller, lambdas: ContractLambdas, 
             "intent": "CONSULTATION",
             "topic": topic,
             "language": "en",
-            "callerNumber": CALLER,
         }
     ]
     assert_queued(result, "general", "CONSULTATION")
@@ -212,7 +210,7 @@ def test_case_status_continues_in_the_case_status_flow(call: Caller) -> None:
     assert_path(
         result,
         ["status-intent", "status-flow", "language", "prompts-en", "hook-queue-flow"],
-        ["hook-whisper", "status-intent", "case-entry"],
+        ["hook-whisper", "status-intent", "logging-off", "case-entry"],
     )
     assert "Please enter your 8 digit case number" in spoken(result)
     assert result.ended["flow"] == "case-status"
@@ -238,7 +236,7 @@ def test_redirect_warm_transfer_to_the_responsible_office(
     # Then the office is announced and the call is transferred to its number
     assert lambdas.received[-1] == (
         "routing",
-        {"action": "route", "intent": "REDIRECT", "topic": topic, "language": "en", "callerNumber": CALLER},
+        {"action": "route", "intent": "REDIRECT", "topic": topic, "language": "en"},
     )
     assert result.prompts[-1] == "Transferring you to Department of Motor Vehicles."
     assert result.ended["how"] == "TRANSFER_PHONE"
@@ -302,7 +300,7 @@ def test_appeal_receipt_and_due_date_then_appeals_agent(call: Caller, lambdas: C
     # Given the appeal menu / When the caller registers an appeal and presses 1
     result = call("main-inbound", [*EN, "4", "1"])
     # Then receipt and statutory due date are read back and the appeals queue is reached
-    assert ("appeals", {"category": "APPEAL", "callbackNumber": CALLER, "language": "en"}) in lambdas.received
+    assert ("appeals", {"category": "APPEAL", "language": "en"}) in lambdas.received
     assert (
         "Your appeal is registered. Your receipt number is A P 1 0 0 0 0 0 0 1. "
         "By law, we will answer by December 23, 2026."
@@ -335,7 +333,7 @@ def test_identity_theft_report_then_specialist(call: Caller, lambdas: ContractLa
     result = call("main-inbound", [*EN, "5"])
     assert (
         "appeals",
-        {"category": "IDENTITY_THEFT", "callbackNumber": CALLER, "language": "en"},
+        {"category": "IDENTITY_THEFT", "language": "en"},
     ) in lambdas.received
     assert (
         "Your identity theft report is registered. Your receipt number is I T 1 0 0 0 0 0 0 1. "
@@ -441,8 +439,7 @@ def test_full_queue_offers_a_callback(call: Caller, lambdas: ContractLambdas) ->
         "callback",
         {
             "mode": "SCHEDULED",
-            "queueName": "tier2",
-            "callbackNumber": CALLER,
+            "queueArn": local_arn("QUEUE", "tier2"),
             "window": "3",
             "intent": "TIER2",
             "language": "en",

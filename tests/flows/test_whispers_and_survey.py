@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from civicline.engine.arns import local_arn
 from tests.flows.conftest import Caller, ContractLambdas, assert_path
 
 AFTER_CALL = {
     "language": "en",
     "intent": "APPEAL",
-    "queueName": "appeals",
+    "queueArn": local_arn("QUEUE", "appeals"),
     "officeId": "appeals-office",
     "routingProfile": "appeals-team",
 }
@@ -79,7 +80,7 @@ def test_full_survey_is_one_lambda_call_with_every_answer(call: Caller, lambdas:
             "fcrAllAnswered": "1",
             "fcrAvoidsCall": "1",
             **dict(zip(DRIVER_KEYS, DRIVERS, strict=True)),
-            "queueName": "appeals",
+            "queueArn": local_arn("QUEUE", "appeals"),
             "officeId": "appeals-office",
             "intent": "APPEAL",
             "routingProfile": "appeals-team",

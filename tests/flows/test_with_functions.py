@@ -129,7 +129,7 @@ def test_wrong_pins_lock_the_case_and_the_next_call_hears_it(real: Caller) -> No
     outcomes = [c["result"]["result"] for c in first.lambda_calls if c["function"] == "case_status"]
     assert outcomes == ["NOT_FOUND", "NOT_FOUND", "LOCKED"]
     assert first.prompts.count("We could not verify that case number and PIN.") == 2
-    assert_path(first, ["result", "locked", "route-queue"])
+    assert_path(first, ["result", "logging-on-locked", "locked", "logging-off-route", "route-queue"])
     assert first.ended["queue"] == result_of(first, "routing")["queueName"]
     # When the right PIN is entered on the next call / Then the case is still locked
     second = real("case-status", [f"{case.case_number}#", f"{case.pin}#"], attributes={"language": "en"})

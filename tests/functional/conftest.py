@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from civicline.data.demo import DemoCase, demo_cases
+from civicline.engine.arns import local_arn
 
 #: Monday 2026-11-23 10:00 in New York: offices open, a working day
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -140,7 +141,7 @@ def make_event(
                 "InstanceARN": "arn:aws:connect:us-east-1:123456789012:instance/x",
                 "CustomerEndpoint": {"Address": number, "Type": "TELEPHONE_NUMBER"} if number else None,
                 "SystemEndpoint": {"Address": "+18005550100", "Type": "TELEPHONE_NUMBER"},
-                "Queue": {"Name": queue, "ARN": f"arn:queue/{queue}"} if queue else None,
+                "Queue": {"Name": queue, "ARN": local_arn("QUEUE", queue)} if queue else None,
             },
             "Parameters": params,
         },

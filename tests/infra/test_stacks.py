@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from civicline.local.aws import create_table_kwargs
+from infra.calendar import environment_calendar
 from infra.constructs.functions import ASSET_CONTENT, function_logical_id
 from infra.constructs.pipeline import MAX_RECEIVE_COUNT, RULE_MAX_EVENT_AGE_HOURS, RULE_RETRY_ATTEMPTS
 from infra.flows import PLACEHOLDER_RE, invoked_functions, plan, read_flows
@@ -266,7 +267,7 @@ def test_connect_objects_and_phone_association(synth) -> None:  # type: ignore[n
     assert len(_of(synth.center, "AWS::Connect::RoutingProfile")) == len(synth.config.routing_profiles)
     assert len(_of(synth.center, "AWS::Connect::QuickConnect")) == len(synth.config.offices)
     hours = next(iter(_of(synth.center, "AWS::Connect::HoursOfOperation").values()))["Properties"]
-    assert len(hours["HoursOfOperationOverrides"]) == len(synth.config.holidays)
+    assert len(hours["HoursOfOperationOverrides"]) == len(environment_calendar(synth.config).holidays)
     associate = [
         v
         for v in resources.values()

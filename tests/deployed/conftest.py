@@ -1,0 +1,72 @@
+"""Fixtures for running the handlers as the synthesized stack deploys them (dev and prod).
+
+``deployed`` is the environment's :class:`~civicline.local.deployed.DeployedStack` (one synthesis
+per content hash, kept on disk); ``deployed_aws`` is a fresh moto holding its tables under their
+deployed-shaped names, seeded with the demo data set the way an operator seeds a deployment (the
+functions never see those table variables: each runs under ``as_function``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from civicline.local.deployed import DeployedStack
+from tests.functional.conftest import NOW, Clock
+
+ENVIRONMENTS = ("dev", "prod")
+
+pytestmark = [pytest.mark.infra]
+
+
+@pytest.fixture(scope="session", params=ENVIRONMENTS)
+def deployed(request: pytest.FixtureRequest) -> DeployedStack:
+    return DeployedStack.for_env(str(request.param))
+
+
+@contextmanager
+def as_operator(stack: DeployedStack) -> Iterator[None]:
+    """The deployed table names in the environment (an operator's shell), settings and clients fresh."""
+    from functions.core.aws import reset_clients
+    from functions.core.settings import reset_settings
+
+    saved = dict(os.environ)
+    os.environ.update(stack.table_environment())
+    reset_settings()
+    reset_clients()
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        reset_settings()
+        reset_clients()
+
+
+@pytest.fixture
+def deployed_aws(deployed: DeployedStack, clock: Clock) -> Iterator[Any]:
+    """moto with the stack's tables and secret, the demo data loaded at NOW; calls recorded afresh."""
+    from civicline.data import seed
+    from civicline.local.aws import LocalAws
+
+    with LocalAws(prefix="unused") as aws:
+        deployed.create_resources(aws)
+        with as_operator(deployed):
+            seed(NOW)
+        deployed.calls.clear()
+        yield aws
+    deployed.calls.clear()
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    from functions.core.clock import set_clock
+
+    c = Clock(NOW)
+    set_clock(c)
+    yield c
+    set_clock(None)
