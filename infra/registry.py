@@ -160,6 +160,16 @@ class FunctionSpec:
         return any(a.writes for a in self.access if a.table == table)
 
 
+#: the aggregator's concurrency (issue 13, item 10; docs/decisions.md): the SQS event source may
+#: run at most AGGREGATOR_SQS_CONCURRENCY batches at once, each stream source one batch per shard
+#: (parallelization factor 1) for up to STREAM_SHARD_BUDGET shards; the reservation covers all of
+#: them, so Lambda never throttles a batch the SQS poller took (a throttled batch goes back to the
+#: queue and counts a receive toward the dead-letter queue)
+AGGREGATOR_SQS_CONCURRENCY = 4
+STREAM_SHARD_BUDGET = 4
+STREAM_SOURCES = 2
+AGGREGATOR_RESERVED_CONCURRENCY = AGGREGATOR_SQS_CONCURRENCY + STREAM_SOURCES * STREAM_SHARD_BUDGET
+
 #: the office directory, as case_status, appeals and routing read it
 _OFFICES = TableAccess("reference", ("GetItem",), leading_keys=("OFFICE#*",))
 #: the attributes routing needs of a case (which office owns it, whether it is still open)
@@ -264,7 +274,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         connect_facing=False,
         timeout_seconds=60,
         memory_mb=512,
-        reserved_concurrency=5,
+        reserved_concurrency=AGGREGATOR_RESERVED_CONCURRENCY,
     ),
 )
 
