@@ -126,6 +126,35 @@ class Functions(Construct):
             # losing it would orphan every stored pseudonym (attempt counters, caller history)
             removal_policy=RemovalPolicy.RETAIN,
         )
+        # function logs hold pseudonyms and case events: encrypted with a key of ours, which CloudWatch
+        # Logs may use for these log groups only (security review L9)
+        self.logs_key = kms.Key(
+            self,
+            "LogsKey",
+            description=f"CivicLine {config.name}: function log groups",
+            enable_key_rotation=True,
+        )
+        self.logs_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+                actions=[
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ],
+                resources=["*"],  # in a key policy "*" means this key
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": (
+                            f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:"
+                            f"/aws/lambda/{config.resource_prefix}-*"
+                        )
+                    }
+                },
+            )
+        )
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
         self.log_groups: dict[str, logs.LogGroup] = {}
@@ -135,6 +164,7 @@ class Functions(Construct):
                 self,
                 f"{function_logical_id(spec)}Logs",
                 log_group_name=f"/aws/lambda/{name}",
+                encryption_key=self.logs_key,
                 removal_policy=RemovalPolicy.DESTROY,
             )
             cfn_log_group = log_group.node.default_child

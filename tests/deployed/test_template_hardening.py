@@ -152,3 +152,17 @@ def test_the_connect_flow_log_group_has_a_retention_and_our_key(deployed: Deploy
         "ConnectInstance"
     ]
     assert logical in instance.get("DependsOn", [])
+
+
+def test_function_log_groups_expire_and_are_encrypted_with_our_key(deployed: DeployedStack) -> None:
+    # security review L9: function logs hold pseudonyms and case events
+    config = load_config(deployed.env)
+    groups = [
+        p
+        for _, p, _ in resolved(deployed, "AWS::Logs::LogGroup")
+        if p["LogGroupName"].startswith("/aws/lambda/")
+    ]
+    assert len(groups) == len(FUNCTIONS_BY_NAME)
+    for group in groups:
+        assert group["RetentionInDays"] == config.log_retention_days, group["LogGroupName"]
+        assert group["KmsKeyId"].startswith("arn:aws:kms:"), group["LogGroupName"]
