@@ -11,7 +11,7 @@ OUT ?= out/demo
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup demo test test-fast lint fmt synth schemas bench browser clean
+.PHONY: help setup demo test test-fast lint fmt synth schemas bench browser clean audit
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ schemas: setup ## Regenerate schemas/json from the pydantic models
 
 synth: setup ## Synthesize the CloudFormation templates (no AWS credentials, no Docker): ENV=dev|prod
 	$(RUN) python -m infra.app --env $(ENV) --out cdk.out
+
+audit: setup ## pip-audit on uv.lock (needs the network); says NOT AUDITED and fails when it cannot check
+	$(RUN) python -m scripts.audit
 
 bench: setup ## Print the performance figures next to their floors
 	$(RUN) python -m benchmarks

@@ -97,7 +97,7 @@ ACKNOWLEDGEMENTS: tuple[Ack, ...] = (
         "Functions/ContactEventsFunction/SqsEventSource*",
         "Serverless-LambdaEventSourceMappingDestination",
         "SQS event sources cannot have an on-failure destination: the queue's redrive policy sends a "
-        "message to ContactEventsDeadLetters after 3 receives",
+        "message to ContactEventsDeadLetters after MAX_RECEIVE_COUNT (10) receives",
     ),
     *(Ack(q, "AwsSolutions-SQS3", _IS_DLQ) for q in DEAD_LETTER_QUEUES),
     *(Ack(q, "Serverless-SQSRedrivePolicy", _IS_DLQ) for q in DEAD_LETTER_QUEUES),

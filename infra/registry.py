@@ -91,6 +91,42 @@ TABLES: tuple[TableSpec, ...] = (
 TABLES_BY_NAME = {t.logical: t for t in TABLES}
 
 
+#: DynamoDB actions that change items (the key actions they need differ: see infra/constructs/functions.py)
+WRITE_ACTIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"})
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    """What a function's code does to one table: the one place its IAM grant is derived from.
+
+    ``actions`` are the IAM actions its calls are authorized as (a ``TransactWriteItems`` is
+    authorized item by item as PutItem/UpdateItem/DeleteItem/ConditionCheckItem);
+    ``leading_keys`` the partition-key patterns it touches (``dynamodb:LeadingKeys``, StringLike);
+    ``attributes`` the only attributes it may read (``dynamodb:Attributes``: its reads must name a
+    ProjectionExpression); ``index`` an index queried instead of the table. tests/deployed records
+    every call the handlers make and checks each grant against use, both ways.
+    """
+
+    table: str
+    actions: tuple[str, ...]
+    leading_keys: tuple[str, ...] = ()
+    attributes: tuple[str, ...] = ()
+    index: str | None = None
+    #: granted only when this threshold of the environment (infra.config.Thresholds) is non-zero
+    only_with: str | None = None
+
+    @property
+    def writes(self) -> bool:
+        return bool(WRITE_ACTIONS & set(self.actions))
+
+
+@dataclass(frozen=True)
+class StreamAccess:
+    """A table stream the function consumes through a Lambda event source mapping."""
+
+    table: str
+
+
 @dataclass(frozen=True)
 class FunctionSpec:
     """A Lambda function: where its handler lives and what it may touch (least privilege)."""
@@ -98,8 +134,8 @@ class FunctionSpec:
     name: str
     handler: str  # module:function under the code asset root
     description: str
-    reads: tuple[str, ...] = ()
-    writes: tuple[str, ...] = ()
+    access: tuple[TableAccess, ...] = ()
+    streams: tuple[StreamAccess, ...] = ()
     connect_facing: bool = True
     timeout_seconds: int = 8
     memory_mb: int = 256
@@ -107,82 +143,139 @@ class FunctionSpec:
     env: dict[str, str] = field(default_factory=dict)
     #: keys callers by pseudonym, so reads the secret pseudonym key (functions/core/pseudonym_key.py)
     pseudonyms: bool = False
+    #: invoked asynchronously (EventBridge rule): Lambda's own retries of a failed invocation before
+    #: the async dead-letter queue; None for functions invoked synchronously or by an event source
+    async_retries: int | None = None
 
     @property
     def construct_id(self) -> str:
         """Pinned CloudFormation logical id of the function (``case_status`` -> ``CaseStatusFunction``)."""
         return "".join(part.capitalize() for part in self.name.split("_")) + "Function"
 
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The tables its code reads or writes (each gets its table variable, nothing else does)."""
+        return tuple(sorted({a.table for a in self.access}))
+
+    def writes(self, table: str) -> bool:
+        return any(a.writes for a in self.access if a.table == table)
+
+
+#: the aggregator's concurrency (issue 13, item 10; docs/decisions.md): the SQS event source may
+#: run at most AGGREGATOR_SQS_CONCURRENCY batches at once, each stream source one batch per shard
+#: (parallelization factor 1) for up to STREAM_SHARD_BUDGET shards; the reservation covers all of
+#: them, so Lambda never throttles a batch the SQS poller took (a throttled batch goes back to the
+#: queue and counts a receive toward the dead-letter queue)
+AGGREGATOR_SQS_CONCURRENCY = 4
+STREAM_SHARD_BUDGET = 4
+STREAM_SOURCES = 2
+AGGREGATOR_RESERVED_CONCURRENCY = AGGREGATOR_SQS_CONCURRENCY + STREAM_SOURCES * STREAM_SHARD_BUDGET
+
+#: the office directory, as case_status, appeals and routing read it
+_OFFICES = TableAccess("reference", ("GetItem",), leading_keys=("OFFICE#*",))
+#: the attributes routing needs of a case (which office owns it, whether it is still open)
+CASE_ROUTING_ATTRIBUTES = ("pk", "sk", "office_id", "status")
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "routing",
         "functions.handlers.routing.handler",
         "Routes an intent to a queue or office; knowledge-base answers; office directory",
-        reads=("reference", "state", "cases"),
-        writes=("state",),
+        access=(
+            TableAccess("reference", ("Query",), leading_keys=("RULE#*", "HOLIDAY")),
+            TableAccess("reference", ("GetItem",), leading_keys=("OFFICE#*", "KB#*")),
+            TableAccess("state", ("GetItem", "PutItem"), leading_keys=("HIST#*",)),
+            TableAccess("cases", ("GetItem",), leading_keys=("CASE#*",), attributes=CASE_ROUTING_ATTRIBUTES),
+        ),
         pseudonyms=True,
     ),
     FunctionSpec(
         "case_status",
         "functions.handlers.case_status.handler",
         "Case status after PIN verification, with attempt limits",
-        reads=("cases", "state"),
-        writes=("state",),
+        access=(
+            TableAccess("cases", ("BatchGetItem",), leading_keys=("CASE#*",)),
+            TableAccess("state", ("BatchGetItem", "UpdateItem", "GetItem"), leading_keys=("ATTEMPTS#*",)),
+            _OFFICES,
+        ),
         pseudonyms=True,
     ),
     FunctionSpec(
         "appeals",
         "functions.handlers.appeals.handler",
         "Registers an official appeal or identity-theft report; receipt and statutory due date",
-        reads=("cases", "reference", "state"),
-        writes=("cases", "state"),
+        access=(
+            TableAccess("cases", ("PutItem", "GetItem"), leading_keys=("APPEAL#*",)),
+            TableAccess("reference", ("Query",), leading_keys=("HOLIDAY",)),
+            _OFFICES,
+        ),
         pseudonyms=True,
     ),
     FunctionSpec(
         "callback",
         "functions.handlers.callback.handler",
         "Virtual hold and scheduled callbacks; one open callback per number and queue",
-        reads=("callbacks", "state"),
-        writes=("callbacks", "state"),
+        access=(
+            TableAccess("callbacks", ("PutItem", "GetItem"), leading_keys=("CALLBACK#*", "OPEN#*")),
+            # the per-window capacity counter, part of the booking transaction when a capacity is set
+            TableAccess(
+                "callbacks",
+                ("UpdateItem",),
+                leading_keys=("CAPACITY#*",),
+                only_with="callback_window_capacity",
+            ),
+        ),
         pseudonyms=True,
     ),
     FunctionSpec(
         "survey",
         "functions.handlers.survey.handler",
         "Stores one post-call survey per contact (FCR questions and A-11 drivers)",
-        reads=("state",),
-        writes=("surveys", "state"),
+        access=(TableAccess("surveys", ("PutItem",), leading_keys=("SURVEY#*",)),),
     ),
     FunctionSpec(
         "callback_dispatcher",
         "functions.handlers.callback_dispatcher.handler",
         "Dials due callbacks, paced under Connect's API rate",
-        reads=("callbacks",),
-        writes=("callbacks",),
+        access=(
+            TableAccess("callbacks", ("Query",), index="by_state_due"),
+            TableAccess(
+                "callbacks",
+                ("UpdateItem", "PutItem", "DeleteItem"),
+                leading_keys=("CALLBACK#*", "OPEN#*", "OUTBOUND#*"),
+            ),
+        ),
         connect_facing=False,
         timeout_seconds=60,
         reserved_concurrency=1,
+        async_retries=0,  # the next minute's run retries every due callback anyway
     ),
     FunctionSpec(
         "callback_outcomes",
         "functions.handlers.callback_outcomes.handler",
         "Settles placed callback calls (answered or not) from their contact events",
-        reads=("callbacks",),
-        writes=("callbacks",),
+        access=(
+            TableAccess(
+                "callbacks",
+                ("GetItem", "PutItem", "DeleteItem"),
+                leading_keys=("CALLBACK#*", "OPEN#*", "OUTBOUND#*"),
+            ),
+        ),
         connect_facing=False,
         timeout_seconds=30,
+        # a transient error must not lose a "no answer" (issue 13, item 11): settling is idempotent
+        async_retries=2,
     ),
     FunctionSpec(
         "contact_events",
         "functions.handlers.contact_events.handler",
         "Aggregates Amazon Connect contact events into per-queue rollups",
-        reads=("metrics", "surveys", "callbacks"),
-        writes=("metrics",),
+        access=(TableAccess("metrics", ("BatchGetItem", "PutItem", "UpdateItem")),),
+        streams=(StreamAccess("surveys"), StreamAccess("callbacks")),
         connect_facing=False,
         timeout_seconds=60,
         memory_mb=512,
-        reserved_concurrency=5,
+        reserved_concurrency=AGGREGATOR_RESERVED_CONCURRENCY,
     ),
 )
 

@@ -3,9 +3,10 @@
 * One asset of ``functions/`` + ``schemas/`` + ``infra/registry.py`` (the code imports the
   contracts and the registry); nothing else of the checkout goes in. No Docker: third-party code
   comes from the public Powertools v3 layer (Powertools and pydantic v2); boto3 is in the runtime.
-* Each function gets its own role with exactly the table actions its registry entry declares
-  (``reads`` / ``writes``), on its tables and their indexes by name, and the key actions DynamoDB
-  needs for a customer-managed key. No managed policies.
+* Each function gets its own role with exactly the table access its registry entry declares
+  (:class:`infra.registry.TableAccess`: actions, key prefixes, attributes, index), and the key
+  actions DynamoDB needs for a customer-managed key. No managed policies. tests/deployed checks
+  every grant against the calls the handlers really make, both ways.
 * Log groups are explicit, so retention is set and a destroy removes them.
 """
 
@@ -15,6 +16,7 @@ import atexit
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
@@ -28,7 +30,7 @@ from constructs import Construct
 
 from functions.core.settings import TABLE_ENV
 from infra.config import EnvConfig
-from infra.registry import FUNCTIONS, TABLES_BY_NAME, FunctionSpec
+from infra.registry import FUNCTIONS, FunctionSpec, TableAccess
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,24 +38,11 @@ ROOT = Path(__file__).resolve().parents[2]
 ASSET_CONTENT = ("functions", "schemas", "infra/__init__.py", "infra/registry.py")
 _ASSET_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "json")
 
-TABLE_READ_ACTIONS = (
-    "dynamodb:BatchGetItem",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DescribeTable",
-    "dynamodb:GetItem",
-    "dynamodb:Query",
-)
-TABLE_WRITE_ACTIONS = (
-    "dynamodb:BatchWriteItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-)
 KEY_READ_ACTIONS = ("kms:Decrypt", "kms:DescribeKey")
 KEY_WRITE_ACTIONS = ("kms:Encrypt", "kms:GenerateDataKey")
 
 #: invoked asynchronously by EventBridge rules: failed invocations go to the async DLQ
-ASYNC_FUNCTIONS = ("callback_dispatcher", "callback_outcomes")
+ASYNC_FUNCTIONS = tuple(spec.name for spec in FUNCTIONS if spec.async_retries is not None)
 _RUNTIMES = {"python3.12": lambda_.Runtime.PYTHON_3_12, "python3.13": lambda_.Runtime.PYTHON_3_13}
 
 
@@ -137,6 +126,35 @@ class Functions(Construct):
             # losing it would orphan every stored pseudonym (attempt counters, caller history)
             removal_policy=RemovalPolicy.RETAIN,
         )
+        # function logs hold pseudonyms and case events: encrypted with a key of ours, which CloudWatch
+        # Logs may use for these log groups only (security review L9)
+        self.logs_key = kms.Key(
+            self,
+            "LogsKey",
+            description=f"CivicLine {config.name}: function log groups",
+            enable_key_rotation=True,
+        )
+        self.logs_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+                actions=[
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ],
+                resources=["*"],  # in a key policy "*" means this key
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": (
+                            f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:"
+                            f"/aws/lambda/{config.resource_prefix}-*"
+                        )
+                    }
+                },
+            )
+        )
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
         self.log_groups: dict[str, logs.LogGroup] = {}
@@ -146,6 +164,7 @@ class Functions(Construct):
                 self,
                 f"{function_logical_id(spec)}Logs",
                 log_group_name=f"/aws/lambda/{name}",
+                encryption_key=self.logs_key,
                 removal_policy=RemovalPolicy.DESTROY,
             )
             cfn_log_group = log_group.node.default_child
@@ -163,10 +182,9 @@ class Functions(Construct):
                     resources=[log_group.log_group_arn],
                 )
             )
-            for table_name in sorted(set(spec.reads) | set(spec.writes)):
-                grant_table(role, tables[table_name], key, table_name, write=table_name in spec.writes)
+            grant_tables(role, spec, tables, key, config)
             env = dict(common_env)
-            for table_name in sorted(set(spec.reads) | set(spec.writes)):
+            for table_name in spec.tables:
                 env[TABLE_ENV[table_name]] = tables[table_name].table_name
             if not spec.connect_facing:
                 # not on a caller's path: room for slower calls and one more retry
@@ -202,7 +220,7 @@ class Functions(Construct):
                 log_group=log_group,
                 tracing=lambda_.Tracing.ACTIVE,
                 dead_letter_queue=async_dlq if is_async else None,
-                retry_attempts=0 if is_async else None,
+                retry_attempts=spec.async_retries,
             )
             fn_child = fn.node.default_child
             assert fn_child is not None
@@ -212,11 +230,43 @@ class Functions(Construct):
             self.log_groups[spec.name] = log_group
 
 
-def grant_table(role: iam.IRole, table: dynamodb.ITable, key: kms.IKey, logical: str, *, write: bool) -> None:
-    """Item-level access to one table and its named indexes (no ``index/*``), plus the key actions."""
-    spec = TABLES_BY_NAME[logical]
-    resources = [table.table_arn, *(f"{table.table_arn}/index/{index.name}" for index in spec.indexes)]
-    actions = list(TABLE_READ_ACTIONS) + (list(TABLE_WRITE_ACTIONS) if write else [])
-    role.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=resources))
-    key_actions = list(KEY_READ_ACTIONS) + (list(KEY_WRITE_ACTIONS) if write else [])
-    role.add_to_principal_policy(iam.PolicyStatement(actions=key_actions, resources=[key.key_arn]))
+def table_statement(access: TableAccess, table: dynamodb.ITable) -> iam.PolicyStatement:
+    """The one statement a registry :class:`~infra.registry.TableAccess` becomes.
+
+    Key prefixes become ``ForAllValues:StringLike`` on ``dynamodb:LeadingKeys`` (the partition-key
+    values a request touches); attribute lists become ``ForAllValues:StringEquals`` on
+    ``dynamodb:Attributes`` with ``StringEqualsIfExists`` ``dynamodb:Select`` =
+    ``SPECIFIC_ATTRIBUTES``, the pairing the IAM User Guide's attribute example uses, so a read must
+    name its projection (docs/decisions.md).
+    """
+    resource = f"{table.table_arn}/index/{access.index}" if access.index else table.table_arn
+    conditions: dict[str, dict[str, Any]] = {}
+    if access.leading_keys:
+        conditions["ForAllValues:StringLike"] = {"dynamodb:LeadingKeys": list(access.leading_keys)}
+    if access.attributes:
+        conditions["ForAllValues:StringEquals"] = {"dynamodb:Attributes": list(access.attributes)}
+        conditions["StringEqualsIfExists"] = {"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}
+    return iam.PolicyStatement(
+        actions=[f"dynamodb:{action}" for action in access.actions],
+        resources=[resource],
+        conditions=conditions or None,
+    )
+
+
+def granted_access(spec: FunctionSpec, config: EnvConfig) -> list[TableAccess]:
+    """The registry's access of ``spec`` that this environment enables (see ``TableAccess.only_with``)."""
+    return [a for a in spec.access if a.only_with is None or getattr(config.thresholds, a.only_with)]
+
+
+def grant_tables(
+    role: iam.IRole, spec: FunctionSpec, tables: dict[str, dynamodb.ITable], key: kms.IKey, config: EnvConfig
+) -> None:
+    """Item access exactly as the registry declares it, plus the key actions DynamoDB needs for
+    the customer-managed key (decrypt to read, encrypt and data keys to write)."""
+    granted = granted_access(spec, config)
+    for access in granted:
+        role.add_to_principal_policy(table_statement(access, tables[access.table]))
+    if granted:
+        writes = any(access.writes for access in granted)
+        key_actions = list(KEY_READ_ACTIONS) + (list(KEY_WRITE_ACTIONS) if writes else [])
+        role.add_to_principal_policy(iam.PolicyStatement(actions=key_actions, resources=[key.key_arn]))

@@ -9,7 +9,7 @@ Alarms notify an SNS topic (encrypted with its own key) that mails ``alarm_email
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Aws, Duration
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
@@ -37,6 +37,14 @@ AGGREGATE_METRICS = {
     "callbacks_dialed": "CallbacksDialed",
     "callbacks_connected": "CallbacksConnected",
 }
+
+
+def alarm_source_conditions() -> dict[str, dict[str, str]]:
+    """Conditions that limit the CloudWatch service principal to this account's alarms."""
+    return {
+        "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+        "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*"},
+    }
 
 
 def aggregate(key: str, period: Duration) -> cw.Metric:
@@ -84,12 +92,17 @@ class Observability(Construct):
             description=f"CivicLine {config.name}: alarm topic",
             enable_key_rotation=True,
         )
-        # CloudWatch publishes alarm notifications to the encrypted topic
+        # CloudWatch publishes alarm notifications to the encrypted topic: it needs the key (SNS
+        # "Enable compatibility between event sources from AWS services and encrypted topics",
+        # docs.aws.amazon.com/sns/latest/dg/sns-key-management.html) and a topic policy that lets it
+        # publish; both only on behalf of this account's alarms (confused deputy)
+        alarms_only = alarm_source_conditions()
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
                 principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
                 actions=["kms:Decrypt", "kms:GenerateDataKey"],
                 resources=["*"],  # in a key policy "*" means this key
+                conditions=alarms_only,
             )
         )
         self.topic = sns.Topic(
@@ -98,6 +111,18 @@ class Observability(Construct):
             display_name=f"CivicLine {config.name} alarms",
             master_key=self.key,
             enforce_ssl=True,
+        )
+        # enforce_ssl makes CDK write a topic policy, which REPLACES SNS's default policy: without
+        # this Allow, CloudWatch may not publish and no alarm e-mail is ever sent (issue 13, item
+        # 13; "Example cases for Amazon SNS access control", sns-access-policy-use-cases.html)
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudWatchAlarmsOfThisAccount",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions=alarms_only,
+            )
         )
         # a notification SNS could not deliver is kept, not dropped
         self.dead_letters = sqs.Queue(

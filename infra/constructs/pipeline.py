@@ -4,7 +4,9 @@ Amazon Connect contact events of *this* instance (``schemas.contact_events.RULE_
 ``detail.instanceArn``) go from the default event bus to an SQS buffer, then to the aggregator in
 batches with partial-failure reporting. Nothing is silently lost: the rule target has a retry policy
 and its own dead-letter queue (events EventBridge could not deliver), the buffer redrives to a
-dead-letter queue after three receives (events the aggregator could not process), and the table
+dead-letter queue after :data:`MAX_RECEIVE_COUNT` receives (events the aggregator could not
+process; the SQS source's maximum concurrency stays inside the reservation, so a burst waits in
+the queue instead of being throttled into the DLQ), and the table
 streams (surveys, callbacks) send failed batches to a dead-letter queue too. Every DLQ has an alarm.
 
 The callback dispatcher runs once a minute from an EventBridge rule (retry policy and DLQ as well).
@@ -29,6 +31,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from functions.domain.callbacks import ANSWER_EVENTS
+from infra.registry import AGGREGATOR_SQS_CONCURRENCY
 from schemas.contact_events import RULE_PATTERN
 
 #: the rule's retry policy toward the buffer queue
@@ -36,8 +39,10 @@ RULE_RETRY_ATTEMPTS = 8
 RULE_MAX_EVENT_AGE_HOURS = 24
 #: contact events that can settle a placed callback call
 OUTCOME_EVENT_TYPES = sorted(ANSWER_EVENTS)
-#: receives before a buffered event goes to the DLQ (the aggregator is idempotent)
-MAX_RECEIVE_COUNT = 3
+#: receives before a buffered event goes to the DLQ (the aggregator is idempotent). Only function
+#: errors count a receive (the SQS source never exceeds the reservation, see infra/registry.py):
+#: ten receives, a visibility timeout of six function timeouts apart, ride out an hour of failures
+MAX_RECEIVE_COUNT = 10
 DLQ_RETENTION_DAYS = 14
 
 
@@ -109,6 +114,7 @@ class EventPipeline(Construct):
                 batch_size=10,
                 max_batching_window=Duration.seconds(5),
                 report_batch_item_failures=True,
+                max_concurrency=AGGREGATOR_SQS_CONCURRENCY,
             )
         )
         for name in sorted(stream_tables):
@@ -119,6 +125,7 @@ class EventPipeline(Construct):
                     batch_size=100,
                     max_batching_window=Duration.seconds(5),
                     retry_attempts=3,
+                    parallelization_factor=1,  # one batch per shard: the reservation's arithmetic
                     bisect_batch_on_error=True,
                     report_batch_item_failures=True,
                     max_record_age=Duration.hours(24),

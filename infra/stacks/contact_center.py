@@ -16,6 +16,7 @@ from constructs import Construct
 
 from infra.config import EnvConfig
 from infra.constructs.connect_center import ConnectCenter
+from infra.constructs.flow_logs import FlowLogs
 from infra.constructs.flows import Flows
 from infra.constructs.functions import Functions
 from infra.constructs.observability import Observability
@@ -88,6 +89,11 @@ class ContactCenterStack(Stack):
             functions=fns,
             dead_letter_queues=dict(self.pipeline.dead_letter_queues),
         )
+        self.flow_logs: FlowLogs | None = None
+        if self.center.instance is not None and config.connect.contact_flow_logs:
+            # the group must exist before Connect creates its own (see infra/constructs/flow_logs.py)
+            self.flow_logs = FlowLogs(self, "FlowLogs", config=config)
+            self.center.instance.node.add_dependency(self.flow_logs.log_group)
         CfnOutput(self, "InstanceArn", value=self.center.instance_arn)
         for name, phone in self.center.phone_numbers.items():
             CfnOutput(self, f"PhoneNumber{name}Address", value=phone.attr_address)

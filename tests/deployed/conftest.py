@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -30,14 +31,20 @@ def deployed(request: pytest.FixtureRequest) -> DeployedStack:
 
 @contextmanager
 def as_operator(stack: DeployedStack) -> Iterator[None]:
-    """The deployed table names in the environment (an operator's shell), settings and clients fresh."""
+    """An operator's shell for this deployment: its table names and its pseudonym-key secret (the
+    demo PIN hashes are keyed with it, as the functions read it); settings and clients fresh."""
     from functions.core.aws import reset_clients
+    from functions.core.pseudonym_key import reset_pseudonym_key
     from functions.core.settings import reset_settings
 
     saved = dict(os.environ)
     os.environ.update(stack.table_environment())
+    secret = stack.function_environment("case_status").get("PSEUDONYM_SECRET_ARN")
+    if secret:
+        os.environ["PSEUDONYM_SECRET_ARN"] = secret
     reset_settings()
     reset_clients()
+    reset_pseudonym_key()
     try:
         yield
     finally:
@@ -45,18 +52,27 @@ def as_operator(stack: DeployedStack) -> Iterator[None]:
         os.environ.update(saved)
         reset_settings()
         reset_clients()
+        reset_pseudonym_key()
+
+
+def seed_demo_data(now: datetime) -> None:
+    """The demo data set on these (moto) tables: ``seed_demo`` where the data module has split
+    reference data from demo cases (h/pin), else the single ``seed``."""
+    import civicline.data as data
+
+    seed = getattr(data, "seed_demo", None) or data.seed
+    seed(now)
 
 
 @pytest.fixture
 def deployed_aws(deployed: DeployedStack, clock: Clock) -> Iterator[Any]:
     """moto with the stack's tables and secret, the demo data loaded at NOW; calls recorded afresh."""
-    from civicline.data import seed
     from civicline.local.aws import LocalAws
 
     with LocalAws(prefix="unused") as aws:
         deployed.create_resources(aws)
         with as_operator(deployed):
-            seed(NOW)
+            seed_demo_data(NOW)
         deployed.calls.clear()
         yield aws
     deployed.calls.clear()

@@ -86,3 +86,30 @@ def test_every_function_has_a_role_with_statements(deployed: DeployedStack) -> N
         statements = deployed.grants(spec.name)
         assert statements, spec.name
         assert all(isinstance(s["Resource"], str | list) for s in statements), spec.name
+
+
+def test_faults_on_the_functions_client_run_after_iam_and_short_circuit(
+    deployed: DeployedStack, deployed_aws: Any
+) -> None:
+    from civicline.local.aws_faults import AwsFaults
+    from functions.core.aws import client
+    from tests.deployed import scenarios
+    from tests.functional.conftest import make_event
+
+    # Given survey as deployed, with every PutItem of its client throttled at the AWS boundary
+    with deployed.as_function("survey"), AwsFaults(client("dynamodb")) as faults:
+        faults.throttle("PutItem", times=None)
+        # When a survey is submitted, its write fails as DynamoDB's would (the flow's error branch)
+        with pytest.raises(ClientError) as failed:
+            scenarios.entry_point("survey")(make_event({"satisfaction": "5"}, "f-1"), None)
+        # And a call the role refuses is refused before the fault fires
+        with pytest.raises(ClientError) as denied:
+            client("dynamodb").put_item(
+                TableName=deployed.table_names()["metrics"], Item={"pk": {"S": "X"}, "sk": {"S": "Y"}}
+            )
+    assert failed.value.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+    assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+    # Then nothing was stored, and IAM saw the survey's writes as allowed
+    surveys = deployed_aws.client("dynamodb").scan(TableName=deployed.table_names()["surveys"])["Items"]
+    assert surveys == []
+    assert [c.allowed for c in deployed.recorded("survey") if c.operation == "PutItem"][:1] == [True]

@@ -21,7 +21,7 @@ from infra.constructs.functions import ASSET_CONTENT, function_logical_id
 from infra.constructs.pipeline import MAX_RECEIVE_COUNT, RULE_MAX_EVENT_AGE_HOURS, RULE_RETRY_ATTEMPTS
 from infra.flows import PLACEHOLDER_RE, invoked_functions, plan, read_flows
 from infra.nag import ACKNOWLEDGEMENTS, REQUIRED_WILDCARDS
-from infra.registry import FLOWS, FUNCTIONS, FUNCTIONS_BY_NAME, TABLES
+from infra.registry import FLOWS, FUNCTIONS, FUNCTIONS_BY_NAME, TABLES, WRITE_ACTIONS
 from schemas.contact_events import RULE_PATTERN
 
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
@@ -167,10 +167,12 @@ def test_each_role_reaches_only_its_declared_tables(synth) -> None:  # type: ign
         text = json.dumps(statements)
         for table in TABLES:
             imported = f"ExportsOutputFnGetAtt{table.construct_id}Arn"
-            expected = table.logical in set(spec.reads) | set(spec.writes)
+            expected = table.logical in spec.tables
             assert (imported in text) is expected, (spec.name, table.logical)
-        writes = any("dynamodb:PutItem" in json.dumps(s["Action"]) for s in statements)
-        assert writes is bool(spec.writes), spec.name
+        writes = any(
+            f"dynamodb:{action}" in json.dumps(s["Action"]) for s in statements for action in WRITE_ACTIONS
+        )
+        assert writes is any(spec.writes(t) for t in spec.tables), spec.name
 
 
 def test_no_wildcard_resource_unless_aws_requires_it(synth) -> None:  # type: ignore[no-untyped-def]

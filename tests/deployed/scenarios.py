@@ -1,0 +1,238 @@
+"""Every handler's main paths, invoked through its registry entry point as the stack deploys it.
+
+Each scenario runs the real ``functions/handlers/*`` entry point under
+:meth:`~civicline.local.deployed.DeployedStack.as_function` with Connect-shaped events (the
+functional tests' shape), so the environment, tables and IAM are the synthesized template's.
+Amazon Connect's ``StartOutboundVoiceContact`` is not on moto: it is answered at ``before-call``,
+after the IAM enforcer has authorized it, with the response shape Connect documents.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from civicline.data.demo import demo_cases
+from civicline.local.aws_faults import _Http
+from civicline.local.deployed import DeployedStack
+from infra.registry import FUNCTIONS_BY_NAME
+from tests.conftest import conformance_files, load_json
+from tests.functional.conftest import CALLER, Clock, make_event
+
+
+class Context:
+    """The parts of Lambda's context object the handlers and Powertools read."""
+
+    def __init__(self, name: str) -> None:
+        self.function_name = name
+        self.memory_limit_in_mb = 256
+        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
+        self.aws_request_id = "00000000-0000-4000-8000-00000000c0de"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 8000
+
+
+def entry_point(function: str) -> Callable[[Any, Any], Any]:
+    module, attribute = FUNCTIONS_BY_NAME[function].handler.rsplit(".", 1)
+    handler: Callable[[Any, Any], Any] = getattr(importlib.import_module(module), attribute)
+    return handler
+
+
+@contextmanager
+def connect_places_calls(placed: list[str]) -> Iterator[None]:
+    """Answer StartOutboundVoiceContact as Connect does (a new ContactId), after IAM allowed it.
+
+    A ``placed`` list that starts with ``""`` answers the first call without a ContactId (the
+    dispatcher then counts the callback as reached and closes it)."""
+    from functions.core.aws import client
+
+    connect = client("connect")
+
+    def answer(model: Any, **_: Any) -> Any:
+        if model.name != "StartOutboundVoiceContact":
+            return None
+        if placed and placed[0] == "":
+            placed.pop(0)
+            return _Http(200, ""), {"ResponseMetadata": {"HTTPStatusCode": 200}}
+        placed.append(f"out-{len(placed) + 1:04d}")
+        return _Http(200, ""), {"ContactId": placed[-1], "ResponseMetadata": {"HTTPStatusCode": 200}}
+
+    # the service-level event, after the IAM enforcer registered first there (an operation-level
+    # handler would run before it: botocore calls the most specific event's handlers first)
+    connect.meta.events.register("before-call.connect", answer)
+    try:
+        yield
+    finally:
+        connect.meta.events.unregister("before-call.connect", answer)
+
+
+def invoke(stack: DeployedStack, function: str, event: Any, placed: list[str] | None = None) -> Any:
+    with stack.as_function(function):
+        if placed is None:
+            return entry_point(function)(event, Context(function))
+        with connect_places_calls(placed):
+            return entry_point(function)(event, Context(function))
+
+
+# --- the Connect-facing functions ----------------------------------------------------------------
+
+
+def routing(stack: DeployedStack) -> dict[str, Any]:
+    return {
+        "route": invoke(stack, "routing", make_event({"action": "route", "intent": "CONSULTATION"}, "r-1")),
+        "redirect": invoke(
+            stack, "routing", make_event({"action": "route", "intent": "REDIRECT", "topic": "1"}, "r-2")
+        ),
+        "knowledge": invoke(stack, "routing", make_event({"action": "knowledge", "topic": "1"}, "r-3")),
+        "office": invoke(
+            stack, "routing", make_event({"action": "office", "intent": "REDIRECT", "topic": "2"}, "r-4")
+        ),
+        "repeat": invoke(
+            stack, "routing", make_event({"action": "route", "intent": "REDIRECT", "topic": "1"}, "r-5")
+        ),
+    }
+
+
+def routing_open_case(stack: DeployedStack, case_number: str) -> Any:
+    params = {"action": "route", "intent": "CASE_STATUS", "caseNumber": case_number}
+    return invoke(stack, "routing", make_event(params, "r-6"))
+
+
+def case_status(stack: DeployedStack) -> dict[str, Any]:
+    case = demo_cases()[2]
+    wrong = "0000" if case.pin != "0000" else "1111"
+
+    def lookup(pin: str, contact: str) -> Any:
+        return invoke(stack, "case_status", make_event({"caseNumber": case.case_number, "pin": pin}, contact))
+
+    return {
+        "found": lookup(case.pin, "s-1"),
+        "wrong": lookup(wrong, "s-2"),
+        "retried": lookup(wrong, "s-2"),  # Connect's retry of the same attempt: counted once
+    }
+
+
+def appeals(stack: DeployedStack) -> dict[str, Any]:
+    event = make_event({"category": "APPEAL", "caseNumber": demo_cases()[0].case_number}, "a-1")
+    return {
+        "registered": invoke(stack, "appeals", event),
+        "retried": invoke(stack, "appeals", event),  # finds its own appeal: same receipt
+        "identity_theft": invoke(stack, "appeals", make_event({"category": "IDENTITY_THEFT"}, "a-2")),
+    }
+
+
+def callback(stack: DeployedStack) -> dict[str, Any]:
+    hold = {"mode": "VIRTUAL_HOLD", "queueName": "general"}
+    return {
+        "virtual_hold": invoke(stack, "callback", make_event(hold, "b-1")),
+        "existing": invoke(stack, "callback", make_event(hold, "b-2")),
+        "scheduled": invoke(
+            stack, "callback", make_event({"mode": "SCHEDULED", "queueName": "status", "window": "3"}, "b-3")
+        ),
+    }
+
+
+def survey(stack: DeployedStack) -> dict[str, Any]:
+    answers = {"fcrAllAnswered": "1", "satisfaction": "5", "queueName": "general"}
+    return {
+        "stored": invoke(stack, "survey", make_event(answers, "v-1")),
+        "again": invoke(stack, "survey", make_event(answers, "v-1")),
+    }
+
+
+# --- the event-driven functions ------------------------------------------------------------------
+
+OUTBOUND_SAMPLE = next(
+    p for p in conformance_files("events", "eventbridge__") if "disconnected-outbound" in p.stem
+)
+
+
+def outbound_event(contact_id: str, *, answered: bool) -> dict[str, Any]:
+    event = copy.deepcopy(load_json(OUTBOUND_SAMPLE))
+    event["detail"].update(eventType="DISCONNECTED", contactId=contact_id, initiationMethod="API")
+    if not answered:
+        event["detail"].pop("connectedToSystemTimestamp", None)
+        event["detail"].pop("agentInfo", None)
+    return event
+
+
+SCHEDULE = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+
+
+def book(stack: DeployedStack, contact: str, number: str) -> Any:
+    params = {"mode": "SCHEDULED", "queueName": "general", "window": "1"}
+    return invoke(stack, "callback", make_event(params, contact, number))
+
+
+def dispatch_and_settle(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
+    """Scheduled callbacks come due and are dialed: one reached at once (closed by the dispatcher),
+    one placed and not answered (due again), one placed and answered (closed by its events)."""
+    start = clock.moment
+    booked = [book(stack, "d-1", "+12025550141")]
+    clock.moment = start + timedelta(days=1, hours=2)
+    placed: list[str] = [""]
+    first = invoke(stack, "callback_dispatcher", SCHEDULE, placed)
+    clock.moment = start
+    booked += [book(stack, "d-2", "+12025550142"), book(stack, "d-3", "+12025550143")]
+    clock.moment = start + timedelta(days=1, hours=2)
+    second = invoke(stack, "callback_dispatcher", SCHEDULE, placed)
+    missed = invoke(stack, "callback_outcomes", outbound_event(placed[0], answered=False))
+    reached = invoke(stack, "callback_outcomes", outbound_event(placed[-1], answered=True))
+    unrelated = invoke(stack, "callback_outcomes", outbound_event("not-a-callback", answered=True))
+    return {
+        "booked": booked,
+        "dispatched": [first, second],
+        "placed": placed,
+        "settled": [missed, reached],
+        "unrelated": unrelated,
+    }
+
+
+def contact_events(stack: DeployedStack) -> dict[str, Any]:
+    envelopes = [load_json(p) for p in conformance_files("events", "eventbridge__")]
+    batch = {
+        "Records": [
+            {
+                "messageId": f"m{i}",
+                "receiptHandle": f"h{i}",
+                "body": json.dumps(e),
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "eventSource": "aws:sqs",
+            }
+            for i, e in enumerate(envelopes)
+        ]
+    }
+    return {"sqs": invoke(stack, "contact_events", batch)}
+
+
+def pending(call: Callable[[], Any]) -> Any:
+    """Run a path that is refused until another branch merges (see PENDING in the grants test)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return call()
+    except ClientError as exc:
+        return {"refused": exc.response["Error"]["Code"]}
+
+
+def every_path(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
+    """Run every function's main paths once (the recorded calls are the functions' real use)."""
+    return {
+        "routing": routing(stack),
+        "routing_open_case": pending(lambda: routing_open_case(stack, demo_cases()[0].case_number)),
+        "case_status": case_status(stack),
+        "appeals": appeals(stack),
+        "callback": callback(stack),
+        "survey": survey(stack),
+        "callback_events": dispatch_and_settle(stack, clock),
+        "contact_events": contact_events(stack),
+    }
+
+
+__all__ = ["CALLER", "every_path"]
