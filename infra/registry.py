@@ -194,8 +194,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "functions.handlers.case_status.handler",
         "Case status after PIN verification, with attempt limits",
         access=(
-            TableAccess("cases", ("BatchGetItem",), leading_keys=("CASE#*",)),
-            TableAccess("state", ("BatchGetItem", "UpdateItem", "GetItem"), leading_keys=("ATTEMPTS#*",)),
+            TableAccess("cases", ("GetItem",), leading_keys=("CASE#*",)),
+            TableAccess("state", ("UpdateItem",), leading_keys=("ATTEMPTS#*",)),
             _OFFICES,
         ),
         pseudonyms=True,

@@ -75,6 +75,7 @@ class LocalCenter:
         from datetime import UTC, datetime
 
         from civicline.data import seed_demo as seed
+
         ddb = self.aws.client("dynamodb")
         for name in ddb.list_tables()["TableNames"]:
             schema = ddb.describe_table(TableName=name)["Table"]["KeySchema"]

@@ -125,10 +125,10 @@ def running_as_deployed(env: str, *, seed_at: datetime | None = None) -> Iterato
             aws,
         )
         if seed_at is not None:
-            from civicline.data import seed
+            from civicline.data import seed_demo
 
             with run.as_operator():
-                seed(seed_at)
+                seed_demo(seed_at)
         stack.calls.clear()
         yield run
 

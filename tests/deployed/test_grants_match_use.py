@@ -27,13 +27,7 @@ from tests.functional.conftest import Clock
 pytestmark = [pytest.mark.infra]
 
 #: calls that only pass once another branch merges, as (function, table logical) -> which branch
-PENDING: dict[tuple[str, str], str] = {
-    (
-        "routing",
-        "cases",
-    ): "h/pin: get_case names a ProjectionExpression (dynamodb:Attributes); then drop this "
-    "and the xfail in test_handlers.py",
-}
+PENDING: dict[tuple[str, str], str] = {}
 
 _STREAM_READS = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
 _KEY_READS = {"kms:Decrypt", "kms:DescribeKey"}

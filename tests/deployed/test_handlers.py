@@ -41,11 +41,6 @@ def test_routing_routes_answers_and_finds_offices(deployed: DeployedStack, deplo
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="routing may read only office_id and status of a case (dynamodb:Attributes); its get_case "
-    "must name a ProjectionExpression, which h/pin adds to functions/adapters/cases.py",
-)
 def test_routing_finds_the_office_of_an_open_case_reading_only_what_it_needs(
     deployed: DeployedStack, deployed_aws: Any
 ) -> None:

@@ -145,3 +145,20 @@ def test_spanish_survey(call: Caller, lambdas: ContractLambdas) -> None:
     assert "Contando hoy" in result.prompts[1]
     assert surveys(lambdas)[0]["language"] == "es"
     assert result.prompts[-1] == "Gracias por su tiempo. Adiós."
+
+
+def test_a_customer_who_hung_up_is_not_recorded_as_declining_the_survey(
+    call: Caller, lambdas: ContractLambdas
+) -> None:
+    # Given a disconnect flow run after the customer ended the call (nobody on the line)
+    result = call(
+        "post-call-survey",
+        [],
+        attributes=AFTER_CALL,
+        initiation_method="DISCONNECT",
+        disconnect_reason="CUSTOMER_DISCONNECT",
+    )
+    # Then the consent prompt fails (no participant), no survey row is sent, and the flow ends
+    assert surveys(lambdas) == []
+    assert "submit" not in result.path
+    assert result.path[-2:] == ["sorry", "hangup"]
