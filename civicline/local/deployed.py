@@ -386,10 +386,9 @@ class _Enforcer:
 
         def create_client(session: Any, *args: Any, **kwargs: Any) -> Any:
             created = original(session, *args, **kwargs)
-            service = created.meta.service_model.service_id.hyphenize()
-            created.meta.events.register_first(
-                f"before-call.{service}", enforcer.hook, unique_id=enforcer.uid
-            )
+            # the most specific wildcard key, first there: botocore calls deeper keys first, and
+            # fault injectors (civicline.local.aws_faults) registered later on the same key run after
+            created.meta.events.register_first("before-call.*.*", enforcer.hook, unique_id=enforcer.uid)
             return created
 
         Session.create_client = create_client  # type: ignore[method-assign,assignment]

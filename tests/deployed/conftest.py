@@ -56,12 +56,10 @@ def as_operator(stack: DeployedStack) -> Iterator[None]:
 
 
 def seed_demo_data(now: datetime) -> None:
-    """The demo data set on these (moto) tables: ``seed_demo`` where the data module has split
-    reference data from demo cases (h/pin), else the single ``seed``."""
-    import civicline.data as data
+    """The demo data set (reference data and demo cases) on these (moto) tables."""
+    from civicline.data import seed_demo
 
-    seed = getattr(data, "seed_demo", None) or data.seed
-    seed(now)
+    seed_demo(now)
 
 
 @pytest.fixture

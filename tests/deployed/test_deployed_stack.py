@@ -29,10 +29,12 @@ def test_table_names_are_deployed_shaped_and_the_tables_exist(
         assert name in existing, logical
 
 
-def test_a_function_sees_exactly_its_template_environment(deployed: DeployedStack, deployed_aws: Any) -> None:
+def test_a_function_sees_exactly_its_template_environment(
+    deployed: DeployedStack, deployed_aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Given a stray local table variable and a local pseudonym key in the test process
-    os.environ["METRICS_TABLE"] = "civicline-local-metrics"
-    os.environ["PSEUDONYM_KEY"] = "local"
+    monkeypatch.setenv("METRICS_TABLE", "civicline-local-metrics")
+    monkeypatch.setenv("PSEUDONYM_KEY", "local")
     expected = deployed.function_environment("survey")
     # When the block runs as survey
     with deployed.as_function("survey"):
