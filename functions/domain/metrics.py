@@ -6,7 +6,7 @@ Contact events are best effort, unordered and may repeat. So the aggregator neve
 worth" to a counter. Instead each *entity* (a contact, or a caller+intent pair for repeat contacts)
 keeps a set of **facts** (one per distinct event, callback record or survey, keyed by content), and
 its **contribution** to the rollups is a pure function of that set (:func:`contact_contribution`,
-:func:`caller_contribution`). Merging facts is a set union, so any order and any number of
+:func:`caller_classes`). Merging facts is a set union, so any order and any number of
 duplicates give the same set, hence the same contribution. The adapter stores the contribution it
 last applied and writes only the difference (:func:`delta`), so re-delivered batches add zero.
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -767,23 +767,63 @@ def caller_entry(v: ContactView) -> tuple[str, Fact] | None:
     return f"{key}#{intent}", {**fact, "queue": queue}
 
 
-def caller_contribution(facts: Mapping[str, Fact], rules: Rules) -> Contribution:
-    """First vs repeat contacts of one caller+intent: a contact is a repeat when the previous one (by
-    start time, then contact id) started at most ``repeat_window_days`` earlier. Each is counted in
-    the interval of its contact's other measures."""
-    out: Contribution = {}
+#: the caller-state fact that stands for every contact frozen out of it (see :func:`prune_callers`)
+CALLER_FLOOR = "floor"
+
+
+def _entry_order(fact: Fact) -> tuple[int, str]:
+    return int(fact["at"]), str(fact["contact"])
+
+
+def caller_classes(facts: Mapping[str, Fact], rules: Rules) -> list[tuple[Fact, str]]:
+    """Each caller+intent contact with its counter: a contact is a repeat when the previous one (by
+    start time, then contact id; the floor when that one was frozen) started at most
+    ``repeat_window_days`` earlier."""
     window = int(timedelta(days=rules.repeat_window_days).total_seconds() * 1000)
-    entries = sorted(
-        (f for f in facts.values() if f.get("kind") == "caller"), key=lambda f: (f["at"], f["contact"])
-    )
-    previous: int | None = None
-    for entry in entries:
+    floor = facts.get(CALLER_FLOOR)
+    previous: int | None = None if floor is None else int(floor["at"])
+    out: list[tuple[Fact, str]] = []
+    for entry in sorted((f for f in facts.values() if f.get("kind") == "caller"), key=_entry_order):
         repeat = previous is not None and entry["at"] - previous <= window
-        counter = "repeat_contacts" if repeat else "first_contacts"
-        when = int(entry["bucket"] if "bucket" in entry else entry["at"])
-        _spread(out, entry["queue"], when, {counter: 1}, rules)
+        out.append((entry, "repeat_contacts" if repeat else "first_contacts"))
         previous = entry["at"]
     return out
+
+
+def spread_classes(classes: Iterable[tuple[Fact, str]], rules: Rules) -> Contribution:
+    """The rollup contribution of classified caller entries, each in its contact's interval."""
+    out: Contribution = {}
+    for entry, counter in classes:
+        when = int(entry["bucket"] if "bucket" in entry else entry["at"])
+        _spread(out, entry["queue"], when, {counter: 1}, rules)
+    return out
+
+
+def beyond_floor(facts: Mapping[str, Fact], entry: Fact) -> bool:
+    """Whether a caller entry can still be counted: it sorts after the floor (a contact at or before
+    the floor is a redelivery of a frozen one, or arrived later than the repeat window allows)."""
+    floor = facts.get(CALLER_FLOOR)
+    return floor is None or _entry_order(entry) > _entry_order(floor)
+
+
+def prune_callers(
+    classes: Sequence[tuple[Fact, str]], rules: Rules, max_entries: int
+) -> tuple[list[tuple[Fact, str]], list[tuple[Fact, str]]]:
+    """``(kept, frozen)``: the contacts whose repeat status can still change, and the older ones.
+
+    A contact's status depends only on the one before it, and a new contact can only change the
+    status of the one after it. So once a contact is more than the repeat window older than the
+    caller's newest, a contact delivered up to one window late still sorts after it, and its status
+    is final: it is frozen (its contribution stays in the rollups, it leaves the state, the floor
+    remembers its start). At most ``max_entries`` are kept whatever the window (a shared line).
+    """
+    if not classes:
+        return [], []
+    window = int(timedelta(days=rules.repeat_window_days).total_seconds() * 1000)
+    newest = int(classes[-1][0]["at"])
+    cut = next((i for i, (entry, _) in enumerate(classes) if entry["at"] >= newest - window), len(classes))
+    cut = max(cut, len(classes) - max_entries)
+    return list(classes[cut:]), list(classes[:cut])
 
 
 # --- deltas and rollups ---------------------------------------------------------------------------
