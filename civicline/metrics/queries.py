@@ -14,17 +14,23 @@ from typing import Any
 
 from functions.adapters.metrics_dynamo import DynamoMetricsStore
 from functions.domain.metrics import (
-    A11_PREFIX,
     ALL_QUEUE,
-    COUNTER_NAMES,
-    DRIVER_COUNT,
-    DRIVER_SUM,
     IVR_QUEUE,
     Rules,
     derived,
     parse_quarter,
     period_key,
     to_ms,
+)
+from functions.domain.metrics_registry import (
+    A11_PREFIX,
+    COUNTER_NAMES,
+    DRIVER_AGREE,
+    DRIVER_COUNT,
+    DRIVER_SUM,
+    driver_agree_key,
+    driver_count_key,
+    driver_sum_key,
 )
 from schemas import codec
 from schemas.records import A11Driver, Grain, MetricRollup
@@ -38,22 +44,30 @@ class Row:
     def to_json(self) -> dict[str, Any]:
         return {**codec.dump(self.rollup), "derived": self.ratios}
 
+    def counters(self) -> dict[str, float]:
+        """The raw counters by registry name (A-11 families by their keys), for sums and ratios."""
+        r = self.rollup
+        out: dict[str, float] = {name: float(getattr(r, name)) for name in COUNTER_NAMES}
+        for key, family in ((driver_sum_key, r.driver_sums), (driver_count_key, r.driver_counts)):
+            out.update({key(d): float(v) for d, v in family.items()})
+        out.update({driver_agree_key(d): float(v) for d, v in r.driver_agree.items()})
+        return out
+
 
 def to_rollup(raw: dict[str, Any]) -> MetricRollup:
     """A stored rollup row (``rollup_row``) as the published :class:`MetricRollup` contract."""
     counters: dict[str, Any] = raw["counters"]
     fields: dict[str, Any] = {name: int(counters.get(name, 0)) for name in COUNTER_NAMES}
     drivers = {d.value: d for d in A11Driver}
-    sums = {
-        drivers[n.removeprefix(DRIVER_SUM)]: int(v)
-        for n, v in counters.items()
-        if n.startswith(DRIVER_SUM) and n.removeprefix(DRIVER_SUM) in drivers
-    }
-    counts = {
-        drivers[n.removeprefix(DRIVER_COUNT)]: int(v)
-        for n, v in counters.items()
-        if n.startswith(DRIVER_COUNT) and n.removeprefix(DRIVER_COUNT) in drivers
-    }
+
+    def family(prefix: str) -> dict[A11Driver, int]:
+        return {
+            drivers[n.removeprefix(prefix)]: int(v)
+            for n, v in counters.items()
+            if n.startswith(prefix) and n.removeprefix(prefix) in drivers
+        }
+
+    sums, counts, agree = family(DRIVER_SUM), family(DRIVER_COUNT), family(DRIVER_AGREE)
     points = {n.removeprefix(A11_PREFIX): int(v) for n, v in counters.items() if n.startswith(A11_PREFIX)}
     return MetricRollup(
         queue=raw["queue"],
@@ -62,6 +76,7 @@ def to_rollup(raw: dict[str, Any]) -> MetricRollup:
         period_start=datetime.fromisoformat(raw["period_start"]),
         driver_sums=sums,
         driver_counts=counts,
+        driver_agree=agree,
         a11_points={k: v for k, v in points.items() if v},
         **fields,
     )

@@ -38,7 +38,6 @@ from civicline.sim.fastmoto import fast_transactions
 from civicline.sim.faults import FaultInjector, FaultPlan, throttled_dynamodb
 from civicline.sim.kernel import Event, Simulation
 from civicline.sim.planning import stream
-from schemas import codec
 from schemas.profile import SimulationProfile, clock_seconds
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -833,13 +832,8 @@ def read_metrics(
         rows = query(store, grain=grain)
         for row in rows:
             r = row.rollup
-            counters = {
-                k: v for k, v in codec.dump(r).items() if isinstance(v, int) and not isinstance(v, bool)
-            }
-            for name, value in r.driver_sums.items():
-                counters[f"driver_sum:{name}"] = value
-            for name, value in r.driver_counts.items():
-                counters[f"driver_count:{name}"] = value
+            # the registry's counter names and A-11 keys (the aggregator's own spelling)
+            counters = {k: int(v) for k, v in row.counters().items() if v}
             rollups[(r.queue, grain.value, r.period)] = counters
         if grain is Grain.DAY:
             day_rows = rows

@@ -11,37 +11,15 @@ import math
 from typing import Any
 
 from civicline.sim.day import DayResult
+from functions.domain.metrics_registry import BY_NAME, kind_of
+from functions.domain.metrics_registry import HEADLINE as HEADLINE_NAMES
 from schemas import codec
 from schemas.profile import SimulationProfile
 
-#: (key, label, kind) of the headline rows, in print order; kind: n = count, pct, sec, score
-HEADLINE: tuple[tuple[str, str, str], ...] = (
-    ("inbound_contacts", "Inbound contacts", "n"),
-    ("offered", "Offered to agents", "n"),
-    ("answered", "Answered", "n"),
-    ("abandoned", "Abandoned in queue", "n"),
-    ("level_of_service", "Level of service (LOS)", "pct"),
-    ("asa_seconds", "Average speed of answer (ASA)", "sec"),
-    ("service_level", "Service level (Connect)", "pct"),
-    ("answered_within_threshold_rate", "Answered within threshold", "pct"),
-    ("abandonment_rate", "Abandonment rate", "pct"),
-    ("callbacks_offered", "Callbacks offered", "n"),
-    ("callbacks_accepted", "Callbacks accepted", "n"),
-    ("callbacks_dialed", "Callbacks dialed", "n"),
-    ("callbacks_connected", "Callbacks connected", "n"),
-    ("callback_success_rate", "Callback success", "pct"),
-    ("containment_rate", "Self-service containment", "pct"),
-    ("fcr_survey_rate", "First-contact resolution (survey)", "pct"),
-    ("fcr_repeat_rate", "First-contact resolution (repeat contacts)", "pct"),
-    ("survey_responses", "Survey responses", "n"),
-    ("a11_trust_mean", "A-11 trust", "score"),
-    ("a11_satisfaction_mean", "A-11 satisfaction", "score"),
-    ("a11_effectiveness_mean", "A-11 effectiveness", "score"),
-    ("a11_ease_mean", "A-11 ease", "score"),
-    ("a11_efficiency_mean", "A-11 efficiency", "score"),
-    ("a11_transparency_mean", "A-11 transparency", "score"),
-    ("a11_humanity_mean", "A-11 humanity", "score"),
-    ("a11_employeeHelpfulness_mean", "A-11 employee helpfulness", "score"),
+#: (key, label, kind) of the headline rows, in print order (kind: n = count, pct, sec, score), from
+#: the measure registry
+HEADLINE: tuple[tuple[str, str, str], ...] = tuple(
+    (name, BY_NAME[name].label, kind_of(name)) for name in HEADLINE_NAMES
 )
 
 

@@ -26,6 +26,7 @@ from functions.domain.metrics_aggregation import (
     isolate_failures,
     merge_reports,
 )
+from functions.domain.metrics_registry import PUBLISHED
 
 
 def rules_from_settings() -> Rules:
@@ -164,26 +165,11 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     metrics.add_metric(name="RollupUpdates", unit=MetricUnit.Count, value=summary["rollup_updates"])
     metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=summary["failed"])
     totals = summary["totals"]
-    for counter, (name, scale) in PUBLISHED_TOTALS.items():
+    for counter in PUBLISHED:
+        assert counter.cloudwatch is not None
         metrics.add_metric(
-            name=name,
-            unit=MetricUnit.Count if scale == 1 else MetricUnit.Seconds,
-            value=totals.get(counter, 0) / scale,
+            name=counter.cloudwatch.name,
+            unit=MetricUnit(counter.cloudwatch.unit),
+            value=totals.get(counter.name, 0) / counter.cloudwatch.divisor,
         )
     return response
-
-
-#: rollup counter -> (CloudWatch metric, divisor): the names the stack's dashboard and LOS alarm read
-#: (infra/constructs/observability.py AGGREGATE_METRICS). Values are net deltas of this batch, so a
-#: redelivered batch publishes zeros and a CloudWatch Sum over a period equals the rollups' change.
-PUBLISHED_TOTALS: dict[str, tuple[str, int]] = {
-    "offered": ("ContactsOffered", 1),
-    "answered": ("ContactsAnswered", 1),
-    "abandoned": ("ContactsAbandoned", 1),
-    "busy_or_courtesy_disconnected": ("ContactsBusy", 1),
-    "answer_time_sum_ms": ("AnswerTimeSeconds", 1000),
-    "callbacks_offered": ("CallbacksOffered", 1),
-    "callbacks_accepted": ("CallbacksAccepted", 1),
-    "callbacks_dialed": ("CallbacksDialed", 1),
-    "callbacks_connected": ("CallbacksConnected", 1),
-}
