@@ -61,6 +61,15 @@ def summary_table(columns: list[tuple[str, dict[str, Any]]], title: str) -> Tabl
     return table
 
 
+def print_reconciliation(summary: dict[str, Any], console: Console) -> None:
+    """Every measure on which the aggregator's figure differs from what happened, as an error."""
+    for name, pair in sorted(summary["reconciliation"].items()):
+        console.print(
+            f"[bold red]error:[/bold red] {name}: metrics {pair['metrics']:,} but truth {pair['truth']:,} "
+            "(the aggregator and the simulator disagree)"
+        )
+
+
 def drill_table(
     summary: dict[str, Any],
     metrics_drift: dict[str, int] | None,
@@ -181,6 +190,7 @@ def run_cli(
             return
         console.print(summary_table([("fault-free", base_summary), ("drill", summary)], profile.name))
         console.print(drill_table(summary, metrics_drift, plan, delivery_drift))
+        print_reconciliation(summary, console)
         return
     if variant is not None:
         assert compare is not None
@@ -212,6 +222,8 @@ def run_cli(
             print(json.dumps({"baseline": a, "variant": b, "change": compare}, indent=2, default=str))
             return
         console.print(summary_table([("baseline", a), (compare, b)], f"{profile.name}: what if {compare}"))
+        print_reconciliation(a, console)
+        print_reconciliation(b, console)
         return
     result = _run(
         profile,
@@ -229,6 +241,7 @@ def run_cli(
         print(json.dumps(summary, indent=2, sort_keys=True, default=str))
         return
     console.print(summary_table([(f"seed {seed}", summary)], f"{profile.name} ({profile.day.isoformat()})"))
+    print_reconciliation(summary, console)
     perf = summary["performance"]
     console.print(
         f"{perf['contacts']:,} contacts, {perf['events']:,} contact events, {perf['lambda_calls']:,} Lambda "
