@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
 
-from civicline.metrics.queries import Row
-from functions.adapters.metrics_dynamo import DynamoMetricsStore
+from civicline.metrics.queries import RollupSource, Row
 from functions.domain.metrics import derived
 from functions.domain.metrics_registry import (
     ALL_RATIOS,
@@ -381,7 +380,7 @@ dt{{font-weight:600;margin-top:10px}} dd{{margin:2px 0 0 16px;font-size:13px}}
 
 
 def build(
-    store: DynamoMetricsStore,
+    store: RollupSource,
     *,
     queue: str = "ALL",
     start: str | None = None,

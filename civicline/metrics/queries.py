@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, Protocol
 
 from functions.adapters.metrics_dynamo import DynamoMetricsStore
 from functions.domain.metrics import (
@@ -36,6 +36,18 @@ from schemas import codec
 from schemas.records import A11Driver, Grain, MetricRollup
 
 
+class RollupSource(Protocol):
+    """Where rollups are read from: the metrics table, or a simulated day's file."""
+
+    rules: Rules
+
+    def query_rollups(
+        self, queue: str, grain: str, start: str | None = None, end: str | None = None
+    ) -> list[dict[str, Any]]: ...
+
+    def rollup_queues(self) -> list[str]: ...
+
+
 @dataclass
 class Row:
     rollup: MetricRollup
@@ -51,6 +63,7 @@ class Row:
         for key, family in ((driver_sum_key, r.driver_sums), (driver_count_key, r.driver_counts)):
             out.update({key(d): float(v) for d, v in family.items()})
         out.update({driver_agree_key(d): float(v) for d, v in r.driver_agree.items()})
+        out.update({A11_PREFIX + k: float(v) for k, v in r.a11_points.items()})
         return out
 
 
@@ -104,7 +117,7 @@ def parse_bound(text: str | None, grain: Grain, rules: Rules, *, end: bool) -> s
     return period_key(to_ms(moment), grain, rules.tz)
 
 
-def default_queues(store: DynamoMetricsStore) -> list[str]:
+def default_queues(store: RollupSource) -> list[str]:
     """ALL first, then every queue that has rollups, IVR last."""
     found = store.rollup_queues()
     named = [q for q in found if q not in (ALL_QUEUE, IVR_QUEUE)]
@@ -112,7 +125,7 @@ def default_queues(store: DynamoMetricsStore) -> list[str]:
 
 
 def query(
-    store: DynamoMetricsStore,
+    store: RollupSource,
     *,
     queues: Iterable[str] | None = None,
     grain: Grain = Grain.INTERVAL,

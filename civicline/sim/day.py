@@ -39,6 +39,7 @@ from civicline.sim.faults import FaultInjector, FaultPlan, throttled_dynamodb
 from civicline.sim.kernel import Event, Simulation
 from civicline.sim.planning import stream
 from civicline.sim.truth import CaseBook, flag
+from functions.domain.metrics import Rules
 from schemas.profile import SimulationProfile, clock_seconds
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -124,6 +125,8 @@ class DayResult:
     truth: Truth
     #: the registry's counters over what really happened (civicline.sim.truth)
     truth_counters: dict[str, int]
+    #: the aggregator's rules of the run (service level, repeat window, time zone)
+    rules: Rules
     events: list[dict[str, Any]]
     delivered_events: int
     rollups: dict[tuple[str, str, str], dict[str, int]]
@@ -266,7 +269,8 @@ class DayRunner:
             self._find_lost_callbacks()
             from functions.handlers.contact_events import rules_from_settings
 
-            truth_counters = self.book.counters(rules_from_settings())
+            rules = rules_from_settings()
+            truth_counters = self.book.counters(rules)
         finally:
             set_clock(None)
         timings["simulate"] = time.perf_counter() - started
@@ -284,6 +288,7 @@ class DayRunner:
             seed=self.seed,
             truth=self.truth,
             truth_counters=truth_counters,
+            rules=rules,
             events=self.events,
             delivered_events=len(delivered),
             rollups=rollups,

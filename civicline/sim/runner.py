@@ -102,13 +102,15 @@ def drill_table(
 
 
 def write_out(out: Path, result: DayResult, summary: dict[str, Any]) -> list[Path]:
-    """summary.json, metrics.json, metrics.csv (every rollup row) and dashboard.html."""
+    """summary.json, rollups.json (for ``metrics --from-dir``), metrics.json, metrics.csv, dashboard.html."""
     from civicline.metrics import render
+    from civicline.metrics.files import ROLLUPS_FILE, rollups_text
 
     out.mkdir(parents=True, exist_ok=True)
     rows = [*result.day_rows, *result.interval_rows]
     files = {
         "summary.json": json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n",
+        ROLLUPS_FILE: rollups_text(result.rollups, result.rules),
         "metrics.json": render.json_text(rows),
         "metrics.csv": render.csv_text(rows),
         "dashboard.html": result.dashboard_html,

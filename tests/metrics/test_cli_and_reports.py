@@ -142,3 +142,35 @@ def test_store_targets_an_endpoint_or_a_profile(tmp_path: Path, monkeypatch: pyt
     assert local.table == "t1"
     assert remote.client.meta.region_name == "us-west-2"
     assert remote.table == "civicline-prod-metrics"
+
+
+def test_metrics_commands_read_a_simulated_days_out_folder(filled: Any, tmp_path: Path) -> None:
+    # Given the rollups of a day written to an --out folder as the simulator writes them
+    from civicline.metrics.files import ROLLUPS_FILE, rollups_text
+    from civicline.metrics.queries import open_store
+    from functions.handlers.contact_events import rules_from_settings
+
+    store = open_store()
+    rollups = {
+        (row["queue"], grain, row["period"]): row["counters"]
+        for queue in store.rollup_queues()
+        for grain in ("15m", "day", "quarter")
+        for row in store.query_rollups(queue, grain)
+    }
+    (tmp_path / ROLLUPS_FILE).write_text(rollups_text(rollups, rules_from_settings()), encoding="utf-8")
+    # When show, export-a11 and dashboard read the folder instead of the table
+    for command in (["show", "--format", "csv"], ["export-a11", "--quarter", "2026Q4"]):
+        from_table = runner.invoke(app, ["metrics", *command])
+        from_dir = runner.invoke(app, ["metrics", *command, "--from-dir", str(tmp_path)])
+        # Then they print exactly what the table gives
+        assert from_dir.exit_code == 0, from_dir.output
+        assert from_dir.output == from_table.output
+    result = runner.invoke(
+        app, ["metrics", "dashboard", "--from-dir", str(tmp_path), "--out", str(tmp_path / "d.html")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "<svg" in (tmp_path / "d.html").read_text(encoding="utf-8")
+    # And a folder without rollups is a clear error, not a traceback
+    empty = runner.invoke(app, ["metrics", "show", "--from-dir", str(tmp_path / "nothing")])
+    assert empty.exit_code == 2
+    assert "--from-dir" in empty.output
