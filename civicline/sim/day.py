@@ -50,6 +50,9 @@ QUEUE_FLOW_INTERVAL = 60.0
 DISPATCH_INTERVAL = 300.0
 #: ring time of an unanswered callback dial
 RING_SECONDS = 30.0
+#: the share of the progress bar for the simulated day; the rest is the aggregation (events to
+#: rollups), which takes about as long, so the bar reaches 100 % when the run is done
+SIMULATE_SHARE = 0.45
 
 
 @dataclass
@@ -275,14 +278,22 @@ class DayRunner:
             set_clock(None)
         timings["simulate"] = time.perf_counter() - started
         if self.progress is not None:
-            self.progress(1.0)
+            self.progress(SIMULATE_SHARE)
         started = time.perf_counter()
         delivered = self.injector.deliver(self.events)
+        progress = self.progress
+
+        def aggregated(fraction: float) -> None:
+            if progress is not None:
+                progress(SIMULATE_SHARE + (1 - SIMULATE_SHARE) * fraction)
+
         # the aggregator prints its CloudWatch EMF metrics to stdout, as Lambda expects; not here
         with contextlib.redirect_stdout(io.StringIO()):
-            self.truth.add("dead_letters", publish_and_aggregate(self.aws, delivered))
+            self.truth.add("dead_letters", publish_and_aggregate(self.aws, delivered, progress=aggregated))
         timings["aggregate"] = time.perf_counter() - started
         rollups, day_rows, interval_rows, html = read_metrics(self.center.at(self.close_s))
+        if self.progress is not None:
+            self.progress(1.0)
         return DayResult(
             profile=self.profile.name,
             seed=self.seed,
@@ -313,7 +324,7 @@ class DayRunner:
     def _tick(self, step: float, horizon: float) -> None:
         def tick() -> None:
             assert self.progress is not None
-            self.progress(min(1.0, max(0.0, self.sim.now / horizon)))
+            self.progress(SIMULATE_SHARE * min(1.0, max(0.0, self.sim.now / horizon)))
             if self.sim.now + step < horizon:
                 self.sim.after(step, tick)
 
@@ -847,7 +858,9 @@ def envelope(detail: dict[str, Any], index: int) -> dict[str, Any]:
     }
 
 
-def publish_and_aggregate(aws: Any, events: list[dict[str, Any]], *, via_bus: bool = False) -> int:
+def publish_and_aggregate(
+    aws: Any, events: list[dict[str, Any]], *, via_bus: bool = False, progress: ProgressFn | None = None
+) -> int:
     """Deliver the contact events to the real aggregator handler; returns the dead-lettered count.
 
     ``via_bus``: put them on the local EventBridge bus, whose rule routes them to the SQS queue the
@@ -874,6 +887,8 @@ def publish_and_aggregate(aws: Any, events: list[dict[str, Any]], *, via_bus: bo
                 if not batch["Records"]:
                     break
             dead += len(batch["Records"])
+            if progress is not None:
+                progress(0.9 * min(1.0, (start + BATCH_SIZE) / max(1, len(envelopes))))
     dead += len(pump(aws, tables=True).dead_letters)
     return dead
 

@@ -38,7 +38,7 @@ def _run(
     with Progress(
         TextColumn(f"[bold]{label}[/bold]"),
         BarColumn(),
-        TextColumn("{task.percentage:>3.0f} % of the day"),
+        TextColumn("{task.percentage:>3.0f} % of the run (day, then metrics)"),
         TimeElapsedColumn(),
         console=console,
         transient=False,

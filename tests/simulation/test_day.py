@@ -138,3 +138,15 @@ def test_whatif_compares_two_runs_and_writes_both(tmp_path: Any) -> None:
     for run in ("baseline", "variant"):
         for name in ("summary.json", "metrics.json", "metrics.csv", "dashboard.html"):
             assert (tmp_path / run / name).stat().st_size > 0
+
+
+def test_the_progress_bar_covers_the_aggregation_too(profile: SimulationProfile) -> None:
+    from civicline.sim.day import SIMULATE_SHARE
+
+    # Given a small day whose progress is recorded
+    seen: list[float] = []
+    run_day(profile, SEED, calls=30, hours=1, progress=seen.append)
+    # Then it only moves forward, passes the simulated day into the aggregation, and ends at 100 %
+    assert seen == sorted(seen)
+    assert any(SIMULATE_SHARE < value < 1.0 for value in seen)
+    assert seen[-1] == 1.0
