@@ -94,9 +94,10 @@ def show_cmd(
 
     if fmt not in ("table", "csv", "json"):
         raise typer.BadParameter("use table, csv or json", param_hint="--format")
+    source = _source(from_dir, endpoint_url, profile, table, region)
     try:
         rows = query(
-            _source(from_dir, endpoint_url, profile, table, region),
+            source,
             queues=queue,
             grain=interval,
             start=start,
@@ -109,7 +110,8 @@ def show_cmd(
     elif fmt == "json":
         typer.echo(json_text(rows), nl=False)
     else:
-        typer.echo(table_text(rows, title=f"CivicLine metrics ({interval.value})"), nl=False)
+        title = f"CivicLine metrics ({interval.value}, {source.rules.time_zone})"
+        typer.echo(table_text(rows, title=title, tz=source.rules.tz), nl=False)
 
 
 @app.command("export-a11")

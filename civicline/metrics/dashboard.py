@@ -9,7 +9,7 @@ scores with their response counts; then a per-queue summary and the definitions 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from html import escape
 
 from civicline.metrics.queries import RollupSource, Row
@@ -185,6 +185,13 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
 
 
+def local_label(row: Row, tz: tzinfo) -> str:
+    """An interval's start as the agency's clock reads it (``09:15``); days and quarters as keyed."""
+    if row.rollup.grain is not Grain.INTERVAL:
+        return row.rollup.period
+    return row.rollup.period_start.astimezone(tz).strftime("%H:%M")
+
+
 def render(
     intervals: Sequence[Row],
     summary: Sequence[Row] = (),
@@ -192,10 +199,11 @@ def render(
     title: str = "CivicLine contact-center metrics",
     service_level_seconds: int = 60,
     generated: datetime | None = None,
+    tz: tzinfo = UTC,
 ) -> str:
     """The whole page. ``intervals``: one queue's (usually ALL) 15-minute rows, oldest first;
-    ``summary``: rows for the per-queue table (any grain)."""
-    labels = [r.rollup.period[11:16] if "T" in r.rollup.period else r.rollup.period for r in intervals]
+    ``summary``: rows for the per-queue table (any grain). Times read in the agency's zone ``tz``."""
+    labels = [local_label(r, tz) for r in intervals]
     los = [r.ratios["level_of_service"] for r in intervals]
     sl = [r.ratios["service_level"] for r in intervals]
     asa = [r.ratios["asa_seconds"] for r in intervals]
@@ -292,7 +300,7 @@ def render(
             ("a11", "A-11 driver scores"),
         ):
             charts.append(_empty(name, chart_title))
-    moment = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    moment = (generated or datetime.now(UTC)).astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
     return _PAGE.format(
         title=escape(title),
         generated=escape(moment),
@@ -397,4 +405,5 @@ def build(
         summary,
         service_level_seconds=store.rules.service_level_seconds,
         generated=generated,
+        tz=store.rules.tz,
     )

@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import UTC, tzinfo
 
 from civicline.metrics.queries import Row
 from functions.domain.metrics import federal_fiscal_quarter, parse_quarter
@@ -29,8 +30,15 @@ def _fmt(value: float | None, kind: str) -> str:
     return str(int(value))
 
 
-def table(rows: Sequence[Row], title: str = "CivicLine metrics") -> str:
-    """A rich table rendered to text (no colours, so it can be piped)."""
+def local_period(row: Row, tz: tzinfo) -> str:
+    """A 15-minute period in the agency's local time (``2026-11-23 09:15 EST``); others as keyed."""
+    if "T" not in row.rollup.period:
+        return row.rollup.period
+    return row.rollup.period_start.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def table(rows: Sequence[Row], title: str = "CivicLine metrics", tz: tzinfo = UTC) -> str:
+    """A rich table rendered to text (no colours, so it can be piped); periods in local time."""
     from rich.console import Console
     from rich.table import Table
 
@@ -41,7 +49,7 @@ def table(rows: Sequence[Row], title: str = "CivicLine metrics") -> str:
         view.add_column(header, justify="right")
     for row in rows:
         counters = asdict(row.rollup)
-        cells = [row.rollup.queue, row.rollup.period]
+        cells = [row.rollup.queue, local_period(row, tz)]
         for _, name, kind in TABLE_COLUMNS:
             if name in row.ratios:
                 cells.append(_fmt(row.ratios[name], kind))

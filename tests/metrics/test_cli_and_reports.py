@@ -174,3 +174,31 @@ def test_metrics_commands_read_a_simulated_days_out_folder(filled: Any, tmp_path
     empty = runner.invoke(app, ["metrics", "show", "--from-dir", str(tmp_path / "nothing")])
     assert empty.exit_code == 2
     assert "--from-dir" in empty.output
+
+
+def test_intervals_read_in_the_agencys_local_time() -> None:
+    from datetime import UTC, datetime
+
+    from civicline.metrics.dashboard import local_label, render
+    from civicline.metrics.queries import Row
+    from civicline.metrics.render import local_period
+    from functions.domain.metrics import derived, zone
+    from schemas.records import Grain, MetricRollup
+
+    # Given the 14:15 UTC interval of a New York agency (09:15 there)
+    rollup = MetricRollup(
+        queue="ALL",
+        grain=Grain.INTERVAL,
+        period="2026-11-23T14:15:00Z",
+        period_start=datetime(2026, 11, 23, 14, 15, tzinfo=UTC),
+        offered=1,
+        answered=1,
+    )
+    row = Row(rollup, derived({"offered": 1, "answered": 1}))
+    ny = zone("America/New_York")
+    # Then the dashboard axis, the table and the "generated" stamp read local time
+    assert local_label(row, ny) == "09:15"
+    assert local_period(row, ny) == "2026-11-23 09:15 EST"
+    page = render([row], [row], generated=datetime(2026, 11, 23, 20, 0, tzinfo=UTC), tz=ny)
+    assert ">09:15<" in page
+    assert "2026-11-23 15:00 EST" in page
