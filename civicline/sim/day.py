@@ -368,7 +368,7 @@ class DayRunner:
         ended = result.ended
         how = ended.get("how")
         scheduled = self._scheduled_callback(result)
-        self._record_ivr(caller, result, bool(scheduled))
+        self._record_ivr(caller, result, self._scheduled_callback(result, created_only=True) is not None)
         if how == "QUEUE" and ended.get("queue"):
             self._enqueue_inbound(caller, result.contact, str(ended["queue"]))
             return
@@ -424,14 +424,17 @@ class DayRunner:
         )
 
     @staticmethod
-    def _scheduled_callback(result: CallResult) -> str | None:
+    def _scheduled_callback(result: CallResult, *, created_only: bool = False) -> str | None:
+        """The scheduled callback the call booked (or found already booked: EXISTING, unless
+        ``created_only``: an EXISTING answer is another contact's request, not this one's)."""
+        accepted = ("CREATED",) if created_only else ("CREATED", "EXISTING")
         for call in result.lambda_calls:
             res = call.get("result") or {}
             params = call.get("parameters") or {}
             if (
                 call.get("function") == "callback"
                 and params.get("mode") == "SCHEDULED"
-                and res.get("result") in ("CREATED", "EXISTING")
+                and res.get("result") in accepted
             ):
                 return str(res.get("callbackId") or "")
         return None
@@ -479,7 +482,9 @@ class DayRunner:
                 str(result.ended.get("reason") or "CONTACT_FLOW_DISCONNECT") == "CONTACT_FLOW_DISCONNECT"
             )
             case.callback_accepted = (
-                case.callback_accepted or how == "CALLBACK" or bool(self._scheduled_callback(result))
+                case.callback_accepted
+                or how == "CALLBACK"
+                or self._scheduled_callback(result, created_only=True) is not None
             )
         if how == "CALLBACK":
             self._leave_queue(contact)

@@ -509,21 +509,23 @@ def beyond_floor(facts: Mapping[str, Fact], entry: Fact) -> bool:
 
 
 def prune_callers(
-    classes: Sequence[tuple[Fact, str]], rules: Rules, max_entries: int
+    classes: Sequence[tuple[Fact, str]], rules: Rules, max_entries: int, late_ms: int
 ) -> tuple[list[tuple[Fact, str]], list[tuple[Fact, str]]]:
     """``(kept, frozen)``: the contacts whose repeat status can still change, and the older ones.
 
     A contact's status depends only on the one before it, and a new contact can only change the
     status of the one after it. So once a contact is more than the repeat window older than the
-    caller's newest, a contact delivered up to one window late still sorts after it, and its status
-    is final: it is frozen (its contribution stays in the rollups, it leaves the state, the floor
-    remembers its start). At most ``max_entries`` are kept whatever the window (a shared line).
+    caller's newest plus ``late_ms`` (how late an event may still arrive: a contact's own state lives
+    that long), no contact or event still to come can change it: it is frozen (its contribution stays
+    in the rollups, it leaves the state, the floor remembers its start). At most ``max_entries`` are
+    kept whatever the window (a shared line).
     """
     if not classes:
         return [], []
     window = int(timedelta(days=rules.repeat_window_days).total_seconds() * 1000)
     newest = int(classes[-1][0]["at"])
-    cut = next((i for i, (entry, _) in enumerate(classes) if entry["at"] >= newest - window), len(classes))
+    horizon = newest - window - late_ms
+    cut = next((i for i, (entry, _) in enumerate(classes) if entry["at"] >= horizon), len(classes))
     cut = max(cut, len(classes) - max_entries)
     return list(classes[cut:]), list(classes[:cut])
 

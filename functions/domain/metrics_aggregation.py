@@ -37,7 +37,7 @@ CALLER = "CALLER#"
 MAX_TRANSACTION_ITEMS = 100
 CONTACT_TTL_DAYS = 35
 #: most contacts a caller state keeps (older ones are frozen into its floor)
-MAX_CALLER_ENTRIES = 200
+MAX_CALLER_ENTRIES = 128
 DAY_MS = 86_400_000
 
 Group = TypeVar("Group")
@@ -144,7 +144,7 @@ def caller_change(
     if old is not None and facts == old.facts:
         return None
     classes = caller_classes(facts, rules)
-    kept, frozen = prune_callers(classes, rules, MAX_CALLER_ENTRIES)
+    kept, frozen = prune_callers(classes, rules, MAX_CALLER_ENTRIES, CONTACT_TTL_DAYS * DAY_MS)
     stored = {str(entry["contact"]): entry for entry, _ in kept}
     floor = facts.get(CALLER_FLOOR)
     if frozen:

@@ -3,7 +3,8 @@
 Issue 13 item 9: the ``CALLER#<callerKey>#<intent>`` state kept one fact and one applied
 contribution per contact forever, passing DynamoDB's 400 KB item limit at about 1,600 contacts,
 after which every batch holding that caller failed. It now keeps only the contacts whose repeat
-status can still change (the repeat window, at most ``MAX_CALLER_ENTRIES``) and a floor for the rest.
+status can still change (the repeat window plus the 35 days an event may still arrive, at most
+``MAX_CALLER_ENTRIES``) and a floor for the rest.
 """
 
 from __future__ import annotations
