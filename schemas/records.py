@@ -227,9 +227,10 @@ class Grain(StrEnum):
 class MetricRollup(_Strict):
     """Counts per queue and period; every ratio is derived from these when read.
 
-    Written only by the aggregator (functions/domain/metrics.py defines each counter; docs/metrics.md
-    documents them). Stored as ``pk=ROLLUP#<queue>#<grain>``, ``sk=<period>``: ``period`` is
-    ``2026-11-23T14:15:00Z`` (15-minute UTC slot), ``2026-11-23`` (local day) or ``2026Q4``.
+    Written only by the aggregator (functions/domain/metrics_registry.py defines each counter; a test
+    keeps these fields equal to its counters; docs/metrics.md is generated from it). Stored as
+    ``pk=ROLLUP#<queue>#<grain>``, ``sk=<period>``: ``period`` is ``2026-11-23T14:15:00Z`` (15-minute
+    UTC slot), ``2026-11-23`` (local day) or ``2026Q4``.
     """
 
     queue: Annotated[str, Doc("queue name, ALL (every queue) or IVR (never queued)")]
@@ -258,6 +259,9 @@ class MetricRollup(_Strict):
     survey_responses: int = 0
     driver_sums: dict[A11Driver, int] = field(default_factory=dict)
     driver_counts: dict[A11Driver, int] = field(default_factory=dict)
+    driver_agree: Annotated[dict[A11Driver, int], Doc("responses agreeing (4 or 5) per driver")] = field(
+        default_factory=dict
+    )
     a11_points: Annotated[
         dict[str, int], Doc("'<service>|<channel>|<driver>|<scale point>' -> responses")
     ] = field(default_factory=dict)

@@ -16,6 +16,7 @@ import typer
 from schemas.records import Grain
 
 if TYPE_CHECKING:
+    from civicline.metrics.queries import RollupSource
     from functions.adapters.metrics_dynamo import DynamoMetricsStore
 
 app = typer.Typer(no_args_is_help=True)
@@ -26,6 +27,28 @@ EndpointOpt = Annotated[
 ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS profile to read the table with")]
 TableOpt = Annotated[str | None, typer.Option("--table", help="metrics table name (default METRICS_TABLE)")]
 RegionOpt = Annotated[str | None, typer.Option("--region", help="AWS region")]
+FromDirOpt = Annotated[
+    Path | None,
+    typer.Option("--from-dir", help="a simulated day's --out folder (its rollups.json) instead of a table"),
+]
+
+
+def _source(
+    from_dir: Path | None,
+    endpoint_url: str | None,
+    profile: str | None,
+    table: str | None,
+    region: str | None,
+) -> RollupSource:
+    """The rollups to read: a simulated day's folder, or the metrics table."""
+    if from_dir is None:
+        return _store(endpoint_url, profile, table, region)
+    from civicline.metrics.files import FileRollups
+
+    try:
+        return FileRollups.load(from_dir)
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--from-dir") from exc
 
 
 def _store(
@@ -58,6 +81,7 @@ def show_cmd(
     end: Annotated[str | None, typer.Option("--to", help="ISO date/datetime, inclusive")] = None,
     interval: Annotated[Grain, typer.Option("--interval", help="15m, day or quarter")] = Grain.DAY,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    from_dir: FromDirOpt = None,
     endpoint_url: EndpointOpt = None,
     profile: ProfileOpt = None,
     table: TableOpt = None,
@@ -70,9 +94,14 @@ def show_cmd(
 
     if fmt not in ("table", "csv", "json"):
         raise typer.BadParameter("use table, csv or json", param_hint="--format")
+    source = _source(from_dir, endpoint_url, profile, table, region)
     try:
         rows = query(
-            _store(endpoint_url, profile, table, region), queues=queue, grain=interval, start=start, end=end
+            source,
+            queues=queue,
+            grain=interval,
+            start=start,
+            end=end,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
@@ -81,7 +110,8 @@ def show_cmd(
     elif fmt == "json":
         typer.echo(json_text(rows), nl=False)
     else:
-        typer.echo(table_text(rows, title=f"CivicLine metrics ({interval.value})"), nl=False)
+        title = f"CivicLine metrics ({interval.value}, {source.rules.time_zone})"
+        typer.echo(table_text(rows, title=title, tz=source.rules.tz), nl=False)
 
 
 @app.command("export-a11")
@@ -89,6 +119,7 @@ def export_a11_cmd(
     *,
     quarter: Annotated[str, typer.Option("--quarter", help="calendar quarter, e.g. 2026Q4")],
     out: Annotated[Path | None, typer.Option("--out", help="CSV file (default: stdout)")] = None,
+    from_dir: FromDirOpt = None,
     endpoint_url: EndpointOpt = None,
     profile: ProfileOpt = None,
     table: TableOpt = None,
@@ -104,7 +135,7 @@ def export_a11_cmd(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--quarter") from exc
     rows = query(
-        _store(endpoint_url, profile, table, region),
+        _source(from_dir, endpoint_url, profile, table, region),
         queues=[ALL_QUEUE],
         grain=Grain.QUARTER,
         start=quarter,
@@ -126,6 +157,7 @@ def dashboard_cmd(
     queue: Annotated[str, typer.Option("--queue", help="queue charted by interval")] = "ALL",
     start: Annotated[str | None, typer.Option("--from", help="ISO date/datetime")] = None,
     end: Annotated[str | None, typer.Option("--to", help="ISO date/datetime, inclusive")] = None,
+    from_dir: FromDirOpt = None,
     endpoint_url: EndpointOpt = None,
     profile: ProfileOpt = None,
     table: TableOpt = None,
@@ -134,7 +166,7 @@ def dashboard_cmd(
     """Write a self-contained HTML dashboard (inline SVG charts, no network needed to view it)."""
     from civicline.metrics.dashboard import build
 
-    html = build(_store(endpoint_url, profile, table, region), queue=queue, start=start, end=end)
+    html = build(_source(from_dir, endpoint_url, profile, table, region), queue=queue, start=start, end=end)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     typer.echo(f"wrote {out}")

@@ -9,15 +9,25 @@ scores with their response counts; then a per-queue summary and the definitions 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from html import escape
-from typing import Any
 
-from civicline.metrics.queries import Row
-from functions.adapters.metrics_dynamo import DynamoMetricsStore
-from functions.domain.metrics import COUNTERS, DERIVED, derived
-from schemas.records import A11Driver, Grain, MetricRollup
+from civicline.metrics.queries import RollupSource, Row
+from functions.domain.metrics import derived
+from functions.domain.metrics_registry import (
+    ALL_RATIOS,
+    BY_NAME,
+    COUNTERS,
+    TABLE,
+    Counter,
+    Ratio,
+    driver_count_key,
+    kind_of,
+)
+from schemas.records import A11Driver, Grain
 
+#: the definitions section: ratios first (what analysts read), then the counters they are made of
+MEASURES_FOR_READERS: tuple[Counter | Ratio, ...] = (*ALL_RATIOS, *COUNTERS)
 WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 560, 220, 48, 12, 14, 34
 COLORS = ("#1f6feb", "#d1242f", "#2da44e", "#bf8700", "#8250df", "#57606a")
 
@@ -162,42 +172,24 @@ def hbar_chart(
     return _frame(name, title, "".join(parts))
 
 
-def _total(rows: Sequence[Row]) -> MetricRollup | None:
-    if not rows:
-        return None
-    sums: dict[str, Any] = {}
-    driver_sums: dict[A11Driver, int] = {}
-    driver_counts: dict[A11Driver, int] = {}
+def _total(rows: Sequence[Row]) -> dict[str, float]:
+    """The raw counters (registry names and A-11 keys) summed over ``rows``."""
+    sums: dict[str, float] = {}
     for row in rows:
-        for name in (m.name for m in COUNTERS):
-            sums[name] = sums.get(name, 0) + int(getattr(row.rollup, name))
-        for d, v in row.rollup.driver_sums.items():
-            driver_sums[d] = driver_sums.get(d, 0) + v
-        for d, v in row.rollup.driver_counts.items():
-            driver_counts[d] = driver_counts.get(d, 0) + v
-    first = rows[0].rollup
-    return MetricRollup(
-        queue=first.queue,
-        grain=first.grain,
-        period="total",
-        period_start=first.period_start,
-        driver_sums=driver_sums,
-        driver_counts=driver_counts,
-        **sums,
-    )
-
-
-def _counters(rollup: MetricRollup) -> dict[str, float]:
-    data = {name: float(getattr(rollup, name)) for name in (m.name for m in COUNTERS)}
-    for d, v in rollup.driver_sums.items():
-        data[f"driver_sum|{d.value}"] = float(v)
-    for d, v in rollup.driver_counts.items():
-        data[f"driver_count|{d.value}"] = float(v)
-    return data
+        for name, value in row.counters().items():
+            sums[name] = sums.get(name, 0.0) + value
+    return sums
 
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def local_label(row: Row, tz: tzinfo) -> str:
+    """An interval's start as the agency's clock reads it (``09:15``); days and quarters as keyed."""
+    if row.rollup.grain is not Grain.INTERVAL:
+        return row.rollup.period
+    return row.rollup.period_start.astimezone(tz).strftime("%H:%M")
 
 
 def render(
@@ -207,15 +199,16 @@ def render(
     title: str = "CivicLine contact-center metrics",
     service_level_seconds: int = 60,
     generated: datetime | None = None,
+    tz: tzinfo = UTC,
 ) -> str:
     """The whole page. ``intervals``: one queue's (usually ALL) 15-minute rows, oldest first;
-    ``summary``: rows for the per-queue table (any grain)."""
-    labels = [r.rollup.period[11:16] if "T" in r.rollup.period else r.rollup.period for r in intervals]
+    ``summary``: rows for the per-queue table (any grain). Times read in the agency's zone ``tz``."""
+    labels = [local_label(r, tz) for r in intervals]
     los = [r.ratios["level_of_service"] for r in intervals]
     sl = [r.ratios["service_level"] for r in intervals]
     asa = [r.ratios["asa_seconds"] for r in intervals]
-    total = _total(intervals)
-    totals = derived(_counters(total)) if total else {}
+    total = _total(intervals) if intervals else None
+    totals = derived(total) if total else {}
     charts = [
         line_chart(
             "los",
@@ -241,28 +234,31 @@ def render(
     ]
     if total is not None:
         funnel = [
-            ("Offered", total.callbacks_offered),
-            ("Accepted", total.callbacks_accepted),
-            ("Dialed", total.callbacks_dialed),
-            ("Connected", total.callbacks_connected),
+            (BY_NAME[n].label, total.get(n, 0.0))
+            for n in ("callbacks_offered", "callbacks_accepted", "callbacks_dialed", "callbacks_connected")
         ]
-        charts.append(hbar_chart("callbacks", "Callback funnel", [(n, float(v), str(v)) for n, v in funnel]))
+        charts.append(hbar_chart("callbacks", "Callback funnel", [(n, v, f"{v:.0f}") for n, v in funnel]))
         charts.append(
             hbar_chart(
                 "containment",
                 "Self-service containment",
                 [
-                    ("Inbound contacts", float(total.inbound_contacts), str(total.inbound_contacts)),
+                    (
+                        "Inbound contacts",
+                        total.get("inbound_contacts", 0.0),
+                        f"{total.get('inbound_contacts', 0):.0f}",
+                    ),
                     (
                         "Contained in IVR",
-                        float(total.self_service_contained),
-                        f"{total.self_service_contained} ({_pct(totals.get('containment_rate'))})",
+                        total.get("self_service_contained", 0.0),
+                        f"{total.get('self_service_contained', 0):.0f} "
+                        f"({_pct(totals.get('containment_rate'))})",
                     ),
-                    ("Reached a queue", float(total.offered), str(total.offered)),
+                    ("Reached a queue", total.get("offered", 0.0), f"{total.get('offered', 0):.0f}"),
                 ],
             )
         )
-        identified = total.first_contacts + total.repeat_contacts
+        identified = total.get("first_contacts", 0) + total.get("repeat_contacts", 0)
         charts.append(
             hbar_chart(
                 "fcr",
@@ -271,12 +267,13 @@ def render(
                     (
                         "Survey",
                         (totals.get("fcr_survey_rate") or 0) * 100,
-                        f"{_pct(totals.get('fcr_survey_rate'))} of {total.fcr_survey_responses}",
+                        f"{_pct(totals.get('fcr_survey_rate'))} of "
+                        f"{total.get('fcr_survey_responses', 0):.0f}",
                     ),
                     (
                         "Repeat contacts",
                         (totals.get("fcr_repeat_rate") or 0) * 100,
-                        f"{_pct(totals.get('fcr_repeat_rate'))} of {identified}",
+                        f"{_pct(totals.get('fcr_repeat_rate'))} of {identified:.0f}",
                     ),
                 ],
                 top=100.0,
@@ -286,11 +283,15 @@ def render(
             (
                 d.value,
                 (totals.get(f"a11_{d.value}_mean") or 0.0),
-                f"{totals.get(f'a11_{d.value}_mean') or 0:.2f} (n={total.driver_counts.get(d, 0)})",
+                f"{totals.get(f'a11_{d.value}_mean') or 0:.2f}, "
+                f"{_pct(totals.get(f'a11_{d.value}_agree'))} agree "
+                f"(n={total.get(driver_count_key(d), 0):.0f})",
             )
             for d in A11Driver
         ]
-        charts.append(hbar_chart("a11", "A-11 driver scores (mean of 1-5, responses)", drivers, top=5.0))
+        charts.append(
+            hbar_chart("a11", "A-11 drivers: mean (1-5), share agreeing (4-5), responses", drivers, top=5.0)
+        )
     else:
         for name, chart_title in (
             ("callbacks", "Callback funnel"),
@@ -299,7 +300,7 @@ def render(
             ("a11", "A-11 driver scores"),
         ):
             charts.append(_empty(name, chart_title))
-    moment = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    moment = (generated or datetime.now(UTC)).astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
     return _PAGE.format(
         title=escape(title),
         generated=escape(moment),
@@ -309,34 +310,39 @@ def render(
     )
 
 
+def _cell(row: Row, name: str) -> str:
+    kind = kind_of(name)
+    if name in row.ratios:
+        value = row.ratios[name]
+        if value is None:
+            return "-"
+        return _pct(value) if kind == "pct" else f"{value:.1f}"
+    return str(int(getattr(row.rollup, name)))
+
+
 def _summary_table(rows: Sequence[Row]) -> str:
     if not rows:
         return "<p>No rollups.</p>"
-    head = (
-        "<tr><th>Queue</th><th>Period</th><th>Offered</th><th>Answered</th><th>Abandoned</th><th>ASA s</th>"
-        "<th>LOS</th><th>Service level</th><th>Callbacks acc/conn</th><th>Contained</th>"
-        "<th>FCR survey</th></tr>"
+    head = "<tr><th>Queue</th><th>Period</th>" + "".join(
+        f"<th>{escape(BY_NAME[n].short)}</th>" for n in TABLE
     )
     body = []
     for row in rows:
-        r, d = row.rollup, row.ratios
-        asa = "-" if d["asa_seconds"] is None else f"{d['asa_seconds']:.1f}"
+        cells = "".join(f"<td>{escape(_cell(row, n))}</td>" for n in TABLE)
         body.append(
-            f"<tr><td>{escape(r.queue)}</td><td>{escape(r.period)}</td><td>{r.offered}</td><td>{r.answered}</td>"
-            f"<td>{r.abandoned}</td><td>{asa}</td><td>{_pct(d['level_of_service'])}</td>"
-            f"<td>{_pct(d['service_level'])}</td><td>{r.callbacks_accepted}/{r.callbacks_connected}</td>"
-            f"<td>{r.self_service_contained}</td><td>{_pct(d['fcr_survey_rate'])}</td></tr>"
+            f"<tr><td>{escape(row.rollup.queue)}</td><td>{escape(row.rollup.period)}</td>{cells}</tr>"
         )
-    return f"<table>{head}{''.join(body)}</table>"
+    return f"<table>{head}</tr>{''.join(body)}</table>"
 
 
 def _definitions(service_level_seconds: int) -> str:
     items = []
-    for measure in (*DERIVED, *COUNTERS):
+    for measure in MEASURES_FOR_READERS:
+        reads = measure.reads if isinstance(measure, Counter) else "the counters below"
         items.append(
-            f'<dt id="def-{measure.name}">{escape(measure.label)} <code>{escape(measure.name)}</code></dt>'
+            f'<dt id="def-{measure.name}">{escape(measure.label)} <code>{escape(measure.column)}</code></dt>'
             f"<dd>{escape(measure.definition)}<br><b>Formula:</b> <code>{escape(measure.formula)}</code>"
-            f"<br><b>Source:</b> {escape(measure.source)}</dd>"
+            f"<br><b>Reads:</b> {escape(reads)}</dd>"
         )
     note = (
         f"<p>Threshold X = {service_level_seconds} s. Connect's service level is time-based (removed from "
@@ -382,7 +388,7 @@ dt{{font-weight:600;margin-top:10px}} dd{{margin:2px 0 0 16px;font-size:13px}}
 
 
 def build(
-    store: DynamoMetricsStore,
+    store: RollupSource,
     *,
     queue: str = "ALL",
     start: str | None = None,
@@ -399,4 +405,5 @@ def build(
         summary,
         service_level_seconds=store.rules.service_level_seconds,
         generated=generated,
+        tz=store.rules.tz,
     )

@@ -10,15 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, Protocol
 
 from functions.adapters.metrics_dynamo import DynamoMetricsStore
 from functions.domain.metrics import (
-    A11_PREFIX,
     ALL_QUEUE,
-    COUNTER_NAMES,
-    DRIVER_COUNT,
-    DRIVER_SUM,
     IVR_QUEUE,
     Rules,
     derived,
@@ -26,8 +22,30 @@ from functions.domain.metrics import (
     period_key,
     to_ms,
 )
+from functions.domain.metrics_registry import (
+    A11_PREFIX,
+    COUNTER_NAMES,
+    DRIVER_AGREE,
+    DRIVER_COUNT,
+    DRIVER_SUM,
+    driver_agree_key,
+    driver_count_key,
+    driver_sum_key,
+)
 from schemas import codec
 from schemas.records import A11Driver, Grain, MetricRollup
+
+
+class RollupSource(Protocol):
+    """Where rollups are read from: the metrics table, or a simulated day's file."""
+
+    rules: Rules
+
+    def query_rollups(
+        self, queue: str, grain: str, start: str | None = None, end: str | None = None
+    ) -> list[dict[str, Any]]: ...
+
+    def rollup_queues(self) -> list[str]: ...
 
 
 @dataclass
@@ -38,22 +56,31 @@ class Row:
     def to_json(self) -> dict[str, Any]:
         return {**codec.dump(self.rollup), "derived": self.ratios}
 
+    def counters(self) -> dict[str, float]:
+        """The raw counters by registry name (A-11 families by their keys), for sums and ratios."""
+        r = self.rollup
+        out: dict[str, float] = {name: float(getattr(r, name)) for name in COUNTER_NAMES}
+        for key, family in ((driver_sum_key, r.driver_sums), (driver_count_key, r.driver_counts)):
+            out.update({key(d): float(v) for d, v in family.items()})
+        out.update({driver_agree_key(d): float(v) for d, v in r.driver_agree.items()})
+        out.update({A11_PREFIX + k: float(v) for k, v in r.a11_points.items()})
+        return out
+
 
 def to_rollup(raw: dict[str, Any]) -> MetricRollup:
     """A stored rollup row (``rollup_row``) as the published :class:`MetricRollup` contract."""
     counters: dict[str, Any] = raw["counters"]
     fields: dict[str, Any] = {name: int(counters.get(name, 0)) for name in COUNTER_NAMES}
     drivers = {d.value: d for d in A11Driver}
-    sums = {
-        drivers[n.removeprefix(DRIVER_SUM)]: int(v)
-        for n, v in counters.items()
-        if n.startswith(DRIVER_SUM) and n.removeprefix(DRIVER_SUM) in drivers
-    }
-    counts = {
-        drivers[n.removeprefix(DRIVER_COUNT)]: int(v)
-        for n, v in counters.items()
-        if n.startswith(DRIVER_COUNT) and n.removeprefix(DRIVER_COUNT) in drivers
-    }
+
+    def family(prefix: str) -> dict[A11Driver, int]:
+        return {
+            drivers[n.removeprefix(prefix)]: int(v)
+            for n, v in counters.items()
+            if n.startswith(prefix) and n.removeprefix(prefix) in drivers
+        }
+
+    sums, counts, agree = family(DRIVER_SUM), family(DRIVER_COUNT), family(DRIVER_AGREE)
     points = {n.removeprefix(A11_PREFIX): int(v) for n, v in counters.items() if n.startswith(A11_PREFIX)}
     return MetricRollup(
         queue=raw["queue"],
@@ -62,6 +89,7 @@ def to_rollup(raw: dict[str, Any]) -> MetricRollup:
         period_start=datetime.fromisoformat(raw["period_start"]),
         driver_sums=sums,
         driver_counts=counts,
+        driver_agree=agree,
         a11_points={k: v for k, v in points.items() if v},
         **fields,
     )
@@ -89,7 +117,7 @@ def parse_bound(text: str | None, grain: Grain, rules: Rules, *, end: bool) -> s
     return period_key(to_ms(moment), grain, rules.tz)
 
 
-def default_queues(store: DynamoMetricsStore) -> list[str]:
+def default_queues(store: RollupSource) -> list[str]:
     """ALL first, then every queue that has rollups, IVR last."""
     found = store.rollup_queues()
     named = [q for q in found if q not in (ALL_QUEUE, IVR_QUEUE)]
@@ -97,7 +125,7 @@ def default_queues(store: DynamoMetricsStore) -> list[str]:
 
 
 def query(
-    store: DynamoMetricsStore,
+    store: RollupSource,
     *,
     queues: Iterable[str] | None = None,
     grain: Grain = Grain.INTERVAL,

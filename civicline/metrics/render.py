@@ -7,26 +7,16 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import UTC, tzinfo
 
 from civicline.metrics.queries import Row
-from functions.domain.metrics import COUNTER_NAMES, DERIVED, federal_fiscal_quarter, parse_quarter
+from functions.domain.metrics import federal_fiscal_quarter, parse_quarter
+from functions.domain.metrics_registry import ALL_RATIOS, BY_NAME, COUNTERS, TABLE, kind_of
 from schemas.records import A11Driver
 
-#: (header, counter or derived name, format) for the table view
-TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("Offered", "offered", "n"),
-    ("Answered", "answered", "n"),
-    ("Aband.", "abandoned", "n"),
-    ("ASA s", "asa_seconds", "s"),
-    ("LOS", "level_of_service", "%"),
-    ("SL", "service_level", "%"),
-    ("Aband.%", "abandonment_rate", "%"),
-    ("CB off/acc/dial/conn", "callbacks", "cb"),
-    ("Contained", "containment_rate", "%"),
-    ("Transf.", "transfers", "n"),
-    ("FCR srv", "fcr_survey_rate", "%"),
-    ("FCR rep", "fcr_repeat_rate", "%"),
-    ("Surveys", "survey_responses", "n"),
+#: (header, counter or ratio name, format) for the table view, from the measure registry
+TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = tuple(
+    (BY_NAME[name].short, name, {"pct": "%", "sec": "s"}.get(kind_of(name), "n")) for name in TABLE
 )
 
 
@@ -40,8 +30,15 @@ def _fmt(value: float | None, kind: str) -> str:
     return str(int(value))
 
 
-def table(rows: Sequence[Row], title: str = "CivicLine metrics") -> str:
-    """A rich table rendered to text (no colours, so it can be piped)."""
+def local_period(row: Row, tz: tzinfo) -> str:
+    """A 15-minute period in the agency's local time (``2026-11-23 09:15 EST``); others as keyed."""
+    if "T" not in row.rollup.period:
+        return row.rollup.period
+    return row.rollup.period_start.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def table(rows: Sequence[Row], title: str = "CivicLine metrics", tz: tzinfo = UTC) -> str:
+    """A rich table rendered to text (no colours, so it can be piped); periods in local time."""
     from rich.console import Console
     from rich.table import Table
 
@@ -52,14 +49,9 @@ def table(rows: Sequence[Row], title: str = "CivicLine metrics") -> str:
         view.add_column(header, justify="right")
     for row in rows:
         counters = asdict(row.rollup)
-        cells = [row.rollup.queue, row.rollup.period]
+        cells = [row.rollup.queue, local_period(row, tz)]
         for _, name, kind in TABLE_COLUMNS:
-            if kind == "cb":
-                r = row.rollup
-                cells.append(
-                    f"{r.callbacks_offered}/{r.callbacks_accepted}/{r.callbacks_dialed}/{r.callbacks_connected}"
-                )
-            elif name in row.ratios:
+            if name in row.ratios:
                 cells.append(_fmt(row.ratios[name], kind))
             else:
                 cells.append(_fmt(float(counters.get(name, 0)), kind))
@@ -69,47 +61,59 @@ def table(rows: Sequence[Row], title: str = "CivicLine metrics") -> str:
     return buffer.getvalue()
 
 
-def csv_text(rows: Sequence[Row]) -> str:
-    """One line per queue and period: every counter, every derived ratio, A-11 driver sums/counts."""
-    derived_names = [m.name for m in DERIVED]
-    driver_cols = [f"{kind}_{d.value}" for d in A11Driver for kind in ("driver_sum", "driver_count")]
-    mean_cols = [f"a11_{d.value}_mean" for d in A11Driver]
-    header = [
+def csv_columns() -> list[str]:
+    """The CSV header: period fields, then every counter and ratio column with its unit in the name,
+    then per A-11 driver the sum of points, the responses and the responses agreeing (4 or 5)."""
+    drivers = [
+        f"a11_{d.value}_{part}" for d in A11Driver for part in ("points_sum", "responses", "agree_responses")
+    ]
+    return [
         "queue",
         "grain",
         "period",
         "period_start",
-        *COUNTER_NAMES,
-        *derived_names,
-        *mean_cols,
-        *driver_cols,
+        *(c.column for c in COUNTERS),
+        *(r.column for r in ALL_RATIOS),
+        *drivers,
     ]
+
+
+def row_values(row: Row) -> list[object]:
+    """One row's values in :func:`csv_columns` order (None for a ratio without a denominator)."""
+    r = row.rollup
+    data = asdict(r)
+    line: list[object] = [r.queue, r.grain.value, r.period, r.period_start.isoformat()]
+    line.extend(data[c.name] for c in COUNTERS)
+    line.extend(_ratio_cell(row.ratios.get(ratio.name)) for ratio in ALL_RATIOS)
+    for driver in A11Driver:
+        line.extend(
+            [r.driver_sums.get(driver, 0), r.driver_counts.get(driver, 0), r.driver_agree.get(driver, 0)]
+        )
+    return line
+
+
+def csv_text(rows: Sequence[Row]) -> str:
+    """One line per queue and period (columns: :func:`csv_columns`; an empty cell is no denominator)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow(csv_columns())
     for row in rows:
-        r = row.rollup
-        data = asdict(r)
-        line: list[object] = [r.queue, r.grain.value, r.period, r.period_start.isoformat()]
-        line.extend(data[name] for name in COUNTER_NAMES)
-        line.extend(
-            "" if row.ratios.get(n) is None else round(float(row.ratios[n] or 0), 6) for n in derived_names
-        )
-        line.extend(
-            "" if row.ratios.get(n) is None else round(float(row.ratios[n] or 0), 6) for n in mean_cols
-        )
-        for driver in A11Driver:
-            line.extend([r.driver_sums.get(driver, 0), r.driver_counts.get(driver, 0)])
-        writer.writerow(line)
+        writer.writerow("" if v is None else v for v in row_values(row))
     return buffer.getvalue()
 
 
-def _ratio_cell(value: float | None) -> object:
-    return "" if value is None else round(value, 6)
+def _ratio_cell(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
 
 
 def json_text(rows: Sequence[Row]) -> str:
-    return json.dumps([row.to_json() for row in rows], indent=2, sort_keys=True) + "\n"
+    """The CSV's columns as JSON objects (same names, units in them), plus the A-11 scale points."""
+    columns = csv_columns()
+    out = [
+        {**dict(zip(columns, row_values(row), strict=True)), "a11_points": row.rollup.a11_points}
+        for row in rows
+    ]
+    return json.dumps(out, indent=2, sort_keys=True) + "\n"
 
 
 A11_HEADER = ("quarter", "fiscal_quarter", "service", "channel", "driver", "scale_point", "count")

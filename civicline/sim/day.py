@@ -38,7 +38,8 @@ from civicline.sim.fastmoto import fast_transactions
 from civicline.sim.faults import FaultInjector, FaultPlan, throttled_dynamodb
 from civicline.sim.kernel import Event, Simulation
 from civicline.sim.planning import stream
-from schemas import codec
+from civicline.sim.truth import CaseBook, flag
+from functions.domain.metrics import Rules
 from schemas.profile import SimulationProfile, clock_seconds
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -51,6 +52,9 @@ DISPATCH_INTERVAL = 300.0
 DISPATCH_RETRY_DELAYS = (60.0, 120.0)
 #: ring time of an unanswered callback dial
 RING_SECONDS = 30.0
+#: the share of the progress bar for the simulated day; the rest is the aggregation (events to
+#: rollups), which takes about as long, so the bar reaches 100 % when the run is done
+SIMULATE_SHARE = 0.45
 
 
 @dataclass
@@ -66,7 +70,16 @@ class Agent:
     contact: SimContact | None = None
     idle_since: float = 0.0
     handled: int = 0
+    #: time spent on contacts within the shift (occupancy's numerator) and after it (overtime)
     busy_seconds: float = 0.0
+    overtime_seconds: float = 0.0
+
+    def work(self, start: float, seconds: float) -> None:
+        """Book ``seconds`` of work from ``start``: the part inside the shift is busy time, the rest
+        (finishing promised callbacks after the shift) overtime, so occupancy stays within [0, 1]."""
+        inside = max(0.0, min(start + seconds, self.shift_end) - max(start, self.shift_start))
+        self.busy_seconds += inside
+        self.overtime_seconds += seconds - inside
 
     @property
     def arn(self) -> str:
@@ -115,6 +128,10 @@ class DayResult:
     profile: str
     seed: int
     truth: Truth
+    #: the registry's counters over what really happened (civicline.sim.truth)
+    truth_counters: dict[str, int]
+    #: the aggregator's rules of the run (service level, repeat window, time zone)
+    rules: Rules
     events: list[dict[str, Any]]
     delivered_events: int
     rollups: dict[tuple[str, str, str], dict[str, int]]
@@ -187,6 +204,7 @@ class DayRunner:
             self.library, invoker=self.invoker, center=self.center, events=self.events.append, seed=seed
         )
         self.truth = Truth()
+        self.book = CaseBook()
         self._seq = 0
         self.engine_runs = 0
         self.factory: CallerFactory | None = None
@@ -258,22 +276,36 @@ class DayRunner:
                 if self.faults.ddb_throttle:
                     backoff = shim.skipped
             self._find_lost_callbacks()
+            from functions.handlers.contact_events import rules_from_settings
+
+            rules = rules_from_settings()
+            truth_counters = self.book.counters(rules)
         finally:
             set_clock(None)
         timings["simulate"] = time.perf_counter() - started
         if self.progress is not None:
-            self.progress(1.0)
+            self.progress(SIMULATE_SHARE)
         started = time.perf_counter()
         delivered = self.injector.deliver(self.events)
+        progress = self.progress
+
+        def aggregated(fraction: float) -> None:
+            if progress is not None:
+                progress(SIMULATE_SHARE + (1 - SIMULATE_SHARE) * fraction)
+
         # the aggregator prints its CloudWatch EMF metrics to stdout, as Lambda expects; not here
         with contextlib.redirect_stdout(io.StringIO()):
-            self.truth.add("dead_letters", publish_and_aggregate(self.aws, delivered))
+            self.truth.add("dead_letters", publish_and_aggregate(self.aws, delivered, progress=aggregated))
         timings["aggregate"] = time.perf_counter() - started
         rollups, day_rows, interval_rows, html = read_metrics(self.center.at(self.close_s))
+        if self.progress is not None:
+            self.progress(1.0)
         return DayResult(
             profile=self.profile.name,
             seed=self.seed,
             truth=self.truth,
+            truth_counters=truth_counters,
+            rules=rules,
             events=self.events,
             delivered_events=len(delivered),
             rollups=rollups,
@@ -298,7 +330,7 @@ class DayRunner:
     def _tick(self, step: float, horizon: float) -> None:
         def tick() -> None:
             assert self.progress is not None
-            self.progress(min(1.0, max(0.0, self.sim.now / horizon)))
+            self.progress(SIMULATE_SHARE * min(1.0, max(0.0, self.sim.now / horizon)))
             if self.sim.now + step < horizon:
                 self.sim.after(step, tick)
 
@@ -351,6 +383,7 @@ class DayRunner:
         ended = result.ended
         how = ended.get("how")
         scheduled = self._scheduled_callback(result)
+        self._record_ivr(caller, result, self._scheduled_callback(result, created_only=True) is not None)
         if how == "QUEUE" and ended.get("queue"):
             self._enqueue_inbound(
                 caller, result.contact, queue_key(str(ended["queue"])) or str(ended["queue"])
@@ -370,6 +403,29 @@ class DayRunner:
             self._dropped(caller, result, "ended in the IVR without service")
         self._maybe_repeat(caller, self.sim.now, abandoned=False)
 
+    def _record_ivr(self, caller: Caller, result: CallResult, scheduled: bool) -> None:
+        """The ground truth of the IVR part of a call (see civicline.sim.truth)."""
+        case = self.book[caller.contact_id]
+        attrs = result.attributes
+        ended = result.ended
+        how = ended.get("how")
+        case.callback_offered = case.callback_offered or flag(attrs.get("callbackOffered")) is True
+        case.self_service = flag(attrs.get("selfService"))
+        case.courtesy = flag(attrs.get("courtesyDisconnect")) is True
+        case.callback_accepted = case.callback_accepted or scheduled or bool(attrs.get("callbackId"))
+        redirect = attrs.get("intent") == "REDIRECT" and bool(attrs.get("officeId")) and how != "QUEUE"
+        reason = str(ended.get("reason") or "CONTACT_FLOW_DISCONNECT")
+        case.transferred_out = (
+            bool(attrs.get("transferredTo")) or redirect or reason == "THIRD_PARTY_DISCONNECT"
+        )
+        if how in ("DISCONNECT", "CALLBACK", "ERROR", "TRANSFER_PHONE"):
+            case.disconnected = True
+            case.flow_ended = reason == "CONTACT_FLOW_DISCONNECT"
+        key, intent = attrs.get("callerKey"), attrs.get("intent")
+        started = result.contact.initiated_at
+        if key and intent and started is not None:
+            self.book.caller_contact(key, intent, caller.contact_id, started)
+
     def _dropped(self, caller: Caller, result: CallResult, reason: str) -> None:
         self.truth.add("dropped")
         self.truth.dropped.append(
@@ -385,14 +441,17 @@ class DayRunner:
         )
 
     @staticmethod
-    def _scheduled_callback(result: CallResult) -> str | None:
+    def _scheduled_callback(result: CallResult, *, created_only: bool = False) -> str | None:
+        """The scheduled callback the call booked (or found already booked: EXISTING, unless
+        ``created_only``: an EXISTING answer is another contact's request, not this one's)."""
+        accepted = ("CREATED",) if created_only else ("CREATED", "EXISTING")
         for call in result.lambda_calls:
             res = call.get("result") or {}
             params = call.get("parameters") or {}
             if (
                 call.get("function") == "callback"
                 and params.get("mode") == "SCHEDULED"
-                and res.get("result") in ("CREATED", "EXISTING")
+                and res.get("result") in accepted
             ):
                 return str(res.get("callbackId") or "")
         return None
@@ -400,6 +459,9 @@ class DayRunner:
     # -- the queue ----------------------------------------------------------------------------
     def _enqueue_inbound(self, caller: Caller, state: ContactState, queue: str) -> None:
         self.truth.add("queued")
+        case = self.book[caller.contact_id]
+        case.queued = True
+        case.enqueued_at = state.enqueued_at or self.center.now()
         contact = SimContact(caller, state, queue, caller.language, self.sim.now, self.sim.now)
         q = self.queue(queue)
         q.mean_handle = 0.9 * q.mean_handle + 0.1 * caller.aht_seconds
@@ -427,13 +489,23 @@ class DayRunner:
         )
         self._note_promises(result)
         offered = contact.state.attributes.get("callbackOffered") == "true"
+        case = self.book[contact.state.contact_id]
         if offered and not contact.offered:
             contact.offered = True
-            self.truth.add("callbacks_offered")
+            case.callback_offered = True
         how = result.ended.get("how")
+        if how in ("DISCONNECT", "ERROR", "TRANSFER_PHONE", "CALLBACK"):
+            case.left_queue(self.center.now())
+            case.flow_ended = (
+                str(result.ended.get("reason") or "CONTACT_FLOW_DISCONNECT") == "CONTACT_FLOW_DISCONNECT"
+            )
+            case.callback_accepted = (
+                case.callback_accepted
+                or how == "CALLBACK"
+                or self._scheduled_callback(result, created_only=True) is not None
+            )
         if how == "CALLBACK":
             self._leave_queue(contact)
-            self.truth.add("callbacks_accepted")
             info = result.ended.get("callback") or {}
             delay = float(info.get("delay_seconds") or 0)
             self.sim.after(delay, lambda: self._create_callback(contact, info))
@@ -441,7 +513,7 @@ class DayRunner:
         if how in ("DISCONNECT", "ERROR", "TRANSFER_PHONE"):
             self._leave_queue(contact)
             if self._scheduled_callback(result):
-                self.truth.add("scheduled_callbacks")
+                self.truth.add("scheduled_callbacks")  # counted as accepted in the case above
             else:
                 self._dropped(caller, result, "left the queue flow without service")
             return
@@ -460,7 +532,7 @@ class DayRunner:
         if not contact.waiting:
             return
         self._leave_queue(contact)
-        self.truth.add("abandoned")
+        self.book[contact.state.contact_id].left_queue(self.center.now())
         self.events.append(
             contact_event(
                 "DISCONNECTED",
@@ -517,12 +589,12 @@ class DayRunner:
     def _dial(self, agent: Agent, contact: SimContact) -> bool:
         """An agent is free for a callback: dial the caller; False when nobody answers."""
         contact.attempts += 1
-        if contact.attempts == 1:
-            self.truth.add("callbacks_dialed")
+        case = self.book[contact.state.previous_contact_id or contact.state.contact_id]
+        case.callback_dialed = True
         answers = contact.caller.answers_callback
         answered = answers[min(contact.attempts - 1, len(answers) - 1)]
         if answered:
-            self.truth.add("callbacks_connected")
+            case.callback_connected = True
             return True
         if contact.attempts >= contact.max_attempts:
             self.truth.add("callbacks_not_reached")
@@ -545,6 +617,7 @@ class DayRunner:
             self.sim.at(retry, again)
         # the agent spent the ring time on the attempt
         agent.contact = contact
+        agent.work(self.sim.now, RING_SECONDS)
         self.sim.after(RING_SECONDS, lambda: self._agent_free(agent))
         return False
 
@@ -658,28 +731,29 @@ class DayRunner:
             self.truth.callback_wait_sum += wait
             self.callbacks_by_id.pop(contact.state.contact_id, None)
         else:
-            self.truth.add("answered")
             self.truth.answer_wait_sum += wait
-            if wait <= self.profile.service_level_seconds:
-                self.truth.add("answered_within_threshold")
+            self.book[contact.state.contact_id].answered(now)
         self.events.append(contact_event("CONNECTED_TO_AGENT", contact.state, now=now, agentInfo=agent_info))
         handle = caller.aht_seconds
-        agent.busy_seconds += handle
+        agent.work(self.sim.now, handle)
         self.sim.after(handle, lambda: self._hang_up(agent, contact, agent_info))
 
     def _hang_up(self, agent: Agent, contact: SimContact, agent_info: dict[str, Any]) -> None:
         caller = contact.caller
         now = self.center.now()
+        # who hangs up: the customer, or the agent (then the customer is still on the line)
+        reason = "CUSTOMER_DISCONNECT" if caller.index % 3 else "AGENT_DISCONNECT"
         self.events.append(
             contact_event(
-                "DISCONNECTED",
-                contact.state,
-                now=now,
-                disconnectReason="CUSTOMER_DISCONNECT" if caller.index % 3 else "AGENT_DISCONNECT",
-                agentInfo=agent_info,
+                "DISCONNECTED", contact.state, now=now, disconnectReason=reason, agentInfo=agent_info
             )
         )
-        if caller.takes_survey and "CustomerRemaining" in contact.state.event_hooks:
+        self.book[contact.state.previous_contact_id or contact.state.contact_id].disconnected = True
+        # Connect runs the disconnect flow only for a customer still on the line: the agent ended it
+        survey_possible = reason == "AGENT_DISCONNECT" and "CustomerRemaining" in contact.state.event_hooks
+        if survey_possible:
+            self.truth.add("surveys_offerable")
+        if caller.takes_survey and survey_possible:
             result = self._run(
                 "post-call-survey",
                 caller,
@@ -712,7 +786,7 @@ class DayRunner:
             )
             self._agent_free(agent)
 
-        agent.busy_seconds += agent.acw
+        agent.work(self.sim.now, agent.acw)
         self.sim.after(agent.acw, complete)
         self._maybe_repeat(caller, self.sim.now, abandoned=False)
 
@@ -754,8 +828,11 @@ class _SimDialer:
             if caller is not None and len(request.attempts) < len(caller.answers_callback)
             else runner.dial_rng.random() < runner.profile.callbacks.answer_rate
         )
+        case = runner.book[request.contact_id]
+        case.callback_accepted = case.callback_dialed = True
         if caller is None or not answered:
             return DialResult("NO_ANSWER")
+        case.callback_connected = True
         contact_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"civicline:sim-scheduled:{request.callback_id}"))
         original = ContactState(
             contact_id=request.contact_id,
@@ -822,7 +899,9 @@ def envelope(detail: dict[str, Any], index: int) -> dict[str, Any]:
     }
 
 
-def publish_and_aggregate(aws: Any, events: list[dict[str, Any]], *, via_bus: bool = False) -> int:
+def publish_and_aggregate(
+    aws: Any, events: list[dict[str, Any]], *, via_bus: bool = False, progress: ProgressFn | None = None
+) -> int:
     """Deliver the contact events to the real aggregator handler; returns the dead-lettered count.
 
     ``via_bus``: put them on the local EventBridge bus, whose rule routes them to the SQS queue the
@@ -849,6 +928,8 @@ def publish_and_aggregate(aws: Any, events: list[dict[str, Any]], *, via_bus: bo
                 if not batch["Records"]:
                     break
             dead += len(batch["Records"])
+            if progress is not None:
+                progress(0.9 * min(1.0, (start + BATCH_SIZE) / max(1, len(envelopes))))
     dead += len(pump(aws, tables=True).dead_letters)
     return dead
 
@@ -869,13 +950,8 @@ def read_metrics(
         rows = query(store, grain=grain)
         for row in rows:
             r = row.rollup
-            counters = {
-                k: v for k, v in codec.dump(r).items() if isinstance(v, int) and not isinstance(v, bool)
-            }
-            for name, value in r.driver_sums.items():
-                counters[f"driver_sum:{name}"] = value
-            for name, value in r.driver_counts.items():
-                counters[f"driver_count:{name}"] = value
+            # the registry's counter names and A-11 keys (the aggregator's own spelling)
+            counters = {k: int(v) for k, v in row.counters().items() if v}
             rollups[(r.queue, grain.value, r.period)] = counters
         if grain is Grain.DAY:
             day_rows = rows

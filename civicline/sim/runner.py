@@ -38,7 +38,7 @@ def _run(
     with Progress(
         TextColumn(f"[bold]{label}[/bold]"),
         BarColumn(),
-        TextColumn("{task.percentage:>3.0f} % of the day"),
+        TextColumn("{task.percentage:>3.0f} % of the run (day, then metrics)"),
         TimeElapsedColumn(),
         console=console,
         transient=False,
@@ -59,6 +59,15 @@ def summary_table(columns: list[tuple[str, dict[str, Any]]], title: str) -> Tabl
     for key, label, kind in HEADLINE:
         table.add_row(label, *(fmt(summary["metrics"].get(key), kind) for _, summary in columns))
     return table
+
+
+def print_reconciliation(summary: dict[str, Any], console: Console) -> None:
+    """Every measure on which the aggregator's figure differs from what happened, as an error."""
+    for name, pair in sorted(summary["reconciliation"].items()):
+        console.print(
+            f"[bold red]error:[/bold red] {name}: metrics {pair['metrics']:,} but truth {pair['truth']:,} "
+            "(the aggregator and the simulator disagree)"
+        )
 
 
 def drill_table(
@@ -93,13 +102,15 @@ def drill_table(
 
 
 def write_out(out: Path, result: DayResult, summary: dict[str, Any]) -> list[Path]:
-    """summary.json, metrics.json, metrics.csv (every rollup row) and dashboard.html."""
+    """summary.json, rollups.json (for ``metrics --from-dir``), metrics.json, metrics.csv, dashboard.html."""
     from civicline.metrics import render
+    from civicline.metrics.files import ROLLUPS_FILE, rollups_text
 
     out.mkdir(parents=True, exist_ok=True)
     rows = [*result.day_rows, *result.interval_rows]
     files = {
         "summary.json": json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n",
+        ROLLUPS_FILE: rollups_text(result.rollups, result.rules),
         "metrics.json": render.json_text(rows),
         "metrics.csv": render.csv_text(rows),
         "dashboard.html": result.dashboard_html,
@@ -181,6 +192,7 @@ def run_cli(
             return
         console.print(summary_table([("fault-free", base_summary), ("drill", summary)], profile.name))
         console.print(drill_table(summary, metrics_drift, plan, delivery_drift))
+        print_reconciliation(summary, console)
         return
     if variant is not None:
         assert compare is not None
@@ -212,6 +224,8 @@ def run_cli(
             print(json.dumps({"baseline": a, "variant": b, "change": compare}, indent=2, default=str))
             return
         console.print(summary_table([("baseline", a), (compare, b)], f"{profile.name}: what if {compare}"))
+        print_reconciliation(a, console)
+        print_reconciliation(b, console)
         return
     result = _run(
         profile,
@@ -229,6 +243,7 @@ def run_cli(
         print(json.dumps(summary, indent=2, sort_keys=True, default=str))
         return
     console.print(summary_table([(f"seed {seed}", summary)], f"{profile.name} ({profile.day.isoformat()})"))
+    print_reconciliation(summary, console)
     perf = summary["performance"]
     console.print(
         f"{perf['contacts']:,} contacts, {perf['events']:,} contact events, {perf['lambda_calls']:,} Lambda "

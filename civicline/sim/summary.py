@@ -11,37 +11,15 @@ import math
 from typing import Any
 
 from civicline.sim.day import DayResult
+from functions.domain.metrics_registry import BY_NAME, COUNTER_NAMES, kind_of
+from functions.domain.metrics_registry import HEADLINE as HEADLINE_NAMES
 from schemas import codec
 from schemas.profile import SimulationProfile
 
-#: (key, label, kind) of the headline rows, in print order; kind: n = count, pct, sec, score
-HEADLINE: tuple[tuple[str, str, str], ...] = (
-    ("inbound_contacts", "Inbound contacts", "n"),
-    ("offered", "Offered to agents", "n"),
-    ("answered", "Answered", "n"),
-    ("abandoned", "Abandoned in queue", "n"),
-    ("level_of_service", "Level of service (LOS)", "pct"),
-    ("asa_seconds", "Average speed of answer (ASA)", "sec"),
-    ("service_level", "Service level (Connect)", "pct"),
-    ("answered_within_threshold_rate", "Answered within threshold", "pct"),
-    ("abandonment_rate", "Abandonment rate", "pct"),
-    ("callbacks_offered", "Callbacks offered", "n"),
-    ("callbacks_accepted", "Callbacks accepted", "n"),
-    ("callbacks_dialed", "Callbacks dialed", "n"),
-    ("callbacks_connected", "Callbacks connected", "n"),
-    ("callback_success_rate", "Callback success", "pct"),
-    ("containment_rate", "Self-service containment", "pct"),
-    ("fcr_survey_rate", "First-contact resolution (survey)", "pct"),
-    ("fcr_repeat_rate", "First-contact resolution (repeat contacts)", "pct"),
-    ("survey_responses", "Survey responses", "n"),
-    ("a11_trust_mean", "A-11 trust", "score"),
-    ("a11_satisfaction_mean", "A-11 satisfaction", "score"),
-    ("a11_effectiveness_mean", "A-11 effectiveness", "score"),
-    ("a11_ease_mean", "A-11 ease", "score"),
-    ("a11_efficiency_mean", "A-11 efficiency", "score"),
-    ("a11_transparency_mean", "A-11 transparency", "score"),
-    ("a11_humanity_mean", "A-11 humanity", "score"),
-    ("a11_employeeHelpfulness_mean", "A-11 employee helpfulness", "score"),
+#: (key, label, kind) of the headline rows, in print order (kind: n = count, pct, sec, score), from
+#: the measure registry
+HEADLINE: tuple[tuple[str, str, str], ...] = tuple(
+    (name, BY_NAME[name].label, kind_of(name)) for name in HEADLINE_NAMES
 )
 
 
@@ -71,26 +49,55 @@ def drift(
     return {"cells_differing": cells, "absolute_difference": total}
 
 
+def truth_measures(result: DayResult) -> dict[str, int]:
+    """The registry counters of what really happened: contact rules over the simulator's cases,
+    first/repeat contacts over the callers' calls, and the surveys the survey function stored."""
+    counts = result.truth.counts
+    surveys = counts.get("surveys_complete", 0) + counts.get("surveys_partial", 0)
+    return {**result.truth_counters, "survey_responses": surveys}
+
+
+def reconcile(metrics: dict[str, Any], truth: dict[str, int]) -> dict[str, dict[str, int]]:
+    """Every registry counter on which the aggregator and the truth disagree (empty: they agree)."""
+    out = {}
+    for name in COUNTER_NAMES:
+        if name in ("fcr_survey_responses", "fcr_survey_yes"):
+            continue  # survey answers: the truth does not re-read the survey items
+        got, want = int(metrics.get(name) or 0), int(truth.get(name, 0))
+        if got != want:
+            out[name] = {"metrics": got, "truth": want}
+    return out
+
+
 def summarize(result: DayResult, profile: SimulationProfile) -> dict[str, Any]:
     """Everything worth keeping from a run, JSON-ready."""
     truth = result.truth.counts
-    answered = truth.get("answered", 0)
     simulate = result.timings.get("simulate", 0.0)
     total = sum(result.timings.values())
     busy = sum(a.busy_seconds for a in result.agents)
     staffed = sum(max(0.0, a.shift_end - a.shift_start) for a in result.agents)
+    metrics = _clean(headline(result))
+    measures = truth_measures(result)
+    offerable = truth.get("surveys_offerable", 0)
+    responses = measures["survey_responses"]
     return {
         "profile": result.profile,
         "seed": result.seed,
         "day": profile.day.isoformat(),
         "faults": result.faults.describe(),
-        "metrics": _clean(headline(result)),
+        "metrics": metrics,
         "truth": {
             **dict(sorted(truth.items())),
-            "asa_seconds": result.truth.answer_wait_sum / answered if answered else None,
+            **measures,
+            "asa_seconds": result.truth.answer_wait_sum / measures["answered"]
+            if measures.get("answered")
+            else None,
             "agents": len(result.agents),
             "occupancy": busy / staffed if staffed else None,
+            "overtime_hours": round(sum(a.overtime_seconds for a in result.agents) / 3600, 2),
+            "survey_response_rate": responses / offerable if offerable else None,
         },
+        "reconciliation": reconcile(metrics, measures),
         "drill": {
             "dropped_without_service": truth.get("dropped", 0),
             "callbacks_lost": truth.get("callbacks_lost", 0),

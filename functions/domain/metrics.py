@@ -6,7 +6,7 @@ Contact events are best effort, unordered and may repeat. So the aggregator neve
 worth" to a counter. Instead each *entity* (a contact, or a caller+intent pair for repeat contacts)
 keeps a set of **facts** (one per distinct event, callback record or survey, keyed by content), and
 its **contribution** to the rollups is a pure function of that set (:func:`contact_contribution`,
-:func:`caller_contribution`). Merging facts is a set union, so any order and any number of
+:func:`caller_classes`). Merging facts is a set union, so any order and any number of
 duplicates give the same set, hence the same contribution. The adapter stores the contribution it
 last applied and writes only the difference (:func:`delta`), so re-delivered batches add zero.
 
@@ -21,14 +21,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from functions.domain.metrics_registry import ContactCase, contact_counters, ratios, survey_counters
 from schemas.contact_events import ContactEventDetail
-from schemas.records import A11Driver, CallbackRequest, CallbackState, Grain, SurveyResponse
+from schemas.records import CallbackRequest, CallbackState, Grain, SurveyResponse
 
 #: the pseudo-queue that sums every queue
 ALL_QUEUE = "ALL"
@@ -36,9 +37,6 @@ ALL_QUEUE = "ALL"
 IVR_QUEUE = "IVR"
 GRAINS: tuple[Grain, ...] = (Grain.INTERVAL, Grain.DAY, Grain.QUARTER)
 
-#: initiation methods that are a caller's request for service when queued ("offered")
-OFFERED_METHODS = frozenset({"INBOUND", "TRANSFER", "QUEUE_TRANSFER"})
-TRANSFER_METHODS = frozenset({"TRANSFER", "QUEUE_TRANSFER"})
 CALLBACK_METHOD = "CALLBACK"
 FLOW_DISCONNECT = "CONTACT_FLOW_DISCONNECT"
 #: how a CALLBACK contact ends when the customer's line was never reached (dialed, not connected)
@@ -64,272 +62,6 @@ LEAST_WINS = frozenset({"selfService"})
 Fact = dict[str, Any]
 #: (queue, grain, period) -> counter -> value
 Contribution = dict[tuple[str, str, str], dict[str, int]]
-
-
-# --- the measures, documented once (docs/metrics.md and the dashboard read this) ------------------
-
-
-@dataclass(frozen=True)
-class Measure:
-    name: str
-    label: str
-    definition: str
-    formula: str
-    source: str
-    ratio: bool = False
-
-
-COUNTERS: tuple[Measure, ...] = (
-    Measure(
-        "offered",
-        "Offered",
-        "Caller requests that reached an agent queue: INBOUND, TRANSFER or QUEUE_TRANSFER contacts that "
-        "were queued. A CALLBACK contact is not a new offer: it belongs to the request that asked for it.",
-        "count of contacts with queueInfo and initiationMethod in {INBOUND, TRANSFER, QUEUE_TRANSFER}",
-        "QUEUED / CONNECTED_TO_AGENT / DISCONNECTED: queueInfo.queueArn, initiationMethod",
-    ),
-    Measure(
-        "answered",
-        "Answered",
-        "Offered contacts connected to an agent (even when the QUEUED event is missing).",
-        "offered and agentInfo.connectedToAgentTimestamp present",
-        "CONNECTED_TO_AGENT / DISCONNECTED: agentInfo.connectedToAgentTimestamp",
-    ),
-    Measure(
-        "abandoned",
-        "Abandoned in queue",
-        "Offered contacts that left the queue without reaching an agent, not converted to a callback "
-        "and not ended by the flow (those are courtesy disconnects).",
-        "offered, disconnected, no agent, no callback accepted, disconnectReason != CONTACT_FLOW_DISCONNECT",
-        "DISCONNECTED: queueInfo.enqueueTimestamp, agentInfo absent, disconnectReason",
-    ),
-    Measure(
-        "busy_or_courtesy_disconnected",
-        "Busy / courtesy disconnects",
-        "Callers seeking an agent whom the system sent away: queued contacts ended by the flow without a "
-        "callback, and never-queued contacts marked courtesyDisconnect=true (queue at capacity).",
-        "queued and disconnectReason = CONTACT_FLOW_DISCONNECT and no callback; "
-        "or attribute courtesyDisconnect",
-        "DISCONNECTED: disconnectReason; CONTACT_DATA_UPDATED: attributes.courtesyDisconnect",
-    ),
-    Measure(
-        "answer_time_sum_ms",
-        "Answer time (sum, ms)",
-        "Time answered contacts waited in queue before an agent answered (includes agent whisper).",
-        "sum of connectedToAgentTimestamp - enqueueTimestamp over answered contacts with both stamps",
-        "agentInfo.connectedToAgentTimestamp, queueInfo.enqueueTimestamp",
-    ),
-    Measure(
-        "answer_time_count",
-        "Answer time (count)",
-        "Answered contacts whose answer time is known (both timestamps present): the ASA denominator.",
-        "count of answered contacts with both timestamps",
-        "as above",
-    ),
-    Measure(
-        "answered_within_threshold",
-        "Answered within threshold",
-        "Answered contacts whose answer time is at most the service-level threshold X.",
-        "answer time <= X seconds (setting SERVICE_LEVEL_SECONDS, default 60)",
-        "as above",
-    ),
-    Measure(
-        "removed_within_threshold",
-        "Removed from queue within threshold",
-        "Offered contacts removed from the queue within X seconds: answered, abandoned, sent to a "
-        "callback or courtesy-disconnected (Amazon Connect's numerator for service level).",
-        "(connectedToAgentTimestamp or disconnectTimestamp) - enqueueTimestamp <= X seconds",
-        "queueInfo.enqueueTimestamp, agentInfo.connectedToAgentTimestamp, disconnectTimestamp",
-    ),
-    Measure(
-        "inbound_contacts",
-        "Inbound contacts",
-        "Every INBOUND contact, queued or not: the containment denominator.",
-        "count of contacts with initiationMethod = INBOUND",
-        "any event: initiationMethod",
-    ),
-    Measure(
-        "self_service_contained",
-        "Self-service contained",
-        "INBOUND contacts fully served by the IVR: never queued, never connected to an agent, not "
-        "transferred, no callback, ended by the flow (or marked selfService=true; selfService=false wins).",
-        "INBOUND and no queue and no agent and (selfService=true or (no selfService attribute and "
-        "disconnectReason = CONTACT_FLOW_DISCONNECT)) and not courtesyDisconnect",
-        "DISCONNECTED: disconnectReason; CONTACT_DATA_UPDATED: attributes.selfService",
-    ),
-    Measure(
-        "transfers",
-        "Transfers",
-        "Contacts transferred: contacts created by a transfer (TRANSFER, QUEUE_TRANSFER), contacts sent "
-        "to a third party (attribute transferredTo, disconnectReason THIRD_PARTY_DISCONNECT, or the "
-        "redirect path: intent REDIRECT with an officeId and never queued).",
-        "count of contacts with any of those marks (once per contact)",
-        "initiationMethod, disconnectReason, attributes.transferredTo",
-    ),
-    Measure(
-        "callbacks_offered",
-        "Callbacks offered",
-        "Contacts to which the flow offered a callback (the flow sets callbackOffered=true).",
-        "count of contacts with attribute callbackOffered = true",
-        "CONTACT_DATA_UPDATED: attributes.callbackOffered",
-    ),
-    Measure(
-        "callbacks_accepted",
-        "Callbacks accepted",
-        "Callback requests, counted once per originating contact whatever the number of sources.",
-        "callbacks-table request for the contact, or attribute callbackId/callbackAccepted, or a CALLBACK "
-        "contact linked to it",
-        "callbacks table (stream); attributes; CALLBACK contact events (previousContactId)",
-    ),
-    Measure(
-        "callbacks_dialed",
-        "Callbacks dialed",
-        "Accepted callbacks the dispatcher (or Connect) started dialing at least once.",
-        "request with attempts or state DIALING/PLACED/CONNECTED/NO_ANSWER/FAILED, or a linked CALLBACK "
-        "contact connected to an agent (Connect calls the agent first, then the customer) or ended "
-        "because the customer's line was not reached (TELECOM_PROBLEM, CUSTOMER_CONNECTION_NOT_ESTABLISHED)",
-        "callbacks table: state, attempts; CALLBACK contact: agentInfo, disconnectReason",
-    ),
-    Measure(
-        "callbacks_connected",
-        "Callbacks connected",
-        "Accepted callbacks where the caller was reached.",
-        "request state CONNECTED or an attempt CONNECTED, or a linked CALLBACK contact connected to an "
-        "agent and not ended by TELECOM_PROBLEM or CUSTOMER_CONNECTION_NOT_ESTABLISHED",
-        "callbacks table: state, attempts; CALLBACK contact: agentInfo, disconnectReason",
-    ),
-    Measure(
-        "fcr_survey_responses",
-        "FCR survey responses",
-        "Surveys that answered 'were all your questions answered?'.",
-        "count of surveys with fcr_all_answered not null",
-        "surveys table: fcr_all_answered",
-    ),
-    Measure(
-        "fcr_survey_yes",
-        "FCR survey: resolved",
-        "Surveys saying all questions were answered and this was the first call about it (or the "
-        "times-called question unanswered).",
-        "fcr_all_answered = true and fcr_times_called in {null, 1}",
-        "surveys table: fcr_all_answered, fcr_times_called",
-    ),
-    Measure(
-        "first_contacts",
-        "First contacts",
-        "INBOUND contacts with a caller key and intent and no earlier contact by the same caller about the "
-        "same intent within N days (setting REPEAT_WINDOW_DAYS).",
-        "count per caller+intent, sorted by start time, where the previous start is more than N days earlier",
-        "attributes.callerKey (pseudonymized number), attributes.intent, initiationTimestamp",
-    ),
-    Measure(
-        "repeat_contacts",
-        "Repeat contacts",
-        "Contacts by the same caller about the same intent within N days of the previous one.",
-        "count where the previous contact of the caller+intent started at most N days earlier",
-        "as above",
-    ),
-    Measure(
-        "survey_responses",
-        "Survey responses",
-        "Post-call surveys stored (complete or partial).",
-        "count of survey records",
-        "surveys table",
-    ),
-)
-
-DERIVED: tuple[Measure, ...] = (
-    Measure(
-        "asa_seconds",
-        "Average speed of answer (s)",
-        "Average time answered contacts waited in queue.",
-        "answer_time_sum_ms / answer_time_count / 1000",
-        "counters",
-        ratio=True,
-    ),
-    Measure(
-        "level_of_service",
-        "Level of service (IRS style)",
-        "Share of callers seeking an agent who reached one; no time threshold.",
-        "answered / (answered + abandoned + busy_or_courtesy_disconnected)",
-        "counters",
-        ratio=True,
-    ),
-    Measure(
-        "service_level",
-        "Service level X (Connect)",
-        "Share of offered contacts removed from the queue within X seconds (answered, abandoned or "
-        "callback): Amazon Connect's SERVICE_LEVEL over CivicLine's offered contacts.",
-        "removed_within_threshold / offered",
-        "counters",
-        ratio=True,
-    ),
-    Measure(
-        "answered_within_threshold_rate",
-        "Answered within X",
-        "Share of offered contacts answered within X seconds (the 'classic' 80/20-style figure).",
-        "answered_within_threshold / offered",
-        "counters",
-        ratio=True,
-    ),
-    Measure(
-        "abandonment_rate",
-        "Abandonment rate",
-        "Share of offered contacts abandoned in queue (callbacks are not abandons).",
-        "abandoned / offered",
-        "counters",
-        ratio=True,
-    ),
-    Measure(
-        "callback_acceptance_rate",
-        "Callback acceptance",
-        "Share of callback offers accepted.",
-        "callbacks_accepted / callbacks_offered",
-        "counters",
-        ratio=True,
-    ),
-    Measure(
-        "callback_success_rate",
-        "Callback success",
-        "Share of accepted callbacks that reached the caller.",
-        "callbacks_connected / callbacks_accepted",
-        "counters",
-        ratio=True,
-    ),
-    Measure(
-        "containment_rate",
-        "Self-service containment",
-        "Share of inbound contacts fully served by the IVR.",
-        "self_service_contained / inbound_contacts",
-        "counters",
-        ratio=True,
-    ),
-    Measure(
-        "fcr_survey_rate",
-        "First-contact resolution (survey)",
-        "Share of FCR survey answers saying the issue was resolved on the first contact.",
-        "fcr_survey_yes / fcr_survey_responses",
-        "counters",
-        ratio=True,
-    ),
-    Measure(
-        "fcr_repeat_rate",
-        "First-contact resolution (repeat contacts)",
-        "Share of identified contacts that were not repeats within N days (1 - repeat rate). Figures for "
-        "the last N days are provisional: a repeat arriving later moves a contact's caller history.",
-        "first_contacts / (first_contacts + repeat_contacts)",
-        "counters",
-        ratio=True,
-    ),
-)
-
-COUNTER_NAMES: tuple[str, ...] = tuple(m.name for m in COUNTERS)
-DRIVER_SUM = "driver_sum|"
-DRIVER_COUNT = "driver_count|"
-A11_PREFIX = "a11|"
-
-
-def driver_mean_name(driver: A11Driver) -> str:
-    return f"a11_{driver.value}_mean"
 
 
 # --- time buckets ---------------------------------------------------------------------------------
@@ -636,88 +368,58 @@ def sent_to_third_party(v: ContactView) -> bool:
     return not v.queued and v.attributes.get("intent") == "REDIRECT" and bool(v.attributes.get("officeId"))
 
 
-def contact_flags(v: ContactView, rules: Rules) -> dict[str, int]:
-    """The counter values (0/1 and milliseconds) one contact contributes: the definitions in code."""
-    out: dict[str, int] = {}
-    if not v.has_events:
-        return out
-    threshold_ms = rules.service_level_seconds * 1000
+def case_of(v: ContactView) -> ContactCase:
+    """The contact in the terms the measure rules are written in (functions.domain.metrics_registry)."""
     method = v.method or "INBOUND"
     links = dict(v.callback_contacts)
     if method == CALLBACK_METHOD:
         # a CALLBACK contact with no link to the contact that asked for it stands for its own request
         links[v.contact_id] = v.events
-    callback_accepted = bool(v.callback_requests) or bool(links) or bool(v.attributes.get("callbackId"))
-    callback_accepted = callback_accepted or bool(v.flag("callbackAccepted"))
-    if method == "INBOUND":
-        out["inbound_contacts"] = 1
-    offered = v.queued and method in OFFERED_METHODS
-    if offered:
-        out["offered"] = 1
-        removed_ms: int | None = None
-        if v.agent:
-            out["answered"] = 1
-            if v.agent_ms is not None and v.enqueued_ms is not None:
-                wait = max(0, v.agent_ms - v.enqueued_ms)
-                out["answer_time_sum_ms"] = wait
-                out["answer_time_count"] = 1
-                if wait <= threshold_ms:
-                    out["answered_within_threshold"] = 1
-                removed_ms = v.agent_ms
-        elif v.disconnected:
-            if not callback_accepted:
-                key = "busy_or_courtesy_disconnected" if v.reason == FLOW_DISCONNECT else "abandoned"
-                out[key] = 1
-            removed_ms = v.disconnect_ms
-        if (
-            removed_ms is not None
-            and v.enqueued_ms is not None
-            and removed_ms - v.enqueued_ms <= threshold_ms
-        ):
-            out["removed_within_threshold"] = 1
-    elif not v.queued and not v.agent and method == "INBOUND" and v.disconnected:
-        courtesy = bool(v.flag("courtesyDisconnect"))
-        if courtesy:
-            out["busy_or_courtesy_disconnected"] = 1
-        transferred = sent_to_third_party(v)
-        self_service = v.flag("selfService")
-        contained = self_service if self_service is not None else v.reason == FLOW_DISCONNECT
-        if contained and not courtesy and not transferred and not callback_accepted:
-            out["self_service_contained"] = 1
-    if method in TRANSFER_METHODS or sent_to_third_party(v):
-        out["transfers"] = 1
-    if v.flag("callbackOffered"):
-        out["callbacks_offered"] = 1
-    if callback_accepted:
-        out["callbacks_accepted"] = 1
-        dialed = any(f.get("dialed") for f in v.callback_requests)
-        connected = any(f.get("connected") for f in v.callback_requests)
-        for facts in links.values():
-            agent = any(f.get("agent") or f["type"] == "CONNECTED_TO_AGENT" for f in facts)
-            not_reached = any(f.get("reason") in CALLBACK_NOT_REACHED for f in facts)
-            dialed = dialed or agent or not_reached
-            connected = connected or (agent and not not_reached)
-        if dialed:
-            out["callbacks_dialed"] = 1
-        if connected:
-            out["callbacks_connected"] = 1
-    return out
+    dialed = any(f.get("dialed") for f in v.callback_requests)
+    connected = any(f.get("connected") for f in v.callback_requests)
+    for facts in links.values():
+        agent = any(f.get("agent") or f["type"] == "CONNECTED_TO_AGENT" for f in facts)
+        not_reached = any(f.get("reason") in CALLBACK_NOT_REACHED for f in facts)
+        dialed = dialed or agent or not_reached
+        connected = connected or (agent and not not_reached)
+    answer_ms = None
+    if v.agent_ms is not None and v.enqueued_ms is not None:
+        answer_ms = max(0, v.agent_ms - v.enqueued_ms)
+    return ContactCase(
+        method=method,
+        queued=v.queued,
+        agent=v.agent,
+        disconnected=v.disconnected,
+        flow_ended=v.reason == FLOW_DISCONNECT,
+        answer_ms=answer_ms,
+        removed_ms=_removed_ms(v),
+        courtesy=bool(v.flag("courtesyDisconnect")),
+        self_service=v.flag("selfService"),
+        transferred_out=sent_to_third_party(v),
+        callback_offered=bool(v.flag("callbackOffered")),
+        callback_accepted=bool(v.callback_requests or links or v.attributes.get("callbackId"))
+        or bool(v.flag("callbackAccepted")),
+        callback_dialed=dialed,
+        callback_connected=connected,
+    )
 
 
-def survey_flags(survey: Fact) -> dict[str, int]:
-    """Counters of one survey: responses, FCR answers, A-11 driver sums/counts and scale points."""
-    out: dict[str, int] = {"survey_responses": 1}
-    if survey.get("fcr_all") is not None:
-        out["fcr_survey_responses"] = 1
-        if survey["fcr_all"] and survey.get("fcr_times") in (None, 1):
-            out["fcr_survey_yes"] = 1
-    service = str(survey.get("service") or "unknown")
-    channel = str(survey.get("channel") or "VOICE")
-    for driver, point in sorted(survey.get("drivers", {}).items()):
-        out[DRIVER_SUM + driver] = int(point)
-        out[DRIVER_COUNT + driver] = 1
-        out[f"{A11_PREFIX}{service}|{channel}|{driver}|{int(point)}"] = 1
-    return out
+def _removed_ms(v: ContactView) -> int | None:
+    """Time in queue until an agent answered (both stamps known) or, without an agent, the end."""
+    if v.enqueued_ms is None:
+        return None
+    if v.agent:
+        return None if v.agent_ms is None else v.agent_ms - v.enqueued_ms
+    if v.disconnected and v.disconnect_ms is not None:
+        return v.disconnect_ms - v.enqueued_ms
+    return None
+
+
+def contact_flags(v: ContactView, rules: Rules) -> dict[str, int]:
+    """The counter values (0/1 and milliseconds) one contact contributes (the registry's rules)."""
+    if not v.has_events:
+        return {}
+    return contact_counters(case_of(v), rules.service_level_seconds * 1000)
 
 
 def _spread(into: Contribution, queue: str, ms: int, counters: Mapping[str, int], rules: Rules) -> None:
@@ -750,7 +452,7 @@ def contact_contribution(v: ContactView, rules: Rules) -> Contribution:
         _spread(out, str(request.get("queue") or IVR_QUEUE), request["at"], flags, rules)
     if v.survey is not None:
         queue = v.survey.get("queue") or v.queue or IVR_QUEUE
-        _spread(out, str(queue), int(v.survey["at"]), survey_flags(v.survey), rules)
+        _spread(out, str(queue), int(v.survey["at"]), survey_counters(v.survey), rules)
     return out
 
 
@@ -767,23 +469,65 @@ def caller_entry(v: ContactView) -> tuple[str, Fact] | None:
     return f"{key}#{intent}", {**fact, "queue": queue}
 
 
-def caller_contribution(facts: Mapping[str, Fact], rules: Rules) -> Contribution:
-    """First vs repeat contacts of one caller+intent: a contact is a repeat when the previous one (by
-    start time, then contact id) started at most ``repeat_window_days`` earlier. Each is counted in
-    the interval of its contact's other measures."""
-    out: Contribution = {}
+#: the caller-state fact that stands for every contact frozen out of it (see :func:`prune_callers`)
+CALLER_FLOOR = "floor"
+
+
+def _entry_order(fact: Fact) -> tuple[int, str]:
+    return int(fact["at"]), str(fact["contact"])
+
+
+def caller_classes(facts: Mapping[str, Fact], rules: Rules) -> list[tuple[Fact, str]]:
+    """Each caller+intent contact with its counter: a contact is a repeat when the previous one (by
+    start time, then contact id; the floor when that one was frozen) started at most
+    ``repeat_window_days`` earlier."""
     window = int(timedelta(days=rules.repeat_window_days).total_seconds() * 1000)
-    entries = sorted(
-        (f for f in facts.values() if f.get("kind") == "caller"), key=lambda f: (f["at"], f["contact"])
-    )
-    previous: int | None = None
-    for entry in entries:
+    floor = facts.get(CALLER_FLOOR)
+    previous: int | None = None if floor is None else int(floor["at"])
+    out: list[tuple[Fact, str]] = []
+    for entry in sorted((f for f in facts.values() if f.get("kind") == "caller"), key=_entry_order):
         repeat = previous is not None and entry["at"] - previous <= window
-        counter = "repeat_contacts" if repeat else "first_contacts"
-        when = int(entry["bucket"] if "bucket" in entry else entry["at"])
-        _spread(out, entry["queue"], when, {counter: 1}, rules)
+        out.append((entry, "repeat_contacts" if repeat else "first_contacts"))
         previous = entry["at"]
     return out
+
+
+def spread_classes(classes: Iterable[tuple[Fact, str]], rules: Rules) -> Contribution:
+    """The rollup contribution of classified caller entries, each in its contact's interval."""
+    out: Contribution = {}
+    for entry, counter in classes:
+        when = int(entry["bucket"] if "bucket" in entry else entry["at"])
+        _spread(out, entry["queue"], when, {counter: 1}, rules)
+    return out
+
+
+def beyond_floor(facts: Mapping[str, Fact], entry: Fact) -> bool:
+    """Whether a caller entry can still be counted: it sorts after the floor (a contact at or before
+    the floor is a redelivery of a frozen one, or arrived later than the repeat window allows)."""
+    floor = facts.get(CALLER_FLOOR)
+    return floor is None or _entry_order(entry) > _entry_order(floor)
+
+
+def prune_callers(
+    classes: Sequence[tuple[Fact, str]], rules: Rules, max_entries: int, late_ms: int
+) -> tuple[list[tuple[Fact, str]], list[tuple[Fact, str]]]:
+    """``(kept, frozen)``: the contacts whose repeat status can still change, and the older ones.
+
+    A contact's status depends only on the one before it, and a new contact can only change the
+    status of the one after it. So once a contact is more than the repeat window older than the
+    caller's newest plus ``late_ms`` (how late an event may still arrive: a contact's own state lives
+    that long), no contact or event still to come can change it: it is frozen (its contribution stays
+    in the rollups, it leaves the state, the floor remembers its start). At most ``max_entries`` are
+    kept whatever the window (a shared line).
+    """
+    if not classes:
+        return [], []
+    window = int(timedelta(days=rules.repeat_window_days).total_seconds() * 1000)
+    newest = int(classes[-1][0]["at"])
+    horizon = newest - window - late_ms
+    cut = next((i for i, (entry, _) in enumerate(classes) if entry["at"] >= horizon), len(classes))
+    cut = max(cut, len(classes) - max_entries)
+    return list(classes[cut:]), list(classes[:cut])
 
 
 # --- deltas and rollups ---------------------------------------------------------------------------
@@ -834,32 +578,6 @@ def rollups_from_contributions(parts: Iterable[Contribution]) -> Contribution:
 # --- derived measures -----------------------------------------------------------------------------
 
 
-def _ratio(num: float, den: float) -> float | None:
-    return num / den if den else None
-
-
 def derived(counters: Mapping[str, float]) -> dict[str, float | None]:
-    """Every ratio of :data:`DERIVED` (None when the denominator is zero) and A-11 driver means."""
-    c = {name: float(counters.get(name, 0)) for name in COUNTER_NAMES}
-    out: dict[str, float | None] = {
-        "asa_seconds": (
-            c["answer_time_sum_ms"] / c["answer_time_count"] / 1000 if c["answer_time_count"] else None
-        ),
-        "level_of_service": _ratio(
-            c["answered"], c["answered"] + c["abandoned"] + c["busy_or_courtesy_disconnected"]
-        ),
-        "service_level": _ratio(c["removed_within_threshold"], c["offered"]),
-        "answered_within_threshold_rate": _ratio(c["answered_within_threshold"], c["offered"]),
-        "abandonment_rate": _ratio(c["abandoned"], c["offered"]),
-        "callback_acceptance_rate": _ratio(c["callbacks_accepted"], c["callbacks_offered"]),
-        "callback_success_rate": _ratio(c["callbacks_connected"], c["callbacks_accepted"]),
-        "containment_rate": _ratio(c["self_service_contained"], c["inbound_contacts"]),
-        "fcr_survey_rate": _ratio(c["fcr_survey_yes"], c["fcr_survey_responses"]),
-        "fcr_repeat_rate": _ratio(c["first_contacts"], c["first_contacts"] + c["repeat_contacts"]),
-    }
-    for driver in A11Driver:
-        out[driver_mean_name(driver)] = _ratio(
-            float(counters.get(DRIVER_SUM + driver.value, 0)),
-            float(counters.get(DRIVER_COUNT + driver.value, 0)),
-        )
-    return out
+    """Every ratio of the registry (None when the denominator is zero), A-11 drivers included."""
+    return ratios(counters)

@@ -8,21 +8,25 @@ same contact cannot both apply the same change (the loser reloads and recomputes
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from functions.domain.metrics import (
     ALL_QUEUE,
+    CALLER_FLOOR,
     Contribution,
     Fact,
     Rules,
     add_into,
-    caller_contribution,
+    beyond_floor,
+    caller_classes,
     caller_entry,
     contact_contribution,
     delta,
     merge_facts,
+    prune_callers,
+    spread_classes,
     view,
 )
 from schemas.records import Grain
@@ -32,8 +36,11 @@ CALLER = "CALLER#"
 #: DynamoDB TransactWriteItems limit
 MAX_TRANSACTION_ITEMS = 100
 CONTACT_TTL_DAYS = 35
-CALLER_TTL_DAYS = 400
+#: most contacts a caller state keeps (older ones are frozen into its floor)
+MAX_CALLER_ENTRIES = 128
 DAY_MS = 86_400_000
+
+Group = TypeVar("Group")
 
 
 @dataclass
@@ -119,14 +126,41 @@ def plan(
     if callers:
         caller_states = load_callers(sorted(callers)) if load_callers else {}
         for key, incoming in sorted(callers.items()):
-            old = caller_states.get(key)
-            facts = merge_facts(old.facts if old else {}, incoming)
-            last = max(f["at"] for f in facts.values())
-            expires = max(now_ms, last) + CALLER_TTL_DAYS * DAY_MS
-            change = _changed_state(old, key, facts, caller_contribution(facts, rules), expires)
+            change = caller_change(caller_states.get(key), key, incoming, rules, now_ms)
             if change is not None:
                 changes.append(change)
     return changes
+
+
+def caller_change(
+    old: EntityState | None, key: str, incoming: list[tuple[str, Fact]], rules: Rules, now_ms: int
+) -> tuple[EntityState, Contribution] | None:
+    """The caller+intent state after ``incoming`` and its rollup delta, pruned to the contacts whose
+    repeat status can still change (:func:`~functions.domain.metrics.prune_callers`): what it
+    freezes stays counted in the rollups and leaves the state, so the item stays small forever."""
+    previous = old or EntityState(key)
+    fresh = [(k, f) for k, f in incoming if beyond_floor(previous.facts, f)]
+    facts = merge_facts(previous.facts, fresh)
+    if old is not None and facts == old.facts:
+        return None
+    classes = caller_classes(facts, rules)
+    kept, frozen = prune_callers(classes, rules, MAX_CALLER_ENTRIES, CONTACT_TTL_DAYS * DAY_MS)
+    stored = {str(entry["contact"]): entry for entry, _ in kept}
+    floor = facts.get(CALLER_FLOOR)
+    if frozen:
+        last = frozen[-1][0]
+        floor = {"kind": "caller_floor", "at": last["at"], "contact": last["contact"]}
+    if floor is not None:
+        stored[CALLER_FLOOR] = floor
+    newest = max((int(f["at"]) for f in facts.values()), default=now_ms)
+    state = EntityState(
+        key=key,
+        facts=stored,
+        applied=spread_classes(kept, rules),
+        version=previous.version,
+        expires_at=max(now_ms, newest) + (rules.repeat_window_days + CONTACT_TTL_DAYS) * DAY_MS,
+    )
+    return state, delta(previous.applied, spread_classes(classes, rules))
 
 
 class LoadFn(Protocol):
@@ -188,3 +222,43 @@ def aggregate(
             if attempt == max_attempts:
                 raise
     return report
+
+
+def merge_reports(reports: Iterable[AggregationReport]) -> AggregationReport:
+    """The sum of several passes' reports (the handler runs one per isolated group of records)."""
+    out = AggregationReport()
+    for report in reports:
+        out.facts += report.facts
+        out.entities_changed += report.entities_changed
+        out.rollup_updates += report.rollup_updates
+        out.transactions += report.transactions
+        out.attempts = max(out.attempts, report.attempts)
+        for name, value in report.totals.items():
+            out.totals[name] = out.totals.get(name, 0) + value
+    return out
+
+
+def isolate_failures(
+    groups: Sequence[Group],
+    run: Callable[[Sequence[Group]], AggregationReport],
+    batch_wide: Callable[[Exception], bool],
+) -> tuple[list[Group], list[AggregationReport], Exception | None]:
+    """Run ``groups`` (one per delivered record) together; when that fails, bisect so that only the
+    records that fail on their own are reported (``(failed, reports, last error)``).
+
+    Why bisect rather than give up: one record DynamoDB always refuses (a key over its size limit,
+    an item over 400 KB) would otherwise fail every batch-mate on every redelivery until all of them
+    reach the dead-letter queue. Why not bisect every error: a throttled or missing table fails every
+    record alike, and splitting would only multiply the failing calls, so such an error
+    (``batch_wide``) fails the whole remaining group at once. Re-running a group that had partly
+    committed is harmless: aggregation is idempotent (functions.domain.metrics).
+    """
+    try:
+        return [], [run(groups)], None
+    except Exception as exc:
+        if len(groups) == 1 or batch_wide(exc):
+            return list(groups), [], exc
+    middle = len(groups) // 2
+    failed_a, reports_a, error_a = isolate_failures(groups[:middle], run, batch_wide)
+    failed_b, reports_b, error_b = isolate_failures(groups[middle:], run, batch_wide)
+    return failed_a + failed_b, reports_a + reports_b, error_b or error_a

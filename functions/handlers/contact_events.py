@@ -3,9 +3,11 @@
 Thin: parse the delivery (SQS batch, EventBridge envelope or DynamoDB stream batch), aggregate every
 record's facts in one pass (one rollup update per touched rollup item per invocation), report.
 Records that can never be aggregated are counted (EMF metrics) and logged, not retried. When the
-pass fails, every aggregatable record of the batch is reported in ``batchItemFailures`` (SQS and
-stream) or the invocation raises (direct EventBridge target), so the platform retries and finally
-dead-letters it: nothing is silently lost. Re-processing is harmless (see functions.domain.metrics).
+pass fails, the batch is bisected so that only the records that fail on their own are reported in
+``batchItemFailures`` (SQS and stream); an error that would fail any record alike (throttling, a
+missing table) reports the whole batch at once. A direct EventBridge target raises instead, so the
+platform retries and finally dead-letters it: nothing is silently lost, and one poison record never
+takes its batch-mates to the dead-letter queue. Re-processing is harmless (functions.domain.metrics).
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ from typing import Any
 from functions.core.observability import logger, metrics
 from functions.core.settings import get_settings
 from functions.domain.metrics import Rules
-from functions.domain.metrics_aggregation import MetricsStore, aggregate
+from functions.domain.metrics_aggregation import (
+    ConflictError,
+    MetricsStore,
+    aggregate,
+    isolate_failures,
+    merge_reports,
+)
+from functions.domain.metrics_registry import PUBLISHED
 
 
 def rules_from_settings() -> Rules:
@@ -27,6 +36,46 @@ def rules_from_settings() -> Rules:
         repeat_window_days=settings.repeat_window_days,
         time_zone=settings.time_zone,
     )
+
+
+#: DynamoDB error codes that say nothing about any one record: the whole group is retried as it is
+BATCH_WIDE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ResourceNotFoundException",
+        "AccessDeniedException",
+        "UnrecognizedClientException",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionInProgressException",
+    }
+)
+#: transaction cancellation reasons that are contention or capacity, not a record's content
+BATCH_WIDE_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"})
+
+
+def _error_code(error: Exception) -> str:
+    response = getattr(error, "response", None)
+    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
+
+
+def batch_wide(error: Exception) -> bool:
+    """Whether ``error`` would fail any record alike (throttling, a missing table, lost races, the
+    network), so bisecting the batch cannot isolate a culprit. Anything else may be one record's
+    doing (a ValidationException for a key or item over DynamoDB's limits) and is bisected."""
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+    from botocore.exceptions import HTTPClientError
+
+    if isinstance(error, ConflictError | BotoConnectionError | HTTPClientError):
+        return True
+    code = _error_code(error)
+    if code == "TransactionCanceledException":
+        reasons = {r.get("Code") for r in getattr(error, "response", {}).get("CancellationReasons", [])}
+        reasons.discard("None")
+        return bool(reasons) and reasons <= BATCH_WIDE_REASONS
+    return code in BATCH_WIDE_CODES
 
 
 #: set to "sequential" only by the local single-writer pump (civicline.metrics.pipeline); never in AWS
@@ -57,18 +106,29 @@ def process(event: Any, store: MetricsStore, rules: Rules, now_ms: int | None = 
     for record in records:
         if record.skipped:
             logger.warning("contact event skipped", reason=record.skipped, detail=record.detail, shape=shape)
-    usable = [r for r in records if not r.skipped]
-    facts = [fact for r in usable for fact in r.facts]
+    usable = [r for r in records if not r.skipped and r.facts]
+    at = now_ms if now_ms is not None else int(time.time() * 1000)
     failed: list[str] = []
     report = None
-    if facts:
-        try:
-            report = aggregate(facts, store, rules, now_ms if now_ms is not None else int(time.time() * 1000))
-        except Exception:
-            if shape == "eventbridge":
-                raise
-            logger.exception("aggregation failed; the batch will be retried", records=len(usable))
-            failed = [r.record_id for r in usable]
+    if usable:
+        if shape == "eventbridge":
+            report = aggregate(usable[0].facts, store, rules, at)  # raises: EventBridge retries it
+        else:
+            bad, reports, error = isolate_failures(
+                usable,
+                lambda group: aggregate([f for r in group for f in r.facts], store, rules, at),
+                batch_wide,
+            )
+            report = merge_reports(reports)
+            failed = [r.record_id for r in bad]
+            if error is not None:
+                logger.error(
+                    "aggregation failed; these records will be retried",
+                    records=len(usable),
+                    failed=len(failed),
+                    error=type(error).__name__,
+                    code=_error_code(error),
+                )
     if report is not None:
         logger.info(
             "aggregated",
@@ -105,26 +165,11 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     metrics.add_metric(name="RollupUpdates", unit=MetricUnit.Count, value=summary["rollup_updates"])
     metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=summary["failed"])
     totals = summary["totals"]
-    for counter, (name, scale) in PUBLISHED_TOTALS.items():
+    for counter in PUBLISHED:
+        assert counter.cloudwatch is not None
         metrics.add_metric(
-            name=name,
-            unit=MetricUnit.Count if scale == 1 else MetricUnit.Seconds,
-            value=totals.get(counter, 0) / scale,
+            name=counter.cloudwatch.name,
+            unit=MetricUnit(counter.cloudwatch.unit),
+            value=totals.get(counter.name, 0) / counter.cloudwatch.divisor,
         )
     return response
-
-
-#: rollup counter -> (CloudWatch metric, divisor): the names the stack's dashboard and LOS alarm read
-#: (infra/constructs/observability.py AGGREGATE_METRICS). Values are net deltas of this batch, so a
-#: redelivered batch publishes zeros and a CloudWatch Sum over a period equals the rollups' change.
-PUBLISHED_TOTALS: dict[str, tuple[str, int]] = {
-    "offered": ("ContactsOffered", 1),
-    "answered": ("ContactsAnswered", 1),
-    "abandoned": ("ContactsAbandoned", 1),
-    "busy_or_courtesy_disconnected": ("ContactsBusy", 1),
-    "answer_time_sum_ms": ("AnswerTimeSeconds", 1000),
-    "callbacks_offered": ("CallbacksOffered", 1),
-    "callbacks_accepted": ("CallbacksAccepted", 1),
-    "callbacks_dialed": ("CallbacksDialed", 1),
-    "callbacks_connected": ("CallbacksConnected", 1),
-}

@@ -20,23 +20,16 @@ from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from functions.domain.metrics_registry import BY_NAME, PUBLISHED, CloudWatchMetric, Ratio
 from infra.config import EnvConfig
 from infra.constructs.connect_center import pascal
 
 NAMESPACE = "CivicLine"
+BY_NAME_PUBLISHED: dict[str, CloudWatchMetric] = {c.name: c.cloudwatch for c in PUBLISHED if c.cloudwatch}
 DIMENSIONS = {"service": "civicline"}
-#: EMF metric names the aggregator publishes per batch (Count / Seconds, summed over the period)
-AGGREGATE_METRICS = {
-    "offered": "ContactsOffered",
-    "answered": "ContactsAnswered",
-    "abandoned": "ContactsAbandoned",
-    "busy": "ContactsBusy",
-    "answer_time": "AnswerTimeSeconds",
-    "callbacks_offered": "CallbacksOffered",
-    "callbacks_accepted": "CallbacksAccepted",
-    "callbacks_dialed": "CallbacksDialed",
-    "callbacks_connected": "CallbacksConnected",
-}
+#: EMF metric names the aggregator publishes per batch (summed over the period), by rollup counter:
+#: read from the measure registry, the same definitions contact_events.py publishes
+AGGREGATE_METRICS: dict[str, str] = {c.name: c.cloudwatch.name for c in PUBLISHED if c.cloudwatch}
 
 
 def alarm_source_conditions() -> dict[str, dict[str, str]]:
@@ -47,28 +40,51 @@ def alarm_source_conditions() -> dict[str, dict[str, str]]:
     }
 
 
-def aggregate(key: str, period: Duration) -> cw.Metric:
+def aggregate(counter: str, period: Duration) -> cw.Metric:
+    measure = BY_NAME[counter]
     return cw.Metric(
         namespace=NAMESPACE,
-        metric_name=AGGREGATE_METRICS[key],
+        metric_name=AGGREGATE_METRICS[counter],
         dimensions_map=DIMENSIONS,
         statistic="Sum",
+        period=period,
+        label=measure.label,
+    )
+
+
+def ratio_expression(name: str, period: Duration, *, empty: float = 0) -> cw.MathExpression:
+    """A registry ratio as CloudWatch metric math over the published counters (percent for shares;
+    ``empty`` when the denominator is zero). The counters' divisors are folded into the factor."""
+    ratio = BY_NAME[name]
+    assert isinstance(ratio, Ratio)
+    names = list(dict.fromkeys((*ratio.numerator, *ratio.denominator)))
+    var = {counter: f"m{i}" for i, counter in enumerate(names)}
+    divisors = {BY_NAME_PUBLISHED[n].divisor for n in ratio.numerator}
+    assert len(divisors) == 1 and all(BY_NAME_PUBLISHED[n].divisor == 1 for n in ratio.denominator)
+    factor = ratio.scale * divisors.pop() * (100 if ratio.unit == "ratio" else 1)
+    num = " + ".join(var[n] for n in ratio.numerator)
+    den = " + ".join(var[n] for n in ratio.denominator)
+    unit = " (%)" if ratio.unit == "ratio" else " (s)" if ratio.unit == "seconds" else ""
+    return cw.MathExpression(
+        expression=f"IF(({den}) > 0, {factor:g} * ({num}) / ({den}), {empty:g})",
+        using_metrics={var[n]: aggregate(n, period) for n in names},
+        label=f"{ratio.label}{unit}",
         period=period,
     )
 
 
 def level_of_service(period: Duration) -> cw.MathExpression:
-    """IRS-style LOS in percent: answered / (answered + abandoned + busy)."""
-    return cw.MathExpression(
-        expression="IF((a + b + c) > 0, 100 * a / (a + b + c), 100)",
-        using_metrics={
-            "a": aggregate("answered", period),
-            "b": aggregate("abandoned", period),
-            "c": aggregate("busy", period),
-        },
-        label="Level of service (%)",
-        period=period,
-    )
+    """IRS-style LOS in percent (100 when nobody sought an agent, so the alarm stays quiet)."""
+    return ratio_expression("level_of_service", period, empty=100)
+
+
+#: the dashboard's measure widgets: (title, registry ratios) and the callback funnel's counters
+DASHBOARD_RATIOS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Level of service (%)", ("level_of_service",)),
+    ("Average speed of answer (s)", ("asa_seconds",)),
+    ("Abandonment (%)", ("abandonment_rate",)),
+)
+CALLBACK_FUNNEL = ("callbacks_offered", "callbacks_accepted", "callbacks_dialed", "callbacks_connected")
 
 
 class Observability(Construct):
@@ -219,49 +235,31 @@ class Observability(Construct):
             label="Calls",
         )
         quarter = Duration.minutes(15)
-        asa = cw.MathExpression(
-            expression="IF(a > 0, t / a, 0)",
-            using_metrics={"t": aggregate("answer_time", quarter), "a": aggregate("answered", quarter)},
-            label="Average speed of answer (s)",
-            period=quarter,
-        )
-        abandonment = cw.MathExpression(
-            expression="IF(o > 0, 100 * b / o, 0)",
-            using_metrics={"b": aggregate("abandoned", quarter), "o": aggregate("offered", quarter)},
-            label="Abandonment (%)",
-            period=quarter,
-        )
         self.dashboard = cw.Dashboard(
             self,
             "Dashboard",
             dashboard_name=f"{config.resource_prefix}-hotline",
             default_interval=Duration.hours(24),
         )
-        self.dashboard.add_widgets(
-            cw.GraphWidget(title="Calls", left=[calls], width=8),
+        measures = [
             cw.GraphWidget(
-                title="Level of service (%)",
-                left=[level_of_service(quarter)],
+                title=title,
+                left=[ratio_expression(name, quarter) for name in names],
                 left_annotations=[
                     cw.HorizontalAnnotation(value=config.thresholds.los_target_percent, label="target")
-                ],
+                ]
+                if "level_of_service" in names
+                else None,
                 width=8,
-            ),
-            cw.GraphWidget(title="Average speed of answer (s)", left=[asa], width=8),
-        )
+            )
+            for title, names in DASHBOARD_RATIOS
+        ]
+        self.dashboard.add_widgets(cw.GraphWidget(title="Calls", left=[calls], width=8), *measures[:2])
         self.dashboard.add_widgets(
-            cw.GraphWidget(title="Abandonment (%)", left=[abandonment], width=8),
+            measures[2],
             cw.GraphWidget(
                 title="Callback outcomes",
-                left=[
-                    aggregate(key, quarter)
-                    for key in (
-                        "callbacks_offered",
-                        "callbacks_accepted",
-                        "callbacks_dialed",
-                        "callbacks_connected",
-                    )
-                ],
+                left=[aggregate(name, quarter) for name in CALLBACK_FUNNEL],
                 stacked=False,
                 width=8,
             ),

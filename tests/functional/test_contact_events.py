@@ -253,3 +253,57 @@ def test_published_totals_are_net_deltas_so_a_redelivery_adds_nothing(local_aws:
     assert first["answer_time_sum_ms"] == 60_000
     # and the redelivery reports no change, so CloudWatch sums match the rollups
     assert all(value == 0 for value in again.values())
+
+
+def test_a_poison_record_fails_alone_and_its_batch_mates_are_aggregated(local_aws: Any) -> None:
+    # Given an SQS batch of nine valid answered calls and, in the middle, one record whose commit
+    # DynamoDB always refuses (a queue ARN so long that its rollup key passes the 2,048-byte limit)
+    poison = answered("poison", BASE)
+    poison["queueInfo"]["queueArn"] = QUEUE_ARN + "x" * 2100
+    details = [answered(f"ok{i}", BASE + timedelta(seconds=i)) for i in range(9)]
+    details.insert(4, poison)
+    batch = sqs_event([envelope(d) for d in details])
+    # When the handler aggregates the batch
+    response = handler(batch, None)
+    # Then only the poison record is reported for retry
+    assert response["batchItemFailures"] == [{"itemIdentifier": "m4"}]
+    assert response["summary"]["failed"] == 1
+    # And its nine batch-mates are counted, once
+    day = rollups(store_of(local_aws), "day")[("general", "2026-11-23")]
+    assert day["answered"] == 9
+    # And the SQS redelivery of the failed record alone fails again, and changes nothing else
+    again = handler({"Records": [batch["Records"][4]]}, None)
+    assert again["batchItemFailures"] == [{"itemIdentifier": "m4"}]
+    assert rollups(store_of(local_aws), "day")[("general", "2026-11-23")]["answered"] == 9
+
+
+def test_a_poison_stream_record_fails_alone(local_aws: Any) -> None:
+    # Given a surveys stream batch of two good surveys and one whose queue name is too long a key
+    good = {
+        "contact_id": "s1",
+        "submitted_at": "2026-11-23T14:05:00+00:00",
+        "service": "tax-help",
+        "queue": "general",
+        "channel": "VOICE",
+        "drivers": {"trust": 5},
+        "complete": True,
+    }
+    bad = {**good, "contact_id": "s2", "queue": "q" * 2100}
+    event = stream_event([good, bad, {**good, "contact_id": "s3"}])
+    # When handled, Then only the bad record's sequence number is reported
+    response = handler(event, None)
+    assert response["batchItemFailures"] == [{"itemIdentifier": "1"}]
+    assert rollups(store_of(local_aws), "day")[("general", "2026-11-23")]["survey_responses"] == 2
+
+
+def test_a_throttled_table_fails_the_batch_without_bisecting_it(local_aws: Any, aws_faults: Any) -> None:
+    # Given DynamoDB throttling every write (nothing about any one record)
+    faults = aws_faults("dynamodb")
+    faults.throttle("TransactWriteItems", times=None)
+    batch = sqs_event([envelope(answered(f"t{i}", BASE)) for i in range(8)])
+    # When handled, Then every record is reported for retry
+    response = handler(batch, None)
+    assert sorted(f["itemIdentifier"] for f in response["batchItemFailures"]) == [f"m{i}" for i in range(8)]
+    # And the batch was not split into ever smaller retries (a throttle is not a poison record)
+    assert faults.stored_calls("TransactWriteItems") == 0
+    assert len([op for op in faults.operations() if op == "TransactWriteItems"]) <= 4

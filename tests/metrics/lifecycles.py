@@ -279,6 +279,8 @@ class Lifecycle:
         for driver, point in self.survey.get("drivers", {}).items():
             out[f"driver_sum|{driver}"] = point
             out[f"driver_count|{driver}"] = 1
+            if point >= 4:  # A-11 counts a 4 or 5 as agreeing
+                out[f"driver_agree|{driver}"] = 1
             out[f"a11|tax-help|VOICE|{driver}|{point}"] = 1
         return out
 

@@ -38,25 +38,26 @@ def test_show_csv_and_json_carry_the_counters_and_ratios(filled: Any) -> None:
     by_period = {r["period"]: r for r in rows}
     # Then 14:00 holds a1 (30 s) and the 14:15 interval a2 (90 s, over the 60 s threshold) and a3
     first = by_period["2026-11-23T14:00:00Z"]
-    assert (first["offered"], first["answered"], first["answered_within_threshold"]) == ("1", "1", "1")
+    counts = ("offered_contacts", "answered_contacts", "answered_within_threshold_contacts")
+    assert tuple(first[c] for c in counts) == ("1", "1", "1")
     assert float(first["asa_seconds"]) == 30.0
     second = by_period["2026-11-23T14:15:00Z"]
-    assert (second["offered"], second["answered"], second["answered_within_threshold"]) == ("1", "1", "0")
+    assert tuple(second[c] for c in counts) == ("1", "1", "0")
     # When shown as JSON for the day, ALL
     result = runner.invoke(app, ["metrics", "show", "--queue", "ALL", "--format", "json"])
     data = json.loads(result.output)
     (day,) = data
     # Then counters and ratios are there, as computed by hand
-    assert day["offered"] == 5  # a1, a2, a3, a4 (callback request), a6 (courtesy)
-    assert day["abandoned"] == 1
-    assert day["busy_or_courtesy_disconnected"] == 1
-    assert day["callbacks_offered"] == 6  # every INBOUND contact carried callbackOffered=true
-    assert (day["callbacks_accepted"], day["callbacks_connected"]) == (1, 1)
-    assert day["self_service_contained"] == 1
-    assert day["derived"]["level_of_service"] == pytest.approx(2 / 4)
-    assert day["derived"]["asa_seconds"] == pytest.approx(60.0)
-    assert day["derived"]["fcr_survey_rate"] == pytest.approx(0.5)
-    assert day["derived"]["a11_trust_mean"] == pytest.approx(3.0)
+    assert day["offered_contacts"] == 5  # a1, a2, a3, a4 (callback request), a6 (courtesy)
+    assert day["abandoned_contacts"] == 1
+    assert day["busy_or_courtesy_disconnected_contacts"] == 1
+    assert day["callbacks_offered_contacts"] == 6  # every INBOUND contact carried callbackOffered=true
+    assert (day["callbacks_accepted_callbacks"], day["callbacks_connected_callbacks"]) == (1, 1)
+    assert day["self_service_contained_contacts"] == 1
+    assert day["level_of_service_ratio"] == pytest.approx(2 / 4)
+    assert day["asa_seconds"] == pytest.approx(60.0)
+    assert day["fcr_survey_rate_ratio"] == pytest.approx(0.5)
+    assert day["a11_trust_mean_score"] == pytest.approx(3.0)
 
 
 def test_show_time_bounds_and_bad_options(filled: Any) -> None:
@@ -141,3 +142,63 @@ def test_store_targets_an_endpoint_or_a_profile(tmp_path: Path, monkeypatch: pyt
     assert local.table == "t1"
     assert remote.client.meta.region_name == "us-west-2"
     assert remote.table == "civicline-prod-metrics"
+
+
+def test_metrics_commands_read_a_simulated_days_out_folder(filled: Any, tmp_path: Path) -> None:
+    # Given the rollups of a day written to an --out folder as the simulator writes them
+    from civicline.metrics.files import ROLLUPS_FILE, rollups_text
+    from civicline.metrics.queries import open_store
+    from functions.handlers.contact_events import rules_from_settings
+
+    store = open_store()
+    rollups = {
+        (row["queue"], grain, row["period"]): row["counters"]
+        for queue in store.rollup_queues()
+        for grain in ("15m", "day", "quarter")
+        for row in store.query_rollups(queue, grain)
+    }
+    (tmp_path / ROLLUPS_FILE).write_text(rollups_text(rollups, rules_from_settings()), encoding="utf-8")
+    # When show, export-a11 and dashboard read the folder instead of the table
+    for command in (["show", "--format", "csv"], ["export-a11", "--quarter", "2026Q4"]):
+        from_table = runner.invoke(app, ["metrics", *command])
+        from_dir = runner.invoke(app, ["metrics", *command, "--from-dir", str(tmp_path)])
+        # Then they print exactly what the table gives
+        assert from_dir.exit_code == 0, from_dir.output
+        assert from_dir.output == from_table.output
+    result = runner.invoke(
+        app, ["metrics", "dashboard", "--from-dir", str(tmp_path), "--out", str(tmp_path / "d.html")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "<svg" in (tmp_path / "d.html").read_text(encoding="utf-8")
+    # And a folder without rollups is a clear error, not a traceback
+    empty = runner.invoke(app, ["metrics", "show", "--from-dir", str(tmp_path / "nothing")])
+    assert empty.exit_code == 2
+    assert "--from-dir" in empty.output
+
+
+def test_intervals_read_in_the_agencys_local_time() -> None:
+    from datetime import UTC, datetime
+
+    from civicline.metrics.dashboard import local_label, render
+    from civicline.metrics.queries import Row
+    from civicline.metrics.render import local_period
+    from functions.domain.metrics import derived, zone
+    from schemas.records import Grain, MetricRollup
+
+    # Given the 14:15 UTC interval of a New York agency (09:15 there)
+    rollup = MetricRollup(
+        queue="ALL",
+        grain=Grain.INTERVAL,
+        period="2026-11-23T14:15:00Z",
+        period_start=datetime(2026, 11, 23, 14, 15, tzinfo=UTC),
+        offered=1,
+        answered=1,
+    )
+    row = Row(rollup, derived({"offered": 1, "answered": 1}))
+    ny = zone("America/New_York")
+    # Then the dashboard axis, the table and the "generated" stamp read local time
+    assert local_label(row, ny) == "09:15"
+    assert local_period(row, ny) == "2026-11-23 09:15 EST"
+    page = render([row], [row], generated=datetime(2026, 11, 23, 20, 0, tzinfo=UTC), tz=ny)
+    assert ">09:15<" in page
+    assert "2026-11-23 15:00 EST" in page

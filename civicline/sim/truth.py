@@ -1,0 +1,86 @@
+"""The simulator's ground truth, counted with the measure registry's own rules.
+
+Why: the aggregator reads contact events; the simulator knows what really happened to each caller
+(queued, answered after how long, offered and took a callback, dialed, reached, hung up). Writing
+those facts as the registry's :class:`~functions.domain.metrics_registry.ContactCase` and applying
+the same rules gives the truth in the same definitions, so every shared measure must agree exactly
+with the aggregator; a difference is a bug in the events, the aggregator or the simulator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+
+from functions.domain.metrics import Rules, caller_classes, to_ms
+from functions.domain.metrics_registry import ContactCase, contact_counters
+
+TRUE = frozenset({"true", "1", "yes", "y"})
+
+
+def flag(value: str | None) -> bool | None:
+    return None if value is None else value.strip().lower() in TRUE
+
+
+@dataclass
+class CaseFacts:
+    """What happened to one caller request (an INBOUND contact and the callbacks it asked for)."""
+
+    method: str = "INBOUND"
+    queued: bool = False
+    agent: bool = False
+    disconnected: bool = False
+    flow_ended: bool = False
+    answer_ms: int | None = None
+    removed_ms: int | None = None
+    courtesy: bool = False
+    self_service: bool | None = None
+    transferred_out: bool = False
+    callback_offered: bool = False
+    callback_accepted: bool = False
+    callback_dialed: bool = False
+    callback_connected: bool = False
+    enqueued_at: datetime | None = None
+
+    def case(self) -> ContactCase:
+        names = {f.name for f in fields(ContactCase)}
+        return ContactCase(**{k: v for k, v in vars(self).items() if k in names})
+
+    def left_queue(self, at: datetime) -> None:
+        """Removed from the queue without an agent (abandon, callback, flow end)."""
+        self.disconnected = True
+        if self.enqueued_at is not None and self.removed_ms is None:
+            self.removed_ms = to_ms(at) - to_ms(self.enqueued_at)
+
+    def answered(self, at: datetime) -> None:
+        self.agent = True
+        if self.enqueued_at is not None:
+            self.answer_ms = max(0, to_ms(at) - to_ms(self.enqueued_at))
+            self.removed_ms = to_ms(at) - to_ms(self.enqueued_at)
+
+
+@dataclass
+class CaseBook:
+    """Every request of the day, by its INBOUND contact id, and the callers' contacts for FCR."""
+
+    cases: dict[str, CaseFacts] = field(default_factory=dict)
+    callers: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
+
+    def __getitem__(self, contact_id: str) -> CaseFacts:
+        return self.cases.setdefault(contact_id, CaseFacts())
+
+    def caller_contact(self, key: str, intent: str, contact_id: str, at: datetime) -> None:
+        entry = {"kind": "caller", "contact": contact_id, "at": to_ms(at)}
+        self.callers.setdefault(f"{key}#{intent}", {})[contact_id] = entry
+
+    def counters(self, rules: Rules) -> dict[str, int]:
+        """The registry's contact counters summed over every request, and first/repeat contacts."""
+        out: dict[str, int] = {}
+        threshold = rules.service_level_seconds * 1000
+        for facts in self.cases.values():
+            for name, value in contact_counters(facts.case(), threshold).items():
+                out[name] = out.get(name, 0) + value
+        for entries in self.callers.values():
+            for _, counter in caller_classes(entries, rules):
+                out[counter] = out.get(counter, 0) + 1
+        return out
