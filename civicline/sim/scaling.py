@@ -77,44 +77,53 @@ def with_calls(profile: SimulationProfile, calls: int) -> SimulationProfile:
     return _validated(profile, calls=calls)
 
 
-def plan_shifts(plan: StaffingPlan) -> list[tuple[str, str, int]]:
-    """The plan's staircase as shifts: agent k works every run of intervals where the plan has >= k.
-
-    Returns (start, end, count) with identical shifts merged, in start order.
-    """
+def _staircase(intervals: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    """Contiguous (start, end, agents) intervals as shifts: agent k works every run of intervals with
+    >= k agents. Returns (start, end, count), identical shifts merged, in start order."""
     shifts: dict[tuple[str, str], int] = {}
-
-    def record(start: str, end: str) -> None:
-        shifts[(start, end)] = shifts.get((start, end), 0) + 1
-
-    for level in range(1, max(i.agents for i in plan.intervals) + 1):
+    for level in range(1, max((n for _, _, n in intervals), default=0) + 1):
         run: list[str] | None = None  # [start, end] of the current run
-        for interval in plan.intervals:
-            if interval.agents >= level:
-                run = [run[0] if run else interval.start, interval.end]
+        for start, end, agents in intervals:
+            if agents >= level:
+                run = [run[0] if run else start, end]
             elif run:
-                record(run[0], run[1])
+                shifts[(run[0], run[1])] = shifts.get((run[0], run[1]), 0) + 1
                 run = None
         if run:
-            record(run[0], run[1])
+            shifts[(run[0], run[1])] = shifts.get((run[0], run[1]), 0) + 1
     return sorted(((s, e, n) for (s, e), n in shifts.items()), key=lambda x: (clock_seconds(x[0]), x[1]))
 
 
+def plan_shifts(plan: StaffingPlan) -> list[tuple[str, str, int]]:
+    """The plan as shifts (see :func:`_staircase`)."""
+    return _staircase([(i.start, i.end, i.agents) for i in plan.intervals])
+
+
+def _split(total: int, weights: list[float]) -> list[int]:
+    """One interval's agents among the groups: one each first while there are enough (every skill
+    stays covered), the rest in proportion to the groups' sizes."""
+    if total >= len(weights):
+        return [1 + n for n in _apportion(total - len(weights), weights)]
+    return _apportion(total, weights)
+
+
 def apply_plan(profile: SimulationProfile, plan: StaffingPlan) -> SimulationProfile:
-    """The profile staffed by ``plan``: each planned shift is shared among the profile's agent groups
-    in proportion to their counts, so the skill and language mix stays the profile's."""
+    """The profile staffed by ``plan``: each interval's agents are shared among the profile's agent
+    groups (see :func:`_split`), so the skill and language mix stays the profile's; each group's
+    share of the curve becomes its shifts."""
     weights = [float(g.count) for g in profile.agents]
     if math.fsum(weights) <= 0:
         weights = [1.0] * len(weights)
+    per_interval = [_split(i.agents, weights) for i in plan.intervals]
     groups: list[dict[str, object]] = []
-    for start, end, count in plan_shifts(plan):
-        for group, n in zip(profile.agents, _apportion(count, weights), strict=True):
-            if n == 0:
-                continue
-            name = f"{group.name[:28]}-{start.replace(':', '')}-{end.replace(':', '')}"
+    for index, group in enumerate(profile.agents):
+        curve = [
+            (i.start, i.end, split[index]) for i, split in zip(plan.intervals, per_interval, strict=True)
+        ]
+        for start, end, count in _staircase(curve):
             shaped = AgentGroup(
-                name=name,
-                count=n,
+                name=f"{group.name[:28]}-{start.replace(':', '')}-{end.replace(':', '')}",
+                count=count,
                 skills=group.skills,
                 languages=group.languages,
                 shift=Shift(start=start, end=end),
