@@ -216,7 +216,6 @@ def test_the_plan_function_refuses_odd_intervals() -> None:
         plan_for_profile(load_profile(PROFILE), 0.8, 60, 20)
 
 
-@pytest.mark.slow
 def test_simulate_plan_runs_the_full_day_with_the_planned_staff(tmp_path: Path) -> None:
     # Given a plan for a tenth of the regional day (150 calls) / When checked through the full day
     plan = tmp_path / "small.yaml"
