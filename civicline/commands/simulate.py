@@ -210,8 +210,8 @@ def _simulate_prepared(
         shaped, line = prepare_profile(name, calls=calls, scale=scale, plan=plan)
     except USAGE_ERRORS as exc:
         raise fail(exc) from None
-    if not as_json:
-        console.print(line, highlight=False)
+    # with --json the line goes to stderr, so stdout stays one JSON document
+    (Console(stderr=True) if as_json else console).print(line, highlight=False, soft_wrap=True)
     with profile_file(shaped) as path:
         run(path)
 

@@ -98,7 +98,7 @@ def staffing_for_profile(
     if as_json:
         print(json.dumps(plan.model_dump(mode="json", exclude_none=True), indent=2))
         return
-    console.print(line, highlight=False)
+    console.print(line, highlight=False, soft_wrap=True)
     table = Table(
         title=f"Staffing plan ({plan.model}): {shaped.name}, {target_sl * 100:g} % in {target_seconds:g} s"
     )
@@ -220,7 +220,7 @@ def sweep(
     if as_json:
         print(json_text(result), end="")
         return
-    console.print(line, highlight=False)
+    console.print(line, highlight=False, soft_wrap=True)
     _print_sweep(result)
     for path in written:
         console.print(f"wrote {path}")

@@ -228,7 +228,9 @@ def test_simulate_plan_runs_the_full_day_with_the_planned_staff(tmp_path: Path) 
     assert result.exit_code == 0, result.output
     import json
 
-    summary = json.loads(result.output[result.output.index("{") :])
+    summary = json.loads(result.stdout)
+    # and it said what the options did to volume and staff (on stderr: stdout is the JSON)
+    assert "1,500 -> 150 calls; 20 -> " in result.stderr and "staffing from plan small.yaml" in result.stderr
     # Then the day ran through the flows with the plan's agents and served its callers
     staffed = apply_plan(scale_profile(load_profile(PROFILE), 0.1), load_plan(plan))
     assert summary["truth"]["agents"] == total_agents(staffed)
