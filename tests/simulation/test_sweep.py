@@ -216,3 +216,28 @@ def test_the_interval_is_the_mean_plus_minus_t_times_the_standard_error(values: 
     shifted = estimate([v + 10 for v in values])
     assert math.isclose(shifted.low, e.low + 10, abs_tol=1e-6)
     assert estimate(values, 0.99).half_width >= e.half_width - 1e-12
+
+
+@pytest.mark.slow
+def test_a_full_mode_sweep_gives_the_same_figures_serially_and_in_worker_processes() -> None:
+    # Given a small full day (flows, handlers, moto tables, aggregation) with and without virtual hold
+    from civicline.sim.scaling import with_calls
+
+    profile = with_calls(load_profile("regional-hotline-day"), 30)
+
+    def run(runner: object) -> object:
+        return run_sweep(
+            profile,
+            [parse_vary("callback=on,off", "full")],
+            replications=2,
+            base_seed=3,
+            mode="full",
+            target_sl=0.8,
+            target_seconds=60,
+            runner=runner,  # type: ignore[arg-type]
+        )
+
+    # When run in this process and in 2 spawned workers / Then the figures are identical
+    serial, local = _figures(run(serial_runner)), _figures(run(process_runner(2)))
+    assert serial == local
+    assert all(0.0 <= v <= 1.0 for row in serial for v in row["service_level"])
