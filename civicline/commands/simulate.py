@@ -240,6 +240,9 @@ def staffing(
     if profile is not None:
         from civicline.commands.sweep import staffing_for_profile
 
+        if arrivals_per_hour is not None or aht_seconds is not None or patience_seconds is not None:
+            raise typer.BadParameter("--profile takes its rates and patience from the profile")
+
         staffing_for_profile(
             profile,
             target_sl=target_sl,

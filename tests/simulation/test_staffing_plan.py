@@ -236,3 +236,18 @@ def test_simulate_plan_runs_the_full_day_with_the_planned_staff(tmp_path: Path) 
     assert summary["truth"]["agents"] == total_agents(staffed)
     assert summary["drill"]["dropped_without_service"] == 0
     assert summary["metrics"]["answered"] > 0
+
+
+def test_staffing_profile_json_is_a_valid_plan_and_single_queue_options_are_refused() -> None:
+    import json
+
+    result = cli.invoke(app, ["staffing", "--profile", PROFILE, "--interval-minutes", "60", "--json"])
+    assert result.exit_code == 0, result.output
+    plan = StaffingPlan.model_validate(json.loads(result.stdout))
+    assert len(plan.intervals) == 10
+    mixed = cli.invoke(app, ["staffing", "--profile", PROFILE, "--aht-seconds", "300"])
+    assert mixed.exit_code == 2
+    assert "from the profile" in mixed.output
+    missing = cli.invoke(app, ["staffing", "--aht-seconds", "300"])
+    assert missing.exit_code == 2
+    assert "--profile" in missing.output
