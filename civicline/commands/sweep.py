@@ -218,6 +218,7 @@ def sweep(
         raise fail(exc) from None
     written = write_outputs(out, result) if out else []
     if as_json:
+        Console(stderr=True).print(line, highlight=False, soft_wrap=True)  # stdout stays one document
         print(json_text(result), end="")
         return
     console.print(line, highlight=False, soft_wrap=True)
