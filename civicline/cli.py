@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[tuple[str, str | None, str], ...] = (
     ("data", "data", "Seed and inspect the demo data set."),
     ("metrics", "metrics", "Query contact-center metrics, export A-11 data, build the dashboard."),
     ("simulate", None, "Day-scale simulation, staffing and what-if planning."),
+    ("sweep", None, "Replicated sweeps over staffing settings with confidence intervals."),
     ("test", None, "Run Amazon Connect test cases (the testing language) offline."),
 )
 

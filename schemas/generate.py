@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from schemas import connect_lambda, contact_events, flow_language, functions, profile, records
+from schemas import connect_lambda, contact_events, flow_language, functions, profile, records, staffing_plan
 
 OUT = Path(__file__).parent / "json"
 
@@ -25,6 +25,7 @@ def models() -> dict[str, type[Any]]:
         "contact-event": contact_events.ContactEvent,
         "flow-document": flow_language.FlowDocument,
         "simulation-profile": profile.SimulationProfile,
+        "staffing-plan": staffing_plan.StaffingPlan,
     }
     for name, (params, response) in functions.CONTRACTS.items():
         stem = name.replace("_", "-")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -121,6 +122,12 @@ def simulate(
             "holidays, each flow-invoked function with its stack's environment and IAM role",
         ),
     ] = None,
+    scale: Annotated[
+        str | None, typer.Option(help="scale the profile's calls and staff together, e.g. 6x")
+    ] = None,
+    plan: Annotated[
+        Path | None, typer.Option(help="staffing plan file (civicline staffing --profile --out)")
+    ] = None,
 ) -> None:
     """Simulate a hotline day (profile) or one queue (planning mode) and print the summary."""
     if env is not None:
@@ -141,10 +148,52 @@ def simulate(
             as_json=as_json,
         )
         return
+    if scale is not None or plan is not None or calls is not None:
+        _simulate_prepared(
+            profile or "regional-hotline-day",
+            calls=calls,
+            scale=scale,
+            plan=plan,
+            run=lambda name: _run_profile(
+                name,
+                calls=None,
+                hours=hours,
+                seed=seed,
+                out=out,
+                as_json=as_json,
+                inject=inject,
+                compare=compare,
+            ),
+            as_json=as_json,
+        )
+        return
+    _run_profile(
+        profile or "regional-hotline-day",
+        calls=calls,
+        hours=hours,
+        seed=seed,
+        out=out,
+        as_json=as_json,
+        inject=inject,
+        compare=compare,
+    )
+
+
+def _run_profile(
+    name: str,
+    *,
+    calls: int | None,
+    hours: float | None,
+    seed: int,
+    out: Path | None,
+    as_json: bool,
+    inject: str | None,
+    compare: str | None,
+) -> None:
     from civicline.sim import runner
 
     runner.run_cli(
-        profile or "regional-hotline-day",
+        name,
         calls=calls,
         hours=hours,
         seed=seed,
@@ -173,10 +222,32 @@ def simulate_as_deployed(env: str, profile_name: str, *, calls: int | None, seed
     print(json.dumps(summary, indent=2, sort_keys=True, default=str))
 
 
+def _simulate_prepared(
+    name: str,
+    *,
+    calls: int | None,
+    scale: str | None,
+    plan: Path | None,
+    run: Callable[[str], None],
+    as_json: bool,
+) -> None:
+    """``--calls`` / ``--scale`` / ``--plan``: shape the profile first and say what it did to staff."""
+    from civicline.commands.sweep import USAGE_ERRORS, fail, prepare_profile, profile_file
+
+    try:
+        shaped, line = prepare_profile(name, calls=calls, scale=scale, plan=plan)
+    except USAGE_ERRORS as exc:
+        raise fail(exc) from None
+    # with --json the line goes to stderr, so stdout stays one JSON document
+    (Console(stderr=True) if as_json else console).print(line, highlight=False, soft_wrap=True)
+    with profile_file(shaped) as path:
+        run(path)
+
+
 def staffing(
     *,
-    arrivals_per_hour: Annotated[float, typer.Option(help="arrival rate (calls per hour)")],
-    aht_seconds: Annotated[float, typer.Option(help="mean handle time, seconds")],
+    arrivals_per_hour: Annotated[float | None, typer.Option(help="arrival rate (calls per hour)")] = None,
+    aht_seconds: Annotated[float | None, typer.Option(help="mean handle time, seconds")] = None,
     target_sl: Annotated[float, typer.Option(help="service-level target, e.g. 0.8")] = 0.8,
     target_seconds: Annotated[float, typer.Option(help="answered within this many seconds")] = 60.0,
     patience_seconds: Annotated[
@@ -184,8 +255,35 @@ def staffing(
     ] = None,
     max_abandonment: Annotated[float | None, typer.Option(help="also cap abandonment (Erlang A)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    profile: Annotated[
+        str | None, typer.Option(help="plan a profile's day: agents per interval (Erlang A, its patience)")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="with --profile: write the plan (.yaml or .json)")] = None,
+    interval_minutes: Annotated[int, typer.Option(help="with --profile: 15, 30 or 60")] = 30,
+    calls: Annotated[int | None, typer.Option(help="with --profile: the day's call volume")] = None,
+    scale: Annotated[str | None, typer.Option(help="with --profile: scale calls and staff, e.g. 6x")] = None,
 ) -> None:
-    """Agents needed for a service-level target (Erlang C, or Erlang A with patience)."""
+    """Agents needed for a service-level target (Erlang C, or Erlang A with patience); with
+    ``--profile``, a staffing plan of agents per interval for that day."""
+    if profile is not None:
+        from civicline.commands.sweep import staffing_for_profile
+
+        if arrivals_per_hour is not None or aht_seconds is not None or patience_seconds is not None:
+            raise typer.BadParameter("--profile takes its rates and patience from the profile")
+
+        staffing_for_profile(
+            profile,
+            target_sl=target_sl,
+            target_seconds=target_seconds,
+            interval_minutes=interval_minutes,
+            calls=calls,
+            scale=scale,
+            out=out,
+            as_json=as_json,
+        )
+        return
+    if arrivals_per_hour is None or aht_seconds is None:
+        raise typer.BadParameter("give --arrivals-per-hour and --aht-seconds, or --profile")
     from civicline.sim.staffing import agents_needed
 
     try:

@@ -78,10 +78,9 @@ def lognormal(rng: random.Random, mean: float, cv: float) -> float:
     return rng.lognormvariate(math.log(mean) - sigma2 / 2.0, math.sqrt(sigma2))
 
 
-def arrival_times(profile: SimulationProfile, calls: int, rng: random.Random) -> list[float]:
-    """Arrival instants (seconds after local midnight): a Poisson day with ``calls`` expected, spread
-    over the arrival intervals by weight and duration (piecewise-constant rate), plus the after-hours
-    share before opening and after closing."""
+def arrival_rates(profile: SimulationProfile, calls: int) -> list[tuple[float, float, float]]:
+    """The day's piecewise-constant arrival rate inside opening hours: (start, end, calls per second)
+    per arrival interval with a positive weight, for ``calls`` expected in the whole day."""
     open_s, close_s = clock_seconds(profile.open), clock_seconds(profile.close)
     bounds = [max(open_s, clock_seconds(a.start)) for a in profile.arrivals] + [close_s]
     pieces = [
@@ -90,11 +89,20 @@ def arrival_times(profile: SimulationProfile, calls: int, rng: random.Random) ->
     ]
     mass = math.fsum(p[2] for p in pieces)
     inside = calls * (1.0 - profile.after_hours_share)
+    return [
+        (start, end, inside * weight / mass / (end - start))
+        for start, end, weight in pieces
+        if weight > 0 and end > start
+    ]
+
+
+def arrival_times(profile: SimulationProfile, calls: int, rng: random.Random) -> list[float]:
+    """Arrival instants (seconds after local midnight): a Poisson day with ``calls`` expected, spread
+    over the arrival intervals by weight and duration (piecewise-constant rate), plus the after-hours
+    share before opening and after closing."""
+    open_s, close_s = clock_seconds(profile.open), clock_seconds(profile.close)
     times: list[float] = []
-    for start, end, weight in pieces:
-        if weight <= 0 or end <= start:
-            continue
-        rate = inside * weight / mass / (end - start)
+    for start, end, rate in arrival_rates(profile, calls):
         t = start + rng.expovariate(rate)
         while t < end:
             times.append(t)

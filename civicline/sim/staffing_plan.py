@@ -1,0 +1,129 @@
+"""Staffing plans: the profile's arrival curve turned into agents per interval (Erlang A), and the
+plan files that carry them (schema :class:`schemas.staffing_plan.StaffingPlan`).
+
+Why Erlang A per interval: each interval is treated as its own steady state (the usual
+"stationary independent period by period" approach of workforce planning) with the interval's
+agent-bound arrival rate, the profile's mean busy time (handle + after-call work) and the profile's
+patience. It ignores the queue carried over from the previous interval, which is why
+``civicline simulate --plan`` and ``civicline sweep --plan`` exist: they check the plan through a
+whole simulated day.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from civicline.sim.callers import arrival_rates
+from civicline.sim.dayqueue import demand
+from civicline.sim.staffing import agents_needed
+from schemas.profile import SimulationProfile, clock_seconds
+from schemas.staffing_plan import PlanInterval, PlanTarget, StaffingPlan
+
+
+class PlanError(ValueError):
+    """A plan file that cannot be used, with a one-line message for the person who wrote it."""
+
+
+def _hhmm(seconds: float) -> str:
+    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}"
+
+
+def expected_calls(profile: SimulationProfile, start: float, end: float) -> float:
+    """Expected arrivals (all callers) between ``start`` and ``end`` seconds after midnight."""
+    return math.fsum(
+        rate * max(0.0, min(end, b) - max(start, a)) for a, b, rate in arrival_rates(profile, profile.calls)
+    )
+
+
+def plan_for_profile(
+    profile: SimulationProfile, target_sl: float, target_seconds: float, interval_minutes: int = 30
+) -> StaffingPlan:
+    """Fewest agents per interval meeting the target by Erlang A (see the module docstring)."""
+    if interval_minutes not in (15, 30, 60):
+        raise ValueError("interval_minutes must be 15, 30 or 60")
+    need = demand(profile)
+    step = interval_minutes * 60.0
+    t, close = clock_seconds(profile.open), clock_seconds(profile.close)
+    intervals = []
+    while t < close:
+        end = min(close, t + step)
+        calls = expected_calls(profile, t, end) * need.share
+        if calls <= 0:
+            intervals.append(PlanInterval(start=_hhmm(t), end=_hhmm(end), agents=0, calls=0.0))
+        else:
+            answer = agents_needed(
+                calls * 3600.0 / (end - t),
+                need.busy_seconds,
+                target_sl,
+                target_seconds,
+                need.patience_seconds,
+            )
+            intervals.append(
+                PlanInterval(
+                    start=_hhmm(t),
+                    end=_hhmm(end),
+                    agents=answer.agents,
+                    calls=round(calls, 2),
+                    forecast_service_level=round(min(1.0, answer.forecast.service_level), 4),
+                )
+            )
+        t = end
+    return StaffingPlan(
+        profile=profile.name,
+        model="erlang-a",
+        target=PlanTarget(service_level=target_sl, seconds=target_seconds),
+        intervals=intervals,
+    )
+
+
+def plan_text(plan: StaffingPlan, path: Path) -> str:
+    """The plan as JSON (``.json``) or YAML (anything else)."""
+    data = plan.model_dump(mode="json", exclude_none=True)
+    if path.suffix == ".json":
+        return json.dumps(data, indent=2) + "\n"
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error["loc"]) or "plan"
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}: {error['msg']}{more}"
+
+
+def parse_plan(data: Any, source: str = "plan") -> StaffingPlan:
+    try:
+        return StaffingPlan.model_validate(data)
+    except ValidationError as exc:
+        raise PlanError(f"{source}: {_first_error(exc)}") from exc
+
+
+def load_plan(path: Path) -> StaffingPlan:
+    """A plan file (YAML or JSON), validated; every problem is a one-line :class:`PlanError`."""
+    if not path.is_file():
+        raise PlanError(f"{path}: no such plan file")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        kind = "JSON" if path.suffix == ".json" else "YAML"
+        raise PlanError(f"{path}: not valid {kind} ({str(exc).splitlines()[0]})") from exc
+    return parse_plan(data, str(path))
+
+
+def check_fits(plan: StaffingPlan, profile: SimulationProfile) -> None:
+    """A plan staffs the profile's opening hours; a plan for another day is refused."""
+    if plan.profile != profile.name:
+        raise PlanError(f"the plan is for profile {plan.profile!r}, not {profile.name!r}")
+    first, last = clock_seconds(plan.intervals[0].start), clock_seconds(plan.intervals[-1].end)
+    if first > clock_seconds(profile.open) or last < clock_seconds(profile.close):
+        raise PlanError(
+            f"the plan covers {plan.intervals[0].start}-{plan.intervals[-1].end} but the profile is open "
+            f"{profile.open}-{profile.close}"
+        )

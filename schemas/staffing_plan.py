@@ -1,0 +1,57 @@
+"""The staffing plan: agents on duty per interval of one day, as ``civicline staffing --profile``
+writes it and ``civicline simulate --plan`` / ``civicline sweep --plan`` read it.
+
+YAML or JSON validated by :class:`StaffingPlan` (JSON Schema: ``schemas/json/staffing-plan.schema.json``).
+Strict: a misspelt key is an error. The intervals are contiguous and in time order; ``agents`` is the
+number on the phones from ``start`` until ``end`` (local time of the profile's day). ``calls`` and
+``forecast_service_level`` are what the plan was computed from (informative; a hand-written plan may
+leave them out). Applying a plan keeps the profile's agent groups' skill mix (see
+:func:`civicline.sim.scaling.apply_plan`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from schemas.profile import ClockTime, clock_seconds
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlanTarget(_Strict):
+    """The service level the plan is for: ``service_level`` of callers answered within ``seconds``."""
+
+    service_level: float = Field(gt=0.0, lt=1.0)
+    seconds: float = Field(ge=0.0)
+
+
+class PlanInterval(_Strict):
+    start: ClockTime
+    end: ClockTime
+    agents: int = Field(ge=0, le=5000)
+    calls: float | None = Field(default=None, ge=0.0, description="expected calls reaching an agent")
+    forecast_service_level: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+class StaffingPlan(_Strict):
+    """Agents per interval for one profile's day."""
+
+    version: Literal[1] = 1
+    profile: str = Field(min_length=1, max_length=60, description="the profile the plan was made for")
+    model: str = Field(default="hand-written", description="how it was computed, e.g. erlang-a")
+    target: PlanTarget | None = None
+    intervals: list[PlanInterval] = Field(min_length=1, max_length=288)
+
+    @model_validator(mode="after")
+    def _contiguous(self) -> StaffingPlan:
+        for interval in self.intervals:
+            if clock_seconds(interval.end) <= clock_seconds(interval.start):
+                raise ValueError(f"interval {interval.start}-{interval.end} must end after it starts")
+        for before, after in zip(self.intervals, self.intervals[1:], strict=False):
+            if before.end != after.start:
+                raise ValueError(f"intervals must be contiguous: {before.end} is followed by {after.start}")
+        return self
