@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[tuple[str, str | None, str], ...] = (
     ("metrics", "metrics", "Query contact-center metrics, export A-11 data, build the dashboard."),
     ("simulate", None, "Day-scale simulation, staffing and what-if planning."),
     ("test", None, "Run Amazon Connect test cases (the testing language) offline."),
+    ("email", None, "Run one inbound e-mail through the e-mail flow."),
 )
 
 

@@ -178,6 +178,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory_mb=512,
         reserved_concurrency=5,
     ),
+    FunctionSpec(
+        "email_triage",
+        "functions.handlers.email_triage.handler",
+        "Screens, classifies and acknowledges inbound e-mail (one acknowledgement per sender per window)",
+        reads=("reference", "state"),
+        writes=("state",),
+        timeout_seconds=5,
+        env={"EMAIL_FROM_ADDRESS": "help@civicline.example"},
+        pseudonyms=True,
+    ),
 )
 
 FUNCTIONS_BY_NAME = {f.name: f for f in FUNCTIONS}
@@ -232,6 +242,7 @@ FLOWS: dict[str, str] = {
     "callback-dial": "CONTACT_FLOW",
     "agent-whisper": "AGENT_WHISPER",
     "post-call-survey": "CONTACT_FLOW",
+    "inbound-email": "CONTACT_FLOW",
 }
 
 
