@@ -19,7 +19,7 @@ from infra.config import EnvConfig
 
 #: the singleton Lambda behind every ``AwsCustomResource`` (CDK's fixed construct id)
 CUSTOM_RESOURCE_FN = "AWS679f53fac002430cb0da5b7982bd2287"
-CONNECT_FACING = ("Appeals", "Callback", "CaseStatus", "Routing", "Survey")
+CONNECT_FACING = ("Appeals", "Callback", "CaseStatus", "Routing", "Survey", "EmailTriage")
 ALL_FUNCTIONS = (*CONNECT_FACING, "CallbackDispatcher", "CallbackOutcomes", "ContactEvents")
 DEAD_LETTER_QUEUES = (
     "AsyncDeadLetters",
