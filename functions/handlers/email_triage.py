@@ -11,7 +11,6 @@ acknowledgement is reported that was not sent. No address, subject or body is lo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from typing import Any
@@ -19,11 +18,11 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.adapters import email_acks, reference
+from functions.core.address_pseudonym import address_pseudonym
 from functions.core.aws import client
 from functions.core.clock import now
 from functions.core.connect import handle_connect
 from functions.core.observability import logger
-from functions.core.pseudonym_key import pseudonym_key
 from functions.core.settings import get_settings
 from functions.domain import email_triage as triage
 from functions.domain.email_terms import GENERAL
@@ -95,16 +94,6 @@ def _triage(contact: ContactData, params: EmailTriageParameters) -> EmailTriageR
     )
 
 
-def sender_pseudonym(address: str) -> str:
-    """A keyed hash of the sender's address (the raw address is never stored).
-
-    Not :func:`functions.core.privacy.pseudonymize`: that one keeps the digits of a phone number
-    only, which would give every address without digits the same key.
-    """
-    normalized = address.strip().lower().encode()
-    return hashlib.blake2b(normalized, key=pseudonym_key().encode()[:64], digest_size=12).hexdigest()
-
-
 def _answer(found: triage.Classification) -> str | None:
     if not found.knowledge_topic or found.topic.topic != GENERAL:
         return None
@@ -121,7 +110,7 @@ def _acknowledge(  # noqa: PLR0917 - one message's facts, each used once
     moment: int,
 ) -> str:
     """SENT when the claim is stored and SES accepted the message; else why not."""
-    sender_key = sender_pseudonym(mail.sender)
+    sender_key = address_pseudonym(mail.sender)
     if not email_acks.claim(sender_key, moment):
         return "RECENT"
     subject, body = triage.acknowledgement(

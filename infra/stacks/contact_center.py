@@ -15,6 +15,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from infra.config import EnvConfig
+from infra.constructs.channels import add_email_channel
 from infra.constructs.connect_center import ConnectCenter
 from infra.constructs.flows import Flows
 from infra.constructs.functions import Functions
@@ -69,6 +70,7 @@ class ContactCenterStack(Stack):
                 resources=[f"{self.center.instance_arn}/contact/*"],
             )
         )
+        add_email_channel(self, self.functions.roles)  # SES send for e-mail acknowledgements
         self.pipeline = EventPipeline(
             self,
             "Events",
