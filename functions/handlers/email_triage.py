@@ -27,7 +27,7 @@ from functions.core.settings import get_settings
 from functions.domain import email_triage as triage
 from functions.domain.email_terms import GENERAL
 from schemas.connect_lambda import ContactData
-from schemas.email import EmailTriageParameters, EmailTriageResponse
+from schemas.functions import EmailTriageParameters, EmailTriageResponse
 
 #: the agency's address acknowledgements come from (the Connect e-mail address; set by the stack)
 FROM_ADDRESS_ENV = "EMAIL_FROM_ADDRESS"

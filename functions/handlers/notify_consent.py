@@ -20,7 +20,7 @@ from functions.domain.identifiers import is_valid_case_number, normalize_phone
 from functions.domain.notifications import Channel, Consent
 from functions.handlers._common import caller_number
 from schemas.connect_lambda import ContactData
-from schemas.notifications import NotifyConsentParameters, NotifyConsentResponse
+from schemas.functions import NotifyConsentParameters, NotifyConsentResponse
 
 
 def handler(event: Any, context: Any) -> dict[str, str]:

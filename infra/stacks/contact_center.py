@@ -15,7 +15,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from infra.config import EnvConfig
-from infra.constructs.channels import add_email_channel
+from infra.constructs.channels import NOTIFIER_STREAMS, add_email_channel, add_notifier
 from infra.constructs.connect_center import ConnectCenter
 from infra.constructs.flows import Flows
 from infra.constructs.functions import Functions
@@ -78,9 +78,12 @@ class ContactCenterStack(Stack):
             aggregator=fns["contact_events"],
             dispatcher=dispatcher,
             outcomes=fns["callback_outcomes"],
-            stream_tables={t.logical: tables[t.logical] for t in TABLES if t.stream},
+            stream_tables={
+                t.logical: tables[t.logical] for t in TABLES if t.stream and t.logical not in NOTIFIER_STREAMS
+            },
             async_dlq=async_dlq,
         )
+        add_notifier(self, fns, tables, self.pipeline.stream_dlq)  # case status changes -> notifications
         self.observability = Observability(
             self,
             "Observability",

@@ -21,14 +21,27 @@ def _statements(template: dict[str, Any], function: str) -> list[dict[str, Any]]
     ]
 
 
-def test_only_the_triage_function_may_send_and_only_from_the_agency_address(synth: Any) -> None:  # noqa: F811
-    sends = [
-        s for s in _statements(synth.center, "email_triage") if "ses:SendEmail" in json.dumps(s["Action"])
-    ]
-    assert len(sends) == 1
-    address = FUNCTIONS_BY_NAME["email_triage"].env["EMAIL_FROM_ADDRESS"]
-    assert sends[0]["Condition"] == {"StringEquals": {"ses:FromAddress": address}}
-    assert f"identity/{sending_identity(address)}" in json.dumps(sends[0]["Resource"])
+def test_only_triage_and_notifier_may_send_and_only_from_the_agency_address(synth: Any) -> None:  # noqa: F811
+    senders = ("email_triage", "notifier")
+    for function in senders:
+        sends = [s for s in _statements(synth.center, function) if "ses:SendEmail" in json.dumps(s["Action"])]
+        assert len(sends) == 1, function
+        address = FUNCTIONS_BY_NAME[function].env["EMAIL_FROM_ADDRESS"]
+        assert sends[0]["Condition"] == {"StringEquals": {"ses:FromAddress": address}}
+        assert f"identity/{sending_identity(address)}" in json.dumps(sends[0]["Resource"])
     for other in FUNCTIONS_BY_NAME:
-        if other != "email_triage":
+        if other not in senders:
             assert "ses:" not in json.dumps(_statements(synth.center, other)), other
+
+
+def test_the_cases_stream_drives_the_notifier_only(synth: Any) -> None:  # noqa: F811
+    mappings = [
+        r["Properties"]
+        for r in synth.center["Resources"].values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping" and "CasesTable" in json.dumps(r["Properties"])
+    ]
+    assert len(mappings) == 1
+    notifier = function_logical_id(FUNCTIONS_BY_NAME["notifier"])
+    assert notifier in json.dumps(mappings[0]["FunctionName"])
+    assert mappings[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "DestinationConfig" in mappings[0]
