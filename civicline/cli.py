@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[tuple[str, str | None, str], ...] = (
     ("simulate", None, "Day-scale simulation, staffing and what-if planning."),
     ("sweep", None, "Replicated sweeps over staffing settings with confidence intervals."),
     ("test", None, "Run Amazon Connect test cases (the testing language) offline."),
+    ("email", None, "Run one inbound e-mail through the e-mail flow."),
 )
 
 

@@ -19,8 +19,8 @@ from infra.config import EnvConfig
 
 #: the singleton Lambda behind every ``AwsCustomResource`` (CDK's fixed construct id)
 CUSTOM_RESOURCE_FN = "AWS679f53fac002430cb0da5b7982bd2287"
-CONNECT_FACING = ("Appeals", "Callback", "CaseStatus", "Routing", "Survey")
-ALL_FUNCTIONS = (*CONNECT_FACING, "CallbackDispatcher", "CallbackOutcomes", "ContactEvents")
+CONNECT_FACING = ("Appeals", "Callback", "CaseStatus", "Routing", "Survey", "EmailTriage", "NotifyConsent")
+ALL_FUNCTIONS = (*CONNECT_FACING, "CallbackDispatcher", "CallbackOutcomes", "ContactEvents", "Notifier")
 DEAD_LETTER_QUEUES = (
     "AsyncDeadLetters",
     "Events/RuleDeadLetters",
@@ -64,7 +64,7 @@ ACKNOWLEDGEMENTS: tuple[Ack, ...] = (
     *(Ack(f"Functions/{fn}Function", "Serverless-LambdaLatestVersion", _PYTHON) for fn in ALL_FUNCTIONS),
     *(
         Ack(f"Functions/{fn}Function", "Serverless-LambdaDLQ", _SYNC)
-        for fn in (*CONNECT_FACING, "ContactEvents")
+        for fn in (*CONNECT_FACING, "ContactEvents", "Notifier")
     ),
     *(
         Ack(

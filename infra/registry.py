@@ -54,7 +54,13 @@ TABLES: tuple[TableSpec, ...] = (
         "sk",
         description="routing rules, office directory, knowledge-base answers, holidays",
     ),
-    TableSpec("cases", "pk", "sk", description="cases with status history; registered appeals"),
+    TableSpec(
+        "cases",
+        "pk",
+        "sk",
+        stream=True,
+        description="cases with status history; registered appeals; notification consent",
+    ),
     TableSpec(
         "callbacks",
         "pk",
@@ -277,6 +283,35 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory_mb=512,
         reserved_concurrency=AGGREGATOR_RESERVED_CONCURRENCY,
     ),
+    FunctionSpec(
+        "email_triage",
+        "functions.handlers.email_triage.handler",
+        "Screens, classifies and acknowledges inbound e-mail (one acknowledgement per sender per window)",
+        reads=("reference", "state"),
+        writes=("state",),
+        timeout_seconds=5,
+        env={"EMAIL_FROM_ADDRESS": "help@civicline.example"},
+        pseudonyms=True,
+    ),
+    FunctionSpec(
+        "notify_consent",
+        "functions.handlers.notify_consent.handler",
+        "Records consent to case-status notifications (channel, destination) or a STOP",
+        reads=("cases", "state"),
+        writes=("cases", "state"),
+        pseudonyms=True,
+    ),
+    FunctionSpec(
+        "notifier",
+        "functions.handlers.notifier.handler",
+        "Notifies consenting citizens of case status changes (cases stream): once per change",
+        reads=("cases", "state"),
+        writes=("state",),
+        connect_facing=False,
+        timeout_seconds=30,
+        env={"EMAIL_FROM_ADDRESS": "help@civicline.example"},
+        pseudonyms=True,
+    ),
 )
 
 FUNCTIONS_BY_NAME = {f.name: f for f in FUNCTIONS}
@@ -362,6 +397,7 @@ FLOWS: dict[str, str] = {
     "callback-dial": "CONTACT_FLOW",
     "agent-whisper": "AGENT_WHISPER",
     "post-call-survey": "CONTACT_FLOW",
+    "inbound-email": "CONTACT_FLOW",
 }
 
 

@@ -202,10 +202,65 @@ class SurveyResponseResult(_Response):
 
 
 #: function name -> (parameter model, response model); the flow contract test reads this
+# --- e-mail triage (flows/inbound-email.json) ----------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class EmailTriageParameters(_Params):
+    sender: str = ""
+    subject: str = ""
+    body: str = ""
+    #: the message's headers as one JSON object (``{"Auto-Submitted": "auto-replied"}``); may be blank
+    headers: str = ""
+
+
+@dataclass(kw_only=True)
+class EmailTriageResponse(_Response):
+    #: ROUTED: queue it; IGNORED: auto-reply or loop, end the contact without an agent
+    result: Literal["ROUTED", "IGNORED", "INVALID_INPUT"]
+    screen: str
+    #: SENT, or why none was: RECENT (one per sender per window), AUTO_REPLY, LOOP, MALFORMED, SEND_FAILED
+    acknowledgement: str
+    reference: str | None = None
+    queueName: str | None = None
+    queueArn: str | None = None
+    officeId: str | None = None
+    topic: str | None = None
+    reason: str | None = None
+    confidence: str | None = None
+    matched: str | None = None
+    termsVersion: str | None = None
+    language: str | None = None
+    answerDeadline: str | None = None
+    knowledgeAnswer: Literal["true", "false"] | None = None
+
+
+# --- notification consent (case-status paths) ----------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class NotifyConsentParameters(_Params):
+    action: Literal["consent", "stop"]
+    caseNumber: str = ""
+    channel: Literal["SMS", "EMAIL", "CALL", ""] = ""
+    #: phone (E.164) or e-mail address; blank: the caller's own number (SMS, CALL)
+    destination: str = ""
+    callerNumber: str = ""
+    language: Lang = "en"
+
+
+@dataclass(kw_only=True)
+class NotifyConsentResponse(_Response):
+    result: Literal["RECORDED", "STOPPED", "INVALID_INPUT"]
+    channel: str | None = None
+
+
 CONTRACTS: dict[str, tuple[type[_Params], type[_Response]]] = {
     "routing": (RoutingParameters, RoutingResponse),
     "case_status": (CaseStatusParameters, CaseStatusResponse),
     "appeals": (AppealParameters, AppealResponse),
     "callback": (CallbackParameters, CallbackResponse),
     "survey": (SurveyParameters, SurveyResponseResult),
+    "email_triage": (EmailTriageParameters, EmailTriageResponse),
+    "notify_consent": (NotifyConsentParameters, NotifyConsentResponse),
 }

@@ -15,6 +15,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from infra.config import EnvConfig
+from infra.constructs.channels import NOTIFIER_STREAMS, add_email_channel, add_notifier
 from infra.constructs.connect_center import ConnectCenter
 from infra.constructs.flow_logs import FlowLogs
 from infra.constructs.flows import Flows
@@ -70,6 +71,7 @@ class ContactCenterStack(Stack):
                 resources=[f"{self.center.instance_arn}/contact/*"],
             )
         )
+        add_email_channel(self, self.functions.roles)  # SES send for e-mail acknowledgements
         self.pipeline = EventPipeline(
             self,
             "Events",
@@ -77,9 +79,12 @@ class ContactCenterStack(Stack):
             aggregator=fns["contact_events"],
             dispatcher=dispatcher,
             outcomes=fns["callback_outcomes"],
-            stream_tables={t.logical: tables[t.logical] for t in TABLES if t.stream},
+            stream_tables={
+                t.logical: tables[t.logical] for t in TABLES if t.stream and t.logical not in NOTIFIER_STREAMS
+            },
             async_dlq=async_dlq,
         )
+        add_notifier(self, fns, tables, self.pipeline.stream_dlq)  # case status changes -> notifications
         self.observability = Observability(
             self,
             "Observability",

@@ -140,7 +140,8 @@ def test_every_menu_branch_is_driven(library: FlowLibrary) -> None:
         assert result.ended["how"] != "ERROR", result.ended
         covered |= taken(result)
     # Then every menu branch was taken at least once
-    wanted = menu_branches(library)
+    # (flows/inbound-email.json is walked on the EMAIL channel: tests/channels/test_email_flow_branches.py)
+    wanted = {t for t in menu_branches(library) if t[0] in FLOWS}
     assert len(wanted) > 100
     assert sorted(wanted - covered) == [], sorted(wanted - covered)
     every = all_transitions(library)

@@ -1,0 +1,138 @@
+"""Lambda ``email_triage``: screen, classify, acknowledge and route one inbound e-mail contact.
+
+Order: screen the message (auto-replies and our own acknowledgements coming back get nothing: no
+mail loop); classify its content (terms in functions/domain/email_terms.py); claim the sender's
+acknowledgement window with one conditional write (at most one acknowledgement per sender per
+window, even for parallel deliveries); send the acknowledgement with Amazon SES (SESv2 SendEmail);
+answer the flow with the queue, the office and the 24-hour deadline it stores as contact attributes.
+A failed send gives the claim back and says SEND_FAILED: the message is still routed, and no
+acknowledgement is reported that was not sent. No address, subject or body is logged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from functions.adapters import email_acks, reference
+from functions.core.address_pseudonym import address_pseudonym
+from functions.core.aws import client
+from functions.core.clock import now
+from functions.core.connect import handle_connect
+from functions.core.observability import logger
+from functions.core.settings import get_settings
+from functions.domain import email_triage as triage
+from functions.domain.email_terms import GENERAL
+from schemas.connect_lambda import ContactData
+from schemas.functions import EmailTriageParameters, EmailTriageResponse
+
+#: the agency's address acknowledgements come from (the Connect e-mail address; set by the stack)
+FROM_ADDRESS_ENV = "EMAIL_FROM_ADDRESS"
+DEFAULT_FROM_ADDRESS = "help@civicline.example"
+
+
+def handler(event: Any, context: Any) -> dict[str, str]:
+    return handle_connect(event, EmailTriageParameters, _triage, function="email_triage")
+
+
+def _headers(raw: str) -> dict[str, str]:
+    if not raw:
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return {}
+    if not isinstance(parsed, dict):
+        return {}
+    return {str(k): str(v) for k, v in parsed.items()}
+
+
+def _triage(contact: ContactData, params: EmailTriageParameters) -> EmailTriageResponse:
+    mail = triage.InboundEmail(params.sender, params.subject, params.body, _headers(params.headers))
+    kind = triage.screen(mail)
+    if kind in {triage.Screen.AUTO_REPLY, triage.Screen.LOOP}:
+        logger.info("e-mail ignored", screen=kind.value)
+        return EmailTriageResponse(result="IGNORED", screen=kind.value, acknowledgement=kind.value)
+    found = triage.classify(mail.subject, mail.body)
+    received = now()
+    reference_no = triage.reference_number(contact.ContactId)
+    due = triage.answer_deadline(received)
+    if kind is triage.Screen.MALFORMED:
+        ack = "MALFORMED"
+    else:
+        ack = _acknowledge(
+            mail, found, reference_no, due.strftime("%Y-%m-%d %H:%M UTC"), kind, int(received.timestamp())
+        )
+    logger.info(
+        "e-mail routed",
+        screen=kind.value,
+        topic=found.topic.topic,
+        reason=found.reason,
+        confidence=found.confidence,
+        acknowledgement=ack,
+        terms=found.version,
+    )
+    return EmailTriageResponse(
+        result="ROUTED",
+        screen=kind.value,
+        acknowledgement=ack,
+        reference=reference_no,
+        queueName=found.topic.queue,
+        queueArn=get_settings().queue_arns.get(found.topic.queue),
+        officeId=found.topic.office_id,
+        topic=found.topic.topic,
+        reason=found.reason if kind is triage.Screen.MESSAGE else kind.value,
+        confidence=f"{found.confidence:.2f}",
+        matched=",".join(found.matched[:8]),
+        termsVersion=found.version,
+        language=found.language,
+        answerDeadline=due.isoformat(timespec="seconds"),
+        knowledgeAnswer="true" if _answer(found) else "false",
+    )
+
+
+def _answer(found: triage.Classification) -> str | None:
+    if not found.knowledge_topic or found.topic.topic != GENERAL:
+        return None
+    entry = reference.knowledge(found.knowledge_topic, found.language)
+    return entry.answer if entry else None
+
+
+def _acknowledge(  # noqa: PLR0917 - one message's facts, each used once
+    mail: triage.InboundEmail,
+    found: triage.Classification,
+    reference_no: str,
+    due: str,
+    kind: triage.Screen,
+    moment: int,
+) -> str:
+    """SENT when the claim is stored and SES accepted the message; else why not."""
+    sender_key = address_pseudonym(mail.sender)
+    if not email_acks.claim(sender_key, moment):
+        return "RECENT"
+    subject, body = triage.acknowledgement(
+        reference_no, due, found.language, kind is triage.Screen.EMPTY, _answer(found)
+    )
+    try:
+        client("sesv2").send_email(
+            FromEmailAddress=os.environ.get(FROM_ADDRESS_ENV, DEFAULT_FROM_ADDRESS),
+            Destination={"ToAddresses": [mail.sender.strip()]},
+            Content={
+                "Simple": {
+                    "Subject": {"Data": subject, "Charset": "UTF-8"},
+                    "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},
+                    "Headers": [
+                        {"Name": "Auto-Submitted", "Value": "auto-replied"},
+                        {"Name": triage.ACK_HEADER, "Value": reference_no},
+                    ],
+                }
+            },
+        )
+    except (ClientError, BotoCoreError) as exc:
+        logger.warning("acknowledgement not sent", error=type(exc).__name__)
+        email_acks.release(sender_key, moment)
+        return "SEND_FAILED"
+    return "SENT"

@@ -1,0 +1,47 @@
+"""The stack lets ``email_triage`` send acknowledgements from the agency's address only."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from infra.constructs.channels import sending_identity
+from infra.constructs.functions import function_logical_id
+from infra.registry import FUNCTIONS_BY_NAME
+from tests.infra.conftest import synth  # noqa: F401 - the session synth fixture, by name
+
+
+def _statements(template: dict[str, Any], function: str) -> list[dict[str, Any]]:
+    role = f"{function_logical_id(FUNCTIONS_BY_NAME[function])}Role"
+    return [
+        s
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::IAM::Policy" and any(role in json.dumps(x) for x in r["Properties"]["Roles"])
+        for s in r["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_only_triage_and_notifier_may_send_and_only_from_the_agency_address(synth: Any) -> None:  # noqa: F811
+    senders = ("email_triage", "notifier")
+    for function in senders:
+        sends = [s for s in _statements(synth.center, function) if "ses:SendEmail" in json.dumps(s["Action"])]
+        assert len(sends) == 1, function
+        address = FUNCTIONS_BY_NAME[function].env["EMAIL_FROM_ADDRESS"]
+        assert sends[0]["Condition"] == {"StringEquals": {"ses:FromAddress": address}}
+        assert f"identity/{sending_identity(address)}" in json.dumps(sends[0]["Resource"])
+    for other in FUNCTIONS_BY_NAME:
+        if other not in senders:
+            assert "ses:" not in json.dumps(_statements(synth.center, other)), other
+
+
+def test_the_cases_stream_drives_the_notifier_only(synth: Any) -> None:  # noqa: F811
+    mappings = [
+        r["Properties"]
+        for r in synth.center["Resources"].values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping" and "CasesTable" in json.dumps(r["Properties"])
+    ]
+    assert len(mappings) == 1
+    notifier = function_logical_id(FUNCTIONS_BY_NAME["notifier"])
+    assert notifier in json.dumps(mappings[0]["FunctionName"])
+    assert mappings[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "DestinationConfig" in mappings[0]
