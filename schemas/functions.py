@@ -207,7 +207,9 @@ class SurveyResponseResult(_Response):
 
 @dataclass(kw_only=True)
 class EmailTriageParameters(_Params):
-    sender: str = ""
+    """The sender is not a parameter: the handler reads it from the contact's customer endpoint
+    (an e-mail contact's endpoint is the sender's address), so it never enters flow logs."""
+
     subject: str = ""
     body: str = ""
     #: the message's headers as one JSON object (``{"Auto-Submitted": "auto-replied"}``); may be blank
@@ -218,9 +220,10 @@ class EmailTriageParameters(_Params):
 class EmailTriageResponse(_Response):
     #: ROUTED: queue it; IGNORED: auto-reply or loop, end the contact without an agent
     result: Literal["ROUTED", "IGNORED", "INVALID_INPUT"]
-    screen: str
+    #: blank only with INVALID_INPUT (the event itself was malformed)
+    screen: str = ""
     #: SENT, or why none was: RECENT (one per sender per window), AUTO_REPLY, LOOP, MALFORMED, SEND_FAILED
-    acknowledgement: str
+    acknowledgement: str = ""
     reference: str | None = None
     queueName: str | None = None
     queueArn: str | None = None

@@ -51,7 +51,9 @@ def _headers(raw: str) -> dict[str, str]:
 
 
 def _triage(contact: ContactData, params: EmailTriageParameters) -> EmailTriageResponse:
-    mail = triage.InboundEmail(params.sender, params.subject, params.body, _headers(params.headers))
+    mail = triage.InboundEmail(
+        contact.caller_number or "", params.subject, params.body, _headers(params.headers)
+    )
     kind = triage.screen(mail)
     if kind in {triage.Screen.AUTO_REPLY, triage.Screen.LOOP}:
         logger.info("e-mail ignored", screen=kind.value)

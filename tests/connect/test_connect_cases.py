@@ -12,6 +12,15 @@ from civicline.cli import app
 
 HERE = Path(__file__).resolve().parent
 BRANCH_FLOOR = 0.90
+#: a test case starts a VOICE_CALL or CHAT contact (API_TestCaseEntryPoint), so an e-mail flow cannot
+#: be entered by one: flows/inbound-email.json is walked on the EMAIL channel in tests/channels
+NOT_ENTERABLE = frozenset({"inbound-email"})
+
+
+def _share(flows: dict[str, dict[str, list[int]]], kind: str) -> float:
+    covered = sum(f[kind][0] for name, f in flows.items() if name not in NOT_ENTERABLE)
+    total = sum(f[kind][1] for name, f in flows.items() if name not in NOT_ENTERABLE)
+    return covered / total
 
 
 def test_every_connect_case_passes_with_branch_coverage_of_the_flows() -> None:
@@ -26,5 +35,6 @@ def test_every_connect_case_passes_with_branch_coverage_of_the_flows() -> None:
     assert outcome.exit_code == 0
     assert report["passed"] == len(report["results"]) >= 100
     # And the cases exercise the flows
-    assert report["coverage"]["branches"] >= BRANCH_FLOOR, report["coverage"]["flows"]
-    assert report["coverage"]["actions"] >= 0.95
+    flows = report["coverage"]["flows"]
+    assert _share(flows, "branches") >= BRANCH_FLOOR, flows
+    assert _share(flows, "actions") >= 0.95
