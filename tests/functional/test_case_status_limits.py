@@ -395,7 +395,8 @@ _numbers = iter(range(10**6))
 
 
 def _model(gaps: list[int], limit: int, window: int) -> list[dict[str, str]]:
-    """The documented semantics (docs/decisions.md 42), written plainly: the reference answers."""
+    """The documented semantics (docs/decisions.md, "Lockout windows open at the first failure"),
+    written plainly: the reference answers."""
     failures, window_ends, expires_at, t, answers = 0, 0, 0, 0, []
     for gap in gaps:
         t += gap
