@@ -15,13 +15,13 @@ CloudFormation cannot create it again (docs/deploy.md says how to set its retent
 
 from __future__ import annotations
 
-from aws_cdk import Aws, Duration, RemovalPolicy
-from aws_cdk import aws_iam as iam
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.config import EnvConfig
+from infra.constructs.log_keys import allow_logs
 
 
 def flow_log_group_name(instance_alias: str) -> str:
@@ -45,28 +45,7 @@ class FlowLogs(Construct):
             pending_window=Duration.days(30 if config.protect_data else 7),
             removal_policy=RemovalPolicy.RETAIN if config.protect_data else RemovalPolicy.DESTROY,
         )
-        # CloudWatch Logs encrypts with the key, for this log group only ("Encrypt log data in
-        # CloudWatch Logs using AWS KMS", encryption context aws:logs:arn)
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
-                actions=[
-                    "kms:Encrypt*",
-                    "kms:Decrypt*",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                    "kms:Describe*",
-                ],
-                resources=["*"],  # in a key policy "*" means this key
-                conditions={
-                    "ArnEquals": {
-                        "kms:EncryptionContext:aws:logs:arn": (
-                            f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:{name}"
-                        )
-                    }
-                },
-            )
-        )
+        allow_logs(self.key, "ArnEquals", name)  # this log group only
         self.log_group = logs.LogGroup(
             self,
             "Group",

@@ -30,6 +30,7 @@ from constructs import Construct
 
 from functions.core.settings import TABLE_ENV
 from infra.config import EnvConfig
+from infra.constructs.log_keys import allow_logs
 from infra.registry import FUNCTIONS, FunctionSpec, TableAccess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,27 +135,7 @@ class Functions(Construct):
             description=f"CivicLine {config.name}: function log groups",
             enable_key_rotation=True,
         )
-        self.logs_key.add_to_resource_policy(
-            iam.PolicyStatement(
-                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-                actions=[
-                    "kms:Encrypt*",
-                    "kms:Decrypt*",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                    "kms:Describe*",
-                ],
-                resources=["*"],  # in a key policy "*" means this key
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": (
-                            f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:"
-                            f"/aws/lambda/{config.resource_prefix}-*"
-                        )
-                    }
-                },
-            )
-        )
+        allow_logs(self.logs_key, "ArnLike", f"/aws/lambda/{config.resource_prefix}-*")
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
         self.log_groups: dict[str, logs.LogGroup] = {}
