@@ -148,35 +148,25 @@ def simulate(
             as_json=as_json,
         )
         return
-    if scale is not None or plan is not None or calls is not None:
-        _simulate_prepared(
-            profile or "regional-hotline-day",
-            calls=calls,
-            scale=scale,
-            plan=plan,
-            run=lambda name: _run_profile(
-                name,
-                calls=None,
-                hours=hours,
-                seed=seed,
-                out=out,
-                as_json=as_json,
-                inject=inject,
-                compare=compare,
-            ),
+    name = profile or "regional-hotline-day"
+
+    def run(shaped: str) -> None:
+        # --calls reaches the day through _simulate_prepared's shaped profile, never twice
+        _run_profile(
+            shaped,
+            calls=None,
+            hours=hours,
+            seed=seed,
+            out=out,
             as_json=as_json,
+            inject=inject,
+            compare=compare,
         )
+
+    if scale is not None or plan is not None or calls is not None:
+        _simulate_prepared(name, calls=calls, scale=scale, plan=plan, run=run, as_json=as_json)
         return
-    _run_profile(
-        profile or "regional-hotline-day",
-        calls=calls,
-        hours=hours,
-        seed=seed,
-        out=out,
-        as_json=as_json,
-        inject=inject,
-        compare=compare,
-    )
+    run(name)
 
 
 def _run_profile(

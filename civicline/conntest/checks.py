@@ -21,7 +21,7 @@ from typing import Any
 from civicline.conntest.model import Assertion, FlowActionEvent, MessageEvent
 from civicline.conntest.resources import RESOURCE_PARAMETERS, same_resource
 from civicline.engine.arns import name_from_arn
-from civicline.engine.references import as_text, interpolate, strip_ssml
+from civicline.engine.references import as_text, interpolate, lookup, strip_ssml
 
 SIMILARITY_THRESHOLD = 0.8
 _WORD = re.compile(r"[^\W_]+")
@@ -122,18 +122,6 @@ def namespace_segments(namespace: str) -> list[str] | None:
         segments.append(next(g for g in match.groups() if g is not None))
         position = match.end()
     return segments
-
-
-def lookup(data: Mapping[str, Any], segments: list[str]) -> Any:
-    node: Any = data
-    for segment in segments:
-        if isinstance(node, Mapping) and segment in node:
-            node = node[segment]
-        elif isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
-            node = node[int(segment)]
-        else:
-            return None
-    return node
 
 
 def _number(value: Any) -> Decimal | None:

@@ -26,7 +26,6 @@ from typing import Any, Literal
 from civicline.conntest.checks import (
     action_matches,
     check_assertion,
-    lookup,
     message_matches,
     namespace_segments,
 )
@@ -39,7 +38,7 @@ from civicline.conntest.model import (
     TestControl,
 )
 from civicline.conntest.resources import canonical
-from civicline.engine.references import as_text
+from civicline.engine.references import as_text, lookup
 
 DataSource = Callable[[], Mapping[str, Any]]
 Status = Literal["PASSED", "FAILED"]

@@ -158,6 +158,22 @@ def _check_input(act: FlowAction) -> Iterable[Problem]:
             yield Problem(f"DTMF menu operand {operand!r} is not one key 0-9, * or #")
 
 
+def _speak_prompt(run: Run, params: dict[str, Any]) -> Outcome | str:
+    """Say an input action's prompt: the prompt said, or the error Outcome of a prompt that cannot be."""
+    problem = message_problem(run, params)
+    if problem is not None:
+        return Outcome.fail(detail=problem)
+    prompt = prompt_text(run, params)
+    run.say(prompt)
+    return prompt
+
+
+def _listen(run: Run, prompt: str) -> Outcome | str:
+    """The caller's answer to ``prompt`` (blank: nothing), or the ending of a caller who hung up."""
+    entry = (run.script.next(prompt) or "").strip()
+    return _hung_up() if entry == HANGUP else entry
+
+
 @action(
     ActionSpec(
         "GetParticipantInput",
@@ -175,14 +191,12 @@ def _check_input(act: FlowAction) -> Iterable[Problem]:
 )
 def get_participant_input(run: Run, act: FlowAction) -> Outcome:
     params = act.Parameters
-    problem = message_problem(run, params)
-    if problem is not None:
-        return Outcome.fail(detail=problem)
-    prompt = prompt_text(run, params)
-    run.say(prompt)
-    entry = (run.script.next(prompt) or "").strip()
-    if entry == HANGUP:
-        return _hung_up()
+    prompt = _speak_prompt(run, params)
+    if isinstance(prompt, Outcome):
+        return prompt
+    entry = _listen(run, prompt)
+    if isinstance(entry, Outcome):
+        return entry
     if not flag(params.get("StoreInput", "False")):
         if not entry:
             run.note("no key pressed")
@@ -265,15 +279,13 @@ def _check_lex(act: FlowAction) -> Iterable[Problem]:
 )
 def connect_participant_with_lex_bot(run: Run, act: FlowAction) -> Outcome:
     params = act.Parameters
-    problem = message_problem(run, params)
-    if problem is not None:
-        return Outcome.fail(detail=problem)
-    prompt = prompt_text(run, params)
-    run.say(prompt)
+    prompt = _speak_prompt(run, params)
+    if isinstance(prompt, Outcome):
+        return prompt
     bot = lex.bot_for(run, params, act)
-    entry = (run.script.next(prompt) or "").strip()
-    if entry == HANGUP:
-        return _hung_up()
+    entry = _listen(run, prompt)
+    if isinstance(entry, Outcome):
+        return entry
     if not entry:
         run.note("the caller said nothing")
         return Outcome.fail("InputTimeLimitExceeded")
