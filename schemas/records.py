@@ -173,6 +173,9 @@ class SurveyResponse(_Strict):
     fcr_avoids_call: bool | None = None
     drivers: dict[A11Driver, Digit] = field(default_factory=dict)
     complete: bool
+    declined: Annotated[
+        bool, Doc("offered and nothing answered (pressed 2 or no input): counts as offered, not answered")
+    ] = False
 
 
 @dataclass(kw_only=True)
@@ -257,6 +260,7 @@ class MetricRollup(_Strict):
     repeat_contacts: int = 0
     first_contacts: int = 0
     survey_responses: int = 0
+    surveys_offered: int = 0
     driver_sums: dict[A11Driver, int] = field(default_factory=dict)
     driver_counts: dict[A11Driver, int] = field(default_factory=dict)
     driver_agree: Annotated[dict[A11Driver, int], Doc("responses agreeing (4 or 5) per driver")] = field(
@@ -264,4 +268,7 @@ class MetricRollup(_Strict):
     )
     a11_points: Annotated[
         dict[str, int], Doc("'<service>|<channel>|<driver>|<scale point>' -> responses")
+    ] = field(default_factory=dict)
+    a11_volumes: Annotated[
+        dict[str, int], Doc("'<customers|offered|respondents>|<service>|<channel>' -> count (A-11 volumes)")
     ] = field(default_factory=dict)

@@ -24,6 +24,7 @@ from functions.domain.metrics import (
 )
 from functions.domain.metrics_registry import (
     A11_PREFIX,
+    A11_VOLUME,
     COUNTER_NAMES,
     DRIVER_AGREE,
     DRIVER_COUNT,
@@ -64,6 +65,7 @@ class Row:
             out.update({key(d): float(v) for d, v in family.items()})
         out.update({driver_agree_key(d): float(v) for d, v in r.driver_agree.items()})
         out.update({A11_PREFIX + k: float(v) for k, v in r.a11_points.items()})
+        out.update({A11_VOLUME + k: float(v) for k, v in r.a11_volumes.items()})
         return out
 
 
@@ -82,6 +84,7 @@ def to_rollup(raw: dict[str, Any]) -> MetricRollup:
 
     sums, counts, agree = family(DRIVER_SUM), family(DRIVER_COUNT), family(DRIVER_AGREE)
     points = {n.removeprefix(A11_PREFIX): int(v) for n, v in counters.items() if n.startswith(A11_PREFIX)}
+    volumes = {n.removeprefix(A11_VOLUME): int(v) for n, v in counters.items() if n.startswith(A11_VOLUME)}
     return MetricRollup(
         queue=raw["queue"],
         grain=Grain(raw["grain"]),
@@ -91,6 +94,7 @@ def to_rollup(raw: dict[str, Any]) -> MetricRollup:
         driver_counts=counts,
         driver_agree=agree,
         a11_points={k: v for k, v in points.items() if v},
+        a11_volumes={k: v for k, v in volumes.items() if v},
         **fields,
     )
 

@@ -51,10 +51,12 @@ def drift(
 
 def truth_measures(result: DayResult) -> dict[str, int]:
     """The registry counters of what really happened: contact rules over the simulator's cases,
-    first/repeat contacts over the callers' calls, and the surveys the survey function stored."""
+    first/repeat contacts over the callers' calls, and the surveys the survey function stored
+    (answered ones are responses; declined ones too are offers)."""
     counts = result.truth.counts
     surveys = counts.get("surveys_complete", 0) + counts.get("surveys_partial", 0)
-    return {**result.truth_counters, "survey_responses": surveys}
+    offered = surveys + counts.get("surveys_declined", 0)
+    return {**result.truth_counters, "survey_responses": surveys, "surveys_offered": offered}
 
 
 def reconcile(metrics: dict[str, Any], truth: dict[str, int]) -> dict[str, dict[str, int]]:
@@ -95,7 +97,9 @@ def summarize(result: DayResult, profile: SimulationProfile) -> dict[str, Any]:
             "agents": len(result.agents),
             "occupancy": busy / staffed if staffed else None,
             "overtime_hours": round(sum(a.overtime_seconds for a in result.agents) / 3600, 2),
-            "survey_response_rate": responses / offerable if offerable else None,
+            # responses over the surveys that could be offered (the agent ended the call with the
+            # customer on the line); the metrics' survey_response_rate is over surveys offered
+            "survey_response_rate_of_offerable": responses / offerable if offerable else None,
         },
         "reconciliation": reconcile(metrics, measures),
         "drill": {

@@ -27,7 +27,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from functions.domain.metrics_registry import ContactCase, contact_counters, ratios, survey_counters
+from functions.domain.metrics_registry import (
+    ContactCase,
+    contact_counters,
+    customer_counters,
+    ratios,
+    survey_counters,
+)
 from schemas.contact_events import ContactEventDetail
 from schemas.records import CallbackRequest, CallbackState, Grain, SurveyResponse
 
@@ -227,6 +233,8 @@ def survey_fact(survey: SurveyResponse) -> tuple[str, str, Fact]:
         "fcr_times": survey.fcr_times_called,
         "drivers": {d.value: int(v) for d, v in sorted(survey.drivers.items())},
     }
+    if survey.declined:
+        fact["declined"] = True
     return survey.contact_id, "survey", fact
 
 
@@ -419,7 +427,8 @@ def contact_flags(v: ContactView, rules: Rules) -> dict[str, int]:
     """The counter values (0/1 and milliseconds) one contact contributes (the registry's rules)."""
     if not v.has_events:
         return {}
-    return contact_counters(case_of(v), rules.service_level_seconds * 1000)
+    counters = contact_counters(case_of(v), rules.service_level_seconds * 1000)
+    return {**counters, **customer_counters(counters, v.attributes.get("intent"), v.channel)}
 
 
 def _spread(into: Contribution, queue: str, ms: int, counters: Mapping[str, int], rules: Rules) -> None:

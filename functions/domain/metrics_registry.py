@@ -228,6 +228,10 @@ def _cb_connected(c: ContactCase, x_ms: int) -> bool:
 
 
 def _survey(s: Mapping[str, Any]) -> bool:
+    return not s.get("declined")
+
+
+def _survey_offered(s: Mapping[str, Any]) -> bool:
     return True
 
 
@@ -418,11 +422,25 @@ COUNTERS: tuple[Counter, ...] = (
         "survey_responses",
         "Survey responses",
         "Surveys",
-        "Post-call surveys stored (complete or partial), in the interval they were submitted.",
-        "surveys table",
+        "Post-call surveys with at least one answer (complete or partial), in the interval they were "
+        "submitted: A-11's volume of respondents.",
+        "surveys table: declined",
         "surveys",
         "survey",
         _survey,
+    ),
+    Counter(
+        "surveys_offered",
+        "Surveys offered",
+        "Srv off.",
+        "Customers who heard the survey offer and answered it or declined it (pressed 2, or gave no "
+        "input): every stored survey, declined ones included; A-11's volume provided a survey "
+        "opportunity. A customer who hangs up during the offer is not counted (nothing reaches the "
+        "survey function).",
+        "surveys table",
+        "surveys",
+        "survey",
+        _survey_offered,
     ),
     Counter(
         "fcr_survey_responses",
@@ -537,6 +555,14 @@ RATIOS: tuple[Ratio, ...] = (
         ("inbound_contacts",),
     ),
     Ratio(
+        "survey_response_rate",
+        "Survey response rate",
+        "Resp. %",
+        "Share of customers offered the survey who answered at least one question.",
+        ("survey_responses",),
+        ("surveys_offered",),
+    ),
+    Ratio(
         "fcr_survey_rate",
         "First-contact resolution (survey)",
         "FCR srv",
@@ -561,6 +587,11 @@ DRIVER_SUM = "driver_sum|"
 DRIVER_COUNT = "driver_count|"
 DRIVER_AGREE = "driver_agree|"
 A11_PREFIX = "a11|"
+#: A-11 volumes per service and channel: ``a11v|<volume>|<service>|<channel>``
+A11_VOLUME = "a11v|"
+A11_VOLUMES = ("customers", "offered", "respondents")
+#: the service a contact or survey without an intent belongs to
+GENERAL_SERVICE = "GENERAL"
 #: A-11 reports the share of respondents who agree (4 or 5 on the 5-point scale)
 AGREE_POINTS = frozenset({4, 5})
 
@@ -579,6 +610,28 @@ def driver_agree_key(driver: A11Driver | str) -> str:
 
 def a11_point_key(service: str, channel: str, driver: str, point: int) -> str:
     return f"{A11_PREFIX}{service}|{channel}|{driver}|{point}"
+
+
+def a11_volume_key(volume: str, service: str, channel: str) -> str:
+    """``a11v|customers|CASE_STATUS|VOICE``: one of :data:`A11_VOLUMES` for a service and channel."""
+    assert volume in A11_VOLUMES, volume
+    return f"{A11_VOLUME}{volume}|{service}|{channel}"
+
+
+def service_of(intent: str | None) -> str:
+    """The A-11 service a contact or survey belongs to: its intent (upper case), else GENERAL. The
+    survey function and the aggregator both use it, so customers and respondents share one key."""
+    return (intent or GENERAL_SERVICE).upper()
+
+
+def customer_counters(
+    case_counters: Mapping[str, int], intent: str | None, channel: str | None
+) -> dict[str, int]:
+    """A-11's volume of customers: every INBOUND contact (the ``inbound_contacts`` counter) counted
+    once more under its service and channel, in the same rollup update."""
+    if not case_counters.get("inbound_contacts"):
+        return {}
+    return {a11_volume_key("customers", service_of(intent), (channel or "VOICE").upper()): 1}
 
 
 def driver_ratios(driver: A11Driver) -> tuple[Ratio, Ratio]:
@@ -634,7 +687,9 @@ HEADLINE: tuple[str, ...] = (
     "containment_rate",
     "fcr_survey_rate",
     "fcr_repeat_rate",
+    "surveys_offered",
     "survey_responses",
+    "survey_response_rate",
     *(r.name for r in A11_RATIOS),
 )
 #: the columns of the per-queue table (``civicline metrics show``) and the dashboard's summary
@@ -654,6 +709,7 @@ TABLE: tuple[str, ...] = (
     "transfers",
     "fcr_survey_rate",
     "fcr_repeat_rate",
+    "surveys_offered",
     "survey_responses",
 )
 
@@ -670,15 +726,19 @@ def contact_counters(case: ContactCase, threshold_ms: int) -> dict[str, int]:
 
 
 def survey_counters(survey: Mapping[str, Any]) -> dict[str, int]:
-    """The counters one survey adds: responses, FCR answers, and per A-11 driver its sum, count,
-    agreement and scale point (per service and channel, for the quarterly export)."""
+    """The counters one survey adds: offered, responses, FCR answers, the A-11 volumes offered and
+    respondents per service and channel, and per A-11 driver its sum, count, agreement and scale
+    point (per service and channel, for the quarterly export)."""
     out: dict[str, int] = {}
     for counter in SURVEY_COUNTERS:
         assert counter.rule is not None
         if counter.rule(survey):
             out[counter.name] = 1
-    service = str(survey.get("service") or "unknown")
+    service = str(survey.get("service") or GENERAL_SERVICE)
     channel = str(survey.get("channel") or "VOICE")
+    out[a11_volume_key("offered", service, channel)] = 1
+    if not survey.get("declined"):
+        out[a11_volume_key("respondents", service, channel)] = 1
     for driver, point in sorted(survey.get("drivers", {}).items()):
         out[driver_sum_key(driver)] = int(point)
         out[driver_count_key(driver)] = 1

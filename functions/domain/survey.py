@@ -3,7 +3,8 @@
 Questions (OMB Circular A-11 section 280 drivers on a 1-5 scale, plus first-contact resolution):
 ``fcrTimesCalled`` 1-9 (9 = nine or more), ``fcrAllAnswered`` and ``fcrAvoidsCall`` 1 = yes 2 = no.
 A blank or out-of-range key press counts as not answered. All answered: COMPLETE; some: PARTIAL
-(kept as partial); none: DECLINED (nothing to store).
+(kept as partial); none: DECLINED (stored too, marked declined: it is how a deployment knows how
+many customers were offered the survey, A-11's "volume provided a survey opportunity").
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
+from functions.domain.metrics_registry import service_of
 from schemas.functions import SurveyParameters
 from schemas.records import A11Driver, SurveyResponse
 
@@ -31,7 +33,7 @@ def _yes_no(value: str) -> bool | None:
 
 
 def build_response(
-    contact_id: str, params: SurveyParameters, now: datetime
+    contact_id: str, params: SurveyParameters, now: datetime, channel: str = "VOICE"
 ) -> tuple[SurveyResult, int, SurveyResponse]:
     """(result, number answered, the record to store)."""
     drivers = {}
@@ -47,7 +49,8 @@ def build_response(
     record = SurveyResponse(
         contact_id=contact_id,
         submitted_at=now,
-        service=(params.intent or "GENERAL").upper(),
+        channel=(channel or "VOICE").upper(),
+        service=service_of(params.intent),
         queue=params.queueName or None,
         office_id=params.officeId or None,
         intent=params.intent or None,
@@ -58,6 +61,7 @@ def build_response(
         fcr_avoids_call=avoids,
         drivers=drivers,
         complete=result == "COMPLETE",
+        declined=result == "DECLINED",
     )
     return result, answered, record
 

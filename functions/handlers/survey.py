@@ -1,7 +1,8 @@
 """Lambda ``survey``: store one post-call survey per contact, with no direct identifiers.
 
 Hot path: ONE conditional put keyed by the contact id (that put IS the idempotency). Partial
-surveys are stored as partial; a survey with no answer (declined) stores nothing.
+surveys are stored as partial; a survey with no answer is stored as declined (no answers, no
+identifiers), so the metrics count every customer offered the survey, not only those who answered.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ def handler(event: Any, context: Any) -> dict[str, str]:
 
 def _store(contact: ContactData, params: SurveyParameters) -> SurveyResponseResult:
     queue = get_settings().queue_key(params.queueArn or params.queueName) or ""  # ARN -> registry key
-    result, answered, record = build_response(contact.ContactId, replace(params, queueName=queue), now())
+    result, answered, record = build_response(
+        contact.ContactId, replace(params, queueName=queue), now(), contact.Channel or "VOICE"
+    )
     logger.info("survey", result=result, answered=answered)
-    if result != "DECLINED":
-        surveys.put_once(record)
+    surveys.put_once(record)
     return SurveyResponseResult(result=result, answered=str(answered))

@@ -68,9 +68,36 @@ def test_partial_survey_is_kept_as_partial(seeded: Any) -> None:
     assert record.drivers == {"trust": 4} and record.fcr_all_answered is None
 
 
-def test_declined_survey_stores_nothing(seeded: Any) -> None:
+def test_declined_survey_is_stored_without_answers(seeded: Any, aws_calls: list[str]) -> None:
+    from functions.adapters.surveys import get
+
+    aws_calls.clear()
+    # Given a customer offered the survey who answers nothing (pressed 2, or let it time out)
     assert submit(**CONTEXT) == {"result": "DECLINED", "answered": "0"}
-    assert items(seeded) == []
+    # Then one conditional put stored the offer: declined, no answers, no identifiers
+    assert aws_calls == ["PutItem"]
+    record = get("s-1")
+    assert record is not None and record.declined and not record.complete
+    assert record.drivers == {} and record.fcr_all_answered is None
+    assert CALLER not in str(items(seeded))
+
+
+def test_a_declined_survey_counts_as_offered_in_the_rollups(seeded: Any) -> None:
+    from civicline.metrics.pipeline import pump
+    from civicline.metrics.queries import open_store, query
+    from schemas.records import Grain
+
+    # Given one customer who declined the survey and one who answered it
+    submit("declines", **CONTEXT)
+    submit("answers", **FULL, **CONTEXT)
+    submit("declines", **FULL, **CONTEXT)  # a retry after the decline changes nothing
+    # When the surveys table's stream reaches the aggregator
+    assert pump(seeded).dead_letters == []
+    [row] = query(open_store(), queues=["ALL"], grain=Grain.QUARTER)
+    # Then both were offered the survey and one responded, per service and channel too
+    assert (row.rollup.surveys_offered, row.rollup.survey_responses) == (2, 1)
+    assert row.ratios["survey_response_rate"] == 0.5
+    assert row.rollup.a11_volumes == {"offered|CONSULTATION|VOICE": 2, "respondents|CONSULTATION|VOICE": 1}
 
 
 def test_replayed_survey_has_one_effect(seeded: Any) -> None:

@@ -242,6 +242,9 @@ class Lifecycle:
         out: dict[str, int] = {}
         if k not in ("transfer_in", "outbound"):
             out["inbound_contacts"] = 1
+            # A-11's volume of customers: the inbound contact under its service (intent) and channel
+            intent = self.intent if self.caller_key and self.intent else None
+            out[f"a11v|customers|{(intent or 'GENERAL').upper()}|VOICE"] = 1
         if k in ("answered", "abandoned", "courtesy", "callback_table", "callback_native", "transfer_in"):
             out["offered"] = 1
             if self.wait_s <= SL:
@@ -271,7 +274,8 @@ class Lifecycle:
     def expected_survey(self) -> dict[str, int]:
         if self.survey is None:
             return {}
-        out = {"survey_responses": 1}
+        out = {"survey_responses": 1, "surveys_offered": 1}
+        out["a11v|offered|tax-help|VOICE"] = out["a11v|respondents|tax-help|VOICE"] = 1
         if self.survey.get("fcr_all_answered") is not None:
             out["fcr_survey_responses"] = 1
             if self.survey["fcr_all_answered"] and self.survey.get("fcr_times_called") in (None, 1):

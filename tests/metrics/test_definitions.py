@@ -120,10 +120,25 @@ def test_docs_table_is_the_code_definitions() -> None:
     assert render(text) == text, "run python -m civicline.metrics.docs"
 
 
-def _contact(*facts: dict[str, object]) -> dict[str, int]:
+def _contact(*facts: dict[str, object], volumes: bool = False) -> dict[str, int]:
+    """The registry counters of one contact (the A-11 volume keys only when ``volumes``)."""
     from functions.domain.metrics import contact_flags, view
 
-    return contact_flags(view("c", {str(i): dict(f) for i, f in enumerate(facts)}), Rules())
+    flags = contact_flags(view("c", {str(i): dict(f) for i, f in enumerate(facts)}), Rules())
+    return {k: v for k, v in flags.items() if volumes or not k.startswith("a11v|")}
+
+
+def test_every_inbound_contact_is_an_a11_customer_of_its_service_and_channel() -> None:
+    # Given an inbound chat about case status, and an inbound call that never named an intent
+    chat = {"kind": "event", "type": "INITIATED", "contact": "c", "method": "INBOUND", "init": 1}
+    chat = {**chat, "channel": "CHAT", "attrs": {"intent": "case_status"}}
+    call = {"kind": "event", "type": "INITIATED", "contact": "c", "method": "INBOUND", "init": 1}
+    transfer = {**call, "method": "TRANSFER"}
+    # Then each is one customer of its service (intent, upper case; else GENERAL) on its channel
+    assert _contact(chat, volumes=True)["a11v|customers|CASE_STATUS|CHAT"] == 1
+    assert _contact(call, volumes=True)["a11v|customers|GENERAL|VOICE"] == 1
+    # And a transferred-in contact is not a new customer (it is not an inbound contact)
+    assert not any(k.startswith("a11v|") for k in _contact(transfer, volumes=True))
 
 
 def test_redirect_to_an_office_is_a_transfer_not_containment() -> None:

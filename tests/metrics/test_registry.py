@@ -129,6 +129,9 @@ def test_contact_and_survey_rules_give_counters_by_registry_name() -> None:
     survey = {"fcr_all": True, "fcr_times": 1, "service": "tax", "channel": "VOICE", "drivers": {"trust": 4}}
     assert survey_counters(survey) == {
         "survey_responses": 1,
+        "surveys_offered": 1,
+        "a11v|offered|tax|VOICE": 1,
+        "a11v|respondents|tax|VOICE": 1,
         "fcr_survey_responses": 1,
         "fcr_survey_yes": 1,
         "driver_sum|trust": 4,
@@ -136,3 +139,10 @@ def test_contact_and_survey_rules_give_counters_by_registry_name() -> None:
         "driver_agree|trust": 1,
         "a11|tax|VOICE|trust|4": 1,
     }
+
+
+def test_a_declined_survey_is_offered_but_not_a_response() -> None:
+    # Given a survey stored with no answer (the customer pressed 2 or gave no input)
+    declined = {"declined": True, "service": "tax", "channel": "VOICE", "drivers": {}}
+    # Then it counts as offered, under its service and channel, and as nothing else
+    assert survey_counters(declined) == {"surveys_offered": 1, "a11v|offered|tax|VOICE": 1}
