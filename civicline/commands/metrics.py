@@ -117,37 +117,63 @@ def show_cmd(
 @app.command("export-a11")
 def export_a11_cmd(
     *,
-    quarter: Annotated[str, typer.Option("--quarter", help="calendar quarter, e.g. 2026Q4")],
-    out: Annotated[Path | None, typer.Option("--out", help="CSV file (default: stdout)")] = None,
+    quarter: Annotated[
+        str, typer.Option("--quarter", help="calendar quarter (2026Q4) or federal fiscal quarter (FY2027Q1)")
+    ],
+    out: Annotated[Path | None, typer.Option("--out", help="file to write (default: stdout)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
+    omb_control_number: Annotated[
+        str, typer.Option("--omb-control-number", help="the survey's OMB control number")
+    ] = "",
+    federal_register_url: Annotated[
+        str, typer.Option("--federal-register-url", help="the survey's Federal Register notice")
+    ] = "",
+    organization: Annotated[str, typer.Option("--organization", help="department name")] = "",
+    organization_abbreviation: Annotated[
+        str, typer.Option("--organization-abbreviation", help="department abbreviation")
+    ] = "",
+    service_provider: Annotated[str, typer.Option("--service-provider", help="HISP name")] = "",
     from_dir: FromDirOpt = None,
     endpoint_url: EndpointOpt = None,
     profile: ProfileOpt = None,
     table: TableOpt = None,
     region: RegionOpt = None,
 ) -> None:
-    """Write the quarter's A-11 customer-experience data (driver, scale point, counts, service, channel)."""
+    """Write the quarter's OMB A-11 section 280 CX data: per service and channel the volumes of
+    customers, of those offered the survey and of respondents, and per question the count at each
+    scale point 1-5 (the collection tool's omb_cx_reporting_collections fields)."""
+    from civicline.metrics import a11
     from civicline.metrics.queries import query
-    from civicline.metrics.render import a11_csv
-    from functions.domain.metrics import ALL_QUEUE, parse_quarter
+    from functions.domain.metrics import ALL_QUEUE
 
+    if fmt not in ("csv", "json"):
+        raise typer.BadParameter("use csv or json", param_hint="--format")
     try:
-        parse_quarter(quarter)
+        label = a11.calendar_quarter(quarter)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--quarter") from exc
     rows = query(
         _source(from_dir, endpoint_url, profile, table, region),
         queues=[ALL_QUEUE],
         grain=Grain.QUARTER,
-        start=quarter,
-        end=quarter,
+        start=label,
+        end=label,
     )
-    text = a11_csv(quarter, rows)
+    reporting = a11.A11Reporting(
+        organization_name=organization,
+        organization_abbreviation=organization_abbreviation,
+        service_provider_name=service_provider,
+        omb_control_number=omb_control_number,
+        federal_register_url=federal_register_url,
+    )
+    records = a11.records(label, rows, reporting)
+    text = a11.csv_text(records) if fmt == "csv" else a11.json_text(records)
     if out is None:
         typer.echo(text, nl=False)
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out} ({text.count(chr(10)) - 1} rows)")
+        typer.echo(f"wrote {out} ({len(records)} service and channel records)")
 
 
 @app.command("dashboard")

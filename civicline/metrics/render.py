@@ -1,4 +1,4 @@
-"""Rows as a rich table, CSV or JSON, and the quarterly A-11 customer-experience export."""
+"""Rows as a rich table, CSV or JSON (the quarterly A-11 export is civicline.metrics.a11)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from dataclasses import asdict
 from datetime import UTC, tzinfo
 
 from civicline.metrics.queries import Row
-from functions.domain.metrics import federal_fiscal_quarter, parse_quarter
 from functions.domain.metrics_registry import ALL_RATIOS, BY_NAME, COUNTERS, TABLE, kind_of
 from schemas.records import A11Driver
 
@@ -114,33 +113,3 @@ def json_text(rows: Sequence[Row]) -> str:
         for row in rows
     ]
     return json.dumps(out, indent=2, sort_keys=True) + "\n"
-
-
-A11_HEADER = ("quarter", "fiscal_quarter", "service", "channel", "driver", "scale_point", "count")
-
-
-def a11_csv(quarter: str, rows: Sequence[Row]) -> str:
-    """OMB A-11 section 280 quarterly data: per service, channel and driver, the count of responses
-    at each scale point 1-5 (zeros included), then a ``total`` line per driver. Read from the ALL
-    queue's quarter rollup so that each response is counted once."""
-    year, q = parse_quarter(quarter)
-    label = f"{year}Q{q}"
-    points: dict[tuple[str, str, str], dict[int, int]] = {}
-    for row in rows:
-        if row.rollup.period != label:
-            continue
-        for key, count in row.rollup.a11_points.items():
-            service, channel, driver, scale = key.rsplit("|", 3)
-            bucket = points.setdefault((service, channel, driver), {})
-            bucket[int(scale)] = bucket.get(int(scale), 0) + count
-    order = {d.value: i for i, d in enumerate(A11Driver)}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(A11_HEADER)
-    fiscal = federal_fiscal_quarter(label)
-    for service, channel, driver in sorted(points, key=lambda k: (k[0], k[1], order.get(k[2], 99), k[2])):
-        counts = points[(service, channel, driver)]
-        for point in range(1, 6):
-            writer.writerow([label, fiscal, service, channel, driver, point, counts.get(point, 0)])
-        writer.writerow([label, fiscal, service, channel, driver, "total", sum(counts.values())])
-    return buffer.getvalue()

@@ -127,10 +127,16 @@ def parse_quarter(label: str) -> tuple[int, int]:
     return int(text[:4]), int(text[5])
 
 
-def federal_fiscal_quarter(label: str) -> str:
-    """Calendar quarter -> US federal fiscal quarter (FY starts 1 October): 2026Q4 -> FY2027 Q1."""
+def fiscal_year_quarter(label: str) -> tuple[int, int]:
+    """Calendar quarter -> (US federal fiscal year, fiscal quarter); the FY starts 1 October."""
     year, quarter = parse_quarter(label)
-    return f"FY{year + 1} Q1" if quarter == 4 else f"FY{year} Q{quarter + 1}"
+    return (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+
+
+def federal_fiscal_quarter(label: str) -> str:
+    """Calendar quarter -> US federal fiscal quarter label: 2026Q4 -> FY2027 Q1."""
+    year, quarter = fiscal_year_quarter(label)
+    return f"FY{year} Q{quarter}"
 
 
 # --- facts ----------------------------------------------------------------------------------------

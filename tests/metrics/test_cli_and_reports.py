@@ -86,26 +86,32 @@ def test_show_time_bounds_and_bad_options(filled: Any) -> None:
     assert runner.invoke(app, ["metrics", "export-a11", "--quarter", "2026Q7"]).exit_code == 2
 
 
-def test_export_a11_writes_scale_point_counts_and_totals(filled: Any, tmp_path: Path) -> None:
-    # When the quarter is exported
+def test_export_a11_writes_the_omb_quarterly_records(filled: Any, tmp_path: Path) -> None:
+    from civicline.metrics.a11 import FIELDS
+
+    # When the quarter is exported, named as the federal fiscal quarter, with the survey's control number
     out = tmp_path / "a11.csv"
-    result = runner.invoke(app, ["metrics", "export-a11", "--quarter", "2026Q4", "--out", str(out)])
+    command = ["metrics", "export-a11", "--quarter", "FY2027Q1", "--omb-control-number", "1234-0001"]
+    result = runner.invoke(app, [*command, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    # Then each driver has points 1-5 and a total; trust got a 4 and a 2; FY mapping is FY2027 Q1
-    trust = {r["scale_point"]: int(r["count"]) for r in rows if r["driver"] == "trust"}
-    assert trust == {"1": 0, "2": 1, "3": 0, "4": 1, "5": 0, "total": 2}
-    assert {r["fiscal_quarter"] for r in rows} == {"FY2027 Q1"}
-    assert {(r["service"], r["channel"]) for r in rows} == {("tax-help", "VOICE")}
-    assert list(rows[0]) == [
-        "quarter",
-        "fiscal_quarter",
-        "service",
-        "channel",
-        "driver",
-        "scale_point",
-        "count",
-    ]
+    rows = {r["service_name"]: r for r in csv.DictReader(io.StringIO(out.read_text()))}
+    # Then the columns are the documented fields; trust (q2) got a 4 and a 2 from tax-help callers
+    assert list(next(iter(rows.values()))) == list(FIELDS)
+    tax = rows["tax-help"]
+    assert [tax[f"q2_{p}"] for p in range(1, 6)] == ["0", "1", "0", "1", "0"]
+    assert (tax["collection_year"], tax["collection_quarter"], tax["channel"]) == ("2027", "1", "phone")
+    assert (tax["volume_of_customers_provided_survey_opportunity"], tax["volume_of_respondents"]) == (
+        "2",
+        "2",
+    )
+    assert tax["omb_control_number"] == "1234-0001"
+    # And the calls themselves (no intent) are the GENERAL service's customers
+    assert rows["GENERAL"]["volume_of_customers"] == "6"
+    # And JSON carries the same records
+    as_json = runner.invoke(app, [*command, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    assert {r["service_name"] for r in json.loads(as_json.output)} == {"GENERAL", "tax-help"}
+    assert runner.invoke(app, [*command, "--format", "xml"]).exit_code == 2
 
 
 def test_dashboard_is_self_contained_with_every_chart(filled: Any, tmp_path: Path) -> None:
@@ -121,6 +127,9 @@ def test_dashboard_is_self_contained_with_every_chart(filled: Any, tmp_path: Pat
         assert re.search(r'<path class="(series|bar)" d="M[^"]+', chart.group(0)), name
     assert "<script" not in html
     assert not re.search(r'(src|href)="https?:', html)
+    # And each A-11 driver shows its share agreeing (4 or 5) beside its mean: trust got a 4 and a 2
+    a11_chart = re.search(r'data-chart="a11".*?</svg>', html, re.S)
+    assert a11_chart is not None and "3.00, 50.0% agree (n=2)" in a11_chart.group(0)
     assert 'id="def-level_of_service"' in html
     assert "Connect's service level is time-based" in html
 
