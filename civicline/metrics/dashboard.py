@@ -15,6 +15,7 @@ from html import escape
 from civicline.metrics.queries import RollupSource, Row
 from functions.domain.metrics import derived
 from functions.domain.metrics_registry import (
+    A11_RATIOS,
     ALL_RATIOS,
     BY_NAME,
     COUNTERS,
@@ -185,11 +186,12 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
 
 
-def local_label(row: Row, tz: tzinfo) -> str:
-    """An interval's start as the agency's clock reads it (``09:15``); days and quarters as keyed."""
+def local_label(row: Row, tz: tzinfo, *, with_day: bool = False) -> str:
+    """An interval's start as the agency's clock reads it (``09:15``, or ``11-23 09:15`` when the
+    chart spans several days); days and quarters as keyed."""
     if row.rollup.grain is not Grain.INTERVAL:
         return row.rollup.period
-    return row.rollup.period_start.astimezone(tz).strftime("%H:%M")
+    return row.rollup.period_start.astimezone(tz).strftime("%m-%d %H:%M" if with_day else "%H:%M")
 
 
 def render(
@@ -200,10 +202,15 @@ def render(
     service_level_seconds: int = 60,
     generated: datetime | None = None,
     tz: tzinfo = UTC,
+    days: Sequence[tuple[str, Row | None]] = (),
+    quarters: Sequence[Row] = (),
 ) -> str:
     """The whole page. ``intervals``: one queue's (usually ALL) 15-minute rows, oldest first;
-    ``summary``: rows for the per-queue table (any grain). Times read in the agency's zone ``tz``."""
-    labels = [local_label(r, tz) for r in intervals]
+    ``summary``: rows for the per-queue table (any grain); ``days``: every local day of the range
+    with its day row (None: no contact that day); ``quarters``: the quarter rows the range touches.
+    Times read in the agency's zone ``tz``."""
+    several_days = len({r.rollup.period_start.astimezone(tz).date() for r in intervals}) > 1
+    labels = [local_label(r, tz, with_day=several_days) for r in intervals]
     los = [r.ratios["level_of_service"] for r in intervals]
     sl = [r.ratios["service_level"] for r in intervals]
     asa = [r.ratios["asa_seconds"] for r in intervals]
@@ -305,8 +312,91 @@ def render(
         title=escape(title),
         generated=escape(moment),
         charts="\n".join(charts),
+        trends=_trends(days, quarters),
         summary=_summary_table(summary),
         definitions=_definitions(service_level_seconds),
+    )
+
+
+#: the measures of the day and quarter trend tables
+TREND: tuple[str, ...] = (
+    "offered",
+    "answered",
+    "abandoned",
+    "level_of_service",
+    "service_level",
+    "asa_seconds",
+    "containment_rate",
+    "surveys_offered",
+    "survey_responses",
+    "survey_response_rate",
+)
+
+
+def _percent(row: Row | None, name: str) -> float | None:
+    value = None if row is None else row.ratios.get(name)
+    return None if value is None else value * 100
+
+
+def _trend_table(title: str, rows: Sequence[tuple[str, Row | None]]) -> str:
+    """One line per period (an empty period reads 0 contacts, ratios ``-``), A-11 agreement too."""
+    agree = [r.name for r in A11_RATIOS if r.name.endswith("_agree")]
+    head = "".join(f"<th>{escape(BY_NAME[n].short)}</th>" for n in (*TREND, *agree))
+    body = []
+    for label, row in rows:
+        cells = "".join(f"<td>{escape(_trend_cell(row, n))}</td>" for n in (*TREND, *agree))
+        body.append(f"<tr><td>{escape(label)}</td>{cells}</tr>")
+    table = f"<tr><th>{escape(title)}</th>{head}</tr>{''.join(body)}"
+    return f'<table class="trend" data-trend="{escape(title)}">{table}</table>'
+
+
+def _trend_cell(row: Row | None, name: str) -> str:
+    """A trend cell; a period without a row has no contact (0) and no ratio (-)."""
+    if row is not None:
+        return _cell(row, name)
+    return "0" if kind_of(name) == "n" else "-"
+
+
+def _trends(days: Sequence[tuple[str, Row | None]], quarters: Sequence[Row]) -> str:
+    """Day trend (charts and table, every day of the range) and quarter trend (table, fiscal label)."""
+    if not days and not quarters:
+        return ""
+    from functions.domain.metrics import federal_fiscal_quarter
+
+    labels = [day[5:] for day, _ in days]
+    charts = [
+        line_chart(
+            "day-los",
+            "Level of service and service level by day (%)",
+            labels,
+            [
+                ("Level of service", [_percent(r, "level_of_service") for _, r in days]),
+                ("Service level", [_percent(r, "service_level") for _, r in days]),
+            ],
+            "%",
+        ),
+        bar_chart(
+            "day-volume",
+            "Offered, answered and abandoned by day",
+            labels,
+            [
+                (label, [float(getattr(r.rollup, name)) if r else 0.0 for _, r in days])
+                for label, name in (
+                    ("Offered", "offered"),
+                    ("Answered", "answered"),
+                    ("Abandoned", "abandoned"),
+                )
+            ],
+        ),
+    ]
+    quarter_rows = [(f"{q.rollup.period} ({federal_fiscal_quarter(q.rollup.period)})", q) for q in quarters]
+    return (
+        '<h2>Day trend</h2><section class="charts">'
+        + "".join(charts)
+        + "</section>"
+        + _trend_table("Day", days)
+        + "<h2>Quarter trend</h2>"
+        + _trend_table("Quarter", quarter_rows)
     )
 
 
@@ -379,6 +469,7 @@ dt{{font-weight:600;margin-top:10px}} dd{{margin:2px 0 0 16px;font-size:13px}}
 <section class="charts">
 {charts}
 </section>
+{trends}
 <h2>By queue</h2>
 {summary}
 <h2>Definitions</h2>
@@ -395,15 +486,39 @@ def build(
     end: str | None = None,
     generated: datetime | None = None,
 ) -> str:
-    """The dashboard for ``queue``'s 15-minute intervals, with a per-queue daily summary."""
+    """The dashboard for ``queue``: its 15-minute intervals, every local day of the range (day
+    trend, empty days included) and the quarters the range touches (quarter trend), with a
+    per-queue daily summary. Reads a deployment's rollups table or a simulated day's folder."""
     from civicline.metrics.queries import query
 
     intervals = query(store, queues=[queue], grain=Grain.INTERVAL, start=start, end=end)
     summary = query(store, grain=Grain.DAY, start=start, end=end)
+    day_rows = query(store, queues=[queue], grain=Grain.DAY, start=start, end=end)
+    quarters = query(store, queues=[queue], grain=Grain.QUARTER, start=start, end=end)
     return render(
         intervals,
         summary,
         service_level_seconds=store.rules.service_level_seconds,
         generated=generated,
         tz=store.rules.tz,
+        days=every_day(day_rows, start, end),
+        quarters=quarters,
     )
+
+
+def every_day(rows: Sequence[Row], start: str | None, end: str | None) -> list[tuple[str, Row | None]]:
+    """Each local day from ``start`` (else the first row's) to ``end`` (else the last row's), with its
+    row or None: a day without contacts is a point of the trend, not a gap that hides itself."""
+    from datetime import date, timedelta
+
+    by_day = {r.rollup.period: r for r in rows}
+    if not by_day and not (start and end):
+        return []
+    first = date.fromisoformat(start[:10]) if start else date.fromisoformat(min(by_day))
+    last = date.fromisoformat(end[:10]) if end else date.fromisoformat(max(by_day))
+    out: list[tuple[str, Row | None]] = []
+    day = first
+    while day <= last:
+        out.append((day.isoformat(), by_day.get(day.isoformat())))
+        day += timedelta(days=1)
+    return out
