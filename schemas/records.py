@@ -236,7 +236,7 @@ class MetricRollup(_Strict):
     UTC slot), ``2026-11-23`` (local day) or ``2026Q4``.
     """
 
-    queue: Annotated[str, Doc("queue name, ALL (every queue) or IVR (never queued)")]
+    queue: Annotated[str, Doc("queue name, ALL (every queue), IVR (never queued) or NOTIFY (notifications)")]
     grain: Grain
     period: Annotated[str, Doc("the rollup sort key")]
     period_start: datetime
@@ -261,6 +261,14 @@ class MetricRollup(_Strict):
     first_contacts: int = 0
     survey_responses: int = 0
     surveys_offered: int = 0
+    emails_received: int = 0
+    emails_answered: int = 0
+    emails_answered_within_24h: int = 0
+    emails_closed_unanswered: int = 0
+    notifications_sent: int = 0
+    notifications_delivered: int = 0
+    notifications_opted_out: int = 0
+    notifications_failed: int = 0
     driver_sums: dict[A11Driver, int] = field(default_factory=dict)
     driver_counts: dict[A11Driver, int] = field(default_factory=dict)
     driver_agree: Annotated[dict[A11Driver, int], Doc("responses agreeing (4 or 5) per driver")] = field(
@@ -268,6 +276,9 @@ class MetricRollup(_Strict):
     )
     a11_points: Annotated[
         dict[str, int], Doc("'<service>|<channel>|<driver>|<scale point>' -> responses")
+    ] = field(default_factory=dict)
+    by_channel: Annotated[
+        dict[str, int], Doc("'<VOICE|CHAT|EMAIL|TASK|SMS>|<counter>' -> the counter for that channel only")
     ] = field(default_factory=dict)
     a11_volumes: Annotated[
         dict[str, int], Doc("'<customers|offered|respondents>|<service>|<channel>' -> count (A-11 volumes)")

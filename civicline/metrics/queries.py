@@ -25,6 +25,7 @@ from functions.domain.metrics import (
 from functions.domain.metrics_registry import (
     A11_PREFIX,
     A11_VOLUME,
+    CHANNEL_PREFIX,
     COUNTER_NAMES,
     DRIVER_AGREE,
     DRIVER_COUNT,
@@ -66,7 +67,14 @@ class Row:
         out.update({driver_agree_key(d): float(v) for d, v in r.driver_agree.items()})
         out.update({A11_PREFIX + k: float(v) for k, v in r.a11_points.items()})
         out.update({A11_VOLUME + k: float(v) for k, v in r.a11_volumes.items()})
+        out.update({CHANNEL_PREFIX + k: float(v) for k, v in r.by_channel.items()})
         return out
+
+    def channels(self) -> dict[str, dict[str, float | None]]:
+        """Per channel present: its counters and every ratio of them (the registry's formulas)."""
+        from functions.domain.metrics_registry import split_channels
+
+        return {ch: {**c, **derived(c)} for ch, c in split_channels(self.counters()).items()}
 
 
 def to_rollup(raw: dict[str, Any]) -> MetricRollup:
@@ -85,6 +93,9 @@ def to_rollup(raw: dict[str, Any]) -> MetricRollup:
     sums, counts, agree = family(DRIVER_SUM), family(DRIVER_COUNT), family(DRIVER_AGREE)
     points = {n.removeprefix(A11_PREFIX): int(v) for n, v in counters.items() if n.startswith(A11_PREFIX)}
     volumes = {n.removeprefix(A11_VOLUME): int(v) for n, v in counters.items() if n.startswith(A11_VOLUME)}
+    channels = {
+        n.removeprefix(CHANNEL_PREFIX): int(v) for n, v in counters.items() if n.startswith(CHANNEL_PREFIX)
+    }
     return MetricRollup(
         queue=raw["queue"],
         grain=Grain(raw["grain"]),
@@ -95,6 +106,7 @@ def to_rollup(raw: dict[str, Any]) -> MetricRollup:
         driver_agree=agree,
         a11_points={k: v for k, v in points.items() if v},
         a11_volumes={k: v for k, v in volumes.items() if v},
+        by_channel={k: v for k, v in channels.items() if v},
         **fields,
     )
 
@@ -122,10 +134,12 @@ def parse_bound(text: str | None, grain: Grain, rules: Rules, *, end: bool) -> s
 
 
 def default_queues(store: RollupSource) -> list[str]:
-    """ALL first, then every queue that has rollups, IVR last."""
+    """ALL first, then every queue that has rollups, IVR and NOTIFY last."""
+    from functions.domain.metrics import NOTIFY_QUEUE
+
     found = store.rollup_queues()
-    named = [q for q in found if q not in (ALL_QUEUE, IVR_QUEUE)]
-    return [ALL_QUEUE, *named, *([IVR_QUEUE] if IVR_QUEUE in found else [])]
+    named = [q for q in found if q not in (ALL_QUEUE, IVR_QUEUE, NOTIFY_QUEUE)]
+    return [ALL_QUEUE, *named, *(q for q in (IVR_QUEUE, NOTIFY_QUEUE) if q in found)]
 
 
 def query(

@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from civicline.sim.day import DayResult
-from functions.domain.metrics_registry import BY_NAME, COUNTER_NAMES, kind_of
+from functions.domain.metrics_registry import BY_NAME, CHANNEL_PREFIX, COUNTER_NAMES, COUNTERS, kind_of
 from functions.domain.metrics_registry import HEADLINE as HEADLINE_NAMES
 from schemas import codec
 from schemas.profile import SimulationProfile
@@ -59,16 +59,31 @@ def truth_measures(result: DayResult) -> dict[str, int]:
     return {**result.truth_counters, "survey_responses": surveys, "surveys_offered": offered}
 
 
+#: per channel, the counters the truth knows by channel (contacts and callers; surveys and
+#: notifications are compared in total only)
+BY_CHANNEL = tuple(c.name for c in COUNTERS if c.entity in ("contact", "caller"))
+
+
 def reconcile(metrics: dict[str, Any], truth: dict[str, int]) -> dict[str, dict[str, int]]:
-    """Every registry counter on which the aggregator and the truth disagree (empty: they agree)."""
+    """Every registry counter (in total, and per channel: ``ch|CHAT|offered``) on which the
+    aggregator and the truth disagree (empty: they agree)."""
     out = {}
-    for name in COUNTER_NAMES:
-        if name in ("fcr_survey_responses", "fcr_survey_yes"):
-            continue  # survey answers: the truth does not re-read the survey items
+    channels = sorted({k.split("|")[1] for k in (*metrics, *truth) if k.startswith(CHANNEL_PREFIX)})
+    names = [n for n in COUNTER_NAMES if n not in ("fcr_survey_responses", "fcr_survey_yes")]
+    names += [f"{CHANNEL_PREFIX}{ch}|{n}" for ch in channels for n in BY_CHANNEL]
+    for name in names:
         got, want = int(metrics.get(name) or 0), int(truth.get(name, 0))
         if got != want:
             out[name] = {"metrics": got, "truth": want}
     return out
+
+
+def channel_measures(result: DayResult) -> dict[str, dict[str, Any]]:
+    """The ALL-queues day rollup per channel: counters and ratios, by channel then name."""
+    for row in result.day_rows:
+        if row.rollup.queue == "ALL":
+            return {ch: _clean(values) for ch, values in row.channels().items()}
+    return {}
 
 
 def summarize(result: DayResult, profile: SimulationProfile) -> dict[str, Any]:
@@ -80,6 +95,8 @@ def summarize(result: DayResult, profile: SimulationProfile) -> dict[str, Any]:
     staffed = sum(max(0.0, a.shift_end - a.shift_start) for a in result.agents)
     metrics = _clean(headline(result))
     measures = truth_measures(result)
+    channels = channel_measures(result)
+    flat = {f"{CHANNEL_PREFIX}{ch}|{k}": v for ch, values in channels.items() for k, v in values.items()}
     offerable = truth.get("surveys_offerable", 0)
     responses = measures["survey_responses"]
     return {
@@ -88,9 +105,10 @@ def summarize(result: DayResult, profile: SimulationProfile) -> dict[str, Any]:
         "day": profile.day.isoformat(),
         "faults": result.faults.describe(),
         "metrics": metrics,
+        "channels": channels,
         "truth": {
             **dict(sorted(truth.items())),
-            **measures,
+            **{k: v for k, v in measures.items() if not k.startswith(CHANNEL_PREFIX)},
             "asa_seconds": result.truth.answer_wait_sum / measures["answered"]
             if measures.get("answered")
             else None,
@@ -101,7 +119,7 @@ def summarize(result: DayResult, profile: SimulationProfile) -> dict[str, Any]:
             # customer on the line); the metrics' survey_response_rate is over surveys offered
             "survey_response_rate_of_offerable": responses / offerable if offerable else None,
         },
-        "reconciliation": reconcile(metrics, measures),
+        "reconciliation": reconcile({**metrics, **flat}, measures),
         "drill": {
             "dropped_without_service": truth.get("dropped", 0),
             "callbacks_lost": truth.get("callbacks_lost", 0),

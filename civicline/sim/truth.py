@@ -10,10 +10,10 @@ with the aggregator; a difference is a bug in the events, the aggregator or the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from functions.domain.metrics import Rules, caller_classes, to_ms
-from functions.domain.metrics_registry import ContactCase, contact_counters
+from functions.domain.metrics import EMAIL_ANSWER_MS, Rules, caller_classes, to_ms
+from functions.domain.metrics_registry import ContactCase, by_channel, contact_counters
 
 TRUE = frozenset({"true", "1", "yes", "y"})
 
@@ -40,7 +40,12 @@ class CaseFacts:
     callback_accepted: bool = False
     callback_dialed: bool = False
     callback_connected: bool = False
+    channel: str = "VOICE"
+    answered_by_deadline: bool = False
     enqueued_at: datetime | None = None
+    #: when the contact started, and the answerDeadline the flow set (e-mail), when known
+    started_at: datetime | None = None
+    answer_deadline: datetime | None = None
 
     def case(self) -> ContactCase:
         names = {f.name for f in fields(ContactCase)}
@@ -54,6 +59,11 @@ class CaseFacts:
 
     def answered(self, at: datetime) -> None:
         self.agent = True
+        start = self.started_at or self.enqueued_at
+        deadline = self.answer_deadline or (
+            start + timedelta(milliseconds=EMAIL_ANSWER_MS) if start is not None else None
+        )
+        self.answered_by_deadline = deadline is not None and at <= deadline
         if self.enqueued_at is not None:
             self.answer_ms = max(0, to_ms(at) - to_ms(self.enqueued_at))
             self.removed_ms = to_ms(at) - to_ms(self.enqueued_at)
@@ -69,18 +79,27 @@ class CaseBook:
     def __getitem__(self, contact_id: str) -> CaseFacts:
         return self.cases.setdefault(contact_id, CaseFacts())
 
-    def caller_contact(self, key: str, intent: str, contact_id: str, at: datetime) -> None:
-        entry = {"kind": "caller", "contact": contact_id, "at": to_ms(at)}
+    def caller_contact(
+        self, key: str, intent: str, contact_id: str, at: datetime, channel: str = "VOICE"
+    ) -> None:
+        entry: dict[str, object] = {"kind": "caller", "contact": contact_id, "at": to_ms(at)}
+        if channel != "VOICE":
+            entry["channel"] = channel
         self.callers.setdefault(f"{key}#{intent}", {})[contact_id] = entry
 
     def counters(self, rules: Rules) -> dict[str, int]:
-        """The registry's contact counters summed over every request, and first/repeat contacts."""
+        """The registry's contact counters summed over every request, and first/repeat contacts, in
+        total and per channel (``ch|<CHANNEL>|<counter>``, as the rollups keep them)."""
         out: dict[str, int] = {}
         threshold = rules.service_level_seconds * 1000
-        for facts in self.cases.values():
-            for name, value in contact_counters(facts.case(), threshold).items():
+
+        def add(counters: dict[str, int], channel: str) -> None:
+            for name, value in {**counters, **by_channel(counters, channel)}.items():
                 out[name] = out.get(name, 0) + value
+
+        for facts in self.cases.values():
+            add(contact_counters(facts.case(), threshold), facts.channel)
         for entries in self.callers.values():
-            for _, counter in caller_classes(entries, rules):
-                out[counter] = out.get(counter, 0) + 1
+            for entry, counter in caller_classes(entries, rules):
+                add({counter: 1}, str(entry.get("channel", "VOICE")))
         return out

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from functions.domain.metrics import Fact, callback_fact, event_fact, survey_fact
+from functions.domain.metrics import Fact, callback_fact, event_fact, notification_fact, survey_fact
 from schemas import codec
 from schemas.contact_events import ContactEvent, ContactEventType
 from schemas.records import CallbackRequest, SurveyResponse
@@ -56,8 +56,31 @@ def shape_of(event: Any) -> Shape:
     return "unknown"
 
 
+#: Contract N: what the notifier publishes on the same bus (docs/metrics.md)
+NOTIFICATION_SOURCE = "civicline.notifications"
+NOTIFICATION_DETAIL_TYPE = "Notification Outcome"
+
+
+def from_notification(record_id: str, envelope: Mapping[str, Any]) -> RecordInput:
+    """Facts of one Notification Outcome envelope; a bad detail is malformed (logged, not retried)."""
+    detail = envelope.get("detail")
+    if not isinstance(detail, Mapping):
+        return RecordInput(record_id, skipped="malformed", detail="detail is not an object")
+    try:
+        return RecordInput(record_id, facts=[notification_fact(detail)])
+    except (ValueError, TypeError) as exc:
+        return RecordInput(record_id, skipped="malformed", detail=f"notification {exc}"[:300])
+
+
 def from_envelope(record_id: str, envelope: Any, queue_names: Mapping[str, str] | None = None) -> RecordInput:
-    """Facts of one EventBridge envelope (already JSON-decoded)."""
+    """Facts of one EventBridge envelope (already JSON-decoded): a contact event or a notification
+    outcome (told apart by ``source`` and ``detail-type``; anything else keeps its typed outcome)."""
+    if (
+        isinstance(envelope, Mapping)
+        and envelope.get("source") == NOTIFICATION_SOURCE
+        and envelope.get("detail-type") == NOTIFICATION_DETAIL_TYPE
+    ):
+        return from_notification(record_id, envelope)
     try:
         parsed = ContactEvent.model_validate(envelope)
     except ValidationError as exc:

@@ -29,8 +29,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from functions.domain.metrics_registry import (
     ContactCase,
+    by_channel,
     contact_counters,
     customer_counters,
+    notification_counters,
     ratios,
     survey_counters,
 )
@@ -60,7 +62,12 @@ ATTRIBUTES = (
     "transferredTo",
     "officeId",
     "service",
+    "answerDeadline",
 )
+#: an e-mail without an answerDeadline attribute is due this long after it started
+EMAIL_ANSWER_MS = 24 * 3_600_000
+#: the pseudo-queue of notification outcomes (they belong to no contact queue)
+NOTIFY_QUEUE = "NOTIFY"
 TRUE = frozenset({"true", "1", "yes", "y"})
 #: attributes whose conflicting values resolve to the smallest ("false" < "true")
 LEAST_WINS = frozenset({"selfService"})
@@ -244,6 +251,27 @@ def survey_fact(survey: SurveyResponse) -> tuple[str, str, Fact]:
     return survey.contact_id, "survey", fact
 
 
+NOTIFICATION_OUTCOMES = frozenset({"SENT", "DELIVERED", "FAILED", "OPTED_OUT", "DEFERRED", "SKIPPED"})
+NOTIFICATION_CHANNELS = frozenset({"SMS", "EMAIL", "VOICE"})
+
+
+def notification_fact(detail: Mapping[str, Any]) -> tuple[str, str, Fact]:
+    """One Notification Outcome (Contract N) as a fact of its notification: the same outcome twice is
+    one fact (a re-delivery), each outcome counted once. ValueError when the detail is not one."""
+    ident = detail.get("notificationId")
+    outcome = str(detail.get("outcome") or "").upper()
+    channel = str(detail.get("channel") or "").upper()
+    if not isinstance(ident, str) or not ident or len(ident) > 200:
+        raise ValueError("notificationId")
+    if outcome not in NOTIFICATION_OUTCOMES:
+        raise ValueError("outcome")
+    if channel not in NOTIFICATION_CHANNELS:
+        raise ValueError("channel")
+    at = datetime.fromisoformat(str(detail.get("occurredAt") or "").replace("Z", "+00:00"))
+    fact: Fact = {"kind": "notification", "outcome": outcome, "channel": channel, "at": to_ms(at)}
+    return f"notification:{ident}", f"notification:{outcome}", fact
+
+
 def merge_facts(old: Mapping[str, Fact], new: Iterable[tuple[str, Fact]]) -> dict[str, Fact]:
     """Set union by fact key. Event facts are content-keyed (a duplicate is the same key and value);
     callback facts merge monotonically (dialed/connected never go back); survey and caller-history
@@ -294,6 +322,7 @@ class ContactView:
     callback_requests: list[Fact] = field(default_factory=list)
     callback_contacts: dict[str, list[Fact]] = field(default_factory=dict)
     survey: Fact | None = None
+    notifications: list[Fact] = field(default_factory=list)
     events: list[Fact] = field(default_factory=list)
 
     @property
@@ -317,6 +346,8 @@ def view(contact_id: str, facts: Mapping[str, Fact]) -> ContactView:
             out.callback_requests.append(fact)
         elif fact.get("kind") == "survey":
             out.survey = fact
+        elif fact.get("kind") == "notification":
+            out.notifications.append(fact)
         elif fact.get("kind") == "event" and fact.get("contact", contact_id) != contact_id:
             out.callback_contacts.setdefault(fact["contact"], []).append(fact)
     if not own:
@@ -415,7 +446,26 @@ def case_of(v: ContactView) -> ContactCase:
         or bool(v.flag("callbackAccepted")),
         callback_dialed=dialed,
         callback_connected=connected,
+        channel=(v.channel or "VOICE").upper(),
+        answered_by_deadline=_by_deadline(v),
     )
+
+
+def _by_deadline(v: ContactView) -> bool:
+    """An agent accepted the contact by its answerDeadline (ISO 8601), else within 24 h of its start."""
+    if v.agent_ms is None:
+        return False
+    deadline: int | None = None
+    text = v.attributes.get("answerDeadline")
+    if text:
+        try:
+            deadline = to_ms(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        except ValueError:
+            deadline = None
+    start = v.start_ms if v.start_ms is not None else anchor_ms(v)
+    if deadline is None and start is not None:
+        deadline = start + EMAIL_ANSWER_MS
+    return deadline is not None and v.agent_ms <= deadline
 
 
 def _removed_ms(v: ContactView) -> int | None:
@@ -434,7 +484,11 @@ def contact_flags(v: ContactView, rules: Rules) -> dict[str, int]:
     if not v.has_events:
         return {}
     counters = contact_counters(case_of(v), rules.service_level_seconds * 1000)
-    return {**counters, **customer_counters(counters, v.attributes.get("intent"), v.channel)}
+    return {
+        **counters,
+        **by_channel(counters, v.channel),
+        **customer_counters(counters, v.attributes.get("intent"), v.channel),
+    }
 
 
 def _spread(into: Contribution, queue: str, ms: int, counters: Mapping[str, int], rules: Rules) -> None:
@@ -467,8 +521,21 @@ def contact_contribution(v: ContactView, rules: Rules) -> Contribution:
         _spread(out, str(request.get("queue") or IVR_QUEUE), request["at"], flags, rules)
     if v.survey is not None:
         queue = v.survey.get("queue") or v.queue or IVR_QUEUE
-        _spread(out, str(queue), int(v.survey["at"]), survey_counters(v.survey), rules)
+        counters = survey_counters(v.survey)
+        counters.update(by_channel(counters, v.survey.get("channel")))
+        _spread(out, str(queue), int(v.survey["at"]), counters, rules)
+    if v.notifications:
+        _spread(out, NOTIFY_QUEUE, *_notification(v.notifications), rules)
     return out
+
+
+def _notification(facts: Sequence[Fact]) -> tuple[int, dict[str, int]]:
+    """(when, counters) of one notification: its first outcome's time; each counter once, also under
+    the notification's channel (SMS, EMAIL, VOICE)."""
+    channel = min(str(f["channel"]) for f in facts)
+    summary = {"outcomes": sorted({str(f["outcome"]) for f in facts}), "channel": channel}
+    counters = notification_counters(summary)
+    return min(int(f["at"]) for f in facts), {**counters, **by_channel(counters, channel)}
 
 
 def caller_entry(v: ContactView) -> tuple[str, Fact] | None:
@@ -481,6 +548,8 @@ def caller_entry(v: ContactView) -> tuple[str, Fact] | None:
     queue = v.queue or v.attributes.get("queueName") or IVR_QUEUE
     bucket = anchor_ms(v)
     fact = {"kind": "caller", "contact": v.contact_id, "at": at, "bucket": at if bucket is None else bucket}
+    if v.channel and v.channel != "VOICE":
+        fact["channel"] = v.channel  # voice entries stay as they were stored before channels
     return f"{key}#{intent}", {**fact, "queue": queue}
 
 
@@ -512,7 +581,8 @@ def spread_classes(classes: Iterable[tuple[Fact, str]], rules: Rules) -> Contrib
     out: Contribution = {}
     for entry, counter in classes:
         when = int(entry["bucket"] if "bucket" in entry else entry["at"])
-        _spread(out, entry["queue"], when, {counter: 1}, rules)
+        counters = {counter: 1, **by_channel({counter: 1}, entry.get("channel"))}
+        _spread(out, entry["queue"], when, counters, rules)
     return out
 
 

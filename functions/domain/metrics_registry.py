@@ -27,8 +27,10 @@ from schemas.records import A11Driver
 OFFERED_METHODS = frozenset({"INBOUND", "TRANSFER", "QUEUE_TRANSFER"})
 TRANSFER_METHODS = frozenset({"TRANSFER", "QUEUE_TRANSFER"})
 
-Unit = Literal["contacts", "callbacks", "surveys", "milliseconds", "seconds", "ratio", "score"]
-Entity = Literal["contact", "survey", "caller"]
+Unit = Literal[
+    "contacts", "callbacks", "surveys", "notifications", "milliseconds", "seconds", "ratio", "score"
+]
+Entity = Literal["contact", "survey", "caller", "notification"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ class ContactCase:
     callback_accepted: bool
     callback_dialed: bool
     callback_connected: bool
+    #: VOICE, CHAT, EMAIL or TASK (Connect's contact-event ``channel``)
+    channel: str = "VOICE"
+    #: an agent accepted it by its answer deadline (attribute answerDeadline, else 24 h after start)
+    answered_by_deadline: bool = False
 
     @property
     def offered(self) -> bool:
@@ -225,6 +231,38 @@ def _cb_dialed(c: ContactCase, x_ms: int) -> bool:
 
 def _cb_connected(c: ContactCase, x_ms: int) -> bool:
     return c.callback_accepted and c.callback_connected
+
+
+def _email_received(c: ContactCase, x_ms: int) -> bool:
+    return c.channel == "EMAIL" and c.method == "INBOUND"
+
+
+def _email_answered(c: ContactCase, x_ms: int) -> bool:
+    return c.channel == "EMAIL" and c.method == "INBOUND" and c.agent
+
+
+def _email_in_24h(c: ContactCase, x_ms: int) -> bool:
+    return c.channel == "EMAIL" and c.method == "INBOUND" and c.agent and c.answered_by_deadline
+
+
+def _email_closed(c: ContactCase, x_ms: int) -> bool:
+    return c.channel == "EMAIL" and c.method == "INBOUND" and not c.agent and c.disconnected
+
+
+def _notification_sent(n: Mapping[str, Any]) -> bool:
+    return bool({"SENT", "DELIVERED"} & set(n["outcomes"]))
+
+
+def _notification_delivered(n: Mapping[str, Any]) -> bool:
+    return "DELIVERED" in n["outcomes"]
+
+
+def _notification_opted_out(n: Mapping[str, Any]) -> bool:
+    return "OPTED_OUT" in n["outcomes"]
+
+
+def _notification_failed(n: Mapping[str, Any]) -> bool:
+    return "FAILED" in n["outcomes"] and not _notification_sent(n)
 
 
 def _survey(s: Mapping[str, Any]) -> bool:
@@ -419,6 +457,87 @@ COUNTERS: tuple[Counter, ...] = (
         CloudWatchMetric("CallbacksConnected"),
     ),
     Counter(
+        "emails_received",
+        "E-mails received",
+        "Mail in",
+        "INBOUND contacts on the EMAIL channel (every e-mail the inbound-email flow took).",
+        "any event: channel, initiationMethod",
+        "contacts",
+        "contact",
+        _email_received,
+    ),
+    Counter(
+        "emails_answered",
+        "E-mails answered",
+        "Mail ans.",
+        "Received e-mails an agent accepted (CONNECTED_TO_AGENT), whenever that was.",
+        "CONNECTED_TO_AGENT / DISCONNECTED: channel, agentInfo.connectedToAgentTimestamp",
+        "contacts",
+        "contact",
+        _email_answered,
+    ),
+    Counter(
+        "emails_answered_within_24h",
+        "E-mails answered within 24 h",
+        "Mail 24h",
+        "Received e-mails an agent accepted by their answer deadline: the answerDeadline attribute the "
+        "inbound-email flow sets (arrival + 24 h), else 24 hours after the contact started.",
+        "agentInfo.connectedToAgentTimestamp, attributes.answerDeadline, initiationTimestamp",
+        "contacts",
+        "contact",
+        _email_in_24h,
+    ),
+    Counter(
+        "emails_closed_unanswered",
+        "E-mails closed unanswered",
+        "Mail closed",
+        "Received e-mails that ended without an agent (no longer waiting, never answered).",
+        "DISCONNECTED: channel, agentInfo absent",
+        "contacts",
+        "contact",
+        _email_closed,
+    ),
+    Counter(
+        "notifications_sent",
+        "Notifications sent",
+        "Notif. sent",
+        "Status notifications the channel accepted (outcome SENT, or DELIVERED), once per notification.",
+        "Notification Outcome events (source civicline.notifications): notificationId, outcome",
+        "notifications",
+        "notification",
+        _notification_sent,
+    ),
+    Counter(
+        "notifications_delivered",
+        "Notifications delivered",
+        "Notif. deliv.",
+        "Sent notifications a delivery receipt confirmed (outcome DELIVERED).",
+        "Notification Outcome events: outcome DELIVERED",
+        "notifications",
+        "notification",
+        _notification_delivered,
+    ),
+    Counter(
+        "notifications_opted_out",
+        "Notifications opted out",
+        "Opted out",
+        "Notifications not sent because the citizen had opted out (STOP), once per notification.",
+        "Notification Outcome events: outcome OPTED_OUT",
+        "notifications",
+        "notification",
+        _notification_opted_out,
+    ),
+    Counter(
+        "notifications_failed",
+        "Notifications failed",
+        "Notif. fail",
+        "Notifications that failed and were never accepted by the channel.",
+        "Notification Outcome events: outcome FAILED",
+        "notifications",
+        "notification",
+        _notification_failed,
+    ),
+    Counter(
         "survey_responses",
         "Survey responses",
         "Surveys",
@@ -555,6 +674,22 @@ RATIOS: tuple[Ratio, ...] = (
         ("inbound_contacts",),
     ),
     Ratio(
+        "email_answered_within_24h_rate",
+        "E-mail answered within 24 h",
+        "Mail 24h %",
+        "Share of received e-mails an agent accepted by their answer deadline.",
+        ("emails_answered_within_24h",),
+        ("emails_received",),
+    ),
+    Ratio(
+        "notification_delivery_rate",
+        "Notification delivery",
+        "Deliv. %",
+        "Share of sent notifications confirmed delivered by a receipt.",
+        ("notifications_delivered",),
+        ("notifications_sent",),
+    ),
+    Ratio(
         "survey_response_rate",
         "Survey response rate",
         "Resp. %",
@@ -665,6 +800,7 @@ MEASURES: tuple[Counter | Ratio, ...] = (*COUNTERS, *ALL_RATIOS)
 BY_NAME: dict[str, Counter | Ratio] = {m.name: m for m in MEASURES}
 CONTACT_COUNTERS = tuple(c for c in COUNTERS if c.entity == "contact")
 SURVEY_COUNTERS = tuple(c for c in COUNTERS if c.entity == "survey")
+NOTIFICATION_COUNTERS = tuple(c for c in COUNTERS if c.entity == "notification")
 PUBLISHED = tuple(c for c in COUNTERS if c.cloudwatch is not None)
 
 #: the measures of the summary table, in print order (names of counters and ratios)
@@ -757,3 +893,44 @@ def kind_of(name: str) -> str:
     """How a measure is printed: n (count), pct, sec, score."""
     measure = BY_NAME[name]
     return {"ratio": "pct", "seconds": "sec", "score": "score"}.get(measure.unit, "n")
+
+
+# --- every measure by channel --------------------------------------------------------------------
+
+#: ``ch|<CHANNEL>|<counter>``: a registry counter of one channel, in the same rollup item
+CHANNEL_PREFIX = "ch|"
+#: contact channels (Connect) and notification channels (Contract N), in display order
+CHANNELS = ("VOICE", "CHAT", "EMAIL", "TASK", "SMS")
+
+
+def channel_key(channel: str, name: str) -> str:
+    return f"{CHANNEL_PREFIX}{channel}|{name}"
+
+
+def by_channel(counters: Mapping[str, int], channel: str | None) -> dict[str, int]:
+    """The registry counters of ``counters`` again under ``channel`` (families keep their own
+    channel inside their key and are not repeated): added to the same rollup update, no new write."""
+    name = (channel or "VOICE").upper()
+    return {channel_key(name, k): v for k, v in counters.items() if "|" not in k}
+
+
+def split_channels(counters: Mapping[str, float]) -> dict[str, dict[str, float]]:
+    """``{channel: {counter: value}}`` from ``ch|`` keys (the rest ignored)."""
+    out: dict[str, dict[str, float]] = {}
+    for key, value in counters.items():
+        if key.startswith(CHANNEL_PREFIX):
+            channel, name = key.removeprefix(CHANNEL_PREFIX).split("|", 1)
+            out.setdefault(channel, {})[name] = value
+    return dict(
+        sorted(out.items(), key=lambda kv: (CHANNELS.index(kv[0]) if kv[0] in CHANNELS else 99, kv[0]))
+    )
+
+
+def notification_counters(notification: Mapping[str, Any]) -> dict[str, int]:
+    """The counters one notification adds (``{"outcomes": [...], "channel": ...}``), zeros left out."""
+    out: dict[str, int] = {}
+    for counter in NOTIFICATION_COUNTERS:
+        assert counter.rule is not None
+        if counter.rule(notification):
+            out[counter.name] = 1
+    return out

@@ -296,6 +296,8 @@ def expected_totals(
     totals: dict[tuple[str, str], dict[str, int]] = {}
 
     def add(queue: str, when: datetime, counters: dict[str, int]) -> None:
+        # every plain counter again under its channel (all these contacts and surveys are VOICE)
+        counters = {**counters, **{f"ch|VOICE|{k}": v for k, v in counters.items() if "|" not in k}}
         for q in {queue, "ALL"}:
             bucket = totals.setdefault((q, slot(when)), {})
             for name, value in counters.items():

@@ -121,11 +121,12 @@ def test_docs_table_is_the_code_definitions() -> None:
 
 
 def _contact(*facts: dict[str, object], volumes: bool = False) -> dict[str, int]:
-    """The registry counters of one contact (the A-11 volume keys only when ``volumes``)."""
+    """The registry counters of one contact (the per-channel and A-11 volume keys only when
+    ``volumes``)."""
     from functions.domain.metrics import contact_flags, view
 
     flags = contact_flags(view("c", {str(i): dict(f) for i, f in enumerate(facts)}), Rules())
-    return {k: v for k, v in flags.items() if volumes or not k.startswith("a11v|")}
+    return {k: v for k, v in flags.items() if volumes or "|" not in k}
 
 
 def test_every_inbound_contact_is_an_a11_customer_of_its_service_and_channel() -> None:
@@ -159,3 +160,23 @@ def test_redirect_to_an_office_is_a_transfer_not_containment() -> None:
     # And selfService=false (asked for more) is never containment, whatever else says true
     said = [{**attrs, "attrs": {"selfService": v}} for v in ("true", "false")]
     assert _contact(start, *said, end) == {"inbound_contacts": 1}
+
+
+def test_a_chat_contact_counts_under_its_channel_as_well_as_in_total() -> None:
+    # Given an inbound chat queued and answered by an agent
+    base = {"kind": "event", "contact": "c", "method": "INBOUND", "channel": "CHAT", "init": 1}
+    queued = {**base, "type": "QUEUED", "queue": "general", "enq": 1_000}
+    agent = {
+        **base,
+        "type": "CONNECTED_TO_AGENT",
+        "queue": "general",
+        "enq": 1_000,
+        "agent": True,
+        "agt": 31_000,
+    }
+    flags = _contact(base | {"type": "INITIATED"}, queued, agent, volumes=True)
+    # Then each counter is there in total and again under CHAT, never under VOICE
+    for name in ("inbound_contacts", "offered", "answered", "answered_within_threshold"):
+        assert flags[name] == flags[f"ch|CHAT|{name}"] == 1
+    assert flags["ch|CHAT|answer_time_sum_ms"] == 30_000
+    assert not any(k.startswith("ch|VOICE|") for k in flags)

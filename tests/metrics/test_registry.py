@@ -42,7 +42,8 @@ def test_every_measure_has_one_unique_name_label_and_column() -> None:
 def test_csv_columns_carry_their_units() -> None:
     from civicline.metrics.render import csv_columns
 
-    unit = re.compile(r"_(contacts|callbacks|surveys|ms|seconds|ratio|score|points_sum|responses)$")
+    units = "contacts|callbacks|surveys|notifications|ms|seconds|ratio|score|points_sum|responses"
+    unit = re.compile(rf"_({units})$")
     for column in csv_columns()[4:]:
         assert unit.search(column), column
 
