@@ -8,12 +8,13 @@ scores with their response counts; then a per-queue summary and the definitions 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from html import escape
 
+from civicline.metrics.channels import Backlog, channel_totals, email_backlog
 from civicline.metrics.queries import RollupSource, Row
-from functions.domain.metrics import derived
+from functions.domain.metrics import ALL_QUEUE, derived
 from functions.domain.metrics_registry import (
     A11_RATIOS,
     ALL_RATIOS,
@@ -204,6 +205,8 @@ def render(
     tz: tzinfo = UTC,
     days: Sequence[tuple[str, Row | None]] = (),
     quarters: Sequence[Row] = (),
+    channels: Mapping[str, Mapping[str, float | None]] | None = None,
+    backlog: Sequence[Backlog] = (),
 ) -> str:
     """The whole page. ``intervals``: one queue's (usually ALL) 15-minute rows, oldest first;
     ``summary``: rows for the per-queue table (any grain); ``days``: every local day of the range
@@ -313,6 +316,9 @@ def render(
         generated=escape(moment),
         charts="\n".join(charts),
         trends=_trends(days, quarters),
+        channels=_channel_section(
+            channels if channels is not None else channel_totals(intervals), backlog, tz
+        ),
         summary=_summary_table(summary),
         definitions=_definitions(service_level_seconds),
     )
@@ -400,6 +406,80 @@ def _trends(days: Sequence[tuple[str, Row | None]], quarters: Sequence[Row]) -> 
     )
 
 
+#: the measures of the channel table
+CHANNEL_TABLE: tuple[str, ...] = (
+    "inbound_contacts",
+    "offered",
+    "answered",
+    "abandoned",
+    "level_of_service",
+    "service_level",
+    "asa_seconds",
+    "containment_rate",
+    "emails_received",
+    "emails_answered_within_24h",
+    "email_answered_within_24h_rate",
+    "notifications_sent",
+    "notifications_delivered",
+    "notifications_opted_out",
+    "survey_responses",
+)
+
+
+def _value(values: Mapping[str, float | None], name: str) -> str:
+    value = values.get(name)
+    kind = kind_of(name)
+    if kind == "n":
+        return str(int(value or 0))
+    if value is None:
+        return "-"
+    return _pct(value) if kind == "pct" else f"{value:.1f}"
+
+
+def _local(moment: datetime | None, tz: tzinfo) -> str:
+    return "-" if moment is None else moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _channel_section(
+    channels: Mapping[str, Mapping[str, float | None]], backlog: Sequence[Backlog], tz: tzinfo
+) -> str:
+    """Every measure per channel (VOICE, CHAT, EMAIL, TASK, and SMS for notifications), a chart of
+    contacts per channel, and the e-mail backlog per queue (waiting, oldest, its age)."""
+    head = "".join(f"<th>{escape(BY_NAME[n].short)}</th>" for n in CHANNEL_TABLE)
+    body = "".join(
+        f"<tr><td>{escape(ch)}</td>"
+        + "".join(f"<td>{escape(_value(values, n))}</td>" for n in CHANNEL_TABLE)
+        + "</tr>"
+        for ch, values in channels.items()
+    )
+    names = list(channels)
+    chart = bar_chart(
+        "channels",
+        "Contacts by channel",
+        names,
+        [
+            (BY_NAME[n].label, [float(channels[ch].get(n) or 0) for ch in names])
+            for n in ("inbound_contacts", "answered", "notifications_sent")
+        ],
+    )
+    table = f'<table class="channels"><tr><th>Channel</th>{head}</tr>{body}</table>'
+    lines = "".join(
+        f"<tr><td>{escape(b.queue)}</td><td>{b.waiting}</td>"
+        f"<td>{escape(_local(b.oldest, tz))}</td>"
+        f"<td>{escape('-' if b.age_seconds is None else f'{b.age_seconds / 3600:.1f}')}</td></tr>"
+        for b in backlog
+    )
+    waiting = (
+        '<table class="backlog"><tr><th>Queue</th><th>E-mails waiting</th><th>Oldest arrived</th>'
+        f"<th>Oldest age (h)</th></tr>{lines}</table>"
+        if backlog
+        else "<p>No e-mail in this range.</p>"
+    )
+    return (
+        f'<h2>By channel</h2><section class="charts">{chart}</section>{table}<h3>E-mail backlog</h3>{waiting}'
+    )
+
+
 def _cell(row: Row, name: str) -> str:
     kind = kind_of(name)
     if name in row.ratios:
@@ -470,6 +550,7 @@ dt{{font-weight:600;margin-top:10px}} dd{{margin:2px 0 0 16px;font-size:13px}}
 {charts}
 </section>
 {trends}
+{channels}
 <h2>By queue</h2>
 {summary}
 <h2>Definitions</h2>
@@ -492,6 +573,7 @@ def build(
     from civicline.metrics.queries import query
 
     intervals = query(store, queues=[queue], grain=Grain.INTERVAL, start=start, end=end)
+    every_queue = query(store, grain=Grain.INTERVAL, start=start, end=end)
     summary = query(store, grain=Grain.DAY, start=start, end=end)
     day_rows = query(store, queues=[queue], grain=Grain.DAY, start=start, end=end)
     quarters = query(store, queues=[queue], grain=Grain.QUARTER, start=start, end=end)
@@ -503,6 +585,9 @@ def build(
         tz=store.rules.tz,
         days=every_day(day_rows, start, end),
         quarters=quarters,
+        backlog=email_backlog(
+            [r for r in every_queue if r.rollup.queue != ALL_QUEUE], generated or datetime.now(UTC)
+        ),
     )
 
 

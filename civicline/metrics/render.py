@@ -61,8 +61,9 @@ def table(rows: Sequence[Row], title: str = "CivicLine metrics", tz: tzinfo = UT
 
 
 def csv_columns() -> list[str]:
-    """The CSV header: period fields, then every counter and ratio column with its unit in the name,
-    then per A-11 driver the sum of points, the responses and the responses agreeing (4 or 5)."""
+    """The CSV header: period fields and the channel (``ALL`` on the line of every channel together),
+    then every counter and ratio column with its unit in the name, then per A-11 driver the sum of
+    points, the responses and the responses agreeing (4 or 5)."""
     drivers = [
         f"a11_{d.value}_{part}" for d in A11Driver for part in ("points_sum", "responses", "agree_responses")
     ]
@@ -71,17 +72,21 @@ def csv_columns() -> list[str]:
         "grain",
         "period",
         "period_start",
+        "channel",
         *(c.column for c in COUNTERS),
         *(r.column for r in ALL_RATIOS),
         *drivers,
     ]
 
 
+ALL_CHANNELS = "ALL"
+
+
 def row_values(row: Row) -> list[object]:
     """One row's values in :func:`csv_columns` order (None for a ratio without a denominator)."""
     r = row.rollup
     data = asdict(r)
-    line: list[object] = [r.queue, r.grain.value, r.period, r.period_start.isoformat()]
+    line: list[object] = [r.queue, r.grain.value, r.period, r.period_start.isoformat(), ALL_CHANNELS]
     line.extend(data[c.name] for c in COUNTERS)
     line.extend(_ratio_cell(row.ratios.get(ratio.name)) for ratio in ALL_RATIOS)
     for driver in A11Driver:
@@ -91,13 +96,29 @@ def row_values(row: Row) -> list[object]:
     return line
 
 
+def channel_lines(row: Row) -> list[list[object]]:
+    """The row again once per channel it has counters for: that channel's counters and ratios (the
+    A-11 driver columns stay empty: the quarterly export splits them by channel)."""
+    r = row.rollup
+    out = []
+    for channel, values in row.channels().items():
+        line: list[object] = [r.queue, r.grain.value, r.period, r.period_start.isoformat(), channel]
+        line.extend(int(values.get(c.name) or 0) for c in COUNTERS)
+        line.extend(_ratio_cell(values.get(ratio.name)) for ratio in ALL_RATIOS)
+        line.extend([None] * (3 * len(A11Driver)))
+        out.append(line)
+    return out
+
+
 def csv_text(rows: Sequence[Row]) -> str:
-    """One line per queue and period (columns: :func:`csv_columns`; an empty cell is no denominator)."""
+    """One line per queue and period for every channel together (channel ALL), then one per channel
+    (columns: :func:`csv_columns`; an empty cell is no denominator)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(csv_columns())
     for row in rows:
-        writer.writerow("" if v is None else v for v in row_values(row))
+        for line in (row_values(row), *channel_lines(row)):
+            writer.writerow("" if v is None else v for v in line)
     return buffer.getvalue()
 
 
@@ -106,10 +127,11 @@ def _ratio_cell(value: float | None) -> float | None:
 
 
 def json_text(rows: Sequence[Row]) -> str:
-    """The CSV's columns as JSON objects (same names, units in them), plus the A-11 scale points."""
+    """The CSV's lines as JSON objects (same names, units in them); the ALL-channels line of each
+    row carries the A-11 scale points too."""
     columns = csv_columns()
-    out = [
-        {**dict(zip(columns, row_values(row), strict=True)), "a11_points": row.rollup.a11_points}
-        for row in rows
-    ]
+    out: list[dict[str, object]] = []
+    for row in rows:
+        out.append({**dict(zip(columns, row_values(row), strict=True)), "a11_points": row.rollup.a11_points})
+        out.extend(dict(zip(columns, line, strict=True)) for line in channel_lines(row))
     return json.dumps(out, indent=2, sort_keys=True) + "\n"

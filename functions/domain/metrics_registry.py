@@ -826,6 +826,12 @@ HEADLINE: tuple[str, ...] = (
     "surveys_offered",
     "survey_responses",
     "survey_response_rate",
+    "emails_received",
+    "emails_answered_within_24h",
+    "email_answered_within_24h_rate",
+    "notifications_sent",
+    "notifications_delivered",
+    "notifications_opted_out",
     *(r.name for r in A11_RATIOS),
 )
 #: the columns of the per-queue table (``civicline metrics show``) and the dashboard's summary
