@@ -65,6 +65,8 @@ class Lifecycle:
     offered_callback: bool = False
     events: list[Event] = field(default_factory=list)
     callback_item: dict[str, Any] | None = None
+    #: the contact's channel (its CALLBACK contact, if any, is a voice call whatever this is)
+    channel: str = "VOICE"
 
     # -- what Connect (and CivicLine's functions) publish ---------------------------------------
     def build(self) -> Lifecycle:
@@ -73,7 +75,7 @@ class Lifecycle:
         base = {
             "contactId": cid,
             "initialContactId": cid,
-            "channel": "VOICE",
+            "channel": self.channel,
             "instanceArn": INSTANCE,
             "initiationMethod": method,
             "initiationTimestamp": ts(start),
@@ -212,7 +214,7 @@ class Lifecycle:
             "sk": "SURVEY",
             "contact_id": self.contact_id,
             "submitted_at": (self.start + timedelta(minutes=30)).isoformat(),
-            "channel": "VOICE",
+            "channel": self.channel,
             "service": "tax-help",
             "queue": self.queue,
             "period": slot(self.start),
@@ -244,7 +246,7 @@ class Lifecycle:
             out["inbound_contacts"] = 1
             # A-11's volume of customers: the inbound contact under its service (intent) and channel
             intent = self.intent if self.caller_key and self.intent else None
-            out[f"a11v|customers|{(intent or 'GENERAL').upper()}|VOICE"] = 1
+            out[f"a11v|customers|{(intent or 'GENERAL').upper()}|{self.channel}"] = 1
         if k in ("answered", "abandoned", "courtesy", "callback_table", "callback_native", "transfer_in"):
             out["offered"] = 1
             if self.wait_s <= SL:
@@ -275,7 +277,7 @@ class Lifecycle:
         if self.survey is None:
             return {}
         out = {"survey_responses": 1, "surveys_offered": 1}
-        out["a11v|offered|tax-help|VOICE"] = out["a11v|respondents|tax-help|VOICE"] = 1
+        out[f"a11v|offered|tax-help|{self.channel}"] = out[f"a11v|respondents|tax-help|{self.channel}"] = 1
         if self.survey.get("fcr_all_answered") is not None:
             out["fcr_survey_responses"] = 1
             if self.survey["fcr_all_answered"] and self.survey.get("fcr_times_called") in (None, 1):
@@ -285,7 +287,7 @@ class Lifecycle:
             out[f"driver_count|{driver}"] = 1
             if point >= 4:  # A-11 counts a 4 or 5 as agreeing
                 out[f"driver_agree|{driver}"] = 1
-            out[f"a11|tax-help|VOICE|{driver}|{point}"] = 1
+            out[f"a11|tax-help|{self.channel}|{driver}|{point}"] = 1
         return out
 
 
@@ -295,18 +297,18 @@ def expected_totals(
     """Hand-computed 15-minute rollups, per (queue, slot), including ALL; repeat contacts by caller."""
     totals: dict[tuple[str, str], dict[str, int]] = {}
 
-    def add(queue: str, when: datetime, counters: dict[str, int]) -> None:
-        # every plain counter again under its channel (all these contacts and surveys are VOICE)
-        counters = {**counters, **{f"ch|VOICE|{k}": v for k, v in counters.items() if "|" not in k}}
+    def add(queue: str, when: datetime, counters: dict[str, int], channel: str) -> None:
+        # every plain counter again under the contact's channel
+        counters = {**counters, **{f"ch|{channel}|{k}": v for k, v in counters.items() if "|" not in k}}
         for q in {queue, "ALL"}:
             bucket = totals.setdefault((q, slot(when)), {})
             for name, value in counters.items():
                 bucket[name] = bucket.get(name, 0) + value
 
     for life in lifecycles:
-        add(life.bucket_queue(), life.anchor(), life.expected())
+        add(life.bucket_queue(), life.anchor(), life.expected(), life.channel)
         if life.survey is not None:
-            add(life.queue, life.start + timedelta(minutes=30), life.expected_survey())
+            add(life.queue, life.start + timedelta(minutes=30), life.expected_survey(), life.channel)
     history: dict[tuple[str, str], list[Lifecycle]] = {}
     for life in lifecycles:
         if life.caller_key and life.intent and life.kind not in ("transfer_in", "outbound"):
@@ -316,7 +318,8 @@ def expected_totals(
         previous: datetime | None = None
         for life in lives:
             repeat = previous is not None and life.start - previous <= timedelta(days=window_days)
-            add(life.bucket_queue(), life.anchor(), {"repeat_contacts" if repeat else "first_contacts": 1})
+            counter = "repeat_contacts" if repeat else "first_contacts"
+            add(life.bucket_queue(), life.anchor(), {counter: 1}, life.channel)
             previous = life.start
     cleaned = {k: {n: v for n, v in c.items() if v} for k, c in totals.items()}
     return {k: c for k, c in cleaned.items() if c}
@@ -363,6 +366,7 @@ def lifecycles(draw: st.DrawFn, max_size: int = 8) -> list[Lifecycle]:
             caller_key=draw(st.sampled_from([None, "k1", "k2"])),
             intent=draw(st.sampled_from(["CASE_STATUS", "APPEAL"])),
             offered_callback=draw(st.booleans()),
+            channel=draw(st.sampled_from(["VOICE", "CHAT", "TASK"])),
         )
         out.append(life.build())
     return out
