@@ -50,9 +50,14 @@ def test_conformance_events_are_counted_as_hand_computed(local_aws: Any) -> None
         assert handler(item, None)["summary"]["skipped"] == {}
     response = handler(sqs_event(envelopes), None)
     assert response["batchItemFailures"] == []
-    got = rollups(store_of(local_aws), "day")
+    stored = rollups(store_of(local_aws), "day")
+    got = {key: {k: v for k, v in counters.items() if "|" not in k} for key, counters in stored.items()}
     # Then, by hand: the 2021-08-04 INBOUND call queued 17:29:04 and answered 17:29:09 (5 s) ...
     docs_queue = "12345678-1234-1234-1234-123456789012"
+    # (each counter again under the call's channel, and the call an A-11 customer of GENERAL/VOICE)
+    families = {k: v for k, v in stored[(docs_queue, "2021-08-04")].items() if "|" in k}
+    plain = got[(docs_queue, "2021-08-04")]
+    assert families == {**{f"ch|VOICE|{k}": v for k, v in plain.items()}, "a11v|customers|GENERAL|VOICE": 1}
     assert got[(docs_queue, "2021-08-04")] == {
         "inbound_contacts": 1,
         "offered": 1,
