@@ -118,6 +118,64 @@ def staffing_for_profile(
         )
 
 
+def simulate_with_plan(
+    name: str,
+    *,
+    calls: int | None,
+    scale: str | None,
+    plan: Path,
+    hours: float | None,
+    seed: int,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """``civicline simulate --plan``: one full day with the plan's staff, and per plan interval the
+    planned agents and forecast beside the service level the aggregator measured."""
+    from civicline.sim import runner
+    from civicline.sim.center import SimCenter
+    from civicline.sim.day import run_day
+    from civicline.sim.plan_check import check_plan, short_intervals
+    from civicline.sim.staffing_plan import load_plan
+    from civicline.sim.summary import summarize
+
+    try:
+        shaped, line = prepare_profile(name, calls=calls, scale=scale, plan=plan)
+        staffing_plan = load_plan(plan)
+    except USAGE_ERRORS as exc:
+        raise fail(exc) from None
+    (Console(stderr=True) if as_json else console).print(line, highlight=False, soft_wrap=True)
+    result = run_day(shaped, seed, hours=hours)
+    summary = summarize(result, shaped)
+    midnight = SimCenter.midnight_of(shaped.day, shaped.time_zone)
+    checks = check_plan(staffing_plan, result.interval_rows, midnight)
+    summary["plan_check"] = [c.to_dict() for c in checks]
+    written = runner.write_out(out, result, summary) if out else []
+    if as_json:
+        print(json.dumps(summary, indent=2, sort_keys=True, default=str))
+        return
+    console.print(runner.summary_table([(f"seed {seed}", summary)], f"{shaped.name} with plan {plan.name}"))
+    runner.print_reconciliation(summary, console)
+    table = Table(title=f"Plan {plan.name} against the day (aggregator's interval rollups)")
+    for column in ("interval", "agents", "forecast SL", "offered", "answered in time", "measured SL"):
+        table.add_column(column, justify="right")
+    for c in checks:
+        forecast = "-" if c.forecast_service_level is None else f"{c.forecast_service_level * 100:.1f} %"
+        measured = "-" if c.service_level is None else f"{c.service_level * 100:.1f} %"
+        table.add_row(
+            f"{c.start}-{c.end}", str(c.agents), forecast, str(c.offered), str(c.answered_within), measured
+        )
+    console.print(table)
+    short = short_intervals(checks, staffing_plan)
+    if staffing_plan.target is not None:
+        console.print(
+            f"{len(short)} of {len(checks)} intervals below the plan's target "
+            f"({staffing_plan.target.service_level * 100:g} % in {staffing_plan.target.seconds:g} s)",
+            highlight=False,
+        )
+    for path in written:
+        console.print(f"wrote {path}")
+
+
 def _fmt(value: float, kind: str) -> str:
     if not math.isfinite(value):
         return "-"

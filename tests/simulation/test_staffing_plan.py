@@ -227,6 +227,15 @@ def test_simulate_plan_runs_the_full_day_with_the_planned_staff(tmp_path: Path) 
     assert summary["truth"]["agents"] == total_agents(staffed)
     assert summary["drill"]["dropped_without_service"] == 0
     assert summary["metrics"]["answered"] > 0
+    # and it reports each plan interval's measured service level beside the plan
+    checks = summary["plan_check"]
+    written = load_plan(plan)
+    assert [(c["start"], c["agents"]) for c in checks] == [(i.start, i.agents) for i in written.intervals]
+    offered = sum(c["offered"] for c in checks)
+    assert 0 < offered <= summary["metrics"]["offered"]
+    for c in checks:
+        if c["offered"]:
+            assert c["service_level"] == pytest.approx(c["answered_within"] / c["offered"])
 
 
 def test_staffing_profile_json_is_a_valid_plan_and_single_queue_options_are_refused() -> None:
