@@ -72,6 +72,21 @@ def fail(exc: BaseException) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _staffing_line(base: SimulationProfile, shaped: SimulationProfile) -> str:
+    """What ``--calls`` / ``--scale`` mean for a plan: the plan staffs the shaped volume by itself."""
+    from civicline.sim.scaling import agent_hours, total_agents
+
+    volume = (
+        f"{base.calls:,} -> {shaped.calls:,} calls"
+        if base.calls != shaped.calls
+        else f"{shaped.calls:,} calls"
+    )
+    return (
+        f"{volume}; the plan below staffs this volume (agents per group and interval); the profile's own "
+        f"staff, {total_agents(shaped)} agents ({agent_hours(shaped):,.1f} agent-hours), is not used"
+    )
+
+
 def staffing_for_profile(
     profile: str,
     *,
@@ -88,8 +103,9 @@ def staffing_for_profile(
     from civicline.sim.staffing_plan import plan_for_profile, plan_text
 
     try:
-        shaped, line = prepare_profile(profile, calls=calls, scale=scale, plan=None)
+        shaped, _ = prepare_profile(profile, calls=calls, scale=scale, plan=None)
         plan = plan_for_profile(shaped, target_sl, target_seconds, interval_minutes)
+        line = _staffing_line(load_profile(profile), shaped)
     except USAGE_ERRORS as exc:
         raise fail(exc) from None
     if out is not None:
@@ -223,8 +239,8 @@ def sweep(
     vary: Annotated[
         list[str] | None,
         typer.Option(
-            help="NAME=START:STOP[:STEP] or NAME=V1,V2: agents, calls, patience; "
-            "full mode also callback=on,off, acceptance"
+            help="NAME=START:STOP[:STEP] or NAME=V1,V2: agents, calls, patience, notification_uptake; "
+            "full mode also callback=on,off, acceptance, virtual_hold_threshold (seconds)"
         ),
     ] = None,
     replications: Annotated[

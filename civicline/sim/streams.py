@@ -16,7 +16,9 @@ What reaches the agents in an interval, per first call of the day (derivations i
   with ``share_of_unresolved`` (q = the product), an exponential ``delay_minutes`` later, at most
   three attempts: the repeat curve is the first curve convolved once (q) and twice (q^2) with the
   delay; calls before opening count as sources (their repeats may land in the day);
-* the share of callers who reach an agent and where: per (intent, language) from the routes.
+* the share of callers who reach an agent and where: per (intent, language) from the routes;
+* status notifications: case-status calls (intents asking for ``{case}``) drop by
+  ``notification_uptake x notification_consented_share`` (:func:`calling_share`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 
 from civicline.sim.callers import arrival_rates
 from civicline.sim.routes import Route
-from schemas.profile import SimulationProfile, clock_seconds
+from schemas.profile import IntentMix, SimulationProfile, clock_seconds
 
 #: resolution of the repeat-call convolution, seconds
 GRID = 60.0
@@ -42,6 +44,19 @@ class Stream:
     handle_seconds: float
 
 
+def is_status_intent(intent: IntentMix) -> bool:
+    """A case-status call: its keys ask for a case number (the calls notifications replace)."""
+    return "{case}" in "".join(intent.keys)
+
+
+def calling_share(profile: SimulationProfile, intent: IntentMix) -> float:
+    """Share of the intent's callers who still call: a notified citizen stops calling to ask for a
+    status, so case-status calls drop by ``notification_uptake x notification_consented_share``."""
+    if not is_status_intent(intent):
+        return 1.0
+    return 1.0 - profile.notification_uptake * profile.notification_consented_share
+
+
 def streams(profile: SimulationProfile, routes: list[Route]) -> list[Stream]:
     """Every (queue, language) stream with its share of the day's calls and mean handle time."""
     intents = {i.name: i for i in profile.intents}
@@ -51,7 +66,8 @@ def streams(profile: SimulationProfile, routes: list[Route]) -> list[Stream]:
     for route in routes:
         intent = intents[route.intent]
         wants = intent.wants_agent if "{agent}" in "".join(intent.keys) else 1.0
-        share = intent.share / mix * profile.languages[route.language] / langs * wants * route.share  # type: ignore[index]
+        spoken = profile.languages[route.language]  # type: ignore[index]
+        share = intent.share / mix * spoken / langs * wants * route.share * calling_share(profile, intent)
         if share > 0:
             mass.setdefault((route.queue, route.language), []).append((share, intent.aht_seconds))
     out = []
