@@ -1,12 +1,14 @@
-"""Staffing plans: the profile's arrival curve turned into agents per interval (Erlang A), and the
-plan files that carry them (schema :class:`schemas.staffing_plan.StaffingPlan`).
+"""Staffing plans: the profile's day turned into agents per interval and agent group (Erlang A),
+and the plan files that carry them (schema :class:`schemas.staffing_plan.StaffingPlan`).
 
-Why Erlang A per interval: each interval is treated as its own steady state (the usual
-"stationary independent period by period" approach of workforce planning) with the interval's
-agent-bound arrival rate, the profile's mean busy time (handle + after-call work) and the profile's
-patience. It ignores the queue carried over from the previous interval, which is why
-``civicline simulate --plan`` and ``civicline sweep --plan`` exist: they check the plan through a
-whole simulated day.
+Why per group: the full day routes by skill and language, so a plan pooled over every agent (and
+shared among groups by their size) leaves small skill queues short; see
+:mod:`civicline.sim.streams` (what reaches which queue, repeat calls included) and
+:mod:`civicline.sim.group_staffing` (which group takes it, Erlang A per group). Why Erlang A per
+interval: each interval is treated as its own steady state (the usual "stationary independent
+period by period" approach of workforce planning). It ignores the queue carried over from the
+previous interval, which is why ``civicline simulate --plan`` checks the plan through a whole
+simulated day and reports each interval's measured service level.
 """
 
 from __future__ import annotations
