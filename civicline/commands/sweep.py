@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from civicline.sim.plan_check import QueueCheck
 from civicline.sim.profiles import ProfileError, load_profile
 from civicline.sim.staffing_plan import PlanError
 from civicline.sim.sweep import SweepSpecError
@@ -134,6 +135,16 @@ def staffing_for_profile(
         )
 
 
+def _queue_table(queues: list[QueueCheck]) -> Table:
+    table = Table(title="Per queue (aggregator's day rollups)")
+    for column in ("queue", "offered", "answered in time", "abandoned", "measured SL"):
+        table.add_column(column, justify="right")
+    for q in queues:
+        sl = "-" if q.service_level is None else f"{q.service_level * 100:.1f} %"
+        table.add_row(q.queue, str(q.offered), str(q.answered_within), str(q.abandoned), sl)
+    return table
+
+
 def simulate_with_plan(
     name: str,
     *,
@@ -150,7 +161,7 @@ def simulate_with_plan(
     from civicline.sim import runner
     from civicline.sim.center import SimCenter
     from civicline.sim.day import run_day
-    from civicline.sim.plan_check import check_plan, short_intervals
+    from civicline.sim.plan_check import check_plan, check_queues, short_intervals
     from civicline.sim.staffing_plan import load_plan
     from civicline.sim.summary import summarize
 
@@ -164,7 +175,9 @@ def simulate_with_plan(
     summary = summarize(result, shaped)
     midnight = SimCenter.midnight_of(shaped.day, shaped.time_zone)
     checks = check_plan(staffing_plan, result.interval_rows, midnight)
+    queues = check_queues(result.day_rows)
     summary["plan_check"] = [c.to_dict() for c in checks]
+    summary["plan_check_queues"] = [q.to_dict() for q in queues]
     written = runner.write_out(out, result, summary) if out else []
     if as_json:
         print(json.dumps(summary, indent=2, sort_keys=True, default=str))
@@ -181,6 +194,7 @@ def simulate_with_plan(
             f"{c.start}-{c.end}", str(c.agents), forecast, str(c.offered), str(c.answered_within), measured
         )
     console.print(table)
+    console.print(_queue_table(queues))
     short = short_intervals(checks, staffing_plan)
     if staffing_plan.target is not None:
         console.print(

@@ -70,3 +70,31 @@ def short_intervals(checks: list[IntervalCheck], plan: StaffingPlan) -> list[Int
         return []
     target = plan.target.service_level
     return [c for c in checks if c.service_level is not None and c.service_level < target]
+
+
+@dataclass(frozen=True)
+class QueueCheck:
+    """One queue's day, from the aggregator's day rollup: what a per-skill plan must hold up."""
+
+    queue: str
+    offered: int
+    answered_within: int
+    abandoned: int
+    service_level: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def check_queues(day_rows: Iterable[_Row]) -> list[QueueCheck]:
+    """Every queue's offered, answered-in-time and abandoned contacts of the day (queue ALL last)."""
+    out = []
+    for row in day_rows:
+        c = row.counters()
+        offered, within = int(c.get("offered", 0)), int(c.get("answered_within_threshold", 0))
+        if not offered:
+            continue
+        out.append(
+            QueueCheck(row.rollup.queue, offered, within, int(c.get("abandoned", 0)), within / offered)
+        )
+    return sorted(out, key=lambda q: (q.queue == "ALL", q.queue))

@@ -236,6 +236,11 @@ def test_simulate_plan_runs_the_full_day_with_the_planned_staff(tmp_path: Path) 
     for c in checks:
         if c["offered"]:
             assert c["service_level"] == pytest.approx(c["answered_within"] / c["offered"])
+    # and each queue's day from the aggregator, the whole day (ALL) last and equal to the summary
+    queues = summary["plan_check_queues"]
+    assert queues[-1]["queue"] == "ALL" and queues[-1]["offered"] == summary["metrics"]["offered"]
+    assert sum(q["offered"] for q in queues[:-1]) == queues[-1]["offered"]
+    assert {q["queue"] for q in queues[:-1]} <= {"general", "operator", "appeals", "identity_theft", "tier2"}
 
 
 def test_staffing_profile_json_is_a_valid_plan_and_single_queue_options_are_refused() -> None:
