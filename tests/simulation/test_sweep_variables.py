@@ -112,3 +112,23 @@ def test_the_sweep_command_runs_a_notification_uptake_sweep_in_planning_mode() -
     )
     assert result.exit_code == 0, result.output
     assert '"notification_uptake": "0.6"' in result.stdout
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the day runner loads flows/ as committed until run_day uses flow_library(profile) "
+    "(hook for h/dayrunner, Contract D); remove this mark when it does",
+)
+def test_the_full_day_offers_callbacks_after_the_profiles_threshold() -> None:
+    from civicline.sim.day import run_day
+
+    # Given a short, understaffed hour: one agent, 40 callers
+    data = _profile().model_dump(mode="json")
+    data.update(close="09:00", calls=40, after_hours_share=0.0, arrivals=[{"start": "08:00", "weight": 1.0}])
+    data["agents"] = [{**data["agents"][0], "count": 1, "shift": {"start": "08:00", "end": "09:00"}}]
+    # When the queue flow's threshold is 20 s and when it is 900 s (longer than anyone waits)
+    soon = run_day(SimulationProfile.model_validate({**data, "virtual_hold_threshold_seconds": 20}), 1)
+    never = run_day(SimulationProfile.model_validate({**data, "virtual_hold_threshold_seconds": 900}), 1)
+    # Then callbacks are offered with the short threshold and not with the long one
+    assert soon.truth_counters.get("callbacks_offered", 0) > 0
+    assert never.truth_counters.get("callbacks_offered", 0) == 0
