@@ -169,6 +169,14 @@ def _good() -> dict[str, object]:
             "start: String should match pattern",
         ),
         ({"intervals": [{"start": "08:00", "end": "18:00", "agents": 0}]}, "the plan staffs no agent"),
+        (
+            {"intervals": [{"start": "08:00", "end": "18:00", "agents": 5, "groups": {"tier2": 4}}]},
+            "the groups' agents sum to 4, not 5",
+        ),
+        (
+            {"intervals": [{"start": "08:00", "end": "18:00", "agents": 2, "groups": {"tier3": 2}}]},
+            "staffs agent groups ['tier3'] that profile 'regional-hotline-day' does not have",
+        ),
     ],
 )
 def test_bad_plan_files_are_one_line_errors_with_exit_2(
