@@ -11,7 +11,7 @@ OUT ?= out/demo
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup demo test test-fast lint fmt synth schemas bench browser clean audit
+.PHONY: help setup demo demo-tax test test-fast lint fmt synth schemas bench browser clean audit
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,6 +30,10 @@ browser: ## Install headless Chromium for the dashboard test, when missing
 
 demo: setup ## Seed the local contact center and run a demo hotline day to the summary and dashboard
 	$(RUN) civicline simulate --profile regional-hotline-day --seed 7 --out $(OUT)
+
+demo-tax: setup ## The tax agency's peak day at its full 6,000 calls, staffed by its Erlang A plan per agent group
+	$(RUN) civicline staffing --profile tax-agency-peak-day --target-sl 0.8 --target-seconds 60 --out $(OUT)/tax/plan.yaml
+	$(RUN) civicline simulate --profile tax-agency-peak-day --plan $(OUT)/tax/plan.yaml --seed 7 --out $(OUT)/tax
 
 test: setup browser ## Run every test suite offline (unit, functional, flows, infra, simulation), with coverage
 	$(RUN) python -m schemas.generate --check

@@ -147,6 +147,21 @@ class SimulationProfile(_Strict):
     survey: Survey = Field(default_factory=Survey)
     repeat_callers: RepeatCallers = Field(default_factory=RepeatCallers)
     service_level_seconds: Seconds = 60.0
+    virtual_hold_threshold_seconds: Seconds = Field(
+        default=120.0,
+        description="the queue flow offers a callback once the oldest contact in the queue has waited "
+        "longer than this (flows/customer-queue.json, check-wait)",
+    )
+    notification_uptake: Probability = Field(
+        default=0.0,
+        description="share of consenting case-status callers whom status notifications keep from calling "
+        "(0 = nobody: the day as before notifications)",
+    )
+    notification_consented_share: Probability = Field(
+        default=1.0,
+        description="share of case-status callers who had consented to notifications (the uptake applies "
+        "to them)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> SimulationProfile:

@@ -35,6 +35,23 @@ class PlanInterval(_Strict):
     agents: int = Field(ge=0, le=5000)
     calls: float | None = Field(default=None, ge=0.0, description="expected calls reaching an agent")
     forecast_service_level: float | None = Field(default=None, ge=0.0, le=1.0)
+    groups: dict[str, int] | None = Field(
+        default=None,
+        description="agents per agent group of the profile (its routing profiles); they sum to agents. "
+        "Without it, the interval's agents are shared among the groups by group size.",
+    )
+
+    @model_validator(mode="after")
+    def _groups_sum(self) -> PlanInterval:
+        if self.groups is not None:
+            if any(n < 0 for n in self.groups.values()):
+                raise ValueError(f"interval {self.start}-{self.end}: group agents must be >= 0")
+            if sum(self.groups.values()) != self.agents:
+                raise ValueError(
+                    f"interval {self.start}-{self.end}: the groups' agents sum to "
+                    f"{sum(self.groups.values())}, not {self.agents}"
+                )
+        return self
 
 
 class StaffingPlan(_Strict):

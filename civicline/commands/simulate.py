@@ -163,6 +163,13 @@ def simulate(
             compare=compare,
         )
 
+    if plan is not None and inject is None and compare is None:
+        from civicline.commands.sweep import simulate_with_plan
+
+        simulate_with_plan(
+            name, calls=calls, scale=scale, plan=plan, hours=hours, seed=seed, out=out, as_json=as_json
+        )
+        return
     if scale is not None or plan is not None or calls is not None:
         _simulate_prepared(name, calls=calls, scale=scale, plan=plan, run=run, as_json=as_json)
         return

@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from civicline.sim.plan_check import QueueCheck
 from civicline.sim.profiles import ProfileError, load_profile
 from civicline.sim.staffing_plan import PlanError
 from civicline.sim.sweep import SweepSpecError
@@ -72,6 +73,21 @@ def fail(exc: BaseException) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _staffing_line(base: SimulationProfile, shaped: SimulationProfile) -> str:
+    """What ``--calls`` / ``--scale`` mean for a plan: the plan staffs the shaped volume by itself."""
+    from civicline.sim.scaling import agent_hours, total_agents
+
+    volume = (
+        f"{base.calls:,} -> {shaped.calls:,} calls"
+        if base.calls != shaped.calls
+        else f"{shaped.calls:,} calls"
+    )
+    return (
+        f"{volume}; the plan below staffs this volume (agents per group and interval); the profile's own "
+        f"staff, {total_agents(shaped)} agents ({agent_hours(shaped):,.1f} agent-hours), is not used"
+    )
+
+
 def staffing_for_profile(
     profile: str,
     *,
@@ -88,8 +104,9 @@ def staffing_for_profile(
     from civicline.sim.staffing_plan import plan_for_profile, plan_text
 
     try:
-        shaped, line = prepare_profile(profile, calls=calls, scale=scale, plan=None)
+        shaped, _ = prepare_profile(profile, calls=calls, scale=scale, plan=None)
         plan = plan_for_profile(shaped, target_sl, target_seconds, interval_minutes)
+        line = _staffing_line(load_profile(profile), shaped)
     except USAGE_ERRORS as exc:
         raise fail(exc) from None
     if out is not None:
@@ -116,6 +133,77 @@ def staffing_for_profile(
         console.print(
             f"wrote {out}; check it through a day with: civicline simulate --profile {profile} --plan {out}"
         )
+
+
+def _queue_table(queues: list[QueueCheck]) -> Table:
+    table = Table(title="Per queue (aggregator's day rollups)")
+    for column in ("queue", "offered", "answered in time", "abandoned", "measured SL"):
+        table.add_column(column, justify="right")
+    for q in queues:
+        sl = "-" if q.service_level is None else f"{q.service_level * 100:.1f} %"
+        table.add_row(q.queue, str(q.offered), str(q.answered_within), str(q.abandoned), sl)
+    return table
+
+
+def simulate_with_plan(
+    name: str,
+    *,
+    calls: int | None,
+    scale: str | None,
+    plan: Path,
+    hours: float | None,
+    seed: int,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """``civicline simulate --plan``: one full day with the plan's staff, and per plan interval the
+    planned agents and forecast beside the service level the aggregator measured."""
+    from civicline.sim import runner
+    from civicline.sim.center import SimCenter
+    from civicline.sim.day import run_day
+    from civicline.sim.plan_check import check_plan, check_queues, short_intervals
+    from civicline.sim.staffing_plan import load_plan
+    from civicline.sim.summary import summarize
+
+    try:
+        shaped, line = prepare_profile(name, calls=calls, scale=scale, plan=plan)
+        staffing_plan = load_plan(plan)
+    except USAGE_ERRORS as exc:
+        raise fail(exc) from None
+    (Console(stderr=True) if as_json else console).print(line, highlight=False, soft_wrap=True)
+    result = run_day(shaped, seed, hours=hours)
+    summary = summarize(result, shaped)
+    midnight = SimCenter.midnight_of(shaped.day, shaped.time_zone)
+    checks = check_plan(staffing_plan, result.interval_rows, midnight)
+    queues = check_queues(result.day_rows)
+    summary["plan_check"] = [c.to_dict() for c in checks]
+    summary["plan_check_queues"] = [q.to_dict() for q in queues]
+    written = runner.write_out(out, result, summary) if out else []
+    if as_json:
+        print(json.dumps(summary, indent=2, sort_keys=True, default=str))
+        return
+    console.print(runner.summary_table([(f"seed {seed}", summary)], f"{shaped.name} with plan {plan.name}"))
+    runner.print_reconciliation(summary, console)
+    table = Table(title=f"Plan {plan.name} against the day (aggregator's interval rollups)")
+    for column in ("interval", "agents", "forecast SL", "offered", "answered in time", "measured SL"):
+        table.add_column(column, justify="right")
+    for c in checks:
+        forecast = "-" if c.forecast_service_level is None else f"{c.forecast_service_level * 100:.1f} %"
+        measured = "-" if c.service_level is None else f"{c.service_level * 100:.1f} %"
+        table.add_row(
+            f"{c.start}-{c.end}", str(c.agents), forecast, str(c.offered), str(c.answered_within), measured
+        )
+    console.print(table)
+    console.print(_queue_table(queues))
+    short = short_intervals(checks, staffing_plan)
+    if staffing_plan.target is not None:
+        console.print(
+            f"{len(short)} of {len(checks)} intervals below the plan's target "
+            f"({staffing_plan.target.service_level * 100:g} % in {staffing_plan.target.seconds:g} s)",
+            highlight=False,
+        )
+    for path in written:
+        console.print(f"wrote {path}")
 
 
 def _fmt(value: float, kind: str) -> str:
@@ -165,8 +253,8 @@ def sweep(
     vary: Annotated[
         list[str] | None,
         typer.Option(
-            help="NAME=START:STOP[:STEP] or NAME=V1,V2: agents, calls, patience; "
-            "full mode also callback=on,off, acceptance"
+            help="NAME=START:STOP[:STEP] or NAME=V1,V2: agents, calls, patience, notification_uptake; "
+            "full mode also callback=on,off, acceptance, virtual_hold_threshold (seconds)"
         ),
     ] = None,
     replications: Annotated[

@@ -11,7 +11,9 @@ depends on and drops the rest (documented in docs/decisions.md):
 * every agent takes every call (skills and languages pooled), staff on duty follow the groups'
   shifts (an agent whose shift ends finishes the call in hand), service = lognormal handle time of
   the caller's intent (the profile's CV) plus the group-weighted after-call work;
-* patience is exponential with the profile's mean; no callbacks, no repeat calls.
+* patience is exponential with the profile's mean; no callbacks, no repeat calls;
+* status notifications: a case-status caller does not call with probability ``notification_uptake
+  x notification_consented_share`` (:func:`civicline.sim.streams.calling_share`; own stream).
 
 Each random quantity has its own stream and every caller draws the same number of values whatever
 the staffing, so two settings with one seed meet the same callers (common random numbers).
@@ -28,6 +30,7 @@ from civicline.sim.callers import arrival_times, lognormal
 from civicline.sim.kernel import Simulation
 from civicline.sim.planning import stream
 from civicline.sim.scaling import agent_hours
+from civicline.sim.streams import calling_share
 from schemas.profile import IntentMix, SimulationProfile, clock_seconds
 
 
@@ -102,6 +105,7 @@ def _calls(profile: SimulationProfile, seed: int) -> list[_Call]:
     open_s, close_s = clock_seconds(profile.open), clock_seconds(profile.close)
     times = arrival_times(profile, profile.calls, stream(seed, "arrivals"))
     who, handles, patience = stream(seed, "who"), stream(seed, "handle"), stream(seed, "patience")
+    notified = stream(seed, "notified")
     acw = demand(profile).after_call_seconds
     shares = [(i, i.share) for i in profile.intents]
     mass = math.fsum(w for _, w in shares)
@@ -115,7 +119,8 @@ def _calls(profile: SimulationProfile, seed: int) -> list[_Call]:
                 break
         busy = lognormal(handles, pick.aht_seconds, profile.handle_time_cv) + acw
         deadline = t + patience.expovariate(1.0 / profile.patience.mean_seconds)
-        if open_s <= t < close_s and draw < agent_share(pick):
+        calls_anyway = notified.random() < calling_share(profile, pick)
+        if open_s <= t < close_s and draw < agent_share(pick) and calls_anyway:
             calls.append(_Call(t, deadline, busy))
     return calls
 

@@ -108,13 +108,17 @@ def _split(total: int, weights: list[float]) -> list[int]:
 
 
 def apply_plan(profile: SimulationProfile, plan: StaffingPlan) -> SimulationProfile:
-    """The profile staffed by ``plan``: each interval's agents are shared among the profile's agent
-    groups (see :func:`_split`), so the skill and language mix stays the profile's; each group's
-    share of the curve becomes its shifts."""
+    """The profile staffed by ``plan``: an interval's ``groups`` staff the profile's agent groups by
+    name (a plan per group); without them its agents are shared among the groups (see
+    :func:`_split`), so the skill and language mix stays the profile's. Each group's curve becomes
+    its shifts."""
     weights = [float(g.count) for g in profile.agents]
     if math.fsum(weights) <= 0:
         weights = [1.0] * len(weights)
-    per_interval = [_split(i.agents, weights) for i in plan.intervals]
+    per_interval = [
+        _split(i.agents, weights) if i.groups is None else [i.groups.get(g.name, 0) for g in profile.agents]
+        for i in plan.intervals
+    ]
     groups: list[dict[str, object]] = []
     for index, group in enumerate(profile.agents):
         curve = [

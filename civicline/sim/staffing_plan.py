@@ -1,12 +1,14 @@
-"""Staffing plans: the profile's arrival curve turned into agents per interval (Erlang A), and the
-plan files that carry them (schema :class:`schemas.staffing_plan.StaffingPlan`).
+"""Staffing plans: the profile's day turned into agents per interval and agent group (Erlang A),
+and the plan files that carry them (schema :class:`schemas.staffing_plan.StaffingPlan`).
 
-Why Erlang A per interval: each interval is treated as its own steady state (the usual
-"stationary independent period by period" approach of workforce planning) with the interval's
-agent-bound arrival rate, the profile's mean busy time (handle + after-call work) and the profile's
-patience. It ignores the queue carried over from the previous interval, which is why
-``civicline simulate --plan`` and ``civicline sweep --plan`` exist: they check the plan through a
-whole simulated day.
+Why per group: the full day routes by skill and language, so a plan pooled over every agent (and
+shared among groups by their size) leaves small skill queues short; see
+:mod:`civicline.sim.streams` (what reaches which queue, repeat calls included) and
+:mod:`civicline.sim.group_staffing` (which group takes it, Erlang A per group). Why Erlang A per
+interval: each interval is treated as its own steady state (the usual "stationary independent
+period by period" approach of workforce planning). It ignores the queue carried over from the
+previous interval, which is why ``civicline simulate --plan`` checks the plan through a whole
+simulated day and reports each interval's measured service level.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import yaml
 from pydantic import ValidationError
 
 from civicline.sim.callers import arrival_rates
-from civicline.sim.dayqueue import demand
-from civicline.sim.staffing import agents_needed
+from civicline.sim.group_staffing import IntervalTarget, UnstaffableStream, staff_interval, stream_loads
+from civicline.sim.routes import Route, probe_routes
+from civicline.sim.streams import expected_offered, offered_curve, streams
 from schemas.profile import SimulationProfile, clock_seconds
 from schemas.staffing_plan import PlanInterval, PlanTarget, StaffingPlan
 
@@ -35,48 +38,50 @@ def _hhmm(seconds: float) -> str:
 
 
 def expected_calls(profile: SimulationProfile, start: float, end: float) -> float:
-    """Expected arrivals (all callers) between ``start`` and ``end`` seconds after midnight."""
+    """Expected first calls (all callers) between ``start`` and ``end`` seconds after midnight."""
     return math.fsum(
         rate * max(0.0, min(end, b) - max(start, a)) for a, b, rate in arrival_rates(profile, profile.calls)
     )
 
 
 def plan_for_profile(
-    profile: SimulationProfile, target_sl: float, target_seconds: float, interval_minutes: int = 30
+    profile: SimulationProfile,
+    target_sl: float,
+    target_seconds: float,
+    interval_minutes: int = 30,
+    routes: list[Route] | None = None,
 ) -> StaffingPlan:
-    """Fewest agents per interval meeting the target by Erlang A (see the module docstring)."""
+    """Fewest agents per interval and group meeting the target by Erlang A (module docstring)."""
     if interval_minutes not in (15, 30, 60):
         raise ValueError("interval_minutes must be 15, 30 or 60")
-    need = demand(profile)
+    try:
+        loads = stream_loads(profile, streams(profile, probe_routes(profile) if routes is None else routes))
+    except UnstaffableStream as exc:
+        raise PlanError(str(exc)) from None
+    target = IntervalTarget(target_sl, target_seconds, profile.patience.mean_seconds)
+    bound = math.fsum(load.stream.share for load in loads)
+    curve = offered_curve(profile)
     step = interval_minutes * 60.0
     t, close = clock_seconds(profile.open), clock_seconds(profile.close)
     intervals = []
     while t < close:
         end = min(close, t + step)
-        calls = expected_calls(profile, t, end) * need.share
-        if calls <= 0:
-            intervals.append(PlanInterval(start=_hhmm(t), end=_hhmm(end), agents=0, calls=0.0))
-        else:
-            answer = agents_needed(
-                calls * 3600.0 / (end - t),
-                need.busy_seconds,
-                target_sl,
-                target_seconds,
-                need.patience_seconds,
+        calls = expected_offered(curve, t, end)
+        agents, sl = staff_interval(profile, loads, calls * 3600.0 / (end - t), target)
+        intervals.append(
+            PlanInterval(
+                start=_hhmm(t),
+                end=_hhmm(end),
+                agents=sum(agents),
+                calls=round(calls * bound, 2),
+                forecast_service_level=round(sl, 4),
+                groups={g.name: n for g, n in zip(profile.agents, agents, strict=True)},
             )
-            intervals.append(
-                PlanInterval(
-                    start=_hhmm(t),
-                    end=_hhmm(end),
-                    agents=answer.agents,
-                    calls=round(calls, 2),
-                    forecast_service_level=round(min(1.0, answer.forecast.service_level), 4),
-                )
-            )
+        )
         t = end
     return StaffingPlan(
         profile=profile.name,
-        model="erlang-a",
+        model="erlang-a-per-group",
         target=PlanTarget(service_level=target_sl, seconds=target_seconds),
         intervals=intervals,
     )
@@ -121,6 +126,14 @@ def check_fits(plan: StaffingPlan, profile: SimulationProfile) -> None:
     """A plan staffs the profile's opening hours; a plan for another day is refused."""
     if plan.profile != profile.name:
         raise PlanError(f"the plan is for profile {plan.profile!r}, not {profile.name!r}")
+    names = {g.name for g in profile.agents}
+    for interval in plan.intervals:
+        unknown = sorted(set(interval.groups or {}) - names)
+        if unknown:
+            raise PlanError(
+                f"interval {interval.start}-{interval.end} staffs agent groups {unknown} that profile "
+                f"{profile.name!r} does not have (it has {sorted(names)})"
+            )
     first, last = clock_seconds(plan.intervals[0].start), clock_seconds(plan.intervals[-1].end)
     if first > clock_seconds(profile.open) or last < clock_seconds(profile.close):
         raise PlanError(

@@ -40,6 +40,15 @@ VARIABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "patience": ("float", ("planning", "full")),
     "callback": ("switch", ("full",)),
     "acceptance": ("float", ("full",)),
+    "virtual_hold_threshold": ("float", ("full",)),
+    "notification_uptake": ("float", ("planning", "full")),
+}
+
+
+#: sweep variables that are one profile field each
+PROFILE_FIELDS = {
+    "virtual_hold_threshold": "virtual_hold_threshold_seconds",
+    "notification_uptake": "notification_uptake",
 }
 
 
@@ -83,7 +92,9 @@ def _check_value(name: str, kind: str, value: str) -> str:
         raise SweepSpecError(f"--vary {name}: {value!r} is not a number") from None
     if kind == "int" and number != int(number):
         raise SweepSpecError(f"--vary {name}: takes whole numbers, got {value!r}")
-    if number < 0 or (name == "acceptance" and number > 1) or (name in ("calls", "patience") and number <= 0):
+    share = name in ("acceptance", "notification_uptake")
+    positive = name in ("calls", "patience", "virtual_hold_threshold")
+    if number < 0 or (share and number > 1) or (positive and number <= 0):
         raise SweepSpecError(f"--vary {name}: {value!r} is out of range")
     return str(int(number)) if kind == "int" else value
 
@@ -125,6 +136,8 @@ def apply_setting(profile: SimulationProfile, setting: dict[str, str]) -> Simula
             profile = profile.model_copy(
                 update={"callbacks": profile.callbacks.model_copy(update={"acceptance": float(value)})}
             )
+        elif name in PROFILE_FIELDS:
+            profile = profile.model_copy(update={PROFILE_FIELDS[name]: float(value)})
     return SimulationProfile.model_validate(profile.model_dump(mode="json"))
 
 
