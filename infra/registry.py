@@ -316,7 +316,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         ),
         connect_facing=False,
         timeout_seconds=30,
-        env={"EMAIL_FROM_ADDRESS": "help@civicline.example"},
+        env={
+            "EMAIL_FROM_ADDRESS": "help@civicline.example",
+            # the agency's End User Messaging SMS phone pool (sends are granted on it alone)
+            "SMS_ORIGINATION_IDENTITY": "pool-civicline-notifications",
+        },
         pseudonyms=True,
     ),
 )

@@ -25,6 +25,10 @@ from functions.core.settings import get_settings
 from functions.domain import notifications as rules
 from functions.handlers.email_triage import DEFAULT_FROM_ADDRESS, FROM_ADDRESS_ENV
 
+#: the agency's End User Messaging SMS origination identity (a pool id or ARN; set by the stack)
+SMS_ORIGINATION_ENV = "SMS_ORIGINATION_IDENTITY"
+DEFAULT_SMS_ORIGINATION = "pool-civicline-notifications"
+
 
 class SendFailed(Exception):
     """The channel refused or timed out: retry the record."""
@@ -83,5 +87,8 @@ def _send(consent: rules.Consent, text: str) -> None:
         )
         return
     client("pinpoint-sms-voice-v2").send_text_message(
-        DestinationPhoneNumber=consent.destination, MessageBody=text, MessageType="TRANSACTIONAL"
+        DestinationPhoneNumber=consent.destination,
+        OriginationIdentity=os.environ.get(SMS_ORIGINATION_ENV, DEFAULT_SMS_ORIGINATION),
+        MessageBody=text,
+        MessageType="TRANSACTIONAL",
     )

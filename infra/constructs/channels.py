@@ -25,6 +25,7 @@ SENDER_FUNCTION = "email_triage"
 NOTIFIER = "notifier"
 NOTIFIER_STREAMS = ("cases",)
 FROM_ADDRESS_ENV = "EMAIL_FROM_ADDRESS"
+SMS_ORIGINATION_ENV = "SMS_ORIGINATION_IDENTITY"
 
 
 def sending_identity(address: str) -> str:
@@ -36,6 +37,7 @@ def add_email_channel(scope: Construct, roles: dict[str, iam.Role]) -> None:
     """Let the triage function and the notifier send from the agency's address, and nothing else."""
     for function in (SENDER_FUNCTION, NOTIFIER):
         _grant_send(scope, roles, function)
+    _grant_sms(scope, roles, NOTIFIER)
 
 
 def add_notifier(
@@ -78,5 +80,31 @@ def _grant_send(scope: Construct, roles: dict[str, iam.Role], function: str) -> 
             actions=["ses:SendEmail"],
             resources=[identity],
             conditions={"StringEquals": {"ses:FromAddress": address}},
+        )
+    )
+
+
+def origination_arn(scope: Construct, identity: str) -> str:
+    """The ARN of an End User Messaging SMS origination identity given by id (``pool-...``,
+    ``phone-...``) or already as an ARN."""
+    if identity.startswith("arn:"):
+        return identity
+    kind = "phone-number" if identity.startswith("phone-") else "pool"
+    stack = Stack.of(scope)
+    return f"arn:{stack.partition}:sms-voice:{stack.region}:{stack.account}:{kind}/{identity}"
+
+
+def _grant_sms(scope: Construct, roles: dict[str, iam.Role], function: str) -> None:
+    """``sms-voice:SendTextMessage`` on the one origination identity the function names in every
+    send (its ``SMS_ORIGINATION_IDENTITY``): not on ``*``, so no other number or pool of the
+    account can be used (list_awsendusermessagingsmsandvoicev2.html)."""
+    role = roles.get(function)
+    spec = FUNCTIONS_BY_NAME.get(function)
+    if role is None or spec is None or SMS_ORIGINATION_ENV not in spec.env:
+        return
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["sms-voice:SendTextMessage"],
+            resources=[origination_arn(scope, spec.env[SMS_ORIGINATION_ENV])],
         )
     )

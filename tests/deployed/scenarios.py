@@ -18,8 +18,9 @@ from datetime import timedelta
 from typing import Any
 
 from civicline.data.demo import demo_cases
-from civicline.local.aws_faults import _Http
+from civicline.local.aws_faults import AwsFaults, _Http
 from civicline.local.deployed import DeployedStack
+from functions.core.aws import client
 from infra.registry import FUNCTIONS_BY_NAME
 from tests.conftest import conformance_files, load_json
 from tests.functional.conftest import CALLER, Clock, make_event
@@ -211,6 +212,127 @@ def contact_events(stack: DeployedStack) -> dict[str, Any]:
     return {"sqs": invoke(stack, "contact_events", batch)}
 
 
+# --- the channel functions: e-mail triage, notification consent, the notifier ---------------------
+
+AGENCY_SENDER = "help@civicline.example"
+CITIZEN_ADDRESS = "ana.citizen@example.org"
+
+
+def verify_sender_identity() -> None:
+    """The operator's step before e-mail works: the agency's sending identity verified in SES."""
+    import boto3
+
+    boto3.client("sesv2", region_name="us-east-1").create_email_identity(EmailIdentity=AGENCY_SENDER)
+
+
+@contextmanager
+def sms_accepts(sent: list[dict[str, Any]]) -> Iterator[None]:
+    """Answer SendTextMessage as End User Messaging SMS does (a MessageId), after IAM allowed it
+    (moto has no End User Messaging SMS); ``sent`` records what was accepted."""
+    from civicline.local.aws_faults import _api_params
+    from functions.core.aws import client
+
+    sms = client("pinpoint-sms-voice-v2")
+
+    def answer(model: Any, params: dict[str, Any], **_: Any) -> Any:
+        if model.name != "SendTextMessage":
+            return None
+        sent.append(_api_params(params))
+        body = {"MessageId": f"sms-{len(sent):04d}"}
+        return _Http(200, json.dumps(body)), {**body, "ResponseMetadata": {"HTTPStatusCode": 200}}
+
+    sms.meta.events.register("before-call.pinpoint-sms-voice-v2", answer)
+    try:
+        yield
+    finally:
+        sms.meta.events.unregister("before-call.pinpoint-sms-voice-v2", answer)
+
+
+def email_triage(stack: DeployedStack) -> dict[str, Any]:
+    verify_sender_identity()
+    params = {"subject": "Estate tax question", "body": "I am the executor of my father's estate."}
+    first = email_event(params, "e-1", CITIZEN_ADDRESS)
+    results = {"first": invoke(stack, "email_triage", first)}
+    results["again"] = invoke(stack, "email_triage", email_event(params, "e-2", CITIZEN_ADDRESS))
+    question = {"subject": "Payment plan", "body": "I cannot pay everything, is there a payment plan?"}
+    results["knowledge"] = invoke(stack, "email_triage", email_event(question, "e-3", "luis@example.org"))
+    with stack.as_function("email_triage"), AwsFaults(client("sesv2")) as faults:
+        faults.fail("SendEmail", "ThrottlingException", times=1)
+        event = email_event(params, "e-4", "mia@example.org")
+        results["refused"] = entry_point("email_triage")(event, Context("email_triage"))
+    return results
+
+
+def email_event(params: dict[str, str], contact: str, sender: str) -> dict[str, Any]:
+    """A Connect EMAIL contact's Lambda event: the sender is the customer endpoint."""
+    event = make_event(params, contact, number=sender)
+    event["Details"]["ContactData"]["Channel"] = "EMAIL"
+    event["Details"]["ContactData"]["CustomerEndpoint"]["Type"] = "EMAIL_ADDRESS"
+    return event
+
+
+def notify_consent(stack: DeployedStack, case_number: str) -> dict[str, Any]:
+    def call(params: dict[str, str], contact: str) -> Any:
+        return invoke(stack, "notify_consent", make_event(params, contact))
+
+    email = {
+        "action": "consent",
+        "caseNumber": case_number,
+        "channel": "EMAIL",
+        "destination": CITIZEN_ADDRESS,
+    }
+    return {
+        "email": call(email, "n-1"),
+        "stop": call({"action": "stop", "channel": "SMS"}, "n-2"),
+        "sms": call({"action": "consent", "caseNumber": case_number, "channel": "SMS"}, "n-3"),
+    }
+
+
+def change_record(stack: DeployedStack, case_number: str, seq: str) -> dict[str, Any]:
+    """The cases-stream MODIFY record of a status change of ``case_number`` (written as an
+    operator would, outside any function), as DynamoDB Streams delivers it."""
+    import boto3
+
+    from functions.adapters.dynamo import to_item
+    from schemas.records import CaseStatus
+
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    name = stack.table_names()["cases"]
+    old = ddb.get_item(TableName=name, Key={"pk": {"S": f"CASE#{case_number}"}, "sk": {"S": "CASE"}})["Item"]
+    status = next(s.value for s in CaseStatus if s.value != old["status"]["S"])
+    history = old.get("history", {"L": []})["L"]
+    entry = to_item({"status": status, "at": f"2026-11-23T15:00:0{seq[-1]}Z"})
+    new = {**old, "status": {"S": status}, "history": {"L": [*history, {"M": entry}]}}
+    ddb.put_item(TableName=name, Item=new)
+    return {"eventName": "MODIFY", "dynamodb": {"SequenceNumber": seq, "OldImage": old, "NewImage": new}}
+
+
+def notifier(stack: DeployedStack) -> dict[str, Any]:
+    """Consent by e-mail, then SMS (the caller's own number); a change notified by each channel;
+    a stream retry of a notified change is not sent again."""
+    verify_sender_identity()
+    emailed, texted = demo_cases()[1].case_number, demo_cases()[3].case_number
+    email = {"action": "consent", "caseNumber": emailed, "channel": "EMAIL", "destination": CITIZEN_ADDRESS}
+    sms = {"action": "consent", "caseNumber": texted, "channel": "SMS"}
+    consented = [
+        invoke(stack, "notify_consent", make_event(email, "n-4")),
+        invoke(stack, "notify_consent", make_event(sms, "n-5")),
+    ]
+    sent: list[dict[str, Any]] = []
+    records = [change_record(stack, emailed, "11"), change_record(stack, texted, "12")]
+    run = entry_point("notifier")
+    with (
+        stack.as_function("notifier"),
+        sms_accepts(sent),
+        AwsFaults(client("pinpoint-sms-voice-v2")) as faults,
+    ):
+        faults.fail("SendTextMessage", "ThrottlingException", times=1)
+        refused = run({"Records": records}, Context("notifier"))  # the SMS is refused: retried
+        first = run({"Records": records[1:]}, Context("notifier"))
+        retried = run({"Records": records}, Context("notifier"))  # a stream redelivery: nothing sent
+    return {"consented": consented, "refused": refused, "first": first, "retried": retried, "texts": sent}
+
+
 def pending(call: Callable[[], Any]) -> Any:
     """Run a path that is refused until another branch merges (see PENDING in the grants test)."""
     from botocore.exceptions import ClientError
@@ -232,6 +354,9 @@ def every_path(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
         "survey": survey(stack),
         "callback_events": dispatch_and_settle(stack, clock),
         "contact_events": contact_events(stack),
+        "email_triage": email_triage(stack),
+        "notify_consent": notify_consent(stack, demo_cases()[5].case_number),
+        "notifier": notifier(stack),
     }
 
 
