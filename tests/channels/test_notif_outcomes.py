@@ -16,6 +16,7 @@ from functions.handlers.notify_deferred import handler as sweep
 from schemas.records import CaseStatus
 from tests.channels.conftest import Clock
 from tests.channels.test_notifications import ADDRESS, change_record, consent
+from tests.functional.conftest import CALLER
 
 Outcomes = Callable[[], list[dict[str, Any]]]
 SCHEDULED = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
@@ -250,3 +251,26 @@ def test_the_deferred_store_holds_one_item_per_case_and_no_text(
     )["Items"]
     assert len(items) == 1
     assert "destination" not in items[0] and "text" not in items[0]
+
+
+def test_an_sms_consent_uses_the_contacts_own_number_not_a_flow_parameter(
+    texts: list[dict[str, Any]], cases: Any, clock: Clock
+) -> None:
+    # Given a flow that passes some other number (Contract C: the destination comes from the contact)
+    case = cases[15]
+    consent(
+        caseNumber=case.case_number, channel="SMS", destination="+12025550123", callerNumber="+12025550124"
+    )
+    notifier({"Records": [change_record(case.case_number, CaseStatus.DECIDED, clock.moment)]}, None)
+    # Then the text goes to the caller's own number
+    assert [t["DestinationPhoneNumber"] for t in texts] == [CALLER]
+
+
+def test_an_sms_consent_without_a_caller_number_is_refused(seeded: Any, cases: Any) -> None:
+    from functions.handlers.notify_consent import handler as consent_handler
+    from tests.functional.conftest import make_event
+
+    event = make_event(
+        {"action": "consent", "caseNumber": cases[15].case_number, "channel": "SMS"}, number=None
+    )
+    assert consent_handler(event, None) == {"result": "INVALID_INPUT"}
