@@ -83,19 +83,26 @@ def claim(notification_key: str, moment: int, outcome: str) -> bool:
     return True
 
 
+def _marker(notification_key: str) -> dict[str, Any] | None:
+    item = ddb().get_item(
+        TableName=table("state"),
+        Key=key(f"notified#{notification_key}", "NOTIFIED"),
+        ConsistentRead=True,
+    )
+    found = item.get("Item")
+    return from_item(found) if found else None
+
+
 def unemitted(notification_key: str) -> bool:
     """True when the notification was sent but its outcome event is not known to be emitted (a
     crash or a refused PutEvents between the two): the redelivery emits it."""
-    item = (
-        ddb()
-        .get_item(
-            TableName=table("state"),
-            Key=key(f"notified#{notification_key}", "NOTIFIED"),
-            ConsistentRead=True,
-        )
-        .get("Item")
-    )
-    return bool(item) and not from_item(item).get("emitted", True)
+    marker = _marker(notification_key)
+    return marker is not None and not marker.get("emitted", True)
+
+
+def handled(notification_key: str) -> bool:
+    """True when the notification was already sent (a redelivery at night must not defer it again)."""
+    return _marker(notification_key) is not None
 
 
 def mark_emitted(notification_key: str) -> None:

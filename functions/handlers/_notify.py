@@ -48,6 +48,8 @@ def deliver(notice: rules.Notice, consent: rules.Consent | None, moment: datetim
         event(notice, consent.channel, rules.Outcome.OPTED_OUT, moment, "STOP")
         return rules.Outcome.OPTED_OUT.value
     if decision is rules.Decision.QUIET_HOURS:
+        if store.handled(notice.key):
+            return "ALREADY_SENT"  # a redelivery of a change sent in the day: nothing to defer
         return defer(notice, consent, moment, rules.quiet_hours_end(moment, time_zone), "QUIET_HOURS")
     return send_now(notice, consent, moment)
 

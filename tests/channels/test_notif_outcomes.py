@@ -274,3 +274,20 @@ def test_an_sms_consent_without_a_caller_number_is_refused(seeded: Any, cases: A
         {"action": "consent", "caseNumber": cases[15].case_number, "channel": "SMS"}, number=None
     )
     assert consent_handler(event, None) == {"result": "INVALID_INPUT"}
+
+
+def test_a_change_sent_in_the_day_and_redelivered_at_night_is_not_deferred_again(
+    ses: list[Any], cases: Any, clock: Clock, outcomes: Outcomes
+) -> None:
+    # Given a change sent in the day (the deployed stream carries new images only, so any later
+    # write of the case item looks like that change again)
+    case = cases[17]
+    consent(caseNumber=case.case_number, channel="EMAIL", destination=ADDRESS)
+    record = change_record(case.case_number, CaseStatus.DECIDED, clock.moment)
+    notifier({"Records": [record]}, None)
+    # When it is redelivered at night
+    at(clock, NIGHT)
+    notifier({"Records": [record]}, None)
+    # Then nothing is deferred or announced again
+    assert [o["outcome"] for o in outcomes()] == ["SENT"]
+    assert len(ses) == 1
