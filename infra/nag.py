@@ -20,7 +20,16 @@ from infra.config import EnvConfig
 #: the singleton Lambda behind every ``AwsCustomResource`` (CDK's fixed construct id)
 CUSTOM_RESOURCE_FN = "AWS679f53fac002430cb0da5b7982bd2287"
 CONNECT_FACING = ("Appeals", "Callback", "CaseStatus", "Routing", "Survey", "EmailTriage", "NotifyConsent")
-ALL_FUNCTIONS = (*CONNECT_FACING, "CallbackDispatcher", "CallbackOutcomes", "ContactEvents", "Notifier")
+#: the scheduled and rule-invoked notification functions (infra/constructs/channels.py)
+NOTIFICATION_ASYNC = ("NotifyDeferred", "DeadlineReminders", "NotificationReceipts")
+ALL_FUNCTIONS = (
+    *CONNECT_FACING,
+    "CallbackDispatcher",
+    "CallbackOutcomes",
+    "ContactEvents",
+    "Notifier",
+    *NOTIFICATION_ASYNC,
+)
 DEAD_LETTER_QUEUES = (
     "AsyncDeadLetters",
     "Events/RuleDeadLetters",
@@ -29,6 +38,7 @@ DEAD_LETTER_QUEUES = (
     "Events/ScheduleDeadLetters",
     "Events/CallbackOutcomesDeadLetters",
     "Observability/AlarmDeadLetters",
+    "Notifications/*DeadLetters",
 )
 
 #: IAM resources that must contain "*" (pattern over the JSON of the resolved resource -> why)
@@ -98,6 +108,16 @@ ACKNOWLEDGEMENTS: tuple[Ack, ...] = (
         "Serverless-LambdaEventSourceMappingDestination",
         "SQS event sources cannot have an on-failure destination: the queue's redrive policy sends a "
         "message to ContactEventsDeadLetters after MAX_RECEIVE_COUNT (10) receives",
+    ),
+    *(
+        Ack(
+            f"Functions/{fn}Function",
+            "Serverless-LambdaAsyncFailureDestination",
+            "Failed asynchronous invocations go to its dead-letter queue (AsyncDeadLetters, alarmed); the "
+            "rule target retries first, with a dead-letter queue of its own, and every notification is "
+            "claimed, so a rerun sends nothing twice",
+        )
+        for fn in NOTIFICATION_ASYNC
     ),
     *(Ack(q, "AwsSolutions-SQS3", _IS_DLQ) for q in DEAD_LETTER_QUEUES),
     *(Ack(q, "Serverless-SQSRedrivePolicy", _IS_DLQ) for q in DEAD_LETTER_QUEUES),

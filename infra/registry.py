@@ -58,6 +58,8 @@ TABLES: tuple[TableSpec, ...] = (
         "cases",
         "pk",
         "sk",
+        # sparse: only cases and appeals with a deadline; the deadline reminders query it by date
+        indexes=(Index("by_due_date", "due_date"),),
         stream=True,
         description="cases with status history; registered appeals; notification consent",
     ),
@@ -176,6 +178,24 @@ AGGREGATOR_SQS_CONCURRENCY = 4
 STREAM_SHARD_BUDGET = 4
 STREAM_SOURCES = 2
 AGGREGATOR_RESERVED_CONCURRENCY = AGGREGATOR_SQS_CONCURRENCY + STREAM_SOURCES * STREAM_SHARD_BUDGET
+
+#: what the deadline reminders read of a case or appeal in the due-date index (no PIN hash, history)
+CASE_DUE_ATTRIBUTES = ("pk", "sk", "case_number", "status", "office_id", "due_date")
+#: a consent and the STOP list, as every notification sender reads them
+_CONSENTS = (
+    TableAccess("cases", ("GetItem",), leading_keys=("CASE#*",)),
+    TableAccess("state", ("GetItem",), leading_keys=("optout#*",)),
+)
+#: the per-notification claim: put once, read on redelivery, marked emitted, given back on failure
+_CLAIMS = TableAccess(
+    "state", ("PutItem", "GetItem", "UpdateItem", "DeleteItem"), leading_keys=("notified#*",)
+)
+#: the agency's sending identities (infra/constructs/channels.py grants the sends on them)
+_SENDER_ENV = {
+    "EMAIL_FROM_ADDRESS": "help@civicline.example",
+    # the agency's End User Messaging SMS phone pool (sends are granted on it alone)
+    "SMS_ORIGINATION_IDENTITY": "pool-civicline-notifications",
+}
 
 #: the office directory, as case_status, appeals and routing read it
 _OFFICES = TableAccess("reference", ("GetItem",), leading_keys=("OFFICE#*",))
@@ -310,14 +330,56 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "functions.handlers.notifier.handler",
         "Notifies consenting citizens of case status changes (cases stream): once per change",
         access=(
-            TableAccess("cases", ("GetItem",), leading_keys=("CASE#*",)),
-            TableAccess("state", ("GetItem",), leading_keys=("optout#*",)),
-            TableAccess("state", ("PutItem", "DeleteItem"), leading_keys=("notified#*",)),
+            *_CONSENTS,
+            _CLAIMS,
+            # a change in quiet hours waits for their end (replacing an older one of the same case)
+            TableAccess("state", ("PutItem",), leading_keys=("notify-due#*",)),
         ),
         connect_facing=False,
         timeout_seconds=30,
-        env={"EMAIL_FROM_ADDRESS": "help@civicline.example"},
+        env=dict(_SENDER_ENV),
         pseudonyms=True,
+    ),
+    FunctionSpec(
+        "notify_deferred",
+        "functions.handlers.notify_deferred.handler",
+        "Sends notifications deferred past quiet hours or refused by a channel: once, latest status",
+        access=(
+            TableAccess("state", ("Query", "UpdateItem", "DeleteItem"), leading_keys=("notify-due#*",)),
+            *_CONSENTS,
+            _CLAIMS,
+        ),
+        connect_facing=False,
+        timeout_seconds=60,
+        reserved_concurrency=1,
+        env=dict(_SENDER_ENV),
+        pseudonyms=True,
+        async_retries=0,  # the next run (5 minutes later) takes every due notification again
+    ),
+    FunctionSpec(
+        "deadline_reminders",
+        "functions.handlers.deadline_reminders.handler",
+        "Reminds consenting citizens 7 days and 1 day before a deadline on their case",
+        access=(
+            TableAccess("cases", ("Query",), attributes=CASE_DUE_ATTRIBUTES, index="by_due_date"),
+            *_CONSENTS,
+            _CLAIMS,
+            TableAccess("state", ("PutItem",), leading_keys=("notify-due#*",)),
+        ),
+        connect_facing=False,
+        timeout_seconds=120,
+        reserved_concurrency=1,
+        env=dict(_SENDER_ENV),
+        pseudonyms=True,
+        async_retries=2,  # every reminder is claimed: a rerun sends nothing twice
+    ),
+    FunctionSpec(
+        "notification_receipts",
+        "functions.handlers.notification_receipts.handler",
+        "Turns SES and SMS delivery receipts into notification outcome events (DELIVERED, FAILED)",
+        connect_facing=False,
+        timeout_seconds=10,
+        async_retries=2,
     ),
 )
 

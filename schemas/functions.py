@@ -246,8 +246,10 @@ class NotifyConsentParameters(_Params):
     action: Literal["consent", "stop"]
     caseNumber: str = ""
     channel: Literal["SMS", "EMAIL", "CALL", ""] = ""
-    #: phone (E.164) or e-mail address; blank: the caller's own number (SMS, CALL)
+    #: the e-mail address (EMAIL); not used for SMS/CALL, which go to the contact's own number
+    #: from the contact data (Contract C, docs/notifications.md)
     destination: str = ""
+    #: accepted for compatibility, not used (Contract C)
     callerNumber: str = ""
     language: Lang = "en"
 

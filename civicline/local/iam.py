@@ -348,10 +348,117 @@ def requests_of(
             else f"arn:aws:connect:{REGION}:{ACCOUNT}:instance/{instance}"
         )
         return [AuthRequest(action, f"{arn}/contact/*")]
+    if service in _SERVICE_MODELS:
+        return _SERVICE_MODELS[service](operation, params)
     if service == "sqs" and params.get("QueueUrl"):
         name = str(params["QueueUrl"]).rstrip("/").rsplit("/", 1)[-1]
         return [AuthRequest(action, f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}")]
     return [AuthRequest(action, "*")]
+
+
+# --- messaging: SES, End User Messaging SMS, EventBridge ------------------------------------------
+
+
+def _address(text: str) -> str:
+    """The bare address of ``Name <address>`` (what ``ses:FromAddress`` compares)."""
+    found = re.search(r"<([^>]+)>", text)
+    return (found.group(1) if found else text).strip()
+
+
+def ses_requests(operation: str, params: Mapping[str, Any]) -> list[AuthRequest]:
+    """SES (v1 and v2) sends: ``ses:SendEmail`` (``SendRawEmail`` for v1 raw mail) on the sending
+    identity and, when the call names one, the configuration set; the request context carries
+    ``ses:FromAddress``, ``ses:Recipients`` and ``ses:ApiVersion`` ("Actions, resources, and
+    condition keys for Amazon Simple Email Service v2", Service Authorization Reference,
+    list_amazonsimpleemailservicev2.html; "Identity and access management in Amazon SES",
+    ses/latest/dg/control-user-access.html). The identity modelled is the From address's domain
+    (the identity the agency verifies); an address-level identity is not modelled."""
+    if operation not in ("SendEmail", "SendRawEmail", "SendBulkEmail"):
+        return [AuthRequest(f"ses:{operation}", "*")]
+    v2 = "FromEmailAddress" in params or "Content" in params
+    sender = _address(str(params.get("FromEmailAddress") or params.get("Source") or ""))
+    destination = params.get("Destination") or {}
+    recipients = [
+        _address(str(a))
+        for field_name in ("ToAddresses", "CcAddresses", "BccAddresses")
+        for a in destination.get(field_name, [])
+    ]
+    context: dict[str, list[str]] = {
+        "ses:FromAddress": [sender],
+        "ses:Recipients": recipients,
+        "ses:ApiVersion": ["2" if v2 else "1"],
+    }
+    domain = sender.rsplit("@", 1)[-1]
+    base = f"arn:aws:ses:{REGION}:{ACCOUNT}"
+    action = "ses:SendRawEmail" if operation == "SendRawEmail" else "ses:SendEmail"
+    found = [AuthRequest(action, f"{base}:identity/{domain}", context)]
+    configuration_set = params.get("ConfigurationSetName")
+    if configuration_set:
+        found.append(AuthRequest(action, f"{base}:configuration-set/{configuration_set}", context))
+    return found
+
+
+def _origination_arn(identity: str) -> str:
+    """The ARN of an origination identity given as an ARN, a pool id, a phone-number id or a
+    sender id (SendTextMessage's ``OriginationIdentity`` takes any of them)."""
+    if identity.startswith("arn:"):
+        return identity
+    kind = (
+        "pool" if identity.startswith("pool-") else "phone-number" if identity.startswith("phone-") else None
+    )
+    base = f"arn:aws:sms-voice:{REGION}:{ACCOUNT}"
+    return f"{base}:{kind}/{identity}" if kind else f"{base}:sender-id/{identity}/*"
+
+
+def sms_requests(operation: str, params: Mapping[str, Any]) -> list[AuthRequest]:
+    """End User Messaging SMS sends: ``sms-voice:SendTextMessage`` (or ``SendVoiceMessage``) on
+    the origination identity the call names and on the configuration set it names ("Actions,
+    resources, and condition keys for AWS End User Messaging SMS and Voice V2", Service
+    Authorization Reference, list_awsendusermessagingsmsandvoicev2.html; the resource ARNs as
+    "AWS End User Messaging SMS actions for IAM policies", sms-voice/latest/userguide/
+    permissions-actions.html, lists them). A send that names no origination identity lets the
+    service pick any identity of the account: it is authorized here on ``*``, so a grant scoped to
+    one pool refuses it (the functions always name theirs)."""
+    action = f"sms-voice:{operation}"
+    if operation not in ("SendTextMessage", "SendVoiceMessage", "SendMediaMessage"):
+        return [AuthRequest(action, "*")]
+    identity = str(params.get("OriginationIdentity") or "")
+    found = [AuthRequest(action, _origination_arn(identity) if identity else "*")]
+    configuration_set = str(params.get("ConfigurationSetName") or "")
+    if configuration_set:
+        arn = (
+            configuration_set
+            if configuration_set.startswith("arn:")
+            else f"arn:aws:sms-voice:{REGION}:{ACCOUNT}:configuration-set/{configuration_set}"
+        )
+        found.append(AuthRequest(action, arn))
+    return found
+
+
+def events_requests(operation: str, params: Mapping[str, Any]) -> list[AuthRequest]:
+    """EventBridge ``PutEvents``: one ``events:PutEvents`` per entry, on the entry's bus (the
+    default bus when none is named), with ``events:source`` and ``events:detail-type`` of that
+    entry ("Using IAM policy conditions in Amazon EventBridge", eventbridge/latest/userguide/
+    eb-use-conditions.html; list_amazoneventbridge.html)."""
+    if operation != "PutEvents":
+        return [AuthRequest(f"events:{operation}", "*")]
+    found = []
+    for entry in params.get("Entries", []):
+        bus = str(entry.get("EventBusName") or "default")
+        arn = bus if bus.startswith("arn:") else f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{bus}"
+        context = {
+            "events:source": [str(entry.get("Source", ""))],
+            "events:detail-type": [str(entry.get("DetailType", ""))],
+        }
+        found.append(AuthRequest("events:PutEvents", arn, context))
+    return found
+
+
+_SERVICE_MODELS: dict[str, Callable[[str, Mapping[str, Any]], list[AuthRequest]]] = {
+    "ses": ses_requests,
+    "sms-voice": sms_requests,
+    "events": events_requests,
+}
 
 
 def denied(policy: Policy, requests: Iterable[AuthRequest]) -> list[AuthRequest]:

@@ -1,33 +1,23 @@
 """Lambda ``notifier``: a case's status changed (cases table stream) -> notify the citizen who asked.
 
-Per record: the change (status differs from the old image); the consent (none, or STOP: nothing);
-quiet hours in the agency's time zone (deferred: stored, not sent, see docs/channels.md); a claim
-on the change (a conditional put: the same change delivered twice is sent once); the send (Amazon
-SES for e-mail, AWS End User Messaging SMS ``SendTextMessage`` for SMS). A failed send removes the
-claim and reports the record as a batch item failure, so the stream retries it: a failure is never
-counted as sent. CALL consents are recorded but not placed yet (reported as CALL_NOT_BUILT).
-Logs carry outcomes and channels only: no case number, phone or address.
+Per record: the change (status differs from the old image); then :func:`functions.handlers._notify.deliver`
+(consent, STOP, quiet hours -> deferred to their end, one claim per change, the send, the Contract
+N outcome event). A refused send, or an outcome event EventBridge refused, reports the record as a
+batch item failure, so the stream retries it: a failure is never counted as sent, and a sent
+notification is never sent twice. Logs carry outcomes and channels only: no case number, phone or
+address.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
-
-from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.adapters import notifications as store
 from functions.adapters.dynamo import from_item
-from functions.core.aws import client
 from functions.core.clock import now
 from functions.core.observability import logger
-from functions.core.settings import get_settings
 from functions.domain import notifications as rules
-from functions.handlers.email_triage import DEFAULT_FROM_ADDRESS, FROM_ADDRESS_ENV
-
-
-class SendFailed(Exception):
-    """The channel refused or timed out: retry the record."""
+from functions.handlers._notify import EmitFailed, SendFailed, deliver
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
@@ -36,7 +26,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     for record in event.get("Records", []) if isinstance(event, dict) else []:
         try:
             outcomes.append(_notify(record))
-        except SendFailed:
+        except (SendFailed, EmitFailed):
             failures.append({"itemIdentifier": str(record.get("dynamodb", {}).get("SequenceNumber", ""))})
             outcomes.append("RETRY")
     logger.info("notifications", outcomes=outcomes)
@@ -54,34 +44,4 @@ def _notify(record: dict[str, Any]) -> str:
     change = rules.status_change(_image(record, "OldImage"), _image(record, "NewImage"))
     if change is None:
         return "NOT_A_CHANGE"
-    consent = store.get_consent(change.case_number)
-    moment = now()
-    decision = rules.decide(consent, moment, get_settings().time_zone)
-    if decision is not rules.Decision.SEND or consent is None:
-        return decision.value
-    if consent.channel is rules.Channel.CALL:
-        return "CALL_NOT_BUILT"
-    key = rules.notification_key(change)
-    if not store.claim(key, int(moment.timestamp()), "SENT"):
-        return "ALREADY_SENT"
-    try:
-        _send(consent, rules.message(change.status, consent.language))
-    except (ClientError, BotoCoreError) as exc:
-        store.release(key)
-        logger.warning("notification not sent", channel=consent.channel.value, error=type(exc).__name__)
-        raise SendFailed from exc
-    return "SENT"
-
-
-def _send(consent: rules.Consent, text: str) -> None:
-    if consent.channel is rules.Channel.EMAIL:
-        subject = "Actualización de su caso" if consent.language == "es" else "Your case was updated"
-        client("sesv2").send_email(
-            FromEmailAddress=os.environ.get(FROM_ADDRESS_ENV, DEFAULT_FROM_ADDRESS),
-            Destination={"ToAddresses": [consent.destination]},
-            Content={"Simple": {"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}}},
-        )
-        return
-    client("pinpoint-sms-voice-v2").send_text_message(
-        DestinationPhoneNumber=consent.destination, MessageBody=text, MessageType="TRANSACTIONAL"
-    )
+    return deliver(rules.change_notice(change), store.get_consent(change.case_number), now())

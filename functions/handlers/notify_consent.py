@@ -1,9 +1,10 @@
 """Lambda ``notify_consent``: record consent to status notifications, or a STOP.
 
 Called from a case-status path once the case is verified (a consent names a case, so it must come
-from someone who proved they hold it). A STOP needs no case: it withdraws every notification to
-that phone or address. The destination is stored with the consent (it must be, to send) and never
-logged.
+from someone who proved they hold it). For SMS and CALL the destination is the contact's own number
+from the contact data (Contract C), never a flow parameter. A STOP needs no case: it withdraws
+every notification to that phone or address. The destination is stored with the consent (it must
+be, to send) and never logged.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functions.core.connect import handle_connect
 from functions.core.errors import InvalidInput
 from functions.core.observability import logger
 from functions.domain.email_triage import valid_sender
-from functions.domain.identifiers import is_valid_case_number, normalize_phone
+from functions.domain.identifiers import is_valid_case_number
 from functions.domain.notifications import Channel, Consent
 from functions.handlers._common import caller_number
 from schemas.connect_lambda import ContactData
@@ -33,11 +34,9 @@ def _destination(contact: ContactData, params: NotifyConsentParameters, channel:
         if not valid_sender(address):
             raise InvalidInput("destination")
         return address
-    number = (
-        normalize_phone(params.destination)
-        if params.destination
-        else caller_number(contact, params.callerNumber)
-    )
+    # Contract C: an SMS or a call goes to the contact's own number, from the contact data; a
+    # number a flow passes is not used (a flow must not be able to point notifications elsewhere)
+    number = caller_number(contact)
     if not number:
         raise InvalidInput("destination")
     return number

@@ -15,7 +15,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from infra.config import EnvConfig
-from infra.constructs.channels import NOTIFIER_STREAMS, add_email_channel, add_notifier
+from infra.constructs.channels import NOTIFIER_STREAMS, NotificationWiring, add_email_channel, add_notifier
 from infra.constructs.connect_center import ConnectCenter
 from infra.constructs.flow_logs import FlowLogs
 from infra.constructs.flows import Flows
@@ -85,6 +85,14 @@ class ContactCenterStack(Stack):
             async_dlq=async_dlq,
         )
         add_notifier(self, fns, tables, self.pipeline.stream_dlq)  # case status changes -> notifications
+        self.notifications = NotificationWiring(
+            self,
+            "Notifications",
+            resource_prefix=config.resource_prefix,
+            functions=fns,
+            roles=self.functions.roles,
+            metrics_buffer=self.pipeline.buffer,
+        )
         self.observability = Observability(
             self,
             "Observability",
@@ -92,7 +100,7 @@ class ContactCenterStack(Stack):
             instance_id=self.center.instance_id,
             flow_names={stem: f"{config.resource_prefix}-{stem}" for stem in self.flows.flows},
             functions=fns,
-            dead_letter_queues=dict(self.pipeline.dead_letter_queues),
+            dead_letter_queues={**self.pipeline.dead_letter_queues, **self.notifications.dead_letter_queues},
         )
         self.flow_logs: FlowLogs | None = None
         if self.center.instance is not None and config.connect.contact_flow_logs:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -30,3 +30,34 @@ def ses(seeded: Any) -> Iterator[list[Any]]:  # noqa: F811 - the imported fixtur
     _verify_sender_identity()
     yield backend.sent_messages
     backend.sent_messages.clear()
+
+
+@pytest.fixture
+def outcomes(seeded: Any, aws_faults: Any) -> Callable[[], list[dict[str, Any]]]:  # noqa: F811
+    """``outcomes()``: the Contract N outcome details the functions put so far, as EventBridge got
+    them (recorded at botocore; a faulted PutEvents is not counted). Fault PutEvents through
+    ``outcomes.faults`` (the recorder itself), so the recorder knows which calls failed."""
+    import json
+
+    faults = aws_faults("events")
+
+    def recorded() -> list[dict[str, Any]]:
+        return [
+            json.loads(entry["Detail"])
+            for operation, params, faulted in faults.calls
+            if operation == "PutEvents" and not faulted
+            for entry in params["Entries"]
+        ]
+
+    recorded.faults = faults  # type: ignore[attr-defined]
+    return recorded
+
+
+@pytest.fixture
+def texts(seeded: Any) -> Iterator[list[dict[str, Any]]]:  # noqa: F811
+    """End User Messaging SMS accepting every send (moto has no such service): what it accepted."""
+    from tests.deployed.scenarios import sms_accepts
+
+    sent: list[dict[str, Any]] = []
+    with sms_accepts(sent):
+        yield sent

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from infra.constructs.channels import sending_identity
+from infra.constructs.channels import NOTIFICATION_SENDERS, sending_identity
 from infra.constructs.functions import function_logical_id
 from infra.registry import FUNCTIONS_BY_NAME
 from tests.infra.conftest import synth  # noqa: F401 - the session synth fixture, by name
@@ -21,14 +21,21 @@ def _statements(template: dict[str, Any], function: str) -> list[dict[str, Any]]
     ]
 
 
-def test_only_triage_and_notifier_may_send_and_only_from_the_agency_address(synth: Any) -> None:  # noqa: F811
-    senders = ("email_triage", "notifier")
+def test_only_triage_and_the_notification_senders_may_send_and_only_from_the_agency_address(
+    synth: Any,  # noqa: F811
+) -> None:
+    senders = ("email_triage", *NOTIFICATION_SENDERS)
     for function in senders:
         sends = [s for s in _statements(synth.center, function) if "ses:SendEmail" in json.dumps(s["Action"])]
-        assert len(sends) == 1, function
+        identity = [s for s in sends if "identity/" in json.dumps(s["Resource"])]
+        assert len(identity) == 1, function
         address = FUNCTIONS_BY_NAME[function].env["EMAIL_FROM_ADDRESS"]
-        assert sends[0]["Condition"] == {"StringEquals": {"ses:FromAddress": address}}
-        assert f"identity/{sending_identity(address)}" in json.dumps(sends[0]["Resource"])
+        assert identity[0]["Condition"] == {"StringEquals": {"ses:FromAddress": address}}
+        assert f"identity/{sending_identity(address)}" in json.dumps(identity[0]["Resource"])
+        # the notification senders also on their configuration set (delivery receipts), nothing else
+        others = [s for s in sends if s is not identity[0]]
+        assert all("configuration-set/" in json.dumps(s["Resource"]) for s in others), function
+        assert len(others) == (function in NOTIFICATION_SENDERS)
     for other in FUNCTIONS_BY_NAME:
         if other not in senders:
             assert "ses:" not in json.dumps(_statements(synth.center, other)), other

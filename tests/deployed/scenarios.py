@@ -14,15 +14,16 @@ import importlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from civicline.data.demo import demo_cases
-from civicline.local.aws_faults import _Http
+from civicline.local.aws_faults import AwsFaults, _Http
 from civicline.local.deployed import DeployedStack
+from functions.core.aws import client
 from infra.registry import FUNCTIONS_BY_NAME
 from tests.conftest import conformance_files, load_json
-from tests.functional.conftest import CALLER, Clock, make_event
+from tests.functional.conftest import CALLER, NOW, Clock, make_event
 
 
 class Context:
@@ -211,6 +212,238 @@ def contact_events(stack: DeployedStack) -> dict[str, Any]:
     return {"sqs": invoke(stack, "contact_events", batch)}
 
 
+# --- the channel functions: e-mail triage, notification consent, the notifier ---------------------
+
+AGENCY_SENDER = "help@civicline.example"
+CITIZEN_ADDRESS = "ana.citizen@example.org"
+
+
+def verify_sender_identity() -> None:
+    """The operator's step before e-mail works: the agency's sending identity verified in SES."""
+    import boto3
+
+    boto3.client("sesv2", region_name="us-east-1").create_email_identity(EmailIdentity=AGENCY_SENDER)
+
+
+@contextmanager
+def sms_accepts(sent: list[dict[str, Any]]) -> Iterator[None]:
+    """Answer SendTextMessage as End User Messaging SMS does (a MessageId), after IAM allowed it
+    (moto has no End User Messaging SMS); ``sent`` records what was accepted."""
+    from civicline.local.aws_faults import _api_params
+    from functions.core.aws import client
+
+    sms = client("pinpoint-sms-voice-v2")
+
+    def answer(model: Any, params: dict[str, Any], **_: Any) -> Any:
+        if model.name != "SendTextMessage":
+            return None
+        sent.append(_api_params(params))
+        body = {"MessageId": f"sms-{len(sent):04d}"}
+        return _Http(200, json.dumps(body)), {**body, "ResponseMetadata": {"HTTPStatusCode": 200}}
+
+    sms.meta.events.register("before-call.pinpoint-sms-voice-v2", answer)
+    try:
+        yield
+    finally:
+        sms.meta.events.unregister("before-call.pinpoint-sms-voice-v2", answer)
+
+
+def email_triage(stack: DeployedStack) -> dict[str, Any]:
+    verify_sender_identity()
+    params = {"subject": "Estate tax question", "body": "I am the executor of my father's estate."}
+    first = email_event(params, "e-1", CITIZEN_ADDRESS)
+    results = {"first": invoke(stack, "email_triage", first)}
+    results["again"] = invoke(stack, "email_triage", email_event(params, "e-2", CITIZEN_ADDRESS))
+    question = {"subject": "Payment plan", "body": "I cannot pay everything, is there a payment plan?"}
+    results["knowledge"] = invoke(stack, "email_triage", email_event(question, "e-3", "luis@example.org"))
+    with stack.as_function("email_triage"), AwsFaults(client("sesv2")) as faults:
+        faults.fail("SendEmail", "ThrottlingException", times=1)
+        event = email_event(params, "e-4", "mia@example.org")
+        results["refused"] = entry_point("email_triage")(event, Context("email_triage"))
+    return results
+
+
+def email_event(params: dict[str, str], contact: str, sender: str) -> dict[str, Any]:
+    """A Connect EMAIL contact's Lambda event: the sender is the customer endpoint."""
+    event = make_event(params, contact, number=sender)
+    event["Details"]["ContactData"]["Channel"] = "EMAIL"
+    event["Details"]["ContactData"]["CustomerEndpoint"]["Type"] = "EMAIL_ADDRESS"
+    return event
+
+
+def notify_consent(stack: DeployedStack, case_number: str) -> dict[str, Any]:
+    def call(params: dict[str, str], contact: str) -> Any:
+        return invoke(stack, "notify_consent", make_event(params, contact))
+
+    email = {
+        "action": "consent",
+        "caseNumber": case_number,
+        "channel": "EMAIL",
+        "destination": CITIZEN_ADDRESS,
+    }
+    return {
+        "email": call(email, "n-1"),
+        "stop": call({"action": "stop", "channel": "SMS"}, "n-2"),
+        "sms": call({"action": "consent", "caseNumber": case_number, "channel": "SMS"}, "n-3"),
+    }
+
+
+def change_record(stack: DeployedStack, case_number: str, seq: str, at: str | None = None) -> dict[str, Any]:
+    """The cases-stream MODIFY record of a status change of ``case_number`` (written as an
+    operator would, outside any function), as DynamoDB Streams delivers it."""
+    import boto3
+
+    from functions.adapters.dynamo import to_item
+    from schemas.records import CaseStatus
+
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    name = stack.table_names()["cases"]
+    old = ddb.get_item(TableName=name, Key={"pk": {"S": f"CASE#{case_number}"}, "sk": {"S": "CASE"}})["Item"]
+    status = next(s.value for s in CaseStatus if s.value not in (old["status"]["S"], "CLOSED"))
+    history = old.get("history", {"L": []})["L"]
+    entry = to_item({"status": status, "at": at or f"2026-11-23T15:00:0{seq[-1]}Z"})
+    new = {**old, "status": {"S": status}, "history": {"L": [*history, {"M": entry}]}}
+    ddb.put_item(TableName=name, Item=new)
+    return {"eventName": "MODIFY", "dynamodb": {"SequenceNumber": seq, "OldImage": old, "NewImage": new}}
+
+
+def consent_to(stack: DeployedStack, case_number: str, channel: str, contact: str) -> Any:
+    params = {"action": "consent", "caseNumber": case_number, "channel": channel}
+    if channel == "EMAIL":
+        params["destination"] = CITIZEN_ADDRESS
+    return invoke(stack, "notify_consent", make_event(params, contact))
+
+
+#: 22:00 in New York the evening after the demo day (quiet hours); they end at 13:00 UTC next day
+NIGHT = datetime.fromisoformat("2026-11-24T03:00:00+00:00")
+MORNING = datetime.fromisoformat("2026-11-24T13:00:00+00:00")
+
+
+def notifier(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
+    """Consent by e-mail, then SMS (the caller's own number); a change notified by each channel;
+    a stream retry of a notified change is not sent again; a change at night is deferred."""
+    verify_sender_identity()
+    emailed, texted, night = (demo_cases()[i].case_number for i in (1, 3, 10))
+    consented = [
+        consent_to(stack, emailed, "EMAIL", "n-4"),
+        consent_to(stack, texted, "SMS", "n-5"),
+        consent_to(stack, night, "SMS", "n-6"),
+    ]
+    sent: list[dict[str, Any]] = []
+    records = [change_record(stack, emailed, "11"), change_record(stack, texted, "12")]
+    at_night = change_record(stack, night, "13", "2026-11-24T03:00:00Z")
+    run = entry_point("notifier")
+    with (
+        stack.as_function("notifier"),
+        sms_accepts(sent),
+        AwsFaults(client("pinpoint-sms-voice-v2")) as faults,
+    ):
+        faults.fail("SendTextMessage", "ThrottlingException", times=1)
+        refused = run({"Records": records}, Context("notifier"))  # the SMS is refused: retried
+        first = run({"Records": records[1:]}, Context("notifier"))
+        retried = run({"Records": records}, Context("notifier"))  # a stream redelivery: nothing sent
+        clock.moment = NIGHT
+        deferred = run({"Records": [at_night]}, Context("notifier"))
+    return {
+        "consented": consented,
+        "refused": refused,
+        "first": first,
+        "retried": retried,
+        "deferred": deferred,
+        "texts": sent,
+    }
+
+
+def notify_deferred(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
+    """Two changes deferred at night; in the morning the e-mail goes, the SMS is refused once (kept,
+    retried), then sent while EventBridge refuses its event once (owed, emitted by the next run)."""
+    verify_sender_identity()
+    emailed, texted = demo_cases()[5].case_number, demo_cases()[7].case_number
+    consent_to(stack, emailed, "EMAIL", "q-1")
+    consent_to(stack, texted, "SMS", "q-2")
+    clock.moment = NIGHT
+    records = [
+        change_record(stack, emailed, "21", "2026-11-24T03:00:01Z"),
+        change_record(stack, texted, "22", "2026-11-24T03:00:02Z"),
+    ]
+    sent: list[dict[str, Any]] = []
+    runs = []
+    with stack.as_function("notifier"):
+        deferred = entry_point("notifier")({"Records": records}, Context("notifier"))
+    sweep = entry_point("notify_deferred")
+    with stack.as_function("notify_deferred"), sms_accepts(sent):
+        with AwsFaults(client("pinpoint-sms-voice-v2")) as faults:
+            faults.fail("SendTextMessage", "ThrottlingException", times=1)
+            clock.moment = MORNING
+            runs.append(sweep(SCHEDULE, Context("notify_deferred")))
+        with AwsFaults(client("events")) as faults:
+            faults.fail("PutEvents", "ThrottlingException", times=1)
+            clock.moment = MORNING + timedelta(minutes=5)
+            runs.append(sweep(SCHEDULE, Context("notify_deferred")))
+        clock.moment = MORNING + timedelta(minutes=10)
+        runs.append(sweep(SCHEDULE, Context("notify_deferred")))
+    return {"deferred": deferred, "runs": [r["outcomes"] for r in runs], "texts": sent}
+
+
+def deadline_reminders(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
+    """A case due in 7 days, its citizen consenting by SMS: the first run's send is refused (handed
+    to the sweep), the second sends it, the third sends nothing again."""
+    case = demo_cases()[0]  # due 10 days after the demo day
+    consent_to(stack, case.case_number, "SMS", "m-1")
+    clock.moment = NOW + timedelta(days=3)  # 10:00 in New York, 7 days before the deadline
+    sent: list[dict[str, Any]] = []
+    remind = entry_point("deadline_reminders")
+    runs = []
+    with stack.as_function("deadline_reminders"), sms_accepts(sent):
+        with AwsFaults(client("pinpoint-sms-voice-v2")) as faults:
+            faults.fail("SendTextMessage", "ThrottlingException", times=1)
+            runs.append(remind(SCHEDULE, Context("deadline_reminders")))
+        runs.append(remind(SCHEDULE, Context("deadline_reminders")))
+        runs.append(remind(SCHEDULE, Context("deadline_reminders")))
+    # and by e-mail: a case due 12 days after the demo day, five days later
+    verify_sender_identity()
+    consent_to(stack, demo_cases()[1].case_number, "EMAIL", "m-2")
+    clock.moment = NOW + timedelta(days=5)
+    with stack.as_function("deadline_reminders"):
+        emailed = remind(SCHEDULE, Context("deadline_reminders"))["outcomes"]
+    return {"runs": [r["outcomes"] for r in runs], "texts": sent, "emailed": emailed}
+
+
+def receipt_events() -> dict[str, dict[str, Any]]:
+    """Delivery receipts as SES (event publishing) and End User Messaging SMS put them on the bus."""
+    tags = {"notificationId": ["0123456789abcdef0123456789abcdef"], "kind": ["STATUS_CHANGE"]}
+    return {
+        "email_delivered": {
+            "source": "aws.ses",
+            "detail-type": "Email Delivered",
+            "time": "2026-11-23T15:00:05Z",
+            "detail": {"eventType": "Delivery", "mail": {"messageId": "m-1", "tags": tags}},
+        },
+        "sms_failed": {
+            "source": "aws.sms-voice",
+            "detail-type": "Text Message Delivery Status Updated",
+            "time": "2026-11-23T15:00:09Z",
+            "detail": {
+                "eventType": "TEXT_CARRIER_UNREACHABLE",
+                "messageId": "sms-1",
+                "context": {
+                    "notificationId": "fedcba9876543210fedcba9876543210",
+                    "kind": "DEADLINE_REMINDER",
+                },
+            },
+        },
+        "not_ours": {
+            "source": "aws.ses",
+            "detail-type": "Email Delivered",
+            "detail": {"eventType": "Delivery"},
+        },
+    }
+
+
+def notification_receipts(stack: DeployedStack) -> dict[str, Any]:
+    return {name: invoke(stack, "notification_receipts", event) for name, event in receipt_events().items()}
+
+
 def pending(call: Callable[[], Any]) -> Any:
     """Run a path that is refused until another branch merges (see PENDING in the grants test)."""
     from botocore.exceptions import ClientError
@@ -232,6 +465,12 @@ def every_path(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
         "survey": survey(stack),
         "callback_events": dispatch_and_settle(stack, clock),
         "contact_events": contact_events(stack),
+        "email_triage": email_triage(stack),
+        "notify_consent": notify_consent(stack, demo_cases()[5].case_number),
+        "notifier": notifier(stack, clock),
+        "notify_deferred": notify_deferred(stack, clock),
+        "deadline_reminders": deadline_reminders(stack, clock),
+        "notification_receipts": notification_receipts(stack),
     }
 
 

@@ -82,3 +82,72 @@ def test_contact_events_are_aggregated(deployed: DeployedStack, deployed_aws: An
     response = scenarios.contact_events(deployed)["sqs"]
     assert response["batchItemFailures"] == []
     assert response["summary"]["aggregated"] == response["summary"]["records"] > 0
+
+
+def test_an_email_is_triaged_and_acknowledged_once_per_window(
+    deployed: DeployedStack, deployed_aws: Any
+) -> None:
+    # Given the deployed email_triage (its SES grant: one identity, one From address)
+    results = scenarios.email_triage(deployed)
+    # Then the first message is acknowledged, the second within the window only routed
+    assert (results["first"]["result"], results["first"]["acknowledgement"]) == ("ROUTED", "SENT")
+    assert (results["again"]["result"], results["again"]["acknowledgement"]) == ("ROUTED", "RECENT")
+    assert results["knowledge"]["knowledgeAnswer"] == "true"
+    # And a send SES refused is routed but not reported as acknowledged
+    assert (results["refused"]["result"], results["refused"]["acknowledgement"]) == ("ROUTED", "SEND_FAILED")
+
+
+def test_consent_and_stop_are_recorded(deployed: DeployedStack, deployed_aws: Any) -> None:
+    results = scenarios.notify_consent(deployed, demo_cases()[5].case_number)
+    assert results["email"] == {"result": "RECORDED", "channel": "EMAIL"}
+    assert results["stop"] == {"result": "STOPPED", "channel": "SMS"}
+    assert results["sms"] == {"result": "RECORDED", "channel": "SMS"}
+
+
+def test_a_status_change_is_notified_by_email_and_by_sms_once(
+    deployed: DeployedStack, deployed_aws: Any, clock: Clock
+) -> None:
+    # Given consents by e-mail and by SMS, as deployed (issue 15: the stack had no SMS grant, so
+    # every SMS notification was refused and retried until the stream gave up)
+    results = scenarios.notifier(deployed, clock)
+    assert [c["result"] for c in results["consented"]] == ["RECORDED"] * 3
+    # Then a refused SMS is returned for retry (the e-mail went), the retry sends it, and a
+    # redelivered change is not sent again
+    assert results["refused"] == {"batchItemFailures": [{"itemIdentifier": "12"}]}
+    assert results["first"] == {"batchItemFailures": []}
+    assert results["retried"] == {"batchItemFailures": []}
+    assert len(results["texts"]) == 1
+    assert results["texts"][0]["DestinationPhoneNumber"] == scenarios.CALLER
+    # And a change at night is stored for the morning, not sent
+    assert results["deferred"] == {"batchItemFailures": []}
+
+
+def test_deferred_notifications_go_out_once_when_quiet_hours_end(
+    deployed: DeployedStack, deployed_aws: Any, clock: Clock
+) -> None:
+    results = scenarios.notify_deferred(deployed, clock)
+    assert results["deferred"] == {"batchItemFailures": []}
+    # Then the e-mail goes at 08:00, the refused SMS is kept and sent by the next run, whose
+    # refused outcome event the run after emits (without sending again)
+    assert results["runs"] == [{"SENT": 1, "RETRY": 1}, {"EVENT_OWED": 1}, {"ALREADY_SENT": 1}]
+    assert len(results["texts"]) == 1
+
+
+def test_a_deadline_reminder_is_sent_once(deployed: DeployedStack, deployed_aws: Any, clock: Clock) -> None:
+    results = scenarios.deadline_reminders(deployed, clock)
+    first, second, third = results["runs"]
+    assert first.get("DEFERRED") == 1  # the refused send handed to the sweep
+    assert second.get("SENT") == 1
+    assert "SENT" not in third and third.get("ALREADY_SENT") == 1
+    assert len(results["texts"]) == 1
+    assert "in 7 days" in results["texts"][0]["MessageBody"]
+    assert results["emailed"].get("SENT") == 1
+
+
+def test_delivery_receipts_become_outcome_events(deployed: DeployedStack, deployed_aws: Any) -> None:
+    results = scenarios.notification_receipts(deployed)
+    assert results == {
+        "email_delivered": {"outcome": "DELIVERED"},
+        "sms_failed": {"outcome": "FAILED"},
+        "not_ours": {"outcome": None},
+    }

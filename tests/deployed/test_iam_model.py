@@ -141,3 +141,61 @@ def test_wildcards_match_like_fnmatch_without_classes(pattern: str, text: str) -
 
     # IAM's * and ? are fnmatch's; IAM has no [...] classes, and this alphabet has none
     assert _matches(pattern, text) == fnmatch.fnmatchcase(text, pattern)
+
+
+# --- messaging: SES, End User Messaging SMS, EventBridge ------------------------------------------
+
+SES_IDENTITY = "arn:aws:ses:us-east-1:123456789012:identity/civicline.example"
+POOL = "arn:aws:sms-voice:us-east-1:123456789012:pool/pool-civicline-notifications"
+BUS = "arn:aws:events:us-east-1:123456789012:event-bus/default"
+
+
+def test_an_ses_send_is_authorized_on_its_identity_and_only_from_the_granted_address() -> None:
+    from civicline.local.iam import requests_of
+
+    policy = allow(
+        ["ses:SendEmail"], SES_IDENTITY, StringEquals={"ses:FromAddress": "help@civicline.example"}
+    )
+
+    def send(sender: str, **more: str) -> list[AuthRequest]:
+        params = {"FromEmailAddress": sender, "Destination": {"ToAddresses": ["a@example.org"]}, **more}
+        return requests_of("ses", "SendEmail", params, {})
+
+    assert all(policy.allows(r) for r in send("CivicLine <help@civicline.example>"))
+    assert not any(policy.allows(r) for r in send("boss@civicline.example"))
+    # a configuration set is a second resource the send is authorized on
+    with_set = send("help@civicline.example", ConfigurationSetName="notify")
+    assert [r.resource.rsplit(":", 1)[-1] for r in with_set] == [
+        "identity/civicline.example",
+        "configuration-set/notify",
+    ]
+    assert not policy.allows(with_set[1])
+
+
+def test_an_sms_send_is_authorized_on_the_origination_identity_it_names() -> None:
+    from civicline.local.iam import requests_of
+
+    policy = allow(["sms-voice:SendTextMessage"], POOL)
+    named = requests_of(
+        "sms-voice", "SendTextMessage", {"OriginationIdentity": "pool-civicline-notifications"}, {}
+    )
+    by_arn = requests_of("sms-voice", "SendTextMessage", {"OriginationIdentity": POOL}, {})
+    unnamed = requests_of("sms-voice", "SendTextMessage", {"DestinationPhoneNumber": "+12025550100"}, {})
+    other = requests_of("sms-voice", "SendTextMessage", {"OriginationIdentity": "phone-1234"}, {})
+    assert policy.allows(named[0]) and policy.allows(by_arn[0])
+    # the service would pick any identity of the account: a pool-scoped grant refuses it
+    assert not policy.allows(unnamed[0])
+    assert not policy.allows(other[0])
+
+
+def test_put_events_is_authorized_per_entry_with_its_source() -> None:
+    from civicline.local.iam import requests_of
+
+    policy = allow(["events:PutEvents"], BUS, StringEquals={"events:source": "civicline.notifications"})
+    entries = [
+        {"Source": "civicline.notifications", "DetailType": "Notification Outcome", "Detail": "{}"},
+        {"Source": "aws.connect", "DetailType": "Amazon Connect Contact Event", "Detail": "{}"},
+    ]
+    ours, forged = requests_of("events", "PutEvents", {"Entries": entries}, {})
+    assert policy.allows(ours)
+    assert not policy.allows(forged)
