@@ -29,6 +29,7 @@ __all__ = ["ACCOUNT", "INSTANCE_ARN", "INSTANCE_ID", "REGION", "LocalAws"]
 
 BUS_NAME = "civicline-contact-events"
 RULE_NAME = "civicline-contact-events-to-aggregator"
+OUTCOMES_RULE_NAME = "civicline-notification-outcomes-to-aggregator"
 
 
 def _local_queue_arns() -> dict[str, str]:
@@ -178,6 +179,19 @@ class LocalAws(AbstractContextManager["LocalAws"]):
             EventBusName=BUS_NAME,
             Targets=[{"Id": "aggregator", "Arn": queue_arn}],
         )
+        self._route_notification_outcomes(events, queue_arn)
+
+    def _route_notification_outcomes(self, events: Any, queue_arn: str) -> None:
+        """The stack's OutcomesRule (infra/constructs/channels.py): Contract N outcome events on the
+        default bus go to the same aggregator queue as contact events."""
+        from functions.domain.notifications import EVENT_DETAIL_TYPE, EVENT_SOURCE
+
+        events.put_rule(
+            Name=OUTCOMES_RULE_NAME,
+            EventPattern=json.dumps({"source": [EVENT_SOURCE], "detail-type": [EVENT_DETAIL_TYPE]}),
+            State="ENABLED",
+        )
+        events.put_targets(Rule=OUTCOMES_RULE_NAME, Targets=[{"Id": "aggregator", "Arn": queue_arn}])
 
     # -- the contact-event pipeline ----------------------------------------------------------
     def put_contact_events(self, details: list[dict[str, Any]]) -> None:
