@@ -174,6 +174,9 @@ class Run:
                     return outcome
                 label, current = self.next_action(action, outcome)
                 self.result.steps[-1].branch = label
+                entry = self.result.steps[-1].entry
+                if entry is not None and label.startswith(("NoMatchingCondition", "no condition")):
+                    self.result.unmatched.append(entry)
                 if current is None:
                     return Outcome.end(
                         "ERROR",
@@ -392,6 +395,7 @@ class Engine:
             ended["callback"] = contact.callback.to_json()
             ended["queue"] = contact.callback.queue
             ended["detail"] = ended["detail"] or "queued callback created"
+        run.result.customer = run.script.customer
         run.result.ended = ended
         if emit_end and how in ("DISCONNECT", "CALLBACK", "ERROR", "TRANSFER_PHONE"):
             reason = str(ended.get("reason") or "CONTACT_FLOW_DISCONNECT")

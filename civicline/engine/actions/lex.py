@@ -4,11 +4,14 @@ A bot definition (``<flows dir>/bots/<name>.json``)::
 
     {"name": "survey", "aliases": ["arn:aws:lex:...:bot-alias/BOT/ALIAS"],
      "intents": {"Yes": {"utterances": ["yes", "yeah"], "dtmf": ["1"]},
-                 "No": {"utterances": ["no"], "dtmf": ["2"]}}}
+                 "No": {"utterances": ["no"], "dtmf": ["2"]},
+                 "GiveNumber": {"slots": {"number": "[0-9]{4,12}"}}}}
 
 An entry matches the intent whose DTMF list holds it, else whose utterance list holds it (case and
-surrounding space ignored), else an intent whose name it is; otherwise ``FallbackIntent`` (Lex's
-built-in), which no condition normally names, so the action takes NoMatchingCondition. A flow whose
+surrounding space ignored), else an intent whose name it is, else an intent with a slot whose
+pattern the entry (or one of its words) matches in full: that word fills the slot (Lex V2 slot
+elicitation; ``$.Lex.Slots.<name>``); otherwise ``FallbackIntent`` (Lex's built-in), which no
+condition normally names, so the action takes NoMatchingCondition. A flow whose
 bot has no local definition gets one made of its action's condition operands (DTMF ``1`` is the
 first intent, ``2`` the second ...): the transcript says so.
 """
@@ -16,6 +19,7 @@ first intent, ``2`` the second ...): the transcript says so.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +38,21 @@ class Intent:
     name: str
     utterances: tuple[str, ...] = ()
     dtmf: tuple[str, ...] = ()
+    #: slot name -> the pattern a value must match in full (a local stand-in for its slot type)
+    slots: tuple[tuple[str, str], ...] = ()
+
+    def fill(self, entry: str) -> dict[str, str] | None:
+        """The slot values this entry gives (the whole entry, else one word), or None."""
+        if not self.slots:
+            return None
+        words = [entry.strip(), *entry.replace(",", " ").split()]
+        values: dict[str, str] = {}
+        for name, pattern in self.slots:
+            value = next((w for w in words if re.fullmatch(pattern, w)), None)
+            if value is None:
+                return None
+            values[name] = value
+        return values
 
 
 @dataclass(frozen=True)
@@ -41,6 +60,7 @@ class Match:
     intent: str
     how: str
     score: float
+    slots: dict[str, str] = field(default_factory=dict)
 
 
 def _fold(text: str) -> str:
@@ -66,6 +86,7 @@ class LexBot:
                     str(name),
                     tuple(str(u) for u in (spec or {}).get("utterances") or ()),
                     tuple(str(d) for d in (spec or {}).get("dtmf") or ()),
+                    tuple((str(k), str(v)) for k, v in ((spec or {}).get("slots") or {}).items()),
                 )
                 for name, spec in intents.items()
             ),
@@ -86,6 +107,10 @@ class LexBot:
         for intent in self.intents:
             if folded == _fold(intent.name):
                 return Match(intent.name, "intent name", 0.9)
+        for intent in self.intents:
+            values = intent.fill(entry)
+            if values is not None:
+                return Match(intent.name, "slot", 0.9, values)
         return Match(FALLBACK, "no intent matched", 0.0)
 
     def answers(self, reference: str) -> bool:
@@ -132,7 +157,7 @@ def lex_data(match: Match, session: dict[str, str]) -> dict[str, Any]:
     return {
         "IntentName": match.intent,
         "IntentConfidence": {"Score": f"{match.score:.2f}"},
-        "Slots": {},
+        "Slots": dict(match.slots),
         "SessionAttributes": dict(session),
         "DialogState": "ReadyForFulfillment" if fulfilled else "Failed",
         "AlternateIntents": {},
