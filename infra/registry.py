@@ -408,7 +408,13 @@ FLOWS: dict[str, str] = {
 }
 
 
-def placeholder(kind: Literal["LAMBDA", "QUEUE", "FLOW", "HOURS"], name: str) -> str:
+#: Amazon Lex V2 bots the flows use (flows/bots/<name>.json is each one's single definition: the
+#: local engine reads it and infra/constructs/chat_bot.py deploys it); placeholder %BOT_<NAME>% is
+#: the bot alias ARN
+BOTS: tuple[str, ...] = ("chat-menu",)
+
+
+def placeholder(kind: Literal["LAMBDA", "QUEUE", "FLOW", "HOURS", "BOT"], name: str) -> str:
     """The ``%KIND_NAME%`` placeholder a flow uses for an account-specific ARN.
 
     ``placeholder("LAMBDA", "case_status") == "%LAMBDA_CASE_STATUS%"``;
@@ -429,4 +435,6 @@ def placeholders() -> dict[str, tuple[str, str]]:
         found[placeholder("FLOW", stem)] = ("FLOW", stem)
     for h in HOURS:
         found[placeholder("HOURS", h.name)] = ("HOURS", h.name)
+    for bot in BOTS:
+        found[placeholder("BOT", bot)] = ("BOT", bot)
     return found

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from civicline.engine.arns import name_from_arn
+from civicline.engine.arns import name_from_arn, naming
 from schemas.flow_language import FlowAction
 
 if TYPE_CHECKING:
@@ -40,19 +40,37 @@ class Intent:
     dtmf: tuple[str, ...] = ()
     #: slot name -> the pattern a value must match in full (a local stand-in for its slot type)
     slots: tuple[tuple[str, str], ...] = ()
+    #: (slot, synonym, value): a custom slot type's synonyms ("status" -> "2"), case ignored
+    synonyms: tuple[tuple[str, str, str], ...] = ()
 
     def fill(self, entry: str) -> dict[str, str] | None:
-        """The slot values this entry gives (the whole entry, else one word), or None."""
+        """The slot values this entry gives (a synonym in it, else the whole entry or one word
+        matching the slot's pattern), or None when a slot stays empty."""
         if not self.slots:
             return None
-        words = [entry.strip(), *entry.replace(",", " ").split()]
         values: dict[str, str] = {}
         for name, pattern in self.slots:
-            value = next((w for w in words if re.fullmatch(pattern, w)), None)
+            value = self._synonym(name, entry) or _pattern_value(pattern, entry)
             if value is None:
                 return None
             values[name] = value
         return values
+
+    def _synonym(self, slot: str, entry: str) -> str | None:
+        padded = f" {_fold(entry.replace(',', ' ').replace('.', ' '))} "
+        found = [
+            (len(word), value)
+            for name, word, value in self.synonyms
+            if name == slot and f" {_fold(word)} " in padded
+        ]
+        return max(found)[1] if found else None
+
+
+def _pattern_value(pattern: str, entry: str) -> str | None:
+    for candidate in (entry.strip(), *entry.replace(",", " ").split()):
+        if re.fullmatch(pattern, candidate):
+            return candidate
+    return None
 
 
 @dataclass(frozen=True)
@@ -87,6 +105,11 @@ class LexBot:
                     tuple(str(u) for u in (spec or {}).get("utterances") or ()),
                     tuple(str(d) for d in (spec or {}).get("dtmf") or ()),
                     tuple((str(k), str(v)) for k, v in ((spec or {}).get("slots") or {}).items()),
+                    tuple(
+                        (str(slot), str(word), str(value))
+                        for slot, words in ((spec or {}).get("synonyms") or {}).items()
+                        for word, value in (words or {}).items()
+                    ),
                 )
                 for name, spec in intents.items()
             ),
@@ -114,7 +137,14 @@ class LexBot:
         return Match(FALLBACK, "no intent matched", 0.0)
 
     def answers(self, reference: str) -> bool:
-        return reference in self.aliases or reference == self.name or self.name in reference.split("/")
+        """Whether a flow's LexV2Bot alias ARN (or classic bot name) names this bot: one of its
+        aliases, its name, or the ARN the naming in force gives the registry bot of that name."""
+        return (
+            reference in self.aliases
+            or reference == self.name
+            or self.name in reference.split("/")
+            or naming().registry_name("BOT", reference) == self.name
+        )
 
 
 def load_bots(directory: Path) -> dict[str, LexBot]:
