@@ -405,6 +405,9 @@ FLOWS: dict[str, str] = {
     "agent-whisper": "AGENT_WHISPER",
     "post-call-survey": "CONTACT_FLOW",
     "inbound-email": "CONTACT_FLOW",
+    # case-status -> main-inbound goes through this one-action hop: the cycle's back-edge is patched
+    # here (a few hundred bytes) instead of in case-status (infra.flows.plan; template size)
+    "back-to-main": "CONTACT_FLOW",
 }
 
 
