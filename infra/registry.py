@@ -467,10 +467,19 @@ FLOWS: dict[str, str] = {
     "agent-whisper": "AGENT_WHISPER",
     "post-call-survey": "CONTACT_FLOW",
     "inbound-email": "CONTACT_FLOW",
+    # case-status -> main-inbound goes through this one-action hop: the cycle's back-edge is patched
+    # here (a few hundred bytes) instead of in case-status (infra.flows.plan; template size)
+    "back-to-main": "CONTACT_FLOW",
 }
 
 
-def placeholder(kind: Literal["LAMBDA", "QUEUE", "FLOW", "HOURS"], name: str) -> str:
+#: Amazon Lex V2 bots the flows use (flows/bots/<name>.json is each one's single definition: the
+#: local engine reads it and infra/constructs/chat_bot.py deploys it); placeholder %BOT_<NAME>% is
+#: the bot alias ARN
+BOTS: tuple[str, ...] = ("chat-menu",)
+
+
+def placeholder(kind: Literal["LAMBDA", "QUEUE", "FLOW", "HOURS", "BOT"], name: str) -> str:
     """The ``%KIND_NAME%`` placeholder a flow uses for an account-specific ARN.
 
     ``placeholder("LAMBDA", "case_status") == "%LAMBDA_CASE_STATUS%"``;
@@ -491,4 +500,6 @@ def placeholders() -> dict[str, tuple[str, str]]:
         found[placeholder("FLOW", stem)] = ("FLOW", stem)
     for h in HOURS:
         found[placeholder("HOURS", h.name)] = ("HOURS", h.name)
+    for bot in BOTS:
+        found[placeholder("BOT", bot)] = ("BOT", bot)
     return found

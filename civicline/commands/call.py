@@ -1,4 +1,5 @@
-"""``civicline call``: one contact through the flows, with scripted or interactive keypad input."""
+"""``civicline call``: one contact through the flows, with scripted or interactive keypad input, or
+as a chat contact with typed messages (``--channel chat --say ...``)."""
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ def run_call(
     flow: str,
     script: CallerScript,
     *,
-    caller: str,
+    caller: str | None,
     language: str,
     center: StaticCenter,
     flows_dir: Path | None = None,
@@ -130,7 +131,7 @@ def run_call_as_deployed(
     flow: str,
     script: CallerScript,
     *,
-    caller: str,
+    caller: str | None,
     language: str,
     center: StaticCenter,
     **contact: Any,
@@ -173,6 +174,37 @@ def calendar_view(at: str | None, env: str | None = None) -> tuple[datetime | No
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=calendars[HOURS[0].name].zone)
     return moment, calendars
+
+
+#: ``--channel`` -> the contact's Channel (contact-attrib-list: VOICE, CHAT, TASK, EMAIL)
+CHANNELS = {"voice": "VOICE", "chat": "CHAT"}
+
+
+def caller_script(
+    channel: str, dtmf: str | None, say: list[str] | None, end_chat: bool, err: Console
+) -> CallerScript:
+    """The customer: keypad entries (voice), typed messages (chat, one ``--say`` each), else asked
+    interactively. ``--say`` on voice or ``--dtmf`` on chat is refused: a chat has no keypad and a
+    voice caller does not type."""
+    if channel == "CHAT":
+        if dtmf is not None:
+            raise typer.BadParameter(
+                "a chat has no keypad: give each typed message with --say", param_hint="--dtmf"
+            )
+        if say is not None:
+            return CallerScript.typed(say, leaves=end_chat)
+        return CallerScript(ask=lambda prompt: _ask(err, prompt, "type a message (Enter = nothing)> "))
+    if say is not None or end_chat:
+        raise typer.BadParameter("--say and --end-chat are for --channel chat", param_hint="--say")
+    if dtmf is not None:
+        return CallerScript.parse(dtmf)
+    return CallerScript(ask=lambda prompt: _ask(err, prompt, "keys (Enter = none)> "))
+
+
+def _ask(err: Console, prompt: str, question: str) -> str:
+    if prompt:
+        err.print(f'[blue]says[/blue] "{prompt}"')
+    return str(err.input(f"[bold]{question}[/bold]")).strip()
 
 
 def register(app: typer.Typer) -> None:
@@ -218,20 +250,24 @@ def register(app: typer.Typer) -> None:
         ] = None,
         flow_type: FlowTypeOption = None,
         disconnect_reason: DisconnectReasonOption = None,
+        channel_name: Annotated[
+            str, typer.Option("--channel", help="voice (keypad) or chat (typed messages, --say).")
+        ] = "voice",
+        say: Annotated[
+            list[str] | None,
+            typer.Option("--say", help="Chat: one typed message (repeat for each message, in order)."),
+        ] = None,
+        end_chat: Annotated[
+            bool, typer.Option("--end-chat", help="Chat: the customer ends the chat after the last --say.")
+        ] = False,
     ) -> None:
-        """Run one contact through the flows and print what the caller heard and what happened."""
+        """Run one contact through the flows and print what the customer heard or read and what happened."""
         out = Console(highlight=False)
         err = Console(stderr=True, highlight=False)
-        if dtmf is not None:
-            script = CallerScript.parse(dtmf)
-        else:
-
-            def ask(prompt: str) -> str:
-                if prompt:
-                    err.print(f'[blue]says[/blue] "{prompt}"')
-                return str(err.input("[bold]keys (Enter = none)> [/bold]")).strip()
-
-            script = CallerScript(ask=ask)
+        channel = CHANNELS.get(channel_name.lower())
+        if channel is None:
+            raise typer.BadParameter(f"one of {', '.join(CHANNELS)}", param_hint="--channel")
+        script = caller_script(channel, dtmf, say, end_chat, err)
         from infra.registry import HOURS, QUEUES
 
         try:
@@ -256,11 +292,13 @@ def register(app: typer.Typer) -> None:
         )
         language = _LANGUAGES.get(lang, lang)
         contact = contact_options(flow_type, disconnect_reason)
+        contact["channel"] = channel
         try:
             result = run_call(
                 flow,
                 script,
-                caller=caller,
+                # a chat contact has no phone endpoint (CustomerEndpoint is not a number)
+                caller=caller if channel == "VOICE" else None,
                 language=language,
                 center=center,
                 flows_dir=flows_dir,

@@ -43,6 +43,7 @@ class Scenario:
     name: str
     flow: str = "main-inbound"
     attributes: dict[str, str] = field(default_factory=dict)
+    channel: str = "VOICE"  # or CHAT: the case starts a chat (ChatEntryPointParameters)
     setup: list[dict[str, Any]] = field(default_factory=list)
     observations: list[dict[str, Any]] = field(default_factory=list)
 
@@ -73,6 +74,11 @@ class Scenario:
     # -- actions on the current observation --------------------------------------------------
     def press(self, keys: str) -> Scenario:
         instruction = {"Type": "DtmfInput", "Properties": {"Value": keys}}
+        return self._act({"Type": "SendInstruction", "Parameters": self._send(instruction)})
+
+    def types(self, text: str) -> Scenario:
+        """A chat customer sends ``text`` (a TextUtterance)."""
+        instruction = {"Type": "TextUtterance", "Properties": {"Value": text}}
         return self._act({"Type": "SendInstruction", "Parameters": self._send(instruction)})
 
     def hang_up(self) -> Scenario:
@@ -137,9 +143,14 @@ class Scenario:
 
     def request(self) -> dict[str, Any]:
         """The ``CreateTestCase`` request body for this scenario."""
+        entry = (
+            {"Type": "CHAT", "ChatEntryPointParameters": {"FlowId": self.flow}}
+            if self.channel == "CHAT"
+            else {"Type": "VOICE_CALL", "VoiceCallEntryPointParameters": {"FlowId": self.flow}}
+        )
         body: dict[str, Any] = {
             "Name": self.name,
-            "EntryPoint": {"Type": "VOICE_CALL", "VoiceCallEntryPointParameters": {"FlowId": self.flow}},
+            "EntryPoint": entry,
             "Content": json.dumps(self.document()),
         }
         if self.attributes:

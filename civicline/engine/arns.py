@@ -22,14 +22,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
-from infra.registry import FLOWS, FUNCTIONS_BY_NAME, HOURS_BY_NAME, QUEUES_BY_NAME, placeholders
+from infra.registry import BOTS, FLOWS, FUNCTIONS_BY_NAME, HOURS_BY_NAME, QUEUES_BY_NAME, placeholders
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 INSTANCE_ID = "00000000-0000-4000-8000-000000000001"
 INSTANCE_ARN = f"arn:aws:connect:{REGION}:{ACCOUNT}:instance/{INSTANCE_ID}"
 
-Kind = Literal["LAMBDA", "QUEUE", "FLOW", "HOURS"]
+Kind = Literal["LAMBDA", "QUEUE", "FLOW", "HOURS", "BOT"]
 
 LAMBDA_PREFIX = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:civicline-"
 _SEGMENT = {"QUEUE": "queue", "FLOW": "contact-flow", "HOURS": "operating-hours"}
@@ -38,7 +38,10 @@ _REGISTRY: dict[str, frozenset[str]] = {
     "FLOW": frozenset([*FLOWS, "bootstrap"]),
     "HOURS": frozenset(HOURS_BY_NAME),
     "LAMBDA": frozenset(FUNCTIONS_BY_NAME),
+    "BOT": frozenset(BOTS),
 }
+#: a Lex V2 bot alias ARN: arn:aws:lex:<region>:<account>:bot-alias/<bot id>/<alias id>
+LEX_ALIAS_PREFIX = f"arn:aws:lex:{REGION}:{ACCOUNT}:bot-alias/"
 
 #: our placeholder shape, %KIND_NAME%
 PLACEHOLDER_RE = re.compile(r"%[A-Z][A-Z0-9_]*%")
@@ -77,6 +80,8 @@ class Naming:
         kind = kind.upper()
         if kind == "LAMBDA":
             return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.resource_name(kind, name)}"
+        if kind == "BOT":
+            return f"{LEX_ALIAS_PREFIX}{self.resource_id(kind, name)}/live"
         if kind not in _SEGMENT:
             raise ValueError(f"unknown ARN kind {kind!r}")
         return f"{INSTANCE_ARN}/{_SEGMENT[kind]}/{self.resource_id(kind, name)}"

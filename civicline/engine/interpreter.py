@@ -174,6 +174,8 @@ class Run:
                     return outcome
                 label, current = self.next_action(action, outcome)
                 self.result.steps[-1].branch = label
+                if label.startswith(("NoMatchingCondition", "no condition")):
+                    self.unmatched(action)
                 if current is None:
                     return Outcome.end(
                         "ERROR",
@@ -181,6 +183,17 @@ class Run:
                     )
         finally:
             self.frame = outer
+
+    def unmatched(self, action: FlowAction) -> None:
+        """Record the customer's entry that no choice took: at the input action itself, or at the
+        Compare right after it that routes on what the bot recognised (``$.Lex.Slots.x``)."""
+        steps = self.result.steps
+        entry = steps[-1].entry
+        if entry is None and action.Type == "Compare" and len(steps) > 1:
+            reads_lex = str(action.Parameters.get("ComparisonValue", "")).startswith("$.Lex.")
+            entry = steps[-2].entry if reads_lex else None
+        if entry is not None:
+            self.result.unmatched.append(entry)
 
     def perform(self, action: FlowAction) -> Outcome:
         observer = self.engine.observer
@@ -392,6 +405,7 @@ class Engine:
             ended["callback"] = contact.callback.to_json()
             ended["queue"] = contact.callback.queue
             ended["detail"] = ended["detail"] or "queued callback created"
+        run.result.customer = run.script.customer
         run.result.ended = ended
         if emit_end and how in ("DISCONNECT", "CALLBACK", "ERROR", "TRANSFER_PHONE"):
             reason = str(ended.get("reason") or "CONTACT_FLOW_DISCONNECT")

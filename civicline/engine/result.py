@@ -39,6 +39,16 @@ class CallerScript:
         self.entries = [_normal(str(e)) for e in entries]
         self.position = 0
         self.ask = ask
+        #: prompts that waited for an entry after the script ran out (the customer stayed silent)
+        self.unanswered = 0
+
+    @classmethod
+    def typed(cls, messages: Iterable[str], *, leaves: bool = False) -> CallerScript:
+        """A chat customer: each message is one typed entry, kept as written (no ``_``/``!``
+        shorthands: a typed "hangup" is text); ``leaves`` ends the chat after the last message."""
+        script = cls()
+        script.entries = [str(m).strip() for m in messages] + ([HANGUP] if leaves else [])
+        return script
 
     @classmethod
     def parse(cls, text: str) -> CallerScript:
@@ -58,7 +68,16 @@ class CallerScript:
             return entry
         if self.ask is not None:
             return _normal(self.ask(prompt))
+        self.unanswered += 1
         return None
+
+    @property
+    def customer(self) -> str:
+        """LEFT (the customer hung up or ended the chat), IDLE (a prompt waited after the script
+        ran out: nobody answered), else PRESENT."""
+        if HANGUP in self.entries[: self.position]:
+            return "LEFT"
+        return "IDLE" if self.unanswered else "PRESENT"
 
     @property
     def remaining(self) -> list[str]:
@@ -101,6 +120,10 @@ class CallResult:
     flows: list[str] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
+    #: entries that matched no choice (a key no condition names, text no intent recognised)
+    unmatched: list[str] = field(default_factory=list)
+    #: PRESENT, IDLE (a prompt waited after the script ran out) or LEFT (hung up / ended the chat)
+    customer: str = "PRESENT"
 
     @property
     def contact_id(self) -> str:
@@ -122,9 +145,12 @@ class CallResult:
     def to_json(self) -> dict[str, Any]:
         return {
             "contact_id": self.contact.contact_id,
+            "channel": self.contact.channel,
             "path": list(self.path),
             "prompts": list(self.prompts),
             "inputs": list(self.inputs),
+            "unmatched": list(self.unmatched),
+            "customer": self.customer,
             "lambda_calls": [dict(c) for c in self.lambda_calls],
             "attributes": dict(self.contact.attributes),
             "ended": dict(self.ended),

@@ -251,6 +251,12 @@ def _function_name(assembly: CloudAssembly, resource: Resource) -> str:
     return name
 
 
+def _lex_alias(assembly: CloudAssembly, resource: Resource) -> str:
+    from civicline.engine.arns import local_arn
+
+    return local_arn("BOT", assembly.name_property(resource, "BotId") or resource.logical_id)
+
+
 _REFS: dict[str, Any] = {
     "AWS::DynamoDB::Table": _named("TableName"),
     "AWS::SecretsManager::Secret": _secret_arn,
@@ -261,6 +267,7 @@ _REFS: dict[str, Any] = {
     "AWS::Lambda::Function": _function_name,
     "AWS::IAM::Role": _named("RoleName"),
     "AWS::Connect::Instance": lambda a, r: INSTANCE_ARN,
+    "AWS::Lex::Bot": lambda a, r: a.connect_name(r),  # locally a bot's id is its registry name
 }
 
 _ATTRIBUTES: dict[tuple[str, str], Any] = {
@@ -279,6 +286,8 @@ _ATTRIBUTES: dict[tuple[str, str], Any] = {
     ("AWS::Connect::ContactFlow", "ContactFlowArn"): _connect("FLOW"),
     ("AWS::Connect::HoursOfOperation", "HoursOfOperationArn"): _connect("HOURS"),
     ("AWS::Connect::PhoneNumber", "Address"): lambda a, r: LOCAL_SYSTEM_NUMBER,
+    ("AWS::Lex::BotVersion", "BotVersion"): lambda a, r: "1",
+    ("AWS::Lex::BotAlias", "Arn"): _lex_alias,
     ("AWS::Connect::PhoneNumber", "PhoneNumberArn"): lambda a, r: (
         f"{INSTANCE_ARN}/phone-number/{r.logical_id}"
     ),

@@ -15,6 +15,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from infra.config import EnvConfig
+from infra.constructs.chat_bot import ChatBots
 from infra.constructs.connect_center import ConnectCenter, pascal
 from infra.flows import BOOTSTRAP_FLOW, BOOTSTRAP_STEM, invoked_functions, plan, read_flows, render
 from infra.registry import FLOWS, FUNCTIONS, placeholder
@@ -72,6 +73,11 @@ class Flows(Construct):
             arns[placeholder("QUEUE", name)] = queue.attr_queue_arn
         for name, hours in center.hours.items():
             arns[placeholder("HOURS", name)] = hours.attr_hours_of_operation_arn
+        # the Lex bots of the chat menus (flows/bots/*.json)
+        self.bots = ChatBots(
+            self, "ChatBots", prefix=config.resource_prefix, instance_arn=center.instance_arn
+        )
+        arns.update(self.bots.arns)
 
         wait = config.thresholds.virtual_hold_wait_seconds
         order, back_edges = plan(texts)
@@ -97,6 +103,9 @@ class Flows(Construct):
             for fn_name in sorted(invoked_functions(texts[stem])):
                 if fn_name in self.associations:
                     flow.add_resource_dependency(self.associations[fn_name])
+            for bot, association in self.bots.associations.items():
+                if placeholder("BOT", bot) in texts[stem]:
+                    flow.add_resource_dependency(association)
             self.flows[stem] = flow
             arns[placeholder("FLOW", stem)] = flow.attr_contact_flow_arn
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from typing import Any
 
 import pytest
@@ -32,10 +33,17 @@ from schemas.functions import CONTRACTS
 from tests.flows.conftest import ContractLambdas
 from tests.flows.test_never_dropped import ANSWERS, KNOWLEDGE, OFFERED, ROUTE
 
-WALKS = 3000
+WALKS = 8000
 KEYS = ["", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#", "12345674#", "246810#", "99#"]
 FLOWS = ["main-inbound", "main-inbound", "case-status", "customer-queue", "post-call-survey"]
 FLOWS += ["agent-whisper", "callback-outbound-whisper"]
+#: what a chat customer types: the choices a message offers ("type 3"), words, numbers, an address
+CHAT_OFFERED = re.compile(r"(?<![\d-])(\d)(?![\d-])")  # "type 1", "2 (or \"status\")"
+TYPED = ["", "0", "1", "2", "3", "9", "status", "estado", "agent", "hello", "12345674", "246810"]
+TYPED += ["ana@example.org", "not an address"]
+#: what a chat prompt asks for by name -> the text a customer who follows it types
+ASKED = {"e-mail address": "ana@example.org", "correo electrónico donde": "ana@example.org"}
+ASKED |= {"case number": "12345674", "número de caso": "12345674", "PIN": "246810"}
 Transition = tuple[str, str, str]
 
 
@@ -43,13 +51,19 @@ def walk(library: FlowLibrary, rng: random.Random) -> CallResult:
     """One contact with everything drawn from ``rng``."""
     bias = rng.uniform(0.3, 0.95)  # how often the caller presses a key the prompt offers
     entries = [0]
+    channel = "CHAT" if rng.random() < 0.35 else "VOICE"
+    offers, keys = (CHAT_OFFERED, TYPED) if channel == "CHAT" else (OFFERED, KEYS)
 
     def press(prompt: str) -> str:
         entries[0] += 1
         if entries[0] > 30:
             return ""
-        offered = sorted(set(OFFERED.findall(prompt)))
-        return rng.choice(offered) if offered and rng.random() < bias else rng.choice(KEYS)
+        offered = sorted(set(offers.findall(prompt)))
+        if channel == "CHAT" and rng.random() < bias:
+            asked = next((typed for word, typed in ASKED.items() if word in prompt), None)
+            if asked is not None:
+                return asked
+        return rng.choice(offered) if offered and rng.random() < bias else rng.choice(keys)
 
     def answer(function: str) -> Any:
         def draw(params: dict[str, str]) -> dict[str, Any]:
@@ -86,13 +100,20 @@ def walk(library: FlowLibrary, rng: random.Random) -> CallResult:
             attributes={**attributes, "intent": "CONSULTATION"},
             queue_arn=local_arn("queue", "general"),
             queue_name="general",
+            channel=channel,
         )
         return engine.run_queue_flow(contact, flow, caller, max_loops=2)
     method = "DISCONNECT" if flow == "post-call-survey" else "INBOUND"
     # the survey is answered only when the agent hung up (the customer is still on the line)
     reason = "AGENT_DISCONNECT" if flow == "post-call-survey" else None
     return engine.run_contact(
-        flow, caller, attributes=attributes or None, initiation_method=method, disconnect_reason=reason
+        flow,
+        caller,
+        attributes=attributes or None,
+        initiation_method=method,
+        disconnect_reason=reason,
+        channel=channel,
+        caller_number=None if channel == "CHAT" else "+15555550100",
     )
 
 
@@ -108,6 +129,10 @@ def menu_branches(library: FlowLibrary) -> set[Transition]:
             t = action.Transitions
             here = {(name, action.Identifier, c.NextAction) for c in t.Conditions}
             menu = action.Type == "GetParticipantInput" and action.Parameters.get("StoreInput") == "False"
+            # a chat menu: the Compare on the choice the Lex bot recognised
+            menu = menu or (
+                action.Type == "Compare" and action.Parameters.get("ComparisonValue") == "$.Lex.Slots.choice"
+            )
             outcome = (
                 action.Type == "Compare" and action.Parameters.get("ComparisonValue") == "$.External.result"
             )

@@ -48,6 +48,7 @@ def test_found_status_spoken_then_agent(call: Caller, lambdas: ContractLambdas) 
             "has-due-date",
             "due-date",
             "logging-on",  # flow logging stays off through the read-out (issue 13 item 7)
+            "after-channel",
             "after",
             "agent",
         ],
@@ -70,8 +71,10 @@ def test_found_then_hang_up_is_self_service(call: Caller, lambdas: ContractLambd
 def test_found_then_back_to_the_main_menu(call: Caller, lambdas: ContractLambdas) -> None:
     lambdas.respond("case_status", FOUND)
     result = call("case-status", [f"{CASE}#", f"{PIN}#", "2", "1", "6"], attributes=EN)
-    assert result.flows == ["case-status", "main-inbound"]
-    assert_path(result, ["after", "to-main", "logging-on", "recording-on", "greeting"])
+    assert result.flows == ["case-status", "back-to-main", "main-inbound"]  # the one-action hop
+    assert_path(
+        result, ["after", "to-main", "to-main", "logging-on", "recording-on", "greeting-channel", "greeting"]
+    )
     assert result.ended["queue"] == "tier2"
 
 
@@ -103,7 +106,9 @@ def test_second_attempt_succeeds(call: Caller, lambdas: ContractLambdas) -> None
     lambdas.respond("case_status", {"result": "NOT_FOUND"}, FOUND)
     result = call("case-status", [f"{CASE}#", "111111#", f"{CASE}#", f"{PIN}#", "1"], attributes=EN)
     assert [p["pin"] for p in lookups(lambdas)] == ["111111", PIN]
-    assert_path(result, ["not-verified", "retry", "case-entry"], ["found", "found-speak"])
+    assert_path(
+        result, ["not-verified", "retry", "case-entry-channel", "case-entry"], ["found", "found-speak"]
+    )
     assert result.ended["queue"] == "status"
 
 
@@ -160,7 +165,7 @@ def test_closed_case_without_due_date_skips_it(call: Caller, lambdas: ContractLa
     result = call("case-status", [f"{CASE}#", f"{PIN}#"], attributes=EN)
     assert result.prompts[2].strip() == "The status of your case is: closed."
     assert not any("due date" in p for p in result.prompts)
-    assert_path(result, ["found-speak", "has-due-date", "logging-on", "after"])
+    assert_path(result, ["found-speak", "has-due-date", "logging-on", "after-channel", "after"])
 
 
 def test_spanish_caller(call: Caller, lambdas: ContractLambdas) -> None:

@@ -364,13 +364,22 @@ def test_survey_calls_its_lambda_once_with_every_answer() -> None:
         if a["Type"] == "GetParticipantInput" and a["Parameters"]["StoreInput"] == "True"
     ]
     assert len(questions) == 11
-    kept = {
-        key: spec["Value"]
-        for a in acts.values()
-        if a["Type"] == "UpdateFlowAttributes" and a["Identifier"].endswith("-keep")
-        for key, spec in a["Parameters"]["FlowAttributes"].items()
+
+    def kept(chat: bool) -> dict[str, str]:
+        return {
+            key: spec["Value"]
+            for a in acts.values()
+            if a["Type"] == "UpdateFlowAttributes"
+            and a["Identifier"].endswith("-keep")
+            and a["Identifier"].endswith("-chat-keep") == chat
+            for key, spec in a["Parameters"]["FlowAttributes"].items()
+        }
+
+    assert set(kept(False)) == {
+        k for k in sent if sent[k].startswith("$.FlowAttributes.") and k != "language"
     }
-    assert set(kept) == {k for k in sent if sent[k].startswith("$.FlowAttributes.") and k != "language"}
-    assert set(kept.values()) == {"$.StoredCustomerInput"}
+    assert set(kept(False).values()) == {"$.StoredCustomerInput"}
+    # on chat each answer is the one-key choice the Lex bot recognised, kept in the same attribute
+    assert kept(True) == dict.fromkeys(kept(False), "$.Lex.Slots.choice")
     for question in questions:
         assert question["Parameters"]["InputValidation"] == {"CustomValidation": {"MaximumLength": "1"}}

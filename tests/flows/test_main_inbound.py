@@ -45,7 +45,15 @@ def test_english_caller_hears_greeting_and_main_menu(call: Caller) -> None:
     assert result.contact.language == "en-US"
     assert_path(
         result,
-        ["language-menu", "lang-en", "voice-en", "language-en", "prompts-en", "hook-queue-flow"],
+        [
+            "language-menu",
+            "lang-en",
+            "voice-en",
+            "language-en",
+            "prompts-en",
+            "prompts-en-channel",
+            "hook-queue-flow",
+        ],
         ["hook-survey", "hook-whisper", "check-hours"],
     )
     assert_queued(result, "tier2", "TIER2")
@@ -105,7 +113,15 @@ def test_after_hours_caller_books_a_callback_window(
     assert result.attributes["callbackOffered"] == "true"
     assert result.ended["how"] == "DISCONNECT"
     assert_path(
-        result, ["check-hours", "closed-message", "closed-offered", "closed-offer", f"closed-window-{window}"]
+        result,
+        [
+            "check-hours",
+            "closed-message",
+            "closed-offered",
+            "closed-offer-channel",
+            "closed-offer",
+            f"closed-window-{window}",
+        ],
     )
     assert result.path[-2:] == ["callback-confirmed", "hangup"]
 
@@ -156,6 +172,7 @@ def test_consultation_answer_then_agent(call: Caller, lambdas: ContractLambdas, 
         [
             "consult-answer",
             "consult-contained",
+            "consult-after-channel",
             "consult-after",
             "consult-agent",
             "route-queue",
@@ -209,8 +226,8 @@ def test_case_status_continues_in_the_case_status_flow(call: Caller) -> None:
     assert result.flows == ["main-inbound", "case-status"]
     assert_path(
         result,
-        ["status-intent", "status-flow", "language", "prompts-en", "hook-queue-flow"],
-        ["hook-whisper", "status-intent", "logging-off", "case-entry"],
+        ["status-intent", "status-flow", "language", "prompts-en", "prompts-en-channel", "hook-queue-flow"],
+        ["hook-whisper", "status-intent", "logging-off", "case-entry-channel", "case-entry"],
     )
     assert "Please enter your 8 digit case number" in spoken(result)
     assert result.ended["flow"] == "case-status"

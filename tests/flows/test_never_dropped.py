@@ -60,6 +60,7 @@ ANSWERS: dict[str, list[Any]] = {
         {"result": "UNAVAILABLE"},
     ],
     "survey": [DEFAULT_ANSWERS["survey"]],
+    "notify_consent": [{"result": "RECORDED", "channel": "SMS"}, {"result": "INVALID_INPUT"}],
 }
 FAULTS = st.sampled_from([None, None, None, "error", "timeout"])
 SERVED = {"QUEUE", "TRANSFER_PHONE", "CALLBACK"}

@@ -116,8 +116,14 @@ def test_unanswered_questions_are_left_blank_not_timeout(call: Caller, lambdas: 
     assert sent["fcrTimesCalled"] == "3"
     assert sent["fcrAllAnswered"] == "" and sent["fcrAvoidsCall"] == ""
     assert result.lambda_calls[0]["result"]["result"] == "PARTIAL"
-    assert_path(result, ["q-fcr-all-answered", "q-fcr-all-answered-check", "q-fcr-avoids-call"])
-    assert_path(result, ["q-fcr-avoids-call", "q-fcr-avoids-call-check", "scale", "q-satisfaction"])
+    assert_path(
+        result,
+        ["q-fcr-all-answered", "q-fcr-all-answered-check", "q-fcr-avoids-call-channel", "q-fcr-avoids-call"],
+    )
+    assert_path(
+        result,
+        ["q-fcr-avoids-call", "q-fcr-avoids-call-check", "scale", "q-satisfaction-channel", "q-satisfaction"],
+    )
 
 
 def test_long_entries_keep_one_key(call: Caller, lambdas: ContractLambdas) -> None:

@@ -20,6 +20,7 @@ from civicline.engine.arns import hours_from_arn, kind_of_arn, name_from_arn
 from civicline.engine.conditions import as_number
 from civicline.engine.outcome import Outcome
 from civicline.engine.references import as_text, is_reference
+from civicline.engine.result import HANGUP
 from infra.registry import QUEUES_BY_NAME
 from schemas.flow_language import FlowAction
 
@@ -175,14 +176,32 @@ def _check_wait(act: FlowAction) -> Iterable[Problem]:
         "Wait",
         "flow control",
         "flow-control-actions-wait",
+        # adminguide/wait.html: chat, task and e-mail Yes; voice only with "keep running while
+        # waiting" (not expressible in the action's parameters): the voice contact takes the error
+        channels=frozenset({"CHAT", "TASK", "EMAIL"}),
         errors=fixed(NO_MATCHING_ERROR, "ParticipantNotFound", required=(NO_MATCHING_ERROR,)),
         operators=frozenset({"Equals"}),
         check=_check_wait,
+        notes=(
+            "https://docs.aws.amazon.com/connect/latest/APIReference/flow-control-actions-wait.html",
+            "https://docs.aws.amazon.com/connect/latest/adminguide/wait.html",
+        ),
     )
 )
 def wait(run: Run, act: FlowAction) -> Outcome:
-    if run.contact.channel == "VOICE":
-        return Outcome.fail(detail="Wait is chat only; a voice contact takes the error branch")
+    """WaitCompleted when the time elapses; CustomerReturned when that event is listed and the
+    customer sends a message meanwhile (a chat customer's next typed message, which it consumes)."""
+    events = act.Parameters.get("Events") or []
+    if run.contact.channel == "CHAT" and run.participant and "CustomerReturned" in events:
+        entry = (run.script.next("") or "").strip()
+        if entry == HANGUP:
+            return Outcome.end(
+                "DISCONNECT", detail="the customer ended the chat", reason="CUSTOMER_DISCONNECT"
+            )
+        if entry:
+            run.heard(entry)
+            return Outcome.ok("CustomerReturned")
+        run.note("no message from the customer before the time limit")
     return Outcome.ok("WaitCompleted")
 
 

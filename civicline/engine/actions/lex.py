@@ -4,11 +4,14 @@ A bot definition (``<flows dir>/bots/<name>.json``)::
 
     {"name": "survey", "aliases": ["arn:aws:lex:...:bot-alias/BOT/ALIAS"],
      "intents": {"Yes": {"utterances": ["yes", "yeah"], "dtmf": ["1"]},
-                 "No": {"utterances": ["no"], "dtmf": ["2"]}}}
+                 "No": {"utterances": ["no"], "dtmf": ["2"]},
+                 "GiveNumber": {"slots": {"number": "[0-9]{4,12}"}}}}
 
 An entry matches the intent whose DTMF list holds it, else whose utterance list holds it (case and
-surrounding space ignored), else an intent whose name it is; otherwise ``FallbackIntent`` (Lex's
-built-in), which no condition normally names, so the action takes NoMatchingCondition. A flow whose
+surrounding space ignored), else an intent whose name it is, else an intent with a slot whose
+pattern the entry (or one of its words) matches in full: that word fills the slot (Lex V2 slot
+elicitation; ``$.Lex.Slots.<name>``); otherwise ``FallbackIntent`` (Lex's built-in), which no
+condition normally names, so the action takes NoMatchingCondition. A flow whose
 bot has no local definition gets one made of its action's condition operands (DTMF ``1`` is the
 first intent, ``2`` the second ...): the transcript says so.
 """
@@ -16,11 +19,12 @@ first intent, ``2`` the second ...): the transcript says so.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from civicline.engine.arns import name_from_arn
+from civicline.engine.arns import name_from_arn, naming
 from schemas.flow_language import FlowAction
 
 if TYPE_CHECKING:
@@ -34,6 +38,39 @@ class Intent:
     name: str
     utterances: tuple[str, ...] = ()
     dtmf: tuple[str, ...] = ()
+    #: slot name -> the pattern a value must match in full (a local stand-in for its slot type)
+    slots: tuple[tuple[str, str], ...] = ()
+    #: (slot, synonym, value): a custom slot type's synonyms ("status" -> "2"), case ignored
+    synonyms: tuple[tuple[str, str, str], ...] = ()
+
+    def fill(self, entry: str) -> dict[str, str] | None:
+        """The slot values this entry gives (a synonym in it, else the whole entry or one word
+        matching the slot's pattern), or None when a slot stays empty."""
+        if not self.slots:
+            return None
+        values: dict[str, str] = {}
+        for name, pattern in self.slots:
+            value = self._synonym(name, entry) or _pattern_value(pattern, entry)
+            if value is None:
+                return None
+            values[name] = value
+        return values
+
+    def _synonym(self, slot: str, entry: str) -> str | None:
+        padded = f" {_fold(entry.replace(',', ' ').replace('.', ' '))} "
+        found = [
+            (len(word), value)
+            for name, word, value in self.synonyms
+            if name == slot and f" {_fold(word)} " in padded
+        ]
+        return max(found)[1] if found else None
+
+
+def _pattern_value(pattern: str, entry: str) -> str | None:
+    for candidate in (entry.strip(), *entry.replace(",", " ").split()):
+        if re.fullmatch(pattern, candidate):
+            return candidate
+    return None
 
 
 @dataclass(frozen=True)
@@ -41,6 +78,7 @@ class Match:
     intent: str
     how: str
     score: float
+    slots: dict[str, str] = field(default_factory=dict)
 
 
 def _fold(text: str) -> str:
@@ -66,6 +104,12 @@ class LexBot:
                     str(name),
                     tuple(str(u) for u in (spec or {}).get("utterances") or ()),
                     tuple(str(d) for d in (spec or {}).get("dtmf") or ()),
+                    tuple((str(k), str(v)) for k, v in ((spec or {}).get("slots") or {}).items()),
+                    tuple(
+                        (str(slot), str(word), str(value))
+                        for slot, words in ((spec or {}).get("synonyms") or {}).items()
+                        for word, value in (words or {}).items()
+                    ),
                 )
                 for name, spec in intents.items()
             ),
@@ -86,10 +130,21 @@ class LexBot:
         for intent in self.intents:
             if folded == _fold(intent.name):
                 return Match(intent.name, "intent name", 0.9)
+        for intent in self.intents:
+            values = intent.fill(entry)
+            if values is not None:
+                return Match(intent.name, "slot", 0.9, values)
         return Match(FALLBACK, "no intent matched", 0.0)
 
     def answers(self, reference: str) -> bool:
-        return reference in self.aliases or reference == self.name or self.name in reference.split("/")
+        """Whether a flow's LexV2Bot alias ARN (or classic bot name) names this bot: one of its
+        aliases, its name, or the ARN the naming in force gives the registry bot of that name."""
+        return (
+            reference in self.aliases
+            or reference == self.name
+            or self.name in reference.split("/")
+            or naming().registry_name("BOT", reference) == self.name
+        )
 
 
 def load_bots(directory: Path) -> dict[str, LexBot]:
@@ -132,7 +187,7 @@ def lex_data(match: Match, session: dict[str, str]) -> dict[str, Any]:
     return {
         "IntentName": match.intent,
         "IntentConfidence": {"Score": f"{match.score:.2f}"},
-        "Slots": {},
+        "Slots": dict(match.slots),
         "SessionAttributes": dict(session),
         "DialogState": "ReadyForFulfillment" if fulfilled else "Failed",
         "AlternateIntents": {},

@@ -180,7 +180,15 @@ def _listen(run: Run, prompt: str) -> Outcome | str:
         "participant",
         "participant-actions-getparticipantinput",
         flow_types=INBOUND_QUEUE_TRANSFER,
+        # get-customer-input.html / block-support-by-channel.html: on chat "Yes, when Amazon Lex is
+        # used, otherwise it takes the Error branch" (with Lex the block is
+        # ConnectParticipantWithLexBot); store-customer-input.html: chat "No - Error branch"
         channels=VOICE,
+        notes=(
+            "https://docs.aws.amazon.com/connect/latest/adminguide/get-customer-input.html",
+            "https://docs.aws.amazon.com/connect/latest/adminguide/store-customer-input.html",
+            "https://docs.aws.amazon.com/connect/latest/adminguide/block-support-by-channel.html",
+        ),
         errors=_input_errors,
         static=frozenset({"StoreInput", "InputTimeLimitSeconds"}),
         single_path=frozenset({"PromptId"}),
@@ -275,6 +283,13 @@ def _check_lex(act: FlowAction) -> Iterable[Problem]:
         operators=frozenset({"Equals"}),
         speaks=True,
         check=_check_lex,
+        # every channel but task/e-mail input: on chat the prompt is a chat message and the answer
+        # is the customer's next typed message; LexTimeoutSeconds.Text is how long a chat waits for
+        # it before InputTimeLimitExceeded (participant-actions-connectparticipantwithlexbot)
+        notes=(
+            "https://docs.aws.amazon.com/connect/latest/APIReference/participant-actions-connectparticipantwithlexbot.html",
+            "https://docs.aws.amazon.com/connect/latest/adminguide/get-customer-input.html",
+        ),
     )
 )
 def connect_participant_with_lex_bot(run: Run, act: FlowAction) -> Outcome:
@@ -287,13 +302,21 @@ def connect_participant_with_lex_bot(run: Run, act: FlowAction) -> Outcome:
     if isinstance(entry, Outcome):
         return entry
     if not entry:
-        run.note("the caller said nothing")
+        run.note(_silence(run, params))
         return Outcome.fail("InputTimeLimitExceeded")
     run.heard(entry)
     match = bot.recognize(entry)
     run.contact.lex = lex.lex_data(match, run.text_map(params.get("LexSessionAttributes")))
     run.note(f"bot {bot.name}: intent {match.intent} ({match.how})")
     return Outcome.ok(match.intent)
+
+
+def _silence(run: Run, params: dict[str, Any]) -> str:
+    if run.contact.channel != "CHAT":
+        return "the caller said nothing"
+    timeout = params.get("LexTimeoutSeconds")
+    limit = timeout.get("Text") if isinstance(timeout, dict) else None
+    return f"no chat message within LexTimeoutSeconds.Text ({limit or 'the default'} s)"
 
 
 # -- DisconnectParticipant / MessageParticipantIteratively / third party ------------------------
@@ -320,7 +343,9 @@ def disconnect_participant(run: Run, act: FlowAction) -> Outcome:
         "participant",
         "participant-actions-messageparticipantiteratively",
         flow_types=frozenset({"CUSTOMER_QUEUE"}) | HOLDS,
+        # loop-prompts.html: chat "No - Error branch"
         channels=VOICE,
+        notes=("https://docs.aws.amazon.com/connect/latest/adminguide/loop-prompts.html",),
         errors=fixed(NO_MATCHING_ERROR, required=()),
         static=frozenset({"InterruptFrequencySeconds"}),
         operators=frozenset({"Equals"}),

@@ -1,0 +1,180 @@
+"""The Amazon Lex V2 bots the flows use on the CHAT channel, built from flows/bots/<name>.json.
+
+On chat, Connect's "Get customer input" works only with Amazon Lex (without it the block takes its
+Error branch; "Store customer input" always does: adminguide/block-support-by-channel.html), so the
+chat twins of the keypad menus are ConnectParticipantWithLexBot actions on these bots. The bot JSON
+is the single definition of intents, slots and synonyms: the local engine
+(civicline/engine/actions/lex.py) reads the same file. Each bot gets a version, a ``live`` alias,
+an integration association with the instance and a resource policy that lets only this instance's
+Connect call the alias.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import Aws, CfnResource
+from aws_cdk import aws_connect as connect
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from infra.registry import BOTS, placeholder
+
+BOTS_DIR = Path(__file__).resolve().parents[2] / "flows" / "bots"
+#: Lex slot types for the local patterns (functions of what the slot holds)
+BUILT_IN_TYPES = {"number": "AMAZON.Number", "email": "AMAZON.EmailAddress"}
+_PROMPT = {"en_US": "Please type your answer.", "es_US": "Por favor, escriba su respuesta."}
+
+
+def read_bot(name: str, directory: Path = BOTS_DIR) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def _slot_type(name: str, synonyms: dict[str, str]) -> dict[str, Any]:
+    """A custom slot type: each value once, with the words that mean it."""
+    values: dict[str, list[str]] = {}
+    for word, value in synonyms.items():
+        values.setdefault(value, []).append(word)
+    return {
+        "Name": name,
+        "ValueSelectionSetting": {"ResolutionStrategy": "TOP_RESOLUTION"},
+        "SlotTypeValues": [
+            {"SampleValue": {"Value": value}, "Synonyms": [{"Value": w} for w in words]}
+            for value, words in sorted(values.items())
+        ],
+    }
+
+
+def _intent(name: str, spec: dict[str, Any], locale: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    slots = list((spec.get("slots") or {}).keys())
+    slot_types: list[dict[str, Any]] = []
+    lex_slots = []
+    for slot in slots:
+        synonyms = (spec.get("synonyms") or {}).get(slot)
+        if synonyms:
+            type_name = f"{name}{slot.capitalize()}Type"
+            slot_types.append(_slot_type(type_name, synonyms))
+        else:
+            type_name = BUILT_IN_TYPES[slot]
+        lex_slots.append(
+            {
+                "Name": slot,
+                "SlotTypeName": type_name,
+                "ValueElicitationSetting": {
+                    "SlotConstraint": "Required",
+                    "PromptSpecification": {
+                        "MaxRetries": 1,
+                        "MessageGroupsList": [{"Message": {"PlainTextMessage": {"Value": _PROMPT[locale]}}}],
+                    },
+                },
+            }
+        )
+    utterances = [*spec.get("utterances", []), *(f"{{{slot}}}" for slot in slots)]
+    intent: dict[str, Any] = {"Name": name, "SampleUtterances": [{"Utterance": u} for u in utterances]}
+    if lex_slots:
+        intent["Slots"] = lex_slots
+        intent["SlotPriorities"] = [{"Priority": i, "SlotName": s} for i, s in enumerate(slots, start=1)]
+    return intent, slot_types
+
+
+def bot_locales(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """``BotLocales`` of ``AWS::Lex::Bot`` from a bot definition (every locale the same intents)."""
+    locales = []
+    for locale in data.get("locales") or ["en_US"]:
+        intents: list[dict[str, Any]] = []
+        slot_types: list[dict[str, Any]] = []
+        for name, spec in (data.get("intents") or {}).items():
+            intent, types = _intent(name, spec, locale)
+            intents.append(intent)
+            slot_types.extend(types)
+        intents.append({"Name": "FallbackIntent", "ParentIntentSignature": "AMAZON.FallbackIntent"})
+        entry: dict[str, Any] = {"LocaleId": locale, "NluConfidenceThreshold": 0.4, "Intents": intents}
+        if slot_types:
+            entry["SlotTypes"] = slot_types
+        locales.append(entry)
+    return locales
+
+
+class ChatBots(Construct):
+    """One Lex V2 bot per registry bot; ``arns`` maps each ``%BOT_NAME%`` to its alias ARN."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, prefix: str, instance_arn: str) -> None:
+        super().__init__(scope, construct_id)
+        # the bots only classify typed text: the role needs no permissions (no Polly, no Lambda hooks)
+        role = iam.Role(self, "LexRole", assumed_by=iam.ServicePrincipal("lexv2.amazonaws.com"))
+        self.arns: dict[str, str] = {}
+        self.associations: dict[str, connect.CfnIntegrationAssociation] = {}
+        for name in BOTS:
+            data = read_bot(name)
+            stem = "".join(part.capitalize() for part in name.split("-"))
+            bot = CfnResource(
+                self,
+                f"{stem}Bot",
+                type="AWS::Lex::Bot",
+                properties={
+                    "Name": f"{prefix}-{name}",
+                    "Description": data.get("description", ""),
+                    "RoleArn": role.role_arn,
+                    "DataPrivacy": {"ChildDirected": False},
+                    "IdleSessionTTLInSeconds": 300,
+                    "AutoBuildBotLocales": True,
+                    "BotLocales": bot_locales(data),
+                },
+            )
+            version = CfnResource(
+                self,
+                f"{stem}Version",
+                type="AWS::Lex::BotVersion",
+                properties={
+                    "BotId": bot.ref,
+                    "BotVersionLocaleSpecification": [
+                        {"LocaleId": locale, "BotVersionLocaleDetails": {"SourceBotVersion": "DRAFT"}}
+                        for locale in data.get("locales") or ["en_US"]
+                    ],
+                },
+            )
+            alias = CfnResource(
+                self,
+                f"{stem}Alias",
+                type="AWS::Lex::BotAlias",
+                properties={
+                    "BotId": bot.ref,
+                    "BotAliasName": "live",
+                    "BotVersion": version.get_att("BotVersion").to_string(),
+                },
+            )
+            alias_arn = alias.get_att("Arn").to_string()
+            CfnResource(
+                self,
+                f"{stem}Policy",
+                type="AWS::Lex::ResourcePolicy",
+                properties={
+                    "ResourceArn": alias_arn,
+                    "Policy": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "connect.amazonaws.com"},
+                                "Action": ["lex:RecognizeText", "lex:StartConversation"],
+                                "Resource": alias_arn,
+                                "Condition": {
+                                    "StringEquals": {"AWS:SourceAccount": Aws.ACCOUNT_ID},
+                                    "ArnEquals": {"AWS:SourceArn": instance_arn},
+                                },
+                            }
+                        ],
+                    },
+                },
+            )
+            self.associations[name] = connect.CfnIntegrationAssociation(
+                self,
+                f"{stem}Association",
+                instance_id=instance_arn,
+                integration_type="LEX_BOT",
+                integration_arn=alias_arn,
+            )
+            self.arns[placeholder("BOT", name)] = alias_arn

@@ -1,0 +1,147 @@
+"""The engine on the CHAT channel, as Connect routes each block there (block-support-by-channel)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from civicline.engine import CallerScript, Engine, FlowLibrary
+from civicline.engine.actions.lex import FALLBACK, LexBot
+from tests.engine.conftest import act, doc, library_of
+
+BOT = LexBot.load(Path(__file__).resolve().parents[2] / "flows" / "bots" / "chat-menu.json")
+SAID = act("said", "MessageParticipant", {"Text": "ok"}, nxt="bye")
+FAILED = act("failed", "MessageParticipant", {"Text": "error branch"}, nxt="bye")
+BYE = act("bye", "DisconnectParticipant")
+
+
+def run(
+    make_engine: Callable[..., Engine], *actions: dict, typed: tuple[str, ...] = (), channel: str = "CHAT"
+):
+    library: FlowLibrary = library_of(f=doc(*actions, SAID, FAILED, BYE))
+    library.bots[BOT.name] = BOT
+    script = CallerScript.typed(typed) if channel == "CHAT" else CallerScript(list(typed))
+    return make_engine(library).run_contact("f", script, channel=channel, caller_number=None)
+
+
+MENU = act(
+    "menu",
+    "GetParticipantInput",
+    {"Text": "Press 1", "StoreInput": "False", "InputTimeLimitSeconds": "5"},
+    conditions=[("Equals", "1", "said")],
+    errors={"InputTimeLimitExceeded": "failed", "NoMatchingCondition": "failed", "NoMatchingError": "failed"},
+)
+STORE = act(
+    "store",
+    "GetParticipantInput",
+    {
+        "Text": "Enter it",
+        "StoreInput": "True",
+        "InputValidation": {"CustomValidation": {"MaximumLength": "8"}},
+    },
+    nxt="said",
+    errors={"NoMatchingError": "failed"},
+)
+LEX = act(
+    "lex",
+    "ConnectParticipantWithLexBot",
+    {
+        "Text": "Type 1 or a word",
+        "LexV2Bot": {"AliasArn": "%BOT_CHAT_MENU%"},
+        "LexTimeoutSeconds": {"Text": "300"},
+    },
+    conditions=[("Equals", "Choose", "said")],
+    errors={"InputTimeLimitExceeded": "failed", "NoMatchingCondition": "failed", "NoMatchingError": "failed"},
+)
+
+
+def test_keypad_menu_on_chat_takes_the_error_branch_without_reading_a_message(make_engine) -> None:
+    # get-customer-input.html: chat "Yes, when Amazon Lex is used, otherwise ... the Error branch"
+    result = run(make_engine, MENU, typed=("1",))
+    assert result.path[:2] == ["menu", "failed"]
+    assert result.inputs == [] and result.prompts == ["error branch"]
+    assert "not supported on the CHAT channel" in result.steps[0].detail
+
+
+def test_store_customer_input_on_chat_takes_the_error_branch(make_engine) -> None:
+    result = run(make_engine, STORE, typed=("12345678",))
+    assert result.path[:2] == ["store", "failed"]
+
+
+def test_the_same_menu_on_voice_reads_the_key(make_engine) -> None:
+    result = run(make_engine, MENU, typed=("1",), channel="VOICE")
+    assert result.path[:2] == ["menu", "said"]
+
+
+def test_lex_on_chat_reads_the_next_typed_message_and_fills_the_slot(make_engine) -> None:
+    result = run(make_engine, LEX, typed=("status",))
+    assert result.prompts[0] == "Type 1 or a word"  # the prompt is a chat message
+    assert result.path[:2] == ["lex", "said"]
+    assert result.contact.lex["Slots"] == {"choice": "2"}
+    assert result.customer == "PRESENT"
+
+
+def test_lex_on_chat_with_no_message_times_out_and_the_customer_is_idle(make_engine) -> None:
+    result = run(make_engine, LEX)
+    assert result.path[:2] == ["lex", "failed"]
+    assert "LexTimeoutSeconds.Text (300 s)" in result.steps[0].detail
+    assert result.customer == "IDLE"
+
+
+def test_unrecognised_text_is_the_fallback_intent_and_is_listed(make_engine) -> None:
+    result = run(make_engine, LEX, typed=("qwerty",))
+    assert result.path[:2] == ["lex", "failed"]
+    assert result.contact.lex["IntentName"] == FALLBACK
+    assert result.unmatched == ["qwerty"]
+
+
+def test_ssml_and_loop_prompts_are_voice_only(make_engine) -> None:
+    ssml = act(
+        "ssml",
+        "MessageParticipant",
+        {"SSML": "<speak>Hi</speak>"},
+        nxt="said",
+        errors={"NoMatchingError": "failed"},
+    )
+    assert run(make_engine, ssml).path[:2] == ["ssml", "failed"]
+
+
+def test_wait_on_chat_customer_returned_or_completed(make_engine) -> None:
+    wait = act(
+        "wait",
+        "Wait",
+        {"TimeLimitSeconds": "900", "Events": ["CustomerReturned"]},
+        conditions=[("Equals", "CustomerReturned", "said"), ("Equals", "WaitCompleted", "failed")],
+        errors={"NoMatchingError": "failed"},
+    )
+    assert run(make_engine, wait, typed=("I'm back",)).path[:2] == ["wait", "said"]
+    assert run(make_engine, wait).path[:2] == ["wait", "failed"]
+    voice = run(make_engine, wait, channel="VOICE")
+    assert voice.path[:2] == ["wait", "failed"]
+    assert "not supported on the VOICE channel" in voice.steps[0].detail
+
+
+def test_a_customer_who_ends_the_chat_has_left(make_engine) -> None:
+    library = library_of(f=doc(LEX, SAID, FAILED, BYE))
+    library.bots[BOT.name] = BOT
+    result = make_engine(library).run_contact("f", CallerScript.typed([], leaves=True), channel="CHAT")
+    assert result.customer == "LEFT"
+    assert result.ended["reason"] == "CUSTOMER_DISCONNECT"
+
+
+@given(st.text(max_size=40))
+def test_any_typed_text_gets_an_intent_and_a_choice_is_one_digit(text: str) -> None:
+    match = BOT.recognize(text)
+    assert match.intent in {"Choose", "GiveNumber", "GiveEmail", FALLBACK}
+    if match.intent == "Choose":
+        assert match.slots["choice"] in set("0123456789")
+    if match.intent == "GiveNumber":
+        assert match.slots["number"].isdigit()
+
+
+@given(st.sampled_from(list(range(10))))
+def test_every_digit_is_its_own_choice(digit: int) -> None:
+    assert BOT.recognize(str(digit)).slots == {"choice": str(digit)}
