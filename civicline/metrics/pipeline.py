@@ -92,7 +92,7 @@ def _default_handler() -> Handler:
     return entry
 
 
-def _deliver(handler: Handler, event: dict[str, Any], report: PumpReport, retries: int) -> list[int]:
+def deliver(handler: Handler, event: dict[str, Any], report: PumpReport, retries: int) -> list[int]:
     """Invoke; re-deliver failed records up to ``retries`` times; return indexes still failing."""
     records = event["Records"]
     pending = list(range(len(records)))
@@ -159,7 +159,7 @@ def _pump(
     def send(chunk: list[dict[str, Any]]) -> None:
         report.batches += 1
         report.events += len(chunk)
-        for index in _deliver(invoke, sqs_batch(chunk), report, retries):
+        for index in deliver(invoke, sqs_batch(chunk), report, retries):
             report.dead_letters.append(chunk[index])
 
     pending: list[dict[str, Any]] = []
@@ -187,6 +187,6 @@ def _pump(
                 event = stream_batch(name, chunk, start)
                 report.batches += 1
                 report.table_items += len(chunk)
-                for index in _deliver(invoke, event, report, retries):
+                for index in deliver(invoke, event, report, retries):
                     report.dead_letters.append(chunk[index])
     return report
