@@ -1,81 +1,90 @@
-"""Simulation cost per contact, as a ratio to one moto DynamoDB write measured in the same run.
+"""Full-fidelity simulated days: cost per contact in moto writes, and measured peak memory.
 
 Figures, all measured in this run on this machine:
-* one moto ``PutItem`` (the unit: what the cheapest real table access costs locally);
-* the day runner's cost per inbound contact: flows in the engine, the real handlers and tables,
-  the queue and agents (``simulate``), and with the contact events through the real aggregator
-  (``with aggregation``); the target is at most 8 writes' worth for the simulation itself;
-* contacts per second, both ways;
-* peak memory (tracemalloc) of full-pipeline days of two sizes and the linear extrapolation to a
-  10,000-call day, and the measured peak of the discrete-event core for 10,000 calls.
-A full-pipeline 10,000-call day takes many minutes on moto; set CIVICLINE_BENCH_FULL_DAY=1 to run it.
+* the unit: one moto DynamoDB ``PutItem`` through boto3 (what the cheapest real table access costs
+  locally), measured here and again in each day's own process;
+* a 10,000-call regional day scaled with its staffing (``--scale``), every contact through the
+  flows, the real handlers on moto tables and the real aggregator, run in a subprocess: wall time,
+  cost per contact in moto-write-equivalents (wall time per contact / the unit; target <= 6,
+  aggregation included), AWS calls per contact, and the process's peak resident memory (ru_maxrss;
+  target <= 300 MB);
+* the same for a day a quarter as long, so that "flat in the day's length" is a measurement too;
+* the discrete-event core alone (planning mode): contacts per second.
+``CIVICLINE_BENCH_CALLS`` changes the day's size (a test runs a tiny one).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
-import tracemalloc
+from pathlib import Path
+from typing import Any
 
-WRITES = 300
-TARGET_RATIO = 8.0
-
-
-def moto_write_seconds() -> float:
-    from civicline.local.aws import LocalAws
-
-    with LocalAws(prefix="bench-sim") as aws:
-        ddb = aws.client("dynamodb")
-        table = aws.table("state")
-        ddb.put_item(TableName=table, Item={"pk": {"S": "warm"}, "sk": {"S": "up"}})
-        started = time.perf_counter()
-        for i in range(WRITES):
-            ddb.put_item(TableName=table, Item={"pk": {"S": f"k{i}"}, "sk": {"S": "s"}, "n": {"N": str(i)}})
-        return (time.perf_counter() - started) / WRITES
+TARGET_WRITES = 6.0
+TARGET_MB = 300.0
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def day(calls: int, memory: bool = False) -> tuple[float, float, int, int]:
-    """(simulate seconds, total seconds, inbound contacts, peak bytes) of a regional day."""
-    from civicline.sim.day import run_day
-    from civicline.sim.profiles import load_profile
+def day_in_subprocess(calls: int) -> dict[str, Any]:
+    """One day in a fresh interpreter (``python -m benchmarks.dayrun``); its JSON report."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.dayrun", str(calls)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
 
-    result = run_day(load_profile("regional-hotline-day"), 7, calls=calls, measure_memory=memory)
-    contacts = result.truth.counts["inbound"]
-    return result.timings["simulate"], sum(result.timings.values()), contacts, result.peak_memory_bytes
+
+def _row(label: str, value: str, target: str = "") -> None:
+    print(f"{label:<62} {value:>16} {target:>12}")
+
+
+def _day_rows(day: dict[str, Any]) -> None:
+    contacts = max(1, int(day["contacts"]))
+    floor = float(day["floor_seconds"])
+    per_contact = float(day["wall_seconds"]) / contacts
+    calls = sum(day["aws_calls"].values()) / contacts
+    writes = sum(
+        n
+        for op, n in day["aws_calls"].items()
+        if op.split(".")[-1] in ("PutItem", "UpdateItem", "DeleteItem")
+    )
+    name = f"{day['calls']:,}-call day ({contacts:,} contacts, {day['agents']} agents)"
+    _row(name, f"{day['wall_seconds']:.1f} s")
+    _row("  one moto PutItem in the day's own process (the unit)", f"{floor * 1000:.3f} ms")
+    _row("  wall time per contact, aggregation included", f"{per_contact * 1000:.2f} ms")
+    _row("  = moto-write-equivalents per contact", f"{per_contact / floor:.2f}", f"<= {TARGET_WRITES:g}")
+    _row("  AWS calls per contact (all operations)", f"{calls:.1f}")
+    _row("  single-item writes per contact (Put/Update/Delete)", f"{writes / contacts:.1f}")
+    _row(
+        "  peak memory of the process (ru_maxrss, measured)",
+        f"{day['max_rss_mb']:.0f} MB",
+        f"<= {TARGET_MB:g}",
+    )
+    timings = day["timings"]
+    _row("  of which simulating (aggregating as it goes)", f"{timings['simulate']:.1f} s")
+    _row("  of which the last delivery and the tables' replay", f"{timings['aggregate']:.1f} s")
+    _row("  metrics that differ from the truth", str(len(day["reconciliation"])), "0")
 
 
 def run() -> None:
+    from benchmarks.dayrun import put_item_seconds
     from civicline.sim.planning import simulate_single_queue
 
-    write = moto_write_seconds()
-    simulate, total, contacts, _ = day(400)
-    per_sim = simulate / contacts
-    per_total = total / contacts
-    print(f"{'figure':<58} {'value':>14} {'floor/target':>14}")
-    print(f"{'one moto DynamoDB PutItem':<58} {write * 1000:>11.2f} ms {'(unit)':>14}")
-    print(f"{'day runner per contact (engine, handlers, tables, queue)':<58} {per_sim * 1000:>11.1f} ms")
-    print(f"{'  = moto writes per contact':<58} {per_sim / write:>14.1f} {f'<= {TARGET_RATIO:g}':>14}")
-    print(f"{'day runner per contact, with aggregation':<58} {per_total * 1000:>11.1f} ms")
-    print(f"{'  = moto writes per contact':<58} {per_total / write:>14.1f}")
-    print(f"{'contacts per second (simulate)':<58} {contacts / simulate:>14.1f}")
-    print(f"{'contacts per second (with aggregation)':<58} {contacts / total:>14.1f}")
-    small, large = 200, 400
-    _, _, c_small, m_small = day(small, memory=True)
-    _, _, c_large, m_large = day(large, memory=True)
-    slope = (m_large - m_small) / max(1, c_large - c_small)
-    extrapolated = m_large + slope * (10_000 - c_large)
-    print(f"{f'peak memory, full day of {c_small} contacts':<58} {m_small / 2**20:>11.1f} MB")
-    print(f"{f'peak memory, full day of {c_large} contacts':<58} {m_large / 2**20:>11.1f} MB")
-    print(f"{'peak memory, 10,000-call day (linear extrapolation)':<58} {extrapolated / 2**20:>11.1f} MB")
-    tracemalloc.start()
+    calls = int(os.environ.get("CIVICLINE_BENCH_CALLS", "10000"))
+    _row("figure", "value", "target")
+    _row("one moto DynamoDB PutItem through boto3 (this process)", f"{put_item_seconds() * 1000:.3f} ms")
+    for size in (calls, max(1, calls // 4)):
+        _day_rows(day_in_subprocess(size))
     started = time.perf_counter()
-    core = simulate_single_queue(10_000 / 10, 300, 95, 240, hours=10, seed=7)
+    core = simulate_single_queue(calls / 10, 300, 95, 240, hours=10, seed=7)
     elapsed = time.perf_counter() - started
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    print(f"{f'discrete-event core, {core.offered:,}-call day: peak memory':<58} {peak / 2**10:>11.1f} KB")
-    print(f"{'discrete-event core: contacts per second':<58} {core.offered / elapsed:>14.0f}")
-    if os.environ.get("CIVICLINE_BENCH_FULL_DAY") == "1":
-        simulate, total, contacts, peak = day(10_000, memory=True)
-        print(f"{f'full pipeline, {contacts:,}-call day: peak memory':<58} {peak / 2**20:>11.1f} MB")
-        print(f"{'full pipeline, 10,000-call day: contacts per second':<58} {contacts / total:>14.1f}")
+    _row(
+        f"discrete-event core alone, {core.offered:,}-call day: contacts/s", f"{core.offered / elapsed:,.0f}"
+    )

@@ -92,7 +92,7 @@ def _default_handler() -> Handler:
     return entry
 
 
-def _deliver(handler: Handler, event: dict[str, Any], report: PumpReport, retries: int) -> list[int]:
+def deliver(handler: Handler, event: dict[str, Any], report: PumpReport, retries: int) -> list[int]:
     """Invoke; re-deliver failed records up to ``retries`` times; return indexes still failing."""
     records = event["Records"]
     pending = list(range(len(records)))
@@ -159,7 +159,7 @@ def _pump(
     def send(chunk: list[dict[str, Any]]) -> None:
         report.batches += 1
         report.events += len(chunk)
-        for index in _deliver(invoke, sqs_batch(chunk), report, retries):
+        for index in deliver(invoke, sqs_batch(chunk), report, retries):
             report.dead_letters.append(chunk[index])
 
     pending: list[dict[str, Any]] = []
@@ -171,22 +171,27 @@ def _pump(
     if pending:
         send(pending)
     if tables:
-        ddb = local_aws.client("dynamodb")
-        for logical in ("callbacks", "surveys"):
-            name = local_aws.table(logical)
-            items: list[dict[str, Any]] = []
-            kwargs: dict[str, Any] = {"TableName": name}
-            while True:
-                page = ddb.scan(**kwargs)
-                items.extend(page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-            for start in range(0, len(items), 100):
-                chunk = items[start : start + 100]
-                event = stream_batch(name, chunk, start)
-                report.batches += 1
-                report.table_items += len(chunk)
-                for index in _deliver(invoke, event, report, retries):
-                    report.dead_letters.append(chunk[index])
+        replay_tables(local_aws, invoke, report, retries)
     return report
+
+
+def replay_tables(local_aws: ContactEventSource, invoke: Handler, report: PumpReport, retries: int) -> None:
+    """The survey and callback items as their tables' DynamoDB streams deliver them (NEW_IMAGE)."""
+    ddb = local_aws.client("dynamodb")
+    for logical in ("callbacks", "surveys"):
+        name = local_aws.table(logical)
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"TableName": name}
+        while True:
+            page = ddb.scan(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for start in range(0, len(items), 100):
+            chunk = items[start : start + 100]
+            event = stream_batch(name, chunk, start)
+            report.batches += 1
+            report.table_items += len(chunk)
+            for index in deliver(invoke, event, report, retries):
+                report.dead_letters.append(chunk[index])

@@ -20,7 +20,7 @@ from civicline.sim.kernel import Simulation
 from infra.registry import QUEUES_BY_NAME
 
 if TYPE_CHECKING:
-    from civicline.sim.day import Agent, SimContact
+    from civicline.sim.model import Agent, SimContact
     from functions.domain.calendar import Calendar
 
 

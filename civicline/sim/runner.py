@@ -7,6 +7,7 @@ the summary table (or JSON), the side-by-side comparison, the drill report, and 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,30 @@ def write_out(out: Path, result: DayResult, summary: dict[str, Any]) -> list[Pat
     return written
 
 
+@dataclass(frozen=True)
+class _Options:
+    """The command's options every kind of run shares."""
+
+    calls: int | None
+    hours: float | None
+    seed: int
+    out: Path | None
+    as_json: bool
+    console: Console
+
+    def run(self, profile: SimulationProfile, faults: FaultPlan | None, label: str) -> DayResult:
+        return _run(
+            profile,
+            self.seed,
+            calls=self.calls,
+            hours=self.hours,
+            faults=faults,
+            label=label,
+            console=self.console,
+            show_progress=not self.as_json,
+        )
+
+
 def run_cli(
     profile_name: str,
     *,
@@ -142,107 +167,71 @@ def run_cli(
         variant = parse_profile(apply_variant(profile, compare).model_dump(mode="json")) if compare else None
     except (ProfileError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from exc
-    progress = not as_json
+    options = _Options(calls, hours, seed, out, as_json, console)
     if plan.active:
-        baseline = _run(
-            profile,
-            seed,
-            calls=calls,
-            hours=hours,
-            faults=None,
-            label="fault-free day",
-            console=console,
-            show_progress=progress,
-        )
-        drilled = _run(
-            profile,
-            seed,
-            calls=calls,
-            hours=hours,
-            faults=plan,
-            label="drill day",
-            console=console,
-            show_progress=progress,
-        )
-        base_summary = summarize(baseline, profile)
-        summary = summarize(drilled, profile)
-        metrics_drift = drift(baseline.rollups, drilled.rollups)
-        summary["drill"]["metrics_drift"] = metrics_drift
-        delivery_drift: dict[str, int] | None = None
-        if plan.changes_outcomes and (plan.duplicate_events or plan.shuffle_events):
-            # the same faulty day delivered cleanly: isolates what duplicates and shuffling change
-            outcome_only = FaultPlan(plan.lambda_errors, plan.lambda_timeouts, plan.ddb_throttle)
-            clean = _run(
-                profile,
-                seed,
-                calls=calls,
-                hours=hours,
-                faults=outcome_only,
-                label="drill day, clean delivery",
-                console=console,
-                show_progress=progress,
-            )
-            delivery_drift = drift(clean.rollups, drilled.rollups)
-            summary["drill"]["delivery_drift"] = delivery_drift
-        summary["drill"]["baseline_dropped"] = base_summary["drill"]["dropped_without_service"]
-        if out:
-            write_out(out, drilled, summary)
-        if as_json:
-            print(json.dumps(summary, indent=2, sort_keys=True, default=str))
-            return
-        console.print(summary_table([("fault-free", base_summary), ("drill", summary)], profile.name))
-        console.print(drill_table(summary, metrics_drift, plan, delivery_drift))
-        print_reconciliation(summary, console)
-        return
-    if variant is not None:
+        _drill(profile, plan, options)
+    elif variant is not None:
         assert compare is not None
-        first = _run(
-            profile,
-            seed,
-            calls=calls,
-            hours=hours,
-            faults=None,
-            label="baseline",
-            console=console,
-            show_progress=progress,
-        )
-        second = _run(
-            variant,
-            seed,
-            calls=calls,
-            hours=hours,
-            faults=None,
-            label=compare,
-            console=console,
-            show_progress=progress,
-        )
-        a, b = summarize(first, profile), summarize(second, variant)
-        if out:
-            write_out(out / "baseline", first, a)
-            write_out(out / "variant", second, b)
-        if as_json:
-            print(json.dumps({"baseline": a, "variant": b, "change": compare}, indent=2, default=str))
-            return
-        console.print(summary_table([("baseline", a), (compare, b)], f"{profile.name}: what if {compare}"))
-        print_reconciliation(a, console)
-        print_reconciliation(b, console)
-        return
-    result = _run(
-        profile,
-        seed,
-        calls=calls,
-        hours=hours,
-        faults=None,
-        label=profile.name,
-        console=console,
-        show_progress=progress,
-    )
-    summary = summarize(result, profile)
-    written = write_out(out, result, summary) if out else []
-    if as_json:
+        _compare(profile, variant, compare, options)
+    else:
+        _single(profile, options)
+
+
+def _drill(profile: SimulationProfile, plan: FaultPlan, options: _Options) -> None:
+    """``--inject``: the fault-free day, the drilled day, and the drift between them."""
+    baseline = options.run(profile, None, "fault-free day")
+    drilled = options.run(profile, plan, "drill day")
+    base_summary = summarize(baseline, profile)
+    summary = summarize(drilled, profile)
+    metrics_drift = drift(baseline.rollups, drilled.rollups)
+    summary["drill"]["metrics_drift"] = metrics_drift
+    delivery_drift: dict[str, int] | None = None
+    if plan.changes_outcomes and (plan.duplicate_events or plan.shuffle_events):
+        # the same faulty day delivered cleanly: isolates what duplicates and shuffling change
+        outcome_only = FaultPlan(plan.lambda_errors, plan.lambda_timeouts, plan.ddb_throttle)
+        clean = options.run(profile, outcome_only, "drill day, clean delivery")
+        delivery_drift = drift(clean.rollups, drilled.rollups)
+        summary["drill"]["delivery_drift"] = delivery_drift
+    summary["drill"]["baseline_dropped"] = base_summary["drill"]["dropped_without_service"]
+    if options.out:
+        write_out(options.out, drilled, summary)
+    if options.as_json:
         print(json.dumps(summary, indent=2, sort_keys=True, default=str))
         return
-    console.print(summary_table([(f"seed {seed}", summary)], f"{profile.name} ({profile.day.isoformat()})"))
+    console = options.console
+    console.print(summary_table([("fault-free", base_summary), ("drill", summary)], profile.name))
+    console.print(drill_table(summary, metrics_drift, plan, delivery_drift))
+    print_reconciliation(summary, console)
+
+
+def _compare(profile: SimulationProfile, variant: SimulationProfile, compare: str, options: _Options) -> None:
+    """``whatif`` / ``--compare``: the baseline and the variant with common random numbers."""
+    first = options.run(profile, None, "baseline")
+    second = options.run(variant, None, compare)
+    a, b = summarize(first, profile), summarize(second, variant)
+    if options.out:
+        write_out(options.out / "baseline", first, a)
+        write_out(options.out / "variant", second, b)
+    if options.as_json:
+        print(json.dumps({"baseline": a, "variant": b, "change": compare}, indent=2, default=str))
+        return
+    console = options.console
+    console.print(summary_table([("baseline", a), (compare, b)], f"{profile.name}: what if {compare}"))
+    print_reconciliation(a, console)
+    print_reconciliation(b, console)
+
+
+def _single(profile: SimulationProfile, options: _Options) -> None:
+    result = options.run(profile, None, profile.name)
+    summary = summarize(result, profile)
+    written = write_out(options.out, result, summary) if options.out else []
+    if options.as_json:
+        print(json.dumps(summary, indent=2, sort_keys=True, default=str))
+        return
+    console = options.console
+    console.print(
+        summary_table([(f"seed {options.seed}", summary)], f"{profile.name} ({profile.day.isoformat()})")
+    )
     print_reconciliation(summary, console)
     perf = summary["performance"]
     console.print(

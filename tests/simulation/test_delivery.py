@@ -9,6 +9,7 @@ from civicline.engine import ContactState
 from civicline.engine.arns import local_arn
 from civicline.engine.events import contact_event, timestamp
 from civicline.sim.day import publish_and_aggregate, read_metrics
+from civicline.sim.delivery import KnownQueues
 
 
 def _contacts() -> list[dict[str, Any]]:
@@ -52,6 +53,10 @@ def test_direct_delivery_equals_the_event_bus_path() -> None:
             assert dead == 0
             found, day_rows, _, _ = read_metrics(datetime(2026, 3, 10, 18, tzinfo=UTC))
             rollups.append(found)
+            # And the queues read without a table scan are exactly those a scan lists
+            from civicline.metrics.queries import open_store
+
+            assert set(KnownQueues(open_store()).rollup_queues()) == set(open_store().rollup_queues())
             total = next(r.rollup for r in day_rows if r.rollup.queue == "ALL")
             # Then the aggregator counted six inbound contacts, three answered after 40 s
             assert total.inbound_contacts == 6

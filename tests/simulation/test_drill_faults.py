@@ -84,6 +84,7 @@ def test_under_the_drill_every_created_callback_is_stored(aws: Any) -> None:
 
 def test_the_dispatcher_is_drilled_and_lost_callbacks_are_checked_against_the_table() -> None:
     from civicline.local.aws import LocalAws
+    from civicline.sim.callbacks import dispatch_run, find_lost_callbacks
     from civicline.sim.day import DayRunner, Truth, quiet_logs
     from civicline.sim.fastmoto import fast_transactions
     from civicline.sim.profiles import load_profile
@@ -110,7 +111,7 @@ def test_the_dispatcher_is_drilled_and_lost_callbacks_are_checked_against_the_ta
             Key={"pk": {"S": f"CALLBACK#{missing}"}, "sk": {"S": "REQUEST"}},
         )
         runner.truth = Truth()
-        runner._find_lost_callbacks()
+        find_lost_callbacks(runner)
         # Then the drill reports it lost
         assert missing in runner.truth.lost_callbacks
         assert runner.truth.counts["callbacks_promised_not_stored"] == 1
@@ -118,6 +119,7 @@ def test_the_dispatcher_is_drilled_and_lost_callbacks_are_checked_against_the_ta
         runner.injector.plan = FaultPlan(ddb_throttle=1.0)
         pending = runner.sim.pending()
         with throttled_dynamodb(runner.injector):
-            runner._dispatch_scheduled()
+            runner.sim.start(dispatch_run(runner))
+            runner.sim.run(until=runner.sim.now)
         assert runner.truth.counts["dispatcher_failures"] == 1
         assert runner.sim.pending() == pending + 1

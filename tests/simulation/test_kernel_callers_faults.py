@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from civicline.sim.callers import CallerFactory, DemoCredential, arrival_times, lognormal
 from civicline.sim.faults import FaultInjector, FaultPlan, parse_inject
-from civicline.sim.kernel import Simulation
+from civicline.sim.kernel import TIMED_OUT, ProcessGen, Signal, Simulation, Wait
 from civicline.sim.planning import stream
 from civicline.sim.profiles import ProfileError, built_in_names, load_profile, parse_profile
 from civicline.sim.summary import apply_variant, drift
@@ -51,6 +51,48 @@ def test_cancelled_events_do_not_run_and_the_past_is_refused() -> None:
     assert not keep.cancelled
     with pytest.raises(ValueError, match="past"):
         sim.at(1, lambda: None)
+
+
+def test_a_process_waits_for_delays_and_for_a_signal_or_its_time_out() -> None:
+    # Given a process that waits 5 s, then for a signal with a 10 s time-out, twice
+    sim = Simulation()
+    seen: list[tuple[float, object]] = []
+    first, second = Signal(), Signal()
+
+    def process() -> ProcessGen:
+        yield 5
+        seen.append((sim.now, "woke"))
+        value = yield Wait(first, timeout=10)
+        seen.append((sim.now, value))
+        value = yield Wait(second, timeout=10)
+        seen.append((sim.now, value))
+
+    sim.start(process())
+    # When the first signal fires at 8 s and the second never does
+    sim.at(8, lambda: first.fire("answered"))
+    sim.run()
+    # Then the process resumed with the signal's value, then with TIMED_OUT after 10 s
+    assert seen == [(5, "woke"), (8, "answered"), (18, TIMED_OUT)]
+    # And the time-out it no longer needed was cancelled, not left to run
+    assert sim.pending() == 0
+
+
+def test_a_signal_and_a_time_out_at_the_same_instant_wake_the_process_once() -> None:
+    # Given a process waiting with a 3 s time-out and a signal fired at exactly 3 s
+    sim = Simulation()
+    wakes: list[object] = []
+    signal = Signal()
+
+    def process() -> ProcessGen:
+        wakes.append((yield Wait(signal, timeout=3)))
+        yield 100
+
+    sim.start(process())
+    sim.at(3, lambda: signal.fire("late"))
+    sim.run()
+    # Then it woke exactly once (whichever came first in scheduling order), and ran on
+    assert len(wakes) == 1
+    assert sim.now == 103
 
 
 # --- profiles --------------------------------------------------------------------------------------

@@ -1,0 +1,117 @@
+"""One full-fidelity simulated day in this process, as JSON on stdout (``python -m benchmarks.dayrun``).
+
+Run by bench_simulation in a subprocess, so that the day's peak memory is the process's own maximum
+resident set (``ru_maxrss``), measured, not extrapolated. The same process first measures the unit
+of cost, one moto DynamoDB ``PutItem`` through boto3, and counts every AWS call the day makes (a
+botocore ``before-call`` hook on every client created), per operation.
+
+``python -m benchmarks.dayrun CALLS [--profile NAME] [--seed N] [--cprofile FILE]``: the profile is
+scaled to CALLS with its staffing (``civicline simulate --scale``), so the day stays realistic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from collections import Counter
+from typing import Any
+
+WRITES = 300
+
+
+def put_item_seconds() -> float:
+    """The floor: the mean time of one moto DynamoDB PutItem through a boto3 client."""
+    import boto3
+
+    from civicline.local.aws import LocalAws
+
+    with LocalAws(prefix="bench-floor") as aws:
+        ddb = boto3.client("dynamodb")
+        table = aws.table("state")
+        ddb.put_item(TableName=table, Item={"pk": {"S": "warm"}, "sk": {"S": "up"}})
+        started = time.perf_counter()
+        for i in range(WRITES):
+            ddb.put_item(TableName=table, Item={"pk": {"S": f"k{i}"}, "sk": {"S": "s"}, "n": {"N": str(i)}})
+        return (time.perf_counter() - started) / WRITES
+
+
+def count_aws_calls() -> Counter[str]:
+    """Count every API call of every botocore client created from now on (before-call hook)."""
+    from botocore.session import Session
+
+    calls: Counter[str] = Counter()
+    create = Session.create_client
+
+    def counted(self: Session, *args: Any, **kwargs: Any) -> Any:
+        client = create(self, *args, **kwargs)
+        service = client.meta.service_model.service_name
+
+        def before_call(model: Any, **_: Any) -> None:
+            calls[f"{service}.{model.name}"] += 1
+
+        client.meta.events.register("before-call.*.*", before_call)
+        return client
+
+    Session.create_client = counted  # type: ignore[method-assign]
+    return calls
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("calls", type=int)
+    parser.add_argument("--profile", default="regional-hotline-day")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cprofile", default=None)
+    args = parser.parse_args()
+
+    from civicline.sim import scaling
+    from civicline.sim.day import run_day
+    from civicline.sim.profiles import load_profile
+
+    floor = put_item_seconds()
+    base = load_profile(args.profile)
+    profile = scaling.scale_profile(base, args.calls / base.calls)
+    calls = count_aws_calls()
+    profiler = None
+    if args.cprofile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    started = time.perf_counter()
+    result = run_day(profile, args.seed)
+    wall = time.perf_counter() - started
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.cprofile)
+    contacts = result.truth.counts["inbound"]
+    from civicline.sim.summary import summarize
+
+    summary = summarize(result, profile)
+    print(
+        json.dumps(
+            {
+                "profile": profile.name,
+                "calls": args.calls,
+                "agents": len(result.agents),
+                "contacts": contacts,
+                "events": len(result.events),
+                "floor_seconds": floor,
+                "floor_after_seconds": put_item_seconds(),
+                "wall_seconds": wall,
+                "timings": result.timings,
+                "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "aws_calls": dict(calls.most_common()),
+                "level_of_service": summary["metrics"].get("level_of_service"),
+                "reconciliation": summary["reconciliation"],
+                "engine_runs": result.engine_runs,
+                "lambda_calls": result.lambda_calls,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

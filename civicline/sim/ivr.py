@@ -1,0 +1,195 @@
+"""The caller in the flows: the inbound flow, the queue flow and the survey, run by the real engine.
+
+Each function runs one flow for one caller (the engine invokes the real Lambda handlers on the
+local tables) and writes down what the simulator's ground truth needs (civicline.sim.truth).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from civicline.engine import CallerScript, CallResult
+from civicline.engine.arns import queue_key
+from civicline.sim.callers import Caller
+from civicline.sim.truth import flag
+
+if TYPE_CHECKING:
+    from civicline.sim.day import DayRunner
+    from civicline.sim.model import SimContact
+
+#: how a flow run can end the contact (anything else keeps it where it is)
+ENDINGS = ("DISCONNECT", "ERROR", "TRANSFER_PHONE", "CALLBACK")
+
+
+def run_flow(day: DayRunner, flow: str, caller: Caller, script: list[str], **kwargs: Any) -> CallResult:
+    """One contact through ``flow``; every callback the callback function confirmed is remembered."""
+    day.engine_runs += 1
+    result = day.engine.run_contact(
+        flow,
+        CallerScript(script),
+        caller_number=caller.number,
+        language=voice_language(caller.language),
+        **kwargs,
+    )
+    note_promises(day, result)
+    return result
+
+
+def voice_language(language: str) -> str:
+    return "en-US" if language == "en" else "es-US"
+
+
+def note_promises(day: DayRunner, result: CallResult) -> None:
+    """Remember every callback the callback function confirmed (checked against the table)."""
+    for call in result.lambda_calls:
+        answer = call.get("result") or {}
+        if call.get("function") == "callback" and answer.get("result") in ("CREATED", "EXISTING"):
+            day.promised.add(str(answer.get("callbackId") or ""))
+
+
+def scheduled_callback(result: CallResult, *, created_only: bool = False) -> str | None:
+    """The scheduled callback the call booked (or found already booked: EXISTING, unless
+    ``created_only``: an EXISTING answer is another contact's request, not this one's)."""
+    accepted = ("CREATED",) if created_only else ("CREATED", "EXISTING")
+    for call in result.lambda_calls:
+        res = call.get("result") or {}
+        params = call.get("parameters") or {}
+        if (
+            call.get("function") == "callback"
+            and params.get("mode") == "SCHEDULED"
+            and res.get("result") in accepted
+        ):
+            return str(res.get("callbackId") or "")
+    return None
+
+
+def inbound(day: DayRunner, caller: Caller) -> tuple[CallResult, str | None]:
+    """The caller dials in: ``main-inbound`` runs; returns its result and the queue it ends in."""
+    from functions.core.privacy import pseudonymize
+
+    day.truth.add("inbound")
+    if caller.repeat_of:
+        day.truth.add("repeat_calls")
+    open_now = day.center.is_open("main")
+    script = caller.script
+    if not open_now:
+        day.truth.add("after_hours")
+        # the closed message offers a callback window: 1 = morning, 2 = afternoon
+        choice = ("1" if caller.index % 2 else "2") if caller.accepts_callback else ""
+        script = [script[0], choice] if choice else [script[0]]
+    result = run_flow(
+        day,
+        "main-inbound",
+        caller,
+        script,
+        contact_id=caller.contact_id,
+        attributes={"callerKey": pseudonymize(caller.number)},
+    )
+    record_ivr(day, caller, result)
+    ended = result.ended
+    if ended.get("how") == "QUEUE" and ended.get("queue"):
+        return result, queue_key(str(ended["queue"])) or str(ended["queue"])
+    classify_ivr_end(day, caller, result, open_now)
+    return result, None
+
+
+def classify_ivr_end(day: DayRunner, caller: Caller, result: CallResult, open_now: bool) -> None:
+    """How a contact that never reached a queue was served (or that it was dropped)."""
+    how = result.ended.get("how")
+    if how == "TRANSFER_PHONE":
+        day.truth.add("redirected")
+    elif scheduled_callback(result):
+        day.truth.add("scheduled_callbacks")
+    elif result.attributes.get("selfService") == "true":
+        day.truth.add("contained")
+    elif not open_now and how == "DISCONNECT":
+        day.truth.add("closed_no_callback")
+    elif how == "DISCONNECT" and not caller.wants_agent and not result.contact.queue_name:
+        day.truth.add("ended_by_caller_choice")
+    else:
+        dropped(day, caller, result, "ended in the IVR without service")
+
+
+def record_ivr(day: DayRunner, caller: Caller, result: CallResult) -> None:
+    """The ground truth of the IVR part of a call (see civicline.sim.truth)."""
+    case = day.book[caller.contact_id]
+    attrs = result.attributes
+    ended = result.ended
+    how = ended.get("how")
+    scheduled = scheduled_callback(result, created_only=True) is not None
+    case.callback_offered = case.callback_offered or flag(attrs.get("callbackOffered")) is True
+    case.self_service = flag(attrs.get("selfService"))
+    case.courtesy = flag(attrs.get("courtesyDisconnect")) is True
+    case.callback_accepted = case.callback_accepted or scheduled or bool(attrs.get("callbackId"))
+    redirect = attrs.get("intent") == "REDIRECT" and bool(attrs.get("officeId")) and how != "QUEUE"
+    reason = str(ended.get("reason") or "CONTACT_FLOW_DISCONNECT")
+    case.transferred_out = bool(attrs.get("transferredTo")) or redirect or reason == "THIRD_PARTY_DISCONNECT"
+    if how in ("DISCONNECT", "CALLBACK", "ERROR", "TRANSFER_PHONE"):
+        case.disconnected = True
+        case.flow_ended = reason == "CONTACT_FLOW_DISCONNECT"
+    key, intent = attrs.get("callerKey"), attrs.get("intent")
+    started = result.contact.initiated_at
+    if key and intent and started is not None:
+        day.book.caller_contact(key, intent, caller.contact_id, started)
+
+
+def dropped(day: DayRunner, caller: Caller, result: CallResult, reason: str) -> None:
+    day.truth.add("dropped")
+    day.truth.dropped.append(
+        {
+            "contact_id": caller.contact_id,
+            "intent": caller.intent,
+            "how": result.ended.get("how"),
+            "detail": result.ended.get("detail"),
+            "flow": result.ended.get("flow"),
+            "reason": reason,
+            "lambda_errors": [c.get("error") for c in result.lambda_calls if c.get("error")],
+        }
+    )
+
+
+def queue_flow(day: DayRunner, contact: SimContact) -> CallResult:
+    """The customer-queue flow as Connect plays it to a waiting caller (offers come from it)."""
+    script = ["1"] if contact.caller.accepts_callback else []
+    day.engine_runs += 1
+    result = day.engine.run_queue_flow(
+        contact.state, "customer-queue", CallerScript(script), center=day.center, max_loops=0
+    )
+    note_promises(day, result)
+    case = day.book[contact.state.contact_id]
+    if contact.state.attributes.get("callbackOffered") == "true" and not contact.offered:
+        contact.offered = True
+        case.callback_offered = True
+    how = result.ended.get("how")
+    if how in ENDINGS:
+        case.left_queue(day.center.now())
+        reason = str(result.ended.get("reason") or "CONTACT_FLOW_DISCONNECT")
+        case.flow_ended = reason == "CONTACT_FLOW_DISCONNECT"
+        booked = scheduled_callback(result, created_only=True) is not None
+        case.callback_accepted = case.callback_accepted or how == "CALLBACK" or booked
+    return result
+
+
+def survey(day: DayRunner, contact: SimContact, reason: str) -> None:
+    """After the agent hung up on a customer still on the line: the disconnect flow's survey."""
+    caller = contact.caller
+    possible = reason == "AGENT_DISCONNECT" and "CustomerRemaining" in contact.state.event_hooks
+    if possible:
+        day.truth.add("surveys_offerable")
+    if not (caller.takes_survey and possible):
+        return
+    result = run_flow(
+        day,
+        "post-call-survey",
+        caller,
+        caller.survey_keys,
+        contact_id=contact.state.contact_id,
+        attributes=dict(contact.state.attributes),
+        initiation_method="DISCONNECT",
+        disconnect_reason=reason,
+    )
+    outcome = next(
+        ((c.get("result") or {}).get("result") for c in result.lambda_calls if c["function"] == "survey"),
+        None,
+    )
+    day.truth.add(f"surveys_{str(outcome).lower()}")

@@ -1,0 +1,28 @@
+"""The simulation benchmark runs end to end on a tiny day (its figures are printed, never asserted)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("simulation-day")]
+
+
+def test_the_simulation_benchmark_prints_cost_floor_and_measured_memory(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks import bench_simulation
+
+    # Given a tiny day instead of the 10,000 calls of `make bench`
+    monkeypatch.setenv("CIVICLINE_BENCH_CALLS", "40")
+    # When the benchmark runs (each day in its own subprocess)
+    bench_simulation.run()
+    out = capsys.readouterr().out
+    # Then it prints the unit, the cost per contact in that unit, and the measured peak memory
+    assert "one moto DynamoDB PutItem through boto3" in out
+    assert "= moto-write-equivalents per contact" in out
+    assert "peak memory of the process (ru_maxrss, measured)" in out
+    # And the tiny days reconciled: no metric differs from the truth
+    assert out.count("metrics that differ from the truth") == 2
+    for line in out.splitlines():
+        if "metrics that differ from the truth" in line:
+            assert line.split()[-2] == "0", line
