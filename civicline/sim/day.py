@@ -34,6 +34,7 @@ from civicline.sim.delivery import EventLog, EventStream, envelope, publish_and_
 from civicline.sim.fastkdf import remembered_scrypt
 from civicline.sim.fastmoto import fast_transactions
 from civicline.sim.faults import FaultInjector, FaultPlan, throttled_dynamodb
+from civicline.sim.flow_settings import flow_library
 from civicline.sim.kernel import ProcessGen, Simulation
 from civicline.sim.life import caller_life
 from civicline.sim.model import Agent, SimContact, Truth
@@ -325,7 +326,14 @@ def run_day(
             remembered_scrypt(),
         ):
             result = DayRunner(
-                profile, seed, aws, calls=calls, hours=hours, faults=faults, progress=progress
+                profile,
+                seed,
+                aws,
+                calls=calls,
+                hours=hours,
+                faults=faults,
+                progress=progress,
+                library=flow_library(profile),
             ).run()
         if measure_memory:
             result.peak_memory_bytes = tracemalloc.get_traced_memory()[1]

@@ -114,11 +114,6 @@ def test_the_sweep_command_runs_a_notification_uptake_sweep_in_planning_mode() -
     assert '"notification_uptake": "0.6"' in result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the day runner loads flows/ as committed until run_day uses flow_library(profile) "
-    "(hook for h/dayrunner, Contract D); remove this mark when it does",
-)
 def test_the_full_day_offers_callbacks_after_the_profiles_threshold() -> None:
     from civicline.sim.day import run_day
 
