@@ -142,14 +142,30 @@ class CallerFactory:
                 "survey",
                 "repeat",
                 "ids",
+                "notified",
             )
         }
         self.intents = {i.name: i for i in profile.intents}
         self._count = 0
 
-    def first_calls(self, calls: int | None = None) -> list[Caller]:
+    def first_calls(self, calls: int | None = None) -> tuple[list[Caller], list[Caller]]:
+        """(the callers who call, the case-status callers a notification already told).
+
+        Every caller is drawn alike, and each draws once from its own ``notified`` stream, so a
+        what-if on notifications meets the same callers (common random numbers); a case-status
+        caller stays away with probability ``notification_uptake x notification_consented_share``
+        (:func:`civicline.sim.streams.calling_share`, the model planning mode uses too)."""
+        from civicline.sim.streams import calling_share
+
         times = arrival_times(self.profile, calls or self.profile.calls, self.rng["arrivals"])
-        return [self.new(t) for t in times]
+        calling: list[Caller] = []
+        notified: list[Caller] = []
+        for caller in (self.new(t) for t in times):
+            stays_away = self.rng["notified"].random() >= calling_share(
+                self.profile, self.intents[caller.intent]
+            )
+            (notified if stays_away else calling).append(caller)
+        return calling, notified
 
     def _contact_id(self) -> str:
         return str(uuid.UUID(int=self.rng["ids"].getrandbits(128), version=4))

@@ -40,6 +40,7 @@ from civicline.sim.life import caller_life
 from civicline.sim.model import Agent, SimContact, Truth
 from civicline.sim.planning import stream
 from civicline.sim.routing import Router
+from civicline.sim.streams import is_status_intent
 from civicline.sim.truth import CaseBook
 from functions.domain.metrics import Rules
 from schemas.profile import SimulationProfile, clock_seconds
@@ -197,7 +198,11 @@ class DayRunner:
 
         seed_data(self.midnight.astimezone(UTC))
         self.factory = CallerFactory(self.profile, self.seed, demo_credentials())
-        for caller in self.factory.first_calls(self.calls):
+        calling, notified = self.factory.first_calls(self.calls)
+        self.truth.add("status_calls_avoided_by_notifications", len(notified))
+        status = sum(is_status_intent(self.factory.intents[c.intent]) for c in calling)
+        self.truth.add("status_first_calls", status)
+        for caller in calling:
             if caller.arrival < self.last_arrival:
                 self.callers_by_number.setdefault(caller.number, caller)
                 self.sim.start(caller_life(self, caller), at=caller.arrival)

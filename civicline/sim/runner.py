@@ -52,13 +52,24 @@ def _run(
         return run_day(profile, seed, calls=calls, hours=hours, faults=faults, progress=progress)
 
 
-def summary_table(columns: list[tuple[str, dict[str, Any]]], title: str) -> Table:
+#: what-if rows from the simulator's truth (what the caller plan did; no aggregator measure says it)
+TRUTH_ROWS = (
+    ("status_first_calls", "Case-status first calls (truth)"),
+    ("status_calls_avoided_by_notifications", "Status calls a notification replaced (truth)"),
+)
+
+
+def summary_table(
+    columns: list[tuple[str, dict[str, Any]]], title: str, *, truth_rows: bool = False
+) -> Table:
     table = Table(title=title)
     table.add_column("figure")
     for name, _ in columns:
         table.add_column(name, justify="right")
     for key, label, kind in HEADLINE:
         table.add_row(label, *(fmt(summary["metrics"].get(key), kind) for _, summary in columns))
+    for key, label in TRUTH_ROWS if truth_rows else ():
+        table.add_row(label, *(fmt(summary["truth"].get(key, 0), "n") for _, summary in columns))
     return table
 
 
@@ -216,7 +227,8 @@ def _compare(profile: SimulationProfile, variant: SimulationProfile, compare: st
         print(json.dumps({"baseline": a, "variant": b, "change": compare}, indent=2, default=str))
         return
     console = options.console
-    console.print(summary_table([("baseline", a), (compare, b)], f"{profile.name}: what if {compare}"))
+    title = f"{profile.name}: what if {compare}"
+    console.print(summary_table([("baseline", a), (compare, b)], title, truth_rows=True))
     print_reconciliation(a, console)
     print_reconciliation(b, console)
 

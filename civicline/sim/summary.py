@@ -161,7 +161,7 @@ def fmt(value: Any, kind: str) -> str:
 
 def apply_variant(profile: SimulationProfile, variant: str) -> SimulationProfile:
     """A what-if change to a profile: ``virtual-hold=off``, ``agents=+3`` / ``-2`` / ``x1.2``,
-    ``calls=x1.3`` / ``2500``, ``patience=180``, ``acceptance=0.6``."""
+    ``calls=x1.3`` / ``2500``, ``patience=180``, ``acceptance=0.6``, ``notifications=on`` / ``0.3``."""
     name, _, value = variant.partition("=")
     name, value = name.strip(), value.strip()
     if not value:
@@ -187,11 +187,35 @@ def apply_variant(profile: SimulationProfile, variant: str) -> SimulationProfile
         return profile.model_copy(
             update={"patience": replace_model(profile.patience, mean_seconds=float(value))}
         )
+    if name == "notifications":
+        return profile.model_copy(update={"notification_uptake": notification_uptake(profile, value)})
     if name == "acceptance":
         return profile.model_copy(
             update={"callbacks": replace_model(profile.callbacks, acceptance=float(value))}
         )
-    raise ValueError(f"unknown variant {name!r} (virtual-hold, agents, calls, patience, acceptance)")
+    raise ValueError(
+        f"unknown variant {name!r} (virtual-hold, agents, calls, patience, acceptance, notifications)"
+    )
+
+
+#: ``notifications=on`` when the profile names no uptake of its own: half of the consenting
+#: case-status callers no longer call (an assumption to replace with the agency's own figure)
+DEFAULT_NOTIFICATION_UPTAKE = 0.5
+
+
+def notification_uptake(profile: SimulationProfile, value: str) -> float:
+    """``notifications=on|off|SHARE``: the uptake of status notifications in the variant."""
+    if value == "off":
+        return 0.0
+    if value == "on":
+        return profile.notification_uptake or DEFAULT_NOTIFICATION_UPTAKE
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"notifications=on|off|a share between 0 and 1, got {value!r}")
+    return share
 
 
 def replace_model(model: Any, **changes: Any) -> Any:

@@ -158,7 +158,8 @@ def test_variants_change_only_what_they_name() -> None:
 def test_the_caller_plan_follows_the_profile_and_the_seed() -> None:
     # Given the regional day / When six days' worth of callers are drawn
     profile = load_profile("regional-hotline-day")
-    callers = CallerFactory(profile, 5, CREDS).first_calls(profile.calls * 6)
+    callers, notified = CallerFactory(profile, 5, CREDS).first_calls(profile.calls * 6)
+    assert notified == []  # the profile has no notification uptake
     # Then the volume is Poisson around the target, the mix matches, status ~30 %
     assert abs(len(callers) - profile.calls * 6) < 4 * (profile.calls * 6) ** 0.5
     mix = Counter(c.intent for c in callers)
@@ -173,10 +174,28 @@ def test_the_caller_plan_follows_the_profile_and_the_seed() -> None:
     assert status.keys[1].endswith("#")
     assert len(status.survey_keys) == 12
     # And the same seed gives the same callers
-    again = CallerFactory(profile, 5, CREDS).first_calls(profile.calls * 6)
+    again, _ = CallerFactory(profile, 5, CREDS).first_calls(profile.calls * 6)
     assert [(c.contact_id, c.arrival, c.keys) for c in again] == [
         (c.contact_id, c.arrival, c.keys) for c in callers
     ]
+
+
+def test_notified_status_callers_stay_away_and_everyone_else_is_the_same_caller() -> None:
+    # Given the regional day with and without notifications (half the status callers consented,
+    # all of those who consented are kept from calling)
+    profile = load_profile("regional-hotline-day")
+    notifying = profile.model_copy(update={"notification_uptake": 1.0, "notification_consented_share": 0.5})
+    base, none = CallerFactory(profile, 5, CREDS).first_calls(profile.calls * 4)
+    calling, notified = CallerFactory(notifying, 5, CREDS).first_calls(profile.calls * 4)
+    # Then only case-status callers stay away, about half of them
+    assert none == [] and notified
+    assert {c.intent for c in notified} == {"case-status"}
+    status = sum(c.intent == "case-status" for c in base)
+    assert len(notified) / status == pytest.approx(0.5, abs=0.05)
+    # And every other caller is exactly the same caller in both runs (common random numbers)
+    away = {c.contact_id for c in notified}
+    key = [(c.contact_id, c.arrival, c.keys, c.aht_seconds) for c in calling]
+    assert key == [(c.contact_id, c.arrival, c.keys, c.aht_seconds) for c in base if c.contact_id not in away]
 
 
 def test_arrivals_follow_the_interval_weights() -> None:
