@@ -467,6 +467,7 @@ FLOWS: dict[str, str] = {
     "agent-whisper": "AGENT_WHISPER",
     "post-call-survey": "CONTACT_FLOW",
     "inbound-email": "CONTACT_FLOW",
+    "notification-call": "CONTACT_FLOW",
 }
 
 
