@@ -23,7 +23,9 @@ def _answer(call: Caller, dtmf: list[str], **attributes: str) -> CallResult:
 
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("status", list(CaseStatus))
-def test_the_new_status_is_said_in_the_callees_language(call: Caller, language: str, status: CaseStatus) -> None:
+def test_the_new_status_is_said_in_the_callees_language(
+    call: Caller, language: str, status: CaseStatus
+) -> None:
     # Given the attributes the notifier sets (status code and language only)
     # When the callee answers and then hangs up at the menu (no key)
     result = _answer(call, [], status=status.value, language=language)
