@@ -71,14 +71,15 @@ class LocalOutboundCalls:
 
 
 @contextmanager
-def answer_outbound_calls(
-    keys: Sequence[str] = (), library: FlowLibrary | None = None
-) -> Iterator[LocalOutboundCalls]:
-    """Answer the functions' ``StartOutboundVoiceContact`` calls as Connect, running each flow."""
+def answer_outbound_calls(calls: LocalOutboundCalls | None = None) -> Iterator[LocalOutboundCalls]:
+    """Answer ``StartOutboundVoiceContact`` on the functions' current Connect client as Connect does,
+    running each flow. Pass the same ``calls`` to keep one Connect across several functions (each
+    :meth:`~civicline.local.deployed.DeployedStack.as_function` has its own client): a token used by
+    one is known to the other."""
     from functions.core.aws import client
 
     connect = client("connect")
-    calls = LocalOutboundCalls(keys=keys, library=library)
+    calls = calls if calls is not None else LocalOutboundCalls()
 
     def answer(model: Any, params: dict[str, Any], **_: Any) -> Any:
         if model.name != "StartOutboundVoiceContact":
