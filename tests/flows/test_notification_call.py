@@ -8,6 +8,8 @@ hangs up. No path ends without a spoken message.
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from civicline.engine import CallResult
 from functions.domain.case_status import status_text
@@ -84,3 +86,21 @@ def test_the_flow_reads_no_personal_data() -> None:
     text = (FLOWS_DIR / f"{FLOW}.json").read_text()
     assert set(re.findall(r"\$\.Attributes\.(\w+)", text)) == {"status", "language"}
     assert "InvokeLambdaFunction" not in {a["Type"] for a in json.loads(text)["Actions"]}
+
+
+KEYS = st.lists(st.sampled_from(["", "0", "1", "2", "9", "*", "#"]), max_size=6)
+STATUSES = st.one_of(st.sampled_from([s.value for s in CaseStatus]), st.text(max_size=12))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(keys=KEYS, status=STATUSES, language=st.sampled_from(["en", "es", "", "fr"]))
+def test_no_callee_is_dropped_whatever_they_press(
+    call: Caller, keys: list[str], status: str, language: str
+) -> None:
+    # Given any answered notification call and any keys pressed
+    result = _answer(call, keys, status=status, language=language)
+    # Then it ends in a queue for an agent, or with a spoken message right before the hang-up
+    assert result.ended["how"] in {"QUEUE", "DISCONNECT"}
+    if result.ended["how"] == "DISCONNECT":
+        assert result.path[-1] == "hangup"
+        assert result.path[-2] in {"goodbye", "sorry", "sorry-any"}
