@@ -145,12 +145,14 @@ def add_nag_packs(app: App) -> None:
 def environment_acks(config: EnvConfig) -> tuple[Ack, ...]:
     """Acknowledgements whose finding id names the instance (created here, or imported by ARN)."""
     instance = config.connect.existing_instance_arn or "<ConnectInstance.Arn>"
-    return (
+    return tuple(
         Ack(
-            "Functions/CallbackDispatcherFunctionRole",
+            f"Functions/{function}FunctionRole",
             f"AwsSolutions-IAM5[Resource::{instance}/contact/*]",
             REQUIRED_WILDCARDS["/contact/*"],
-        ),
+        )
+        # the callback dispatcher, and the notification senders that place calls (CALL_SENDERS)
+        for function in ("CallbackDispatcher", "Notifier", "NotifyDeferred")
     )
 
 

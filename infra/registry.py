@@ -470,6 +470,7 @@ FLOWS: dict[str, str] = {
     # case-status -> main-inbound goes through this one-action hop: the cycle's back-edge is patched
     # here (a few hundred bytes) instead of in case-status (infra.flows.plan; template size)
     "back-to-main": "CONTACT_FLOW",
+    "notification-call": "CONTACT_FLOW",
 }
 
 

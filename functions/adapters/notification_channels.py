@@ -1,5 +1,6 @@
 """Sending a notification and announcing its outcome: Amazon SES (e-mail), AWS End User Messaging
-SMS (text), Amazon EventBridge (the Contract N outcome events).
+SMS (text), Amazon Connect (a call running flows/notification-call.json), Amazon EventBridge (the
+Contract N outcome events).
 
 Each send carries the notification's id (SES message tags, SMS ``Context``), so the delivery
 receipts the channels publish name it without a lookup and without any personal data. Errors
@@ -15,6 +16,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.core.aws import client
+from functions.core.settings import get_settings
 from functions.domain import notifications as rules
 from functions.handlers.email_triage import DEFAULT_FROM_ADDRESS, FROM_ADDRESS_ENV
 
@@ -23,6 +25,10 @@ EMAIL_CONFIGURATION_SET_ENV = "EMAIL_CONFIGURATION_SET"
 #: the agency's End User Messaging SMS origination identity (a pool id or ARN; set by the stack)
 SMS_ORIGINATION_ENV = "SMS_ORIGINATION_IDENTITY"
 DEFAULT_SMS_ORIGINATION = "pool-civicline-notifications"
+#: the contact flow a notification call runs (flows/notification-call.json; set by the stack)
+CALL_FLOW_ENV = "NOTIFICATION_CALL_FLOW_ARN"
+#: the flow's id under the local naming (civicline.engine.arns: the id is the registry name)
+DEFAULT_CALL_FLOW = "notification-call"
 
 
 class EmitFailed(Exception):
@@ -67,6 +73,34 @@ def send_sms(notice: rules.Notice, number: str, language: str) -> str:
         Context=_tags(notice),
     )
     return str(answer.get("MessageId", ""))
+
+
+def call_attributes(notice: rules.Notice, language: str) -> dict[str, str]:
+    """What flows/notification-call.json reads: the new status code and the language, nothing else
+    (contact attributes land in contact records: no case number, name or number)."""
+    return {"status": notice.status.value if notice.status else "", "language": language}
+
+
+def send_call(notice: rules.Notice, number: str, language: str) -> str:
+    """Place the call by Connect ``StartOutboundVoiceContact``; the ContactId Connect accepted it under.
+
+    ``ClientToken`` is the notification id: however often this notification is retried (botocore's
+    retries, the stream's, the sweep's), Connect returns the contact already started instead of
+    ringing again (API reference: "If a contact is already started, the contact ID is returned").
+    No queue: the caller id is the agency's number (``SOURCE_PHONE_NUMBER``).
+    """
+    settings = get_settings()
+    kwargs: dict[str, Any] = {
+        "InstanceId": settings.instance_arn.rsplit("/", 1)[-1],
+        "ContactFlowId": os.environ.get(CALL_FLOW_ENV, DEFAULT_CALL_FLOW).rsplit("/", 1)[-1],
+        "DestinationPhoneNumber": number,
+        "Attributes": call_attributes(notice, language),
+        "ClientToken": notice.key,
+    }
+    if settings.source_phone_number:
+        kwargs["SourcePhoneNumber"] = settings.source_phone_number
+    answer = client("connect").start_outbound_voice_contact(**kwargs)
+    return str(answer.get("ContactId", ""))
 
 
 def emit(details: list[dict[str, Any]]) -> None:

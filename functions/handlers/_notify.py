@@ -10,6 +10,7 @@ emits the owed event without sending again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -26,6 +27,17 @@ __all__ = ["EmitFailed", "SendFailed", "deliver", "send_now"]
 
 class SendFailed(Exception):
     """The channel refused or timed out: nothing was sent, the notification is owed."""
+
+
+#: a deadline reminder for someone who chose calls: the call flow says a status, not a deadline
+CALL_REMINDER_NOT_BUILT = "CALL_REMINDER_NOT_BUILT"
+
+#: each channel's send: the id the channel accepted the notification under (errors propagate)
+_SENDERS: dict[rules.Channel, Callable[[rules.Notice, str, str], str]] = {
+    rules.Channel.EMAIL: channels.send_email,
+    rules.Channel.SMS: channels.send_sms,
+    rules.Channel.CALL: channels.send_call,
+}
 
 
 def event(
@@ -71,20 +83,17 @@ def defer(
 
 def send_now(notice: rules.Notice, consent: rules.Consent, moment: datetime) -> str:
     """Claim, send, then emit SENT: exactly once per notification, even when redelivered."""
-    if consent.channel is rules.Channel.CALL:
-        # no contact flow reads a notification aloud yet (docs/notifications.md): a defined outcome
-        event(notice, consent.channel, rules.Outcome.SKIPPED, moment, "CALL_NOT_BUILT")
-        return "CALL_NOT_BUILT"
+    if consent.channel is rules.Channel.CALL and notice.kind is not rules.Kind.STATUS_CHANGE:
+        # flows/notification-call.json says a status, not a deadline (docs/notifications.md)
+        event(notice, consent.channel, rules.Outcome.SKIPPED, moment, CALL_REMINDER_NOT_BUILT)
+        return CALL_REMINDER_NOT_BUILT
     if not store.claim(notice.key, int(moment.timestamp()), "SENT"):
         if store.unemitted(notice.key):
             event(notice, consent.channel, rules.Outcome.SENT, moment)
             store.mark_emitted(notice.key)
         return "ALREADY_SENT"
     try:
-        if consent.channel is rules.Channel.EMAIL:
-            channels.send_email(notice, consent.destination, consent.language)
-        else:
-            channels.send_sms(notice, consent.destination, consent.language)
+        _SENDERS[consent.channel](notice, consent.destination, consent.language)
     except (ClientError, BotoCoreError) as exc:
         store.release(notice.key)
         logger.warning("notification not sent", channel=consent.channel.value, error=type(exc).__name__)

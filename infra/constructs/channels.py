@@ -6,6 +6,9 @@
   delivery receipts to the default event bus (SES authorizes a send against the identity and the
   configuration set it names: list_amazonsimpleemailservicev2.html).
 * Sending SMS: ``sms-voice:SendTextMessage`` on the agency's one origination identity.
+* Calling: ``connect:StartOutboundVoiceContact`` on the instance's contacts (``<instance>/contact/*``,
+  the contact does not exist before the call; as the callback dispatcher), the call running
+  flows/notification-call.json (``NOTIFICATION_CALL_FLOW_ARN``) from the hotline's number.
 * Outcome events (Contract N): ``events:PutEvents`` on the default bus, only with source
   ``civicline.notifications`` (``events:source``); a rule takes them to the metrics buffer queue,
   the same path as contact events.
@@ -29,6 +32,7 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from functions.adapters.notification_channels import CALL_FLOW_ENV
 from functions.domain.notification_receipts import SES_SOURCE, SMS_DETAIL_TYPE, SMS_SOURCE
 from functions.domain.notifications import EVENT_DETAIL_TYPE, EVENT_SOURCE
 from infra.registry import FUNCTIONS_BY_NAME
@@ -41,12 +45,16 @@ NOTIFIER_STREAMS = ("cases",)
 #: the functions that send notifications (and emit their outcome events)
 NOTIFICATION_SENDERS = ("notifier", "notify_deferred", "deadline_reminders")
 DEFERRED = "notify_deferred"
+#: the functions that may place a notification call (status changes, at once or after quiet hours)
+CALL_SENDERS = ("notifier", DEFERRED)
 REMINDERS = "deadline_reminders"
 RECEIPTS = "notification_receipts"
 OUTCOME_EMITTERS = (*NOTIFICATION_SENDERS, RECEIPTS)
 FROM_ADDRESS_ENV = "EMAIL_FROM_ADDRESS"
 SMS_ORIGINATION_ENV = "SMS_ORIGINATION_IDENTITY"
 EMAIL_CONFIGURATION_SET_ENV = "EMAIL_CONFIGURATION_SET"
+#: the contact flow a notification call runs (flows/<stem>.json)
+CALL_FLOW = "notification-call"
 #: the deferred sweep's period: a deferred notification goes out at most this late
 SWEEP_MINUTES = 5
 #: the reminder run, 13:00 UTC (08:00 or 09:00 in New York): inside quiet hours elsewhere, the
@@ -73,6 +81,29 @@ def add_email_channel(scope: Construct, roles: dict[str, iam.Role]) -> None:
         _grant_send(scope, roles, function)
     for function in NOTIFICATION_SENDERS:
         _grant_sms(scope, roles, function)
+
+
+def add_call_channel(
+    functions: dict[str, lambda_.Function],
+    roles: dict[str, iam.Role],
+    *,
+    instance_arn: str,
+    flow_arn: str,
+    source_number: str | None,
+) -> None:
+    """Let the senders of status changes place a call in this instance, running the notification flow
+    (deadline reminders are not given by call: that flow says a status, docs/notifications.md)."""
+    for name in CALL_SENDERS:
+        if name not in functions:
+            continue
+        functions[name].add_environment(CALL_FLOW_ENV, flow_arn)
+        if source_number is not None:
+            functions[name].add_environment("SOURCE_PHONE_NUMBER", source_number)
+        roles[name].add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["connect:StartOutboundVoiceContact"], resources=[f"{instance_arn}/contact/*"]
+            )
+        )
 
 
 def add_notifier(

@@ -15,7 +15,14 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from infra.config import EnvConfig
-from infra.constructs.channels import NOTIFIER_STREAMS, NotificationWiring, add_email_channel, add_notifier
+from infra.constructs.channels import (
+    CALL_FLOW,
+    NOTIFIER_STREAMS,
+    NotificationWiring,
+    add_call_channel,
+    add_email_channel,
+    add_notifier,
+)
 from infra.constructs.connect_center import ConnectCenter
 from infra.constructs.flow_logs import FlowLogs
 from infra.constructs.flows import Flows
@@ -85,6 +92,15 @@ class ContactCenterStack(Stack):
             async_dlq=async_dlq,
         )
         add_notifier(self, fns, tables, self.pipeline.stream_dlq)  # case status changes -> notifications
+        call_flow = self.flows.flows.get(CALL_FLOW)
+        if call_flow is not None:  # notifications by call run flows/notification-call.json
+            add_call_channel(
+                fns,
+                self.functions.roles,
+                instance_arn=self.center.instance_arn,
+                flow_arn=call_flow.attr_contact_flow_arn,
+                source_number=number.attr_address if number is not None else None,
+            )
         self.notifications = NotificationWiring(
             self,
             "Notifications",

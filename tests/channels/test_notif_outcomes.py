@@ -209,28 +209,20 @@ def test_a_refused_outcome_event_is_emitted_by_the_retry_without_sending_again(
     assert [o["outcome"] for o in outcomes()] == ["SENT"]
 
 
-def test_a_stopped_destination_emits_opted_out_and_a_call_consent_a_defined_skip(
+def test_a_stopped_destination_emits_opted_out(
     ses: list[Any], cases: Any, clock: Clock, outcomes: Outcomes
 ) -> None:
+    # (calls: tests/channels/test_notif_call.py)
     from functions.handlers.notify_consent import handler as consent_handler
     from tests.functional.conftest import make_event
 
     consent(caseNumber=cases[11].case_number, channel="EMAIL", destination=ADDRESS)
     consent_handler(make_event({"action": "stop", "channel": "EMAIL", "destination": ADDRESS}), None)
-    consent(caseNumber=cases[12].case_number, channel="CALL")
     notifier(
-        {
-            "Records": [
-                change_record(cases[11].case_number, CaseStatus.DECIDED, clock.moment, seq="1"),
-                change_record(cases[12].case_number, CaseStatus.DECIDED, clock.moment, seq="2"),
-            ]
-        },
+        {"Records": [change_record(cases[11].case_number, CaseStatus.DECIDED, clock.moment, seq="1")]},
         None,
     )
-    assert [(o["channel"], o["outcome"], o["reason"]) for o in outcomes()] == [
-        ("EMAIL", "OPTED_OUT", "STOP"),
-        ("VOICE", "SKIPPED", "CALL_NOT_BUILT"),
-    ]
+    assert [(o["channel"], o["outcome"], o["reason"]) for o in outcomes()] == [("EMAIL", "OPTED_OUT", "STOP")]
     assert ses == []
 
 

@@ -74,3 +74,32 @@ def test_the_cases_table_has_the_sparse_due_date_index(synth: Any) -> None:  # n
     (index,) = cases["GlobalSecondaryIndexes"]
     assert index["IndexName"] == "by_due_date"
     assert index["KeySchema"] == [{"AttributeName": "due_date", "KeyType": "HASH"}]
+
+
+def test_calls_are_granted_to_the_status_senders_on_the_instance_contacts_only(synth: Any) -> None:  # noqa: F811
+    # Given the synthesized contact-center stack
+    from infra.constructs.channels import CALL_SENDERS
+
+    resources = synth.center["Resources"]
+    functions = {
+        name: resources[function_logical_id(spec)]["Properties"] for name, spec in FUNCTIONS_BY_NAME.items()
+    }
+    for name in FUNCTIONS_BY_NAME:
+        calls = [
+            s
+            for s in _statements(synth.center, name)
+            if "connect:StartOutboundVoiceContact" in json.dumps(s["Action"])
+        ]
+        env = functions[name].get("Environment", {}).get("Variables", {})
+        if name in CALL_SENDERS:
+            # Then the status senders may start a contact in the instance (nothing wider), and run
+            # the notification-call flow
+            (grant,) = calls
+            assert grant["Action"] == "connect:StartOutboundVoiceContact"
+            resource = json.dumps(grant["Resource"])
+            assert resource.endswith('/contact/*"]]}') and "ConnectInstance" in resource, resource
+            assert "NotificationCall" in json.dumps(env["NOTIFICATION_CALL_FLOW_ARN"])
+            assert "SOURCE_PHONE_NUMBER" in env
+        elif name != "callback_dispatcher":
+            # And no other function (deadline reminders included) can place a call
+            assert calls == [], name

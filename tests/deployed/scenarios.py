@@ -385,6 +385,37 @@ def notify_deferred(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
     return {"deferred": deferred, "runs": [r["outcomes"] for r in runs], "texts": sent}
 
 
+def notify_by_call(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
+    """Two CALL consents: a change in the day is called at once (Connect throttles the first
+    delivery: retried, then one call), a change at night is called by the morning sweep; each
+    answered call runs flows/notification-call.json through the engine."""
+    from civicline.local.outbound import LocalOutboundCalls, answer_outbound_calls
+
+    by_day, by_night = demo_cases()[12].case_number, demo_cases()[14].case_number
+    consented = [consent_to(stack, by_day, "CALL", "v-1"), consent_to(stack, by_night, "CALL", "v-2")]
+    record = change_record(stack, by_day, "31")
+    at_night = change_record(stack, by_night, "32", "2026-11-24T03:00:00Z")
+    notify = entry_point("notifier")
+    calls = LocalOutboundCalls()  # one Connect for both functions
+    with stack.as_function("notifier"), answer_outbound_calls(calls):
+        with AwsFaults(client("connect")) as faults:
+            faults.fail("StartOutboundVoiceContact", "ThrottlingException", status=429, times=None)
+            refused = notify({"Records": [record]}, Context("notifier"))
+        first = notify({"Records": [record]}, Context("notifier"))
+        again = notify({"Records": [record]}, Context("notifier"))  # a redelivery: no second call
+        clock.moment = NIGHT
+        deferred = notify({"Records": [at_night]}, Context("notifier"))
+    with stack.as_function("notify_deferred"), answer_outbound_calls(calls):
+        clock.moment = MORNING
+        swept = entry_point("notify_deferred")(SCHEDULE, Context("notify_deferred"))
+    return {
+        "consented": consented,
+        "runs": [refused, first, again, deferred],
+        "swept": swept["outcomes"],
+        "calls": calls.calls,
+    }
+
+
 def deadline_reminders(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
     """A case due in 7 days, its citizen consenting by SMS: the first run's send is refused (handed
     to the sweep), the second sends it, the third sends nothing again."""
@@ -469,6 +500,7 @@ def every_path(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
         "notify_consent": notify_consent(stack, demo_cases()[5].case_number),
         "notifier": notifier(stack, clock),
         "notify_deferred": notify_deferred(stack, clock),
+        "notify_by_call": notify_by_call(stack, clock),
         "deadline_reminders": deadline_reminders(stack, clock),
         "notification_receipts": notification_receipts(stack),
     }

@@ -133,6 +133,24 @@ def test_deferred_notifications_go_out_once_when_quiet_hours_end(
     assert len(results["texts"]) == 1
 
 
+def test_a_status_change_is_notified_by_call_once(
+    deployed: DeployedStack, deployed_aws: Any, clock: Clock
+) -> None:
+    # Given CALL consents, as deployed (the role's StartOutboundVoiceContact grant enforced)
+    results = scenarios.notify_by_call(deployed, clock)
+    assert [c["result"] for c in results["consented"]] == ["RECORDED"] * 2
+    refused, first, again, deferred = results["runs"]
+    # Then a throttled call is retried by the stream, placed once, not placed again on redelivery
+    assert refused == {"batchItemFailures": [{"itemIdentifier": "31"}]}
+    assert first == again == deferred == {"batchItemFailures": []}
+    # And the change at night is called by the morning sweep
+    assert results["swept"] == {"SENT": 1}
+    day, night = results["calls"]
+    assert day.destination == night.destination == scenarios.CALLER
+    assert day.flow == night.flow == "notification-call"
+    assert day.result.path[-2:] == ["goodbye", "hangup"]
+
+
 def test_a_deadline_reminder_is_sent_once(deployed: DeployedStack, deployed_aws: Any, clock: Clock) -> None:
     results = scenarios.deadline_reminders(deployed, clock)
     first, second, third = results["runs"]
