@@ -11,21 +11,36 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import NamedTuple
 
 # jsii prints a banner for Node 20 (end of life); the synth works and the banner buries real output
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 
-from aws_cdk import App, Environment, Tags
+from aws_cdk import App, Environment, Stack, Tags
 
 from infra.config import EnvConfig, InfraConfigError, load_config
 from infra.nag import acknowledge, add_nag_packs
 from infra.stacks.contact_center import ContactCenterStack
 from infra.stacks.data import DataStack
+from infra.stacks.test_cases import TestCasesStack, add_test_cases_stack
 
 #: context every synthesis uses: exports between the stacks stay "strong" (CloudFormation refuses to
 #: delete an export in use), stated explicitly so the template does not depend on a CDK default
 APP_CONTEXT = {"@aws-cdk/core:defaultCrossStackReferences": "strong"}
+
+
+class AppStacks(NamedTuple):
+    """The app and its stacks, in deployment order (``test_cases`` is None when the config turns
+    them off: then there is no TestCases stack at all)."""
+
+    app: App
+    data: DataStack
+    center: ContactCenterStack
+    test_cases: TestCasesStack | None
+
+    def stacks(self) -> list[Stack]:
+        return [s for s in (self.data, self.center, self.test_cases) if s is not None]
 
 
 def new_app(outdir: str | None = None) -> App:
@@ -40,7 +55,7 @@ def build_app(
     outdir: str | None = None,
     flow_texts: dict[str, str] | None = None,
     nag: bool = True,
-) -> tuple[App, DataStack, ContactCenterStack]:
+) -> AppStacks:
     """Build the app's construct tree for one environment (synthesis is the caller's call)."""
     if app is None:
         app = new_app(outdir)
@@ -64,12 +79,20 @@ def build_app(
         description=f"CivicLine {config.name}: Connect, functions, flows, events, observability",
     )
     center.add_stack_dependency(data)
+    test_cases = add_test_cases_stack(
+        app,
+        config,
+        center,
+        env=env,
+        description=f"CivicLine {config.name}: Connect test cases of tests/connect (after a deploy)",
+    )
+    built = AppStacks(app, data, center, test_cases)
     for key, value in sorted(config.tags.items()):
         Tags.of(app).add(key, value)
     if nag:
         add_nag_packs(app)
-        acknowledge(config, data, center)
-    return app, data, center
+        acknowledge(config, *built.stacks())
+    return built
 
 
 def environment_name(app: App, cli_env: str | None = None) -> str:
@@ -90,9 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     except InfraConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    build_app(config, app=app)
+    built = build_app(config, app=app)
     app.synth()
-    print(f"synthesized {config.stack_prefix}-Data and {config.stack_prefix}-ContactCenter into {outdir}")
+    print(f"synthesized {', '.join(s.stack_name for s in built.stacks())} into {outdir}")
     return 0
 
 

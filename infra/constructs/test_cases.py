@@ -1,10 +1,11 @@
-"""The Connect test cases of tests/connect, deployed as ``AWS::Connect::TestCase`` next to the flows.
+"""The Connect test cases of tests/connect, deployed as ``AWS::Connect::TestCase`` for the flows.
 
 Each case file is read exactly as ``civicline test`` reads it (:mod:`civicline.conntest.parser`) and
 written back in the canonical spelling (:mod:`civicline.conntest.emit`); its ``%KIND_NAME%``
 placeholders (functions, queues, hours, flows) become the deployed ARNs, and the entry flow the
 deployed flow's id, so the very cases that pass offline run in the instance after a deploy
-(``StartTestCaseExecution``, docs/deploy.md). Behind ``test_cases.deploy`` in the environment file.
+(``StartTestCaseExecution``, docs/deploy.md). They live in their own stack, behind
+``test_cases.deploy`` in the environment file (:mod:`infra.stacks.test_cases`).
 """
 
 from __future__ import annotations
@@ -85,19 +86,6 @@ def deployed_arns(
     )
     arns.update({placeholder("FLOW", stem): flow.attr_contact_flow_arn for stem, flow in flows.items()})
     return arns
-
-
-def add_test_cases(
-    scope: Construct,
-    config: EnvConfig,
-    center: ConnectCenter,
-    functions: dict[str, lambda_.Function],
-    flows: dict[str, connect.CfnContactFlow],
-) -> TestCases | None:
-    """The stack's hook: the test cases when ``test_cases.deploy`` is on, else nothing."""
-    if not config.test_cases.deploy:
-        return None
-    return TestCases(scope, "TestCases", config=config, center=center, functions=functions, flows=flows)
 
 
 class TestCases(Construct):

@@ -29,7 +29,6 @@ from infra.constructs.flows import Flows
 from infra.constructs.functions import Functions
 from infra.constructs.observability import Observability
 from infra.constructs.pipeline import DLQ_RETENTION_DAYS, EventPipeline, secure_queue
-from infra.constructs.test_cases import add_test_cases
 from infra.registry import TABLES
 
 
@@ -60,7 +59,6 @@ class ContactCenterStack(Stack):
         )
         fns = self.functions.functions
         self.flows = Flows(self, "Flows", config=config, center=self.center, functions=fns, texts=flow_texts)
-        self.test_cases = add_test_cases(self, config, self.center, fns, self.flows.flows)
         dispatcher = fns["callback_dispatcher"]
         # StartOutboundVoiceContact runs a contact flow (not a whisper) once the callee answers
         dial_flow = self.flows.flows.get("callback-dial")

@@ -26,6 +26,8 @@ class Synth:
     outdir: Path
     data: dict[str, Any]
     center: dict[str, Any]
+    #: the TestCases stack's template (dev deploys the Connect test cases)
+    test_cases: dict[str, Any]
     acks: list[tuple[str, str]]
     config: Any
 
@@ -36,9 +38,9 @@ def _synthesize(outdir: Path) -> None:
     from infra.nag import acknowledge
 
     config = load_config("dev")
-    app, data, center = build_app(config, outdir=str(outdir), nag=True)
-    acks = acknowledge(config, data, center)  # what matched (acknowledging twice is harmless)
-    app.synth()  # raises when cdk-nag reports an unacknowledged finding
+    built = build_app(config, outdir=str(outdir), nag=True)
+    acks = acknowledge(config, *built.stacks())  # what matched (acknowledging twice is harmless)
+    built.app.synth()  # raises when cdk-nag reports an unacknowledged finding
     (outdir / "acks.json").write_text(json.dumps(acks))
 
 
@@ -57,7 +59,14 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     config = load_config("dev")
     templates = {
         name: json.loads((shared / f"{config.stack_prefix}-{name}.template.json").read_text())
-        for name in ("Data", "ContactCenter")
+        for name in ("Data", "ContactCenter", "TestCases")
     }
     acks = [tuple(a) for a in json.loads((shared / "acks.json").read_text())]
-    return Synth(shared, templates["Data"], templates["ContactCenter"], acks, config)  # type: ignore[arg-type]
+    return Synth(
+        shared,
+        templates["Data"],
+        templates["ContactCenter"],
+        templates["TestCases"],
+        acks,  # type: ignore[arg-type]
+        config,
+    )

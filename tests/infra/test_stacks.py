@@ -179,7 +179,7 @@ def test_no_wildcard_resource_unless_aws_requires_it(synth) -> None:  # type: ig
     decisions = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
     for marker in REQUIRED_WILDCARDS:
         assert marker in decisions, f"docs/decisions.md does not explain the wildcard {marker!r}"
-    for template in (synth.data, synth.center):
+    for template in (synth.data, synth.center, synth.test_cases):
         for name, policy in _of(template, "AWS::IAM::Policy").items():
             for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
                 resources = statement.get("Resource", [])
@@ -365,6 +365,20 @@ def test_dashboard_and_alarms(synth) -> None:  # type: ignore[no-untyped-def]
         "Lambda duration",
     ):
         assert title in body
+
+
+def test_dev_deploys_three_stacks_in_dependency_order(synth) -> None:  # type: ignore[no-untyped-def]
+    # Given the dev cloud assembly
+    prefix = synth.config.stack_prefix
+    manifest = json.loads((synth.outdir / "manifest.json").read_text())
+    stacks = {k: v for k, v in manifest["artifacts"].items() if v["type"] == "aws:cloudformation:stack"}
+    # Then data, contact center and test cases are its stacks, each deployed after the one before
+    assert sorted(stacks) == sorted(f"{prefix}-{n}" for n in ("Data", "ContactCenter", "TestCases"))
+    assert f"{prefix}-Data" in stacks[f"{prefix}-ContactCenter"]["dependencies"]
+    assert f"{prefix}-ContactCenter" in stacks[f"{prefix}-TestCases"]["dependencies"]
+    # And the Connect test cases are only in their own stack
+    assert len(_of(synth.test_cases, "AWS::Connect::TestCase")) == len(synth.test_cases["Resources"]) >= 100
+    assert not _of(synth.center, "AWS::Connect::TestCase")
 
 
 def test_every_acknowledgement_matches_a_construct(synth) -> None:  # type: ignore[no-untyped-def]
