@@ -9,6 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+#: property tests are judged by what they find, not by how fast a shared CI core runs one example:
+#: no per-example deadline (a deadline flakes under load; the suite's own time is watched instead)
+settings.register_profile("civicline", deadline=None)
+settings.load_profile("civicline")
 
 ROOT = Path(__file__).resolve().parent.parent
 #: ../shared beside the checkout (CI clones main with shared/ beside it); overridable
