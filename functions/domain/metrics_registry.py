@@ -291,6 +291,7 @@ COUNTERS: tuple[Counter, ...] = (
         "contacts",
         "contact",
         _inbound,
+        CloudWatchMetric("ContactsInbound"),
     ),
     Counter(
         "offered",
@@ -382,6 +383,7 @@ COUNTERS: tuple[Counter, ...] = (
         "contacts",
         "contact",
         _removed_within,
+        CloudWatchMetric("ContactsRemovedWithinThreshold"),
     ),
     Counter(
         "self_service_contained",
@@ -465,6 +467,7 @@ COUNTERS: tuple[Counter, ...] = (
         "contacts",
         "contact",
         _email_received,
+        CloudWatchMetric("EmailsReceived"),
     ),
     Counter(
         "emails_answered",
@@ -475,6 +478,7 @@ COUNTERS: tuple[Counter, ...] = (
         "contacts",
         "contact",
         _email_answered,
+        CloudWatchMetric("EmailsAnswered"),
     ),
     Counter(
         "emails_answered_within_24h",
@@ -486,6 +490,7 @@ COUNTERS: tuple[Counter, ...] = (
         "contacts",
         "contact",
         _email_in_24h,
+        CloudWatchMetric("EmailsAnsweredWithin24h"),
     ),
     Counter(
         "emails_closed_unanswered",
@@ -496,6 +501,7 @@ COUNTERS: tuple[Counter, ...] = (
         "contacts",
         "contact",
         _email_closed,
+        CloudWatchMetric("EmailsClosedUnanswered"),
     ),
     Counter(
         "notifications_sent",
@@ -506,6 +512,7 @@ COUNTERS: tuple[Counter, ...] = (
         "notifications",
         "notification",
         _notification_sent,
+        CloudWatchMetric("NotificationsSent"),
     ),
     Counter(
         "notifications_delivered",
@@ -516,6 +523,7 @@ COUNTERS: tuple[Counter, ...] = (
         "notifications",
         "notification",
         _notification_delivered,
+        CloudWatchMetric("NotificationsDelivered"),
     ),
     Counter(
         "notifications_opted_out",
@@ -526,6 +534,7 @@ COUNTERS: tuple[Counter, ...] = (
         "notifications",
         "notification",
         _notification_opted_out,
+        CloudWatchMetric("NotificationsOptedOut"),
     ),
     Counter(
         "notifications_failed",
@@ -536,6 +545,7 @@ COUNTERS: tuple[Counter, ...] = (
         "notifications",
         "notification",
         _notification_failed,
+        CloudWatchMetric("NotificationsFailed"),
     ),
     Counter(
         "survey_responses",

@@ -2,7 +2,9 @@
 
 Thin: parse the delivery (SQS batch, EventBridge envelope or DynamoDB stream batch), aggregate every
 record's facts in one pass (one rollup update per touched rollup item per invocation), report.
-Records that can never be aggregated are counted (EMF metrics) and logged, not retried. When the
+Records that can never be aggregated are counted (EMF metrics) and logged, not retried. The
+registry's CloudWatch measures are published from what the stored update counted, stack-wide and per
+channel (functions.domain.metrics_cloudwatch), so a duplicate publishes nothing twice. When the
 pass fails, the batch is bisected so that only the records that fail on their own are reported in
 ``batchItemFailures`` (SQS and stream); an error that would fail any record alike (throttling, a
 missing table) reports the whole batch at once. A direct EventBridge target raises instead, so the
@@ -16,7 +18,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from functions.core.observability import logger, metrics
+from functions.core.observability import NAMESPACE, SERVICE, logger, metrics
 from functions.core.settings import get_settings
 from functions.domain.metrics import Rules
 from functions.domain.metrics_aggregation import (
@@ -26,7 +28,7 @@ from functions.domain.metrics_aggregation import (
     isolate_failures,
     merge_reports,
 )
-from functions.domain.metrics_registry import PUBLISHED
+from functions.domain.metrics_cloudwatch import MetricSet, channel_sets, published_values
 
 
 def rules_from_settings() -> Rules:
@@ -165,11 +167,22 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     metrics.add_metric(name="RollupUpdates", unit=MetricUnit.Count, value=summary["rollup_updates"])
     metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=summary["failed"])
     totals = summary["totals"]
-    for counter in PUBLISHED:
-        assert counter.cloudwatch is not None
-        metrics.add_metric(
-            name=counter.cloudwatch.name,
-            unit=MetricUnit(counter.cloudwatch.unit),
-            value=totals.get(counter.name, 0) / counter.cloudwatch.divisor,
-        )
+    for value in published_values(totals):
+        metrics.add_metric(name=value.name, unit=MetricUnit(value.unit), value=value.value)
+    publish_channels(channel_sets(totals))
     return response
+
+
+def publish_channels(sets: list[MetricSet]) -> None:
+    """One EMF document per channel (dimensions service + Channel). Powertools keeps one dimension
+    set per Metrics object, so each channel gets its own short-lived one, flushed at once. EMF is
+    written to the function's log: CloudWatch extracts the metrics, no PutMetricData call or grant."""
+    from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+
+    for metric_set in sets:
+        emf = EphemeralMetrics(namespace=NAMESPACE, service=SERVICE)
+        for name, value in metric_set.dimensions:
+            emf.add_dimension(name=name, value=value)
+        for metric in metric_set.metrics:
+            emf.add_metric(name=metric.name, unit=MetricUnit(metric.unit), value=metric.value)
+        emf.flush_metrics()

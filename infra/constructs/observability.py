@@ -20,6 +20,7 @@ from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from functions.domain.metrics_cloudwatch import CHANNEL_DIMENSION
 from functions.domain.metrics_registry import BY_NAME, PUBLISHED, CloudWatchMetric, Ratio
 from infra.config import EnvConfig
 from infra.constructs.connect_center import pascal
@@ -40,25 +41,32 @@ def alarm_source_conditions() -> dict[str, dict[str, str]]:
     }
 
 
-def aggregate(counter: str, period: Duration) -> cw.Metric:
+def aggregate(counter: str, period: Duration, channel: str | None = None) -> cw.Metric:
+    """A published registry counter, stack-wide or of one channel (the aggregator's EMF dimensions:
+    functions.domain.metrics_cloudwatch)."""
     measure = BY_NAME[counter]
+    dimensions = DIMENSIONS if channel is None else {**DIMENSIONS, CHANNEL_DIMENSION: channel}
     return cw.Metric(
         namespace=NAMESPACE,
         metric_name=AGGREGATE_METRICS[counter],
-        dimensions_map=DIMENSIONS,
+        dimensions_map=dimensions,
         statistic="Sum",
         period=period,
-        label=measure.label,
+        label=measure.label if channel is None else f"{channel} {measure.label.lower()}",
     )
 
 
-def ratio_expression(name: str, period: Duration, *, empty: float = 0) -> cw.MathExpression:
+def ratio_expression(
+    name: str, period: Duration, *, empty: float = 0, channel: str | None = None
+) -> cw.MathExpression:
     """A registry ratio as CloudWatch metric math over the published counters (percent for shares;
-    ``empty`` when the denominator is zero). The counters' divisors are folded into the factor."""
+    ``empty`` when the denominator is zero), stack-wide or of one channel. The counters' divisors are
+    folded into the factor."""
     ratio = BY_NAME[name]
     assert isinstance(ratio, Ratio)
     names = list(dict.fromkeys((*ratio.numerator, *ratio.denominator)))
-    var = {counter: f"m{i}" for i, counter in enumerate(names)}
+    prefix = "m" if channel is None else channel.lower()
+    var = {counter: f"{prefix}{i}" for i, counter in enumerate(names)}
     divisors = {BY_NAME_PUBLISHED[n].divisor for n in ratio.numerator}
     assert len(divisors) == 1 and all(BY_NAME_PUBLISHED[n].divisor == 1 for n in ratio.denominator)
     factor = ratio.scale * divisors.pop() * (100 if ratio.unit == "ratio" else 1)
@@ -67,8 +75,22 @@ def ratio_expression(name: str, period: Duration, *, empty: float = 0) -> cw.Mat
     unit = " (%)" if ratio.unit == "ratio" else " (s)" if ratio.unit == "seconds" else ""
     return cw.MathExpression(
         expression=f"IF(({den}) > 0, {factor:g} * ({num}) / ({den}), {empty:g})",
-        using_metrics={var[n]: aggregate(n, period) for n in names},
-        label=f"{ratio.label}{unit}",
+        using_metrics={var[n]: aggregate(n, period, channel) for n in names},
+        label=f"{ratio.label}{unit}" if channel is None else f"{channel}{unit}",
+        period=period,
+    )
+
+
+def answered_late(period: Duration) -> cw.MathExpression:
+    """E-mails an agent accepted after their answer deadline (answered - answered within 24 h): both
+    counters are published when the answer is counted, so their difference is exact per period."""
+    return cw.MathExpression(
+        expression="answered - ontime",
+        using_metrics={
+            "answered": aggregate("emails_answered", period, "EMAIL"),
+            "ontime": aggregate("emails_answered_within_24h", period, "EMAIL"),
+        },
+        label="E-mails answered after their 24 h deadline",
         period=period,
     )
 
@@ -85,6 +107,29 @@ DASHBOARD_RATIOS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Abandonment (%)", ("abandonment_rate",)),
 )
 CALLBACK_FUNNEL = ("callbacks_offered", "callbacks_accepted", "callbacks_dialed", "callbacks_connected")
+#: contact channels and notification channels on the per-channel widgets
+CONTACT_CHANNELS = ("VOICE", "CHAT", "EMAIL")
+NOTIFICATION_CHANNELS = ("SMS", "EMAIL", "VOICE")
+#: per-channel widgets: (title, registry ratio, one line per contact channel)
+CHANNEL_RATIOS: tuple[tuple[str, str], ...] = (
+    ("Abandonment by channel (%)", "abandonment_rate"),
+    ("Service level by channel (%)", "service_level"),
+    ("Average speed of answer by channel (s)", "asa_seconds"),
+)
+#: per-channel count widgets: (title, registry counters, channels)
+CHANNEL_COUNTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("Contacts by channel", ("inbound_contacts", "offered"), CONTACT_CHANNELS),
+    (
+        "E-mail: received, answered, within 24 h, closed",
+        ("emails_received", "emails_answered", "emails_answered_within_24h", "emails_closed_unanswered"),
+        ("EMAIL",),
+    ),
+    (
+        "Notifications by channel",
+        ("notifications_sent", "notifications_delivered", "notifications_opted_out", "notifications_failed"),
+        NOTIFICATION_CHANNELS,
+    ),
+)
 
 
 class Observability(Construct):
@@ -265,7 +310,40 @@ class Observability(Construct):
             ),
             cw.GraphWidget(title="Flow errors", left=flow_errors, width=8),
         )
+        self._channel_widgets(quarter)
+        alarm(
+            "EmailAnsweredAfterDeadline",
+            answered_late(hour),
+            "An e-mail was answered after its 24 h answer deadline (the promise to citizens) last hour",
+        )
         self.dashboard.add_widgets(
             cw.GraphWidget(title="Lambda errors", left=lambda_errors, width=12),
             cw.GraphWidget(title="Lambda duration p95 (ms)", left=durations, width=12),
         )
+
+    def _channel_widgets(self, period: Duration) -> None:
+        """One row of ratios and one of counts, each line one channel (the EMF ``Channel`` dimension)."""
+        ratios = [
+            cw.GraphWidget(
+                title=title,
+                left=[ratio_expression(name, period, channel=ch) for ch in CONTACT_CHANNELS],
+                width=8,
+            )
+            for title, name in CHANNEL_RATIOS
+        ]
+        self.dashboard.add_widgets(*ratios)
+        day = Duration.days(1)
+        counts = [
+            cw.GraphWidget(
+                title=title,
+                left=[aggregate(name, period, ch) for ch in channels for name in names],
+                width=6,
+            )
+            for title, names, channels in CHANNEL_COUNTS
+        ]
+        on_time = cw.GraphWidget(
+            title="E-mail answered within 24 h (%, per day)",
+            left=[ratio_expression("email_answered_within_24h_rate", day, channel="EMAIL")],
+            width=6,
+        )
+        self.dashboard.add_widgets(*counts, on_time)
