@@ -76,8 +76,11 @@ def send_sms(notice: rules.Notice, number: str, language: str) -> str:
 
 
 def call_attributes(notice: rules.Notice, language: str) -> dict[str, str]:
-    """What flows/notification-call.json reads: the new status code and the language, nothing else
-    (contact attributes land in contact records: no case number, name or number)."""
+    """What flows/notification-call.json reads: the new status code (a status change) or the days
+    left (a deadline reminder: 7 or 1), and the language, nothing else (contact attributes land in
+    contact records: no case number, name, number or deadline date)."""
+    if notice.kind is rules.Kind.DEADLINE_REMINDER:
+        return {"reminderDays": str(notice.days_left or ""), "language": language}
     return {"status": notice.status.value if notice.status else "", "language": language}
 
 

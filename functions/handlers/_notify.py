@@ -29,9 +29,6 @@ class SendFailed(Exception):
     """The channel refused or timed out: nothing was sent, the notification is owed."""
 
 
-#: a deadline reminder for someone who chose calls: the call flow says a status, not a deadline
-CALL_REMINDER_NOT_BUILT = "CALL_REMINDER_NOT_BUILT"
-
 #: each channel's send: the id the channel accepted the notification under (errors propagate)
 _SENDERS: dict[rules.Channel, Callable[[rules.Notice, str, str], str]] = {
     rules.Channel.EMAIL: channels.send_email,
@@ -83,10 +80,6 @@ def defer(
 
 def send_now(notice: rules.Notice, consent: rules.Consent, moment: datetime) -> str:
     """Claim, send, then emit SENT: exactly once per notification, even when redelivered."""
-    if consent.channel is rules.Channel.CALL and notice.kind is not rules.Kind.STATUS_CHANGE:
-        # flows/notification-call.json says a status, not a deadline (docs/notifications.md)
-        event(notice, consent.channel, rules.Outcome.SKIPPED, moment, CALL_REMINDER_NOT_BUILT)
-        return CALL_REMINDER_NOT_BUILT
     if not store.claim(notice.key, int(moment.timestamp()), "SENT"):
         if store.unemitted(notice.key):
             event(notice, consent.channel, rules.Outcome.SENT, moment)

@@ -45,9 +45,9 @@ NOTIFIER_STREAMS = ("cases",)
 #: the functions that send notifications (and emit their outcome events)
 NOTIFICATION_SENDERS = ("notifier", "notify_deferred", "deadline_reminders")
 DEFERRED = "notify_deferred"
-#: the functions that may place a notification call (status changes, at once or after quiet hours)
-CALL_SENDERS = ("notifier", DEFERRED)
 REMINDERS = "deadline_reminders"
+#: the functions that place notification calls (a status change, a deferred one, a deadline reminder)
+CALL_SENDERS = ("notifier", DEFERRED, REMINDERS)
 RECEIPTS = "notification_receipts"
 OUTCOME_EMITTERS = (*NOTIFICATION_SENDERS, RECEIPTS)
 FROM_ADDRESS_ENV = "EMAIL_FROM_ADDRESS"
@@ -91,8 +91,8 @@ def add_call_channel(
     flow_arn: str,
     source_number: str | None,
 ) -> None:
-    """Let the senders of status changes place a call in this instance, running the notification flow
-    (deadline reminders are not given by call: that flow says a status, docs/notifications.md)."""
+    """Let the notification senders (status changes, deferred ones, deadline reminders) place a call
+    in this instance, running the notification flow (it says a status or a deadline reminder)."""
     for name in CALL_SENDERS:
         if name not in functions:
             continue

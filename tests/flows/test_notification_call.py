@@ -84,7 +84,7 @@ def test_the_flow_reads_no_personal_data() -> None:
     from tests.flows.conftest import FLOWS_DIR
 
     text = (FLOWS_DIR / f"{FLOW}.json").read_text()
-    assert set(re.findall(r"\$\.Attributes\.(\w+)", text)) == {"status", "language"}
+    assert set(re.findall(r"\$\.Attributes\.(\w+)", text)) == {"status", "language", "reminderDays"}
     assert "InvokeLambdaFunction" not in {a["Type"] for a in json.loads(text)["Actions"]}
 
 
