@@ -152,7 +152,7 @@ def environment_acks(config: EnvConfig) -> tuple[Ack, ...]:
             REQUIRED_WILDCARDS["/contact/*"],
         )
         # the callback dispatcher, and the notification senders that place calls (CALL_SENDERS)
-        for function in ("CallbackDispatcher", "Notifier", "NotifyDeferred")
+        for function in ("CallbackDispatcher", "Notifier", "NotifyDeferred", "DeadlineReminders")
     )
 
 

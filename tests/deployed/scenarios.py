@@ -440,6 +440,33 @@ def deadline_reminders(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
     return {"runs": [r["outcomes"] for r in runs], "texts": sent, "emailed": emailed}
 
 
+def reminders_by_call(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
+    """A case due in 7 days, its citizen consenting by CALL: Connect throttles every attempt of the
+    first run (handed to the sweep, typed DEFERRED/SEND_FAILED), the sweep rings once, the next
+    run rings nothing; each as deployed, its role's StartOutboundVoiceContact grant enforced."""
+    from civicline.local.outbound import LocalOutboundCalls, answer_outbound_calls
+
+    case = demo_cases()[0]  # due 10 days after the demo day
+    consented = consent_to(stack, case.case_number, "CALL", "v-3")
+    clock.moment = NOW + timedelta(days=3)  # 10:00 in New York, 7 days before the deadline
+    remind = entry_point("deadline_reminders")
+    calls = LocalOutboundCalls()  # one Connect for both functions
+    runs = []
+    with (
+        stack.as_function("deadline_reminders"),
+        answer_outbound_calls(calls),
+        AwsFaults(client("connect")) as faults,
+    ):
+        faults.fail("StartOutboundVoiceContact", "ThrottlingException", status=429, times=None)
+        runs.append(remind(SCHEDULE, Context("deadline_reminders"))["outcomes"])
+    clock.moment += timedelta(minutes=5)
+    with stack.as_function("notify_deferred"), answer_outbound_calls(calls):
+        swept = entry_point("notify_deferred")(SCHEDULE, Context("notify_deferred"))["outcomes"]
+    with stack.as_function("deadline_reminders"), answer_outbound_calls(calls):
+        runs.append(remind(SCHEDULE, Context("deadline_reminders"))["outcomes"])
+    return {"consented": consented, "runs": runs, "swept": swept, "calls": calls.calls}
+
+
 def receipt_events() -> dict[str, dict[str, Any]]:
     """Delivery receipts as SES (event publishing) and End User Messaging SMS put them on the bus."""
     tags = {"notificationId": ["0123456789abcdef0123456789abcdef"], "kind": ["STATUS_CHANGE"]}

@@ -162,6 +162,21 @@ def test_a_deadline_reminder_is_sent_once(deployed: DeployedStack, deployed_aws:
     assert results["emailed"].get("SENT") == 1
 
 
+def test_a_deadline_reminder_is_called_once(deployed: DeployedStack, deployed_aws: Any, clock: Clock) -> None:
+    # Given a CALL consent and a deadline 7 days away, the deadline_reminders role as deployed
+    results = scenarios.reminders_by_call(deployed, clock)
+    assert results["consented"]["result"] == "RECORDED"
+    throttled, later = results["runs"]
+    # Then the throttled run rang nothing and deferred the reminder, the sweep rang once, the next
+    # run nothing again
+    assert throttled.get("DEFERRED") == 1 and "SENT" not in throttled
+    assert results["swept"] == {"SENT": 1}
+    assert later.get("ALREADY_SENT") == 1 and "SENT" not in later
+    [call] = results["calls"]
+    assert call.destination == scenarios.CALLER and call.flow == "notification-call"
+    assert any("A deadline on your case is in 7 days." in p for p in call.result.prompts)
+
+
 def test_delivery_receipts_become_outcome_events(deployed: DeployedStack, deployed_aws: Any) -> None:
     results = scenarios.notification_receipts(deployed)
     assert results == {
