@@ -5,9 +5,14 @@ Amazon SES publishes sending events to EventBridge through a configuration set's
 list); AWS End User Messaging SMS publishes "Text Message Delivery Status Updated" to EventBridge
 (``source`` ``aws.sms-voice``; the send's ``Context`` comes back in ``detail.context``). Only a
 receipt that says the message reached the recipient is DELIVERED; one that says it never will is
-FAILED with the channel's reason; the rest (accepted by the carrier, queued, delayed, complaints)
-are not delivery outcomes and are ignored. TEXT_SUCCESSFUL is "accepted by the carrier", not
-delivered: carriers that return no delivery report leave the message SENT.
+FAILED with the channel's reason; the rest (queued, pending, delayed, complaints) are not delivery
+outcomes and are ignored. SMS receipts carry ``isFinal`` ("Messaging Events", end-user-messaging/
+latest/userguide/nx-features-messaging-events.html): TEXT_SUCCESSFUL ("accepted by the recipient's
+carrier") is DELIVERED only when it is final, because AWS says TEXT_DELIVERED and TEXT_SUCCESSFUL
+"may be used interchangeably" depending on the destination country (configuration-sets-event-
+types.html) and its own "Event for a delivered SMS message" is a final TEXT_SUCCESSFUL
+(monitor-event-bridge.html); it carries the reason CARRIER_ACCEPTED so the two stay apart. A
+failure that is not final (a temporary carrier error being retried) is not an outcome yet.
 """
 
 from __future__ import annotations
@@ -89,12 +94,21 @@ def receipt(event: Any) -> Receipt | None:
             reason = f"BOUNCE_{str(bounce_type).upper()}"
         return _receipt(tags, "EMAIL", outcome, reason)
     if event.get("source") == SMS_SOURCE:
-        kind = str(detail.get("eventType", ""))
-        context = _dict(detail.get("context"))
-        if kind == "TEXT_DELIVERED":
-            return _receipt(context, "SMS", Outcome.DELIVERED, None)
-        if kind in _SMS_FAILED:
-            return _receipt(context, "SMS", Outcome.FAILED, kind)
+        return _sms_receipt(detail)
+    return None
+
+
+def _sms_receipt(detail: dict[str, Any]) -> Receipt | None:
+    """An SMS receipt's outcome: ``isFinal`` absent counts as final (older events lack it)."""
+    kind = str(detail.get("eventType", ""))
+    context = _dict(detail.get("context"))
+    final = detail.get("isFinal") is not False
+    if kind == "TEXT_DELIVERED":
+        return _receipt(context, "SMS", Outcome.DELIVERED, None)
+    if kind == "TEXT_SUCCESSFUL" and detail.get("isFinal") is True:
+        return _receipt(context, "SMS", Outcome.DELIVERED, "CARRIER_ACCEPTED")
+    if kind in _SMS_FAILED and final:
+        return _receipt(context, "SMS", Outcome.FAILED, kind)
     return None
 
 

@@ -26,9 +26,15 @@ def ses_event(event_type: str, **more: Any) -> dict[str, Any]:
     return {"source": "aws.ses", "detail": {"eventType": event_type, "mail": {"tags": TAGS}, **more}}
 
 
-def sms_event(event_type: str) -> dict[str, Any]:
+def sms_event(event_type: str, **more: Any) -> dict[str, Any]:
+    """An End User Messaging SMS receipt as EventBridge delivers it (monitor-event-bridge.html:
+    detail-type "Text Message Delivery Status Updated", detail.eventType / isFinal / context)."""
     context = {"notificationId": "fedcba9876543210fedcba9876543210", "kind": "DEADLINE_REMINDER"}
-    return {"source": "aws.sms-voice", "detail": {"eventType": event_type, "context": context}}
+    return {
+        "source": "aws.sms-voice",
+        "detail-type": "Text Message Delivery Status Updated",
+        "detail": {"eventType": event_type, "context": context, **more},
+    }
 
 
 @pytest.mark.parametrize(
@@ -42,6 +48,11 @@ def sms_event(event_type: str) -> dict[str, Any]:
         (ses_event("Reject"), ("EMAIL", Outcome.FAILED, "REJECTED")),
         (sms_event("TEXT_DELIVERED"), ("SMS", Outcome.DELIVERED, None)),
         (sms_event("TEXT_BLOCKED"), ("SMS", Outcome.FAILED, "TEXT_BLOCKED")),
+        (sms_event("TEXT_BLOCKED", isFinal=True), ("SMS", Outcome.FAILED, "TEXT_BLOCKED")),
+        # AWS's own "Event for a delivered SMS message" is a final TEXT_SUCCESSFUL: where the country's
+        # carriers send no delivery report, TEXT_DELIVERED and TEXT_SUCCESSFUL are used interchangeably
+        # (configuration-sets-event-types.html)
+        (sms_event("TEXT_SUCCESSFUL", isFinal=True), ("SMS", Outcome.DELIVERED, "CARRIER_ACCEPTED")),
     ],
 )
 def test_receipts_that_end_a_delivery_map_to_delivered_or_failed(
@@ -58,7 +69,9 @@ def test_receipts_that_end_a_delivery_map_to_delivered_or_failed(
         ses_event("Send"),
         ses_event("DeliveryDelay"),
         ses_event("Complaint"),
-        sms_event("TEXT_SUCCESSFUL"),  # accepted by the carrier is not delivered
+        sms_event("TEXT_SUCCESSFUL"),  # accepted by the carrier, a delivery report may follow
+        sms_event("TEXT_SUCCESSFUL", isFinal=False),
+        sms_event("TEXT_CARRIER_UNREACHABLE", isFinal=False),  # a temporary error: retried, not final
         sms_event("TEXT_QUEUED"),
         {"source": "aws.ses", "detail": {"eventType": "Delivery", "mail": {"tags": {}}}},  # not ours
         {"source": "aws.connect", "detail": {"eventType": "Delivery"}},

@@ -18,10 +18,9 @@ BRANCH_FLOOR = 0.90
 #: a test case starts a VOICE_CALL or CHAT contact (API_TestCaseEntryPoint), so an e-mail flow cannot
 #: be entered by one: flows/inbound-email.json is walked on the EMAIL channel in tests/channels
 NOT_ENTERABLE = frozenset({"inbound-email"})
-#: flows a test case could enter but that have no Connect test cases yet (a known gap, README): the
-#: outbound notification call is walked on every status, language and error branch through the
-#: engine in tests/flows/test_notification_call.py instead
-NO_CASES_YET = frozenset({"notification-call"})
+#: flows a test case could enter but that have no Connect test cases yet (none: the outbound
+#: notification call has its own in tests/connect/notification-call)
+NO_CASES_YET: frozenset[str] = frozenset()
 
 
 def _share(flows: dict[str, dict[str, list[int]]], kind: str) -> float:

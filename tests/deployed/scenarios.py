@@ -446,9 +446,9 @@ def reminders_by_call(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
     run rings nothing; each as deployed, its role's StartOutboundVoiceContact grant enforced."""
     from civicline.local.outbound import LocalOutboundCalls, answer_outbound_calls
 
-    case = demo_cases()[0]  # due 10 days after the demo day
+    case = demo_cases()[6]  # due 22 days after the demo day, used by no other scenario
     consented = consent_to(stack, case.case_number, "CALL", "v-3")
-    clock.moment = NOW + timedelta(days=3)  # 10:00 in New York, 7 days before the deadline
+    clock.moment = NOW + timedelta(days=15)  # 10:00 in New York, 7 days before the deadline
     remind = entry_point("deadline_reminders")
     calls = LocalOutboundCalls()  # one Connect for both functions
     runs = []
@@ -529,6 +529,7 @@ def every_path(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
         "notify_deferred": notify_deferred(stack, clock),
         "notify_by_call": notify_by_call(stack, clock),
         "deadline_reminders": deadline_reminders(stack, clock),
+        "reminders_by_call": reminders_by_call(stack, clock),
         "notification_receipts": notification_receipts(stack),
     }
 
