@@ -9,15 +9,19 @@ metrics, the values at the top level. Powertools writes one per Metrics object i
 from __future__ import annotations
 
 import json
+import random
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from functions.domain.metrics_cloudwatch import CHANNEL_DIMENSION, channel_sets
 from functions.domain.metrics_registry import PUBLISHED
-from functions.handlers.contact_events import handler
-from tests.metrics.conftest import envelope, sqs_event
+from functions.handlers.contact_events import handler, process
+from tests.metrics.conftest import RULES, envelope, fresh_store, sqs_event
+from tests.metrics.lifecycles import lifecycles
 from tests.metrics.test_channels import START, contact, deadline, outcome
 
 PUBLISHED_NAMES = {c.cloudwatch.name for c in PUBLISHED if c.cloudwatch}
@@ -136,3 +140,44 @@ def test_a_channel_only_moved_by_zero_deltas_publishes_nothing() -> None:
     totals = {"ch|CHAT|offered": 0, "ch|VOICE|offered": 1, "offered": 1, "a11v|customers|GENERAL|VOICE": 1}
     # Then only VOICE gets a document
     assert [s.dimensions for s in channel_sets(totals)] == [((CHANNEL_DIMENSION, "VOICE"),)]
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(lives=lifecycles(max_size=5), seed=st.integers(0, 2**32 - 1), batch=st.sampled_from([1, 4, 10]))
+def test_what_each_channel_publishes_adds_up_to_its_stored_rollups(
+    local_aws: Any, lives: list[Any], seed: int, batch: int
+) -> None:
+    # Given generated lifecycles (VOICE, CHAT, TASK), every event also re-sent and re-published,
+    # shuffled, in batches of one size
+    rng = random.Random(seed)
+    envelopes = [envelope(e.detail) for life in lives for e in life.events]
+    noisy = envelopes + [dict(e) for e in envelopes] + [envelope(e["detail"]) for e in envelopes]
+    rng.shuffle(noisy)
+    store = fresh_store(local_aws)
+    # When the aggregator takes them, and what it would publish per channel is summed over the runs
+    published: dict[tuple[str, str], float] = {}
+    for start in range(0, len(noisy), batch):
+        response = process(sqs_event(noisy[start : start + batch]), store, RULES, now_ms=0)
+        assert response["batchItemFailures"] == []
+        for metric_set in channel_sets(response["summary"]["totals"]):
+            channel = dict(metric_set.dimensions)[CHANNEL_DIMENSION]
+            for metric in metric_set.metrics:
+                key = (channel, metric.name)
+                published[key] = published.get(key, 0.0) + metric.value
+    # Then each channel's published total is its stored counter (ALL queue, every 15-minute row)
+    stored: dict[tuple[str, str], float] = {}
+    for row in store.query_rollups("ALL", "15m"):
+        for counter in PUBLISHED:
+            assert counter.cloudwatch is not None
+            for channel in ("VOICE", "CHAT", "TASK"):
+                value = float(row["counters"].get(f"ch|{channel}|{counter.name}", 0))
+                if value:
+                    key = (channel, counter.cloudwatch.name)
+                    stored[key] = stored.get(key, 0.0) + value / counter.cloudwatch.divisor
+    assert {k: round(v, 6) for k, v in published.items() if v} == {k: round(v, 6) for k, v in stored.items()}
+    assert stored or all(life.kind == "outbound" for life in lives)  # the comparison is not vacuous
