@@ -64,7 +64,12 @@ def stack_wide(docs: list[dict[str, Any]]) -> dict[str, float]:
 
 @pytest.fixture
 def emf_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """EMF written (the suite disables it), starting from an empty Metrics object: with metrics
+    disabled, earlier tests' handler calls leave their values in the shared one unflushed."""
+    from functions.core.observability import metrics
+
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    metrics.clear_metrics()
 
 
 def test_each_channel_publishes_what_its_stored_update_counted_and_a_redelivery_nothing(
