@@ -24,7 +24,7 @@ from infra.registry import BOTS, placeholder
 
 BOTS_DIR = Path(__file__).resolve().parents[2] / "flows" / "bots"
 #: Lex slot types for the local patterns (functions of what the slot holds)
-BUILT_IN_TYPES = {"number": "AMAZON.Number", "email": "AMAZON.EmailAddress"}
+BUILT_IN_TYPES = {"number": "AMAZON.Number", "email": "AMAZON.EmailAddress", "phone": "AMAZON.PhoneNumber"}
 _PROMPT = {"en_US": "Please type your answer.", "es_US": "Por favor, escriba su respuesta."}
 
 

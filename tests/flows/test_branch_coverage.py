@@ -40,10 +40,11 @@ FLOWS += ["agent-whisper", "callback-outbound-whisper"]
 #: what a chat customer types: the choices a message offers ("type 3"), words, numbers, an address
 CHAT_OFFERED = re.compile(r"(?<![\d-])(\d)(?![\d-])")  # "type 1", "2 (or \"status\")"
 TYPED = ["", "0", "1", "2", "3", "9", "status", "estado", "agent", "hello", "12345674", "246810"]
-TYPED += ["ana@example.org", "not an address"]
+TYPED += ["ana@example.org", "not an address", "202 555 0123", "callback", "leave"]
 #: what a chat prompt asks for by name -> the text a customer who follows it types
 ASKED = {"e-mail address": "ana@example.org", "correo electrónico donde": "ana@example.org"}
 ASKED |= {"case number": "12345674", "número de caso": "12345674", "PIN": "246810"}
+ASKED |= {"phone number where": "202 555 0123", "número de teléfono al que": "202 555 0123"}
 Transition = tuple[str, str, str]
 
 

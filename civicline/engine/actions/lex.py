@@ -67,9 +67,13 @@ class Intent:
 
 
 def _pattern_value(pattern: str, entry: str) -> str | None:
+    """The value a slot pattern takes from an entry: the whole entry or one word matching in full;
+    a pattern with a group keeps only the group (a phone number inside "call me at ...", as Lex's
+    AMAZON.PhoneNumber picks the number out of the message)."""
     for candidate in (entry.strip(), *entry.replace(",", " ").split()):
-        if re.fullmatch(pattern, candidate):
-            return candidate
+        found = re.fullmatch(pattern, candidate)
+        if found:
+            return found.group(1).strip() if found.re.groups else candidate
     return None
 
 

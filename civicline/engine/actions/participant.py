@@ -303,12 +303,29 @@ def connect_participant_with_lex_bot(run: Run, act: FlowAction) -> Outcome:
         return entry
     if not entry:
         run.note(_silence(run, params))
+        waited = _waiting_cycles(run, act)
+        if waited is not None:
+            return waited
         return Outcome.fail("InputTimeLimitExceeded")
     run.heard(entry)
     match = bot.recognize(entry)
     run.contact.lex = lex.lex_data(match, run.text_map(params.get("LexSessionAttributes")))
     run.note(f"bot {bot.name}: intent {match.intent} ({match.how})")
     return Outcome.ok(match.intent)
+
+
+def _waiting_cycles(run: Run, act: FlowAction) -> Outcome | None:
+    """A chat customer who types nothing while queued: each time-out is one waiting cycle (the chat
+    twin of the loop prompt's interrupt), and after ``max_loops`` of them the run ends with the
+    contact still in its queue, as ``MessageParticipantIteratively`` does on voice."""
+    if run.flow.flow_type != "CUSTOMER_QUEUE" or run.script.remaining or run.script.ask is not None:
+        return None
+    key = f"{run.flow.name}/{act.Identifier}"
+    count = run.interrupts.get(key, 0)
+    if count >= run.max_loops:
+        return Outcome.end("QUEUE", detail=f"still waiting after {count} chat time-outs")
+    run.interrupts[key] = count + 1
+    return None
 
 
 def _silence(run: Run, params: dict[str, Any]) -> str:
