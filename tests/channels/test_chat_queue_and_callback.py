@@ -51,6 +51,25 @@ def local() -> Iterator[Any]:
         yield aws
 
 
+@pytest.fixture
+def function_logs() -> Iterator[Callable[[], str]]:
+    """What the functions' logger writes (DEBUG, through its masking formatter). The stream is
+    swapped without flushing the old one: a CLI test before may have left it pointing at a closed
+    runner stream (the shared ``captured_logs`` fixture flushes it and fails then)."""
+    import io
+
+    from functions.core.observability import logger
+
+    buffer = io.StringIO()
+    handler = logger.registered_handler
+    previous, previous_level = handler.stream, logger.log_level
+    handler.stream = buffer
+    logger.setLevel("DEBUG")
+    yield buffer.getvalue
+    handler.stream = previous
+    logger.setLevel(previous_level)
+
+
 def callbacks() -> list[dict[str, Any]]:
     """Every stored callback request (the functions' own table, read back)."""
     import boto3
@@ -99,7 +118,7 @@ def test_waiting_on_chat_shows_position_and_wait_as_text_and_keeps_the_place(
 
 
 def test_typing_callback_and_a_number_stores_the_callback_before_confirming(
-    library: FlowLibrary, local: Any, captured_logs: Callable[[], str]
+    library: FlowLibrary, local: Any, function_logs: Callable[[], str]
 ) -> None:
     # When the customer types "callback", then a phone number in a sentence
     result = queued(library, "callback", f"please call me at {TYPED}")
@@ -113,7 +132,8 @@ def test_typing_callback_and_a_number_stores_the_callback_before_confirming(
     assert result.prompts[-1].startswith("Thank you. We will call you back")
     assert result.ended["how"] == "DISCONNECT"
     # And the number was never logged (flow logging off around it, nothing in the functions' logs)
-    assert captured_logs() and E164 not in captured_logs() and "0142" not in captured_logs()
+    logs = function_logs()
+    assert "callback requested" in logs and E164 not in logs and "0142" not in logs
     off = [s.identifier for s in result.steps if s.identifier.startswith("cb-chat-logging")]
     assert off[:2] == ["cb-chat-logging-off", "cb-chat-logging-on"]
 
@@ -196,3 +216,29 @@ def test_after_hours_on_chat_the_morning_callback_takes_a_typed_number(
     assert call["result"]["result"] == "CREATED"
     assert json.loads(json.dumps(call))["result"]["windowSpoken"]
     assert result.prompts[-1].startswith("Thank you. We will call you back")
+
+
+@pytest.mark.parametrize(
+    ("typed", "result"),
+    [
+        ("202 555 0123", "CREATED"),
+        ("(202) 555-0123", "CREATED"),
+        ("+1 202 555 0123", "CREATED"),
+        ("555 0100", "INVALID_INPUT"),  # 7 digits: became +15550100 and was booked before the fix
+        ("1 202 555", "INVALID_INPUT"),  # incomplete
+        ("202 155 0123", "INVALID_INPUT"),  # an exchange cannot start with 1 in NANP
+        ("+44 20 7946 0958", "INVALID_INPUT"),  # outside the default dial prefixes (NANP)
+        ("", "INVALID_INPUT"),  # a chat contact has no caller number to fall back on
+    ],
+)
+def test_the_callback_function_takes_only_whole_typed_numbers_from_a_chat(
+    seeded: Any, typed: str, result: str
+) -> None:
+    # Given the real Lambda entry point with a Connect event of a chat contact (no CustomerEndpoint)
+    from functions.handlers.callback import handler
+    from tests.functional.conftest import make_event
+
+    params = {"mode": "SCHEDULED", "queueName": "general", "window": "3", "callbackNumber": typed}
+    answer = handler(make_event(params, f"chat-{abs(hash(typed))}", None, "general"), None)
+    # Then only a whole dialable number is booked; anything else is a typed INVALID_INPUT
+    assert answer["result"] == result

@@ -135,13 +135,67 @@ def test_a_customer_who_ends_the_chat_has_left(make_engine) -> None:
 @given(st.text(max_size=40))
 def test_any_typed_text_gets_an_intent_and_a_choice_is_one_digit(text: str) -> None:
     match = BOT.recognize(text)
-    assert match.intent in {"Choose", "GiveNumber", "GiveEmail", FALLBACK}
+    assert match.intent in {"Choose", "GiveNumber", "GiveEmail", "GivePhone", "Callback", "Leave", FALLBACK}
     if match.intent == "Choose":
         assert match.slots["choice"] in set("0123456789")
     if match.intent == "GiveNumber":
         assert match.slots["number"].isdigit()
+    if match.intent == "GivePhone":
+        # the number the message holds, at least 10 digits with their separators (as AMAZON.PhoneNumber)
+        phone = match.slots["phone"]
+        assert phone in text and 10 <= sum(c.isdigit() for c in phone) <= 15
 
 
 @given(st.sampled_from(list(range(10))))
 def test_every_digit_is_its_own_choice(digit: int) -> None:
     assert BOT.recognize(str(digit)).slots == {"choice": str(digit)}
+
+
+# -- list pickers (interactive-messages.html: a ListPicker template sent through the Lex bot) ---
+
+PICKER = (
+    '{"templateType": "ListPicker", "version": "1.0", "data": {"content": {"title": "Pick one",'
+    ' "elements": [{"title": "English", "subtitle": "or type 1"},'
+    ' {"title": "Agent", "subtitle": "or type 0"}]}}}'
+)
+ALL_ERRORS = dict.fromkeys(("InputTimeLimitExceeded", "NoMatchingCondition", "NoMatchingError"), "failed")
+
+
+def _lex_with(session: dict[str, str]) -> dict:
+    return act(
+        "lex",
+        "ConnectParticipantWithLexBot",
+        {"Text": "Type 1 or 0", "LexV2Bot": {"AliasArn": "%BOT_CHAT_MENU%"}, "LexSessionAttributes": session},
+        conditions=[("Equals", "Choose", "said")],
+        errors=ALL_ERRORS,
+    )
+
+
+def test_a_list_picker_is_shown_on_chat_and_its_title_selects(make_engine: Callable[..., Engine]) -> None:
+    # Given a Lex menu handing the bot a list picker / When the customer taps "English"
+    result = run(make_engine, _lex_with({"civiclinePicker": PICKER}), typed=("English",))
+    # Then the picker was shown (title and numbered choices), the title was the customer's message
+    [shown] = result.to_json()["pickers"]
+    assert shown["action"] == "lex" and shown["title"] == "Pick one"
+    assert [c["title"] for c in shown["choices"]] == ["English", "Agent"]
+    assert result.steps[0].picker == shown
+    assert result.inputs == ["English"] and result.prompts[-1] == "ok"
+
+
+def test_the_same_menu_on_voice_shows_no_picker(make_engine: Callable[..., Engine]) -> None:
+    result = run(make_engine, _lex_with({"civiclinePicker": PICKER}), typed=("1",), channel="VOICE")
+    assert result.to_json()["pickers"] == []
+
+
+def test_a_picker_that_is_not_a_list_picker_template_takes_the_error_branch(
+    make_engine: Callable[..., Engine],
+) -> None:
+    result = run(make_engine, _lex_with({"civiclinePicker": '{"templateType": "Carousel"}'}), typed=("1",))
+    assert result.prompts[-1] == "error branch"
+    assert "list picker" in result.steps[0].detail
+    assert result.pickers == []
+
+
+def test_an_empty_picker_attribute_leaves_the_typed_menu(make_engine: Callable[..., Engine]) -> None:
+    result = run(make_engine, _lex_with({"civiclinePicker": ""}), typed=("1",))
+    assert result.pickers == [] and result.prompts[-1] == "ok"

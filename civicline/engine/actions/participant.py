@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from civicline.engine.actions import lex
+from civicline.engine.actions import lex, picker
 from civicline.engine.actions.common import (
     E164_RE,
     MESSAGE_SOURCES,
@@ -298,6 +298,9 @@ def connect_participant_with_lex_bot(run: Run, act: FlowAction) -> Outcome:
     if isinstance(prompt, Outcome):
         return prompt
     bot = lex.bot_for(run, params, act)
+    shown = _show_picker(run, act)
+    if isinstance(shown, Outcome):
+        return shown
     entry = _listen(run, prompt)
     if isinstance(entry, Outcome):
         return entry
@@ -312,6 +315,27 @@ def connect_participant_with_lex_bot(run: Run, act: FlowAction) -> Outcome:
     run.contact.lex = lex.lex_data(match, run.text_map(params.get("LexSessionAttributes")))
     run.note(f"bot {bot.name}: intent {match.intent} ({match.how})")
     return Outcome.ok(match.intent)
+
+
+def _show_picker(run: Run, act: FlowAction) -> Outcome | None:
+    """On chat, the list picker the flow hands the bot (civicline.engine.actions.picker) is shown
+    with the prompt; one that is not a valid ListPicker template fails the action, as Connect's
+    flows validate interactive messages against the templates. On voice it is not shown."""
+    session = act.Parameters.get("LexSessionAttributes")
+    if run.contact.channel != "CHAT" or not isinstance(session, dict):
+        return None
+    text = run.text(session.get(picker.SESSION_ATTRIBUTE) or "")
+    if not text:  # none for this menu (or its flow attribute is not set): the typed menu alone
+        return None
+    try:
+        shown = picker.parse(text)
+    except picker.PickerError as exc:
+        return Outcome.fail(detail=f"list picker: {exc}")
+    shown_json = {"action": act.Identifier, **shown.to_json()}
+    run.result.pickers.append(shown_json)
+    if run.result.steps:
+        run.result.steps[-1].picker = shown_json
+    return None
 
 
 def _waiting_cycles(run: Run, act: FlowAction) -> Outcome | None:
