@@ -45,7 +45,8 @@ def render_steps(result: CallResult) -> Table:
             lines.append(f"[blue]shows list picker[/blue] {escape(str(step.picker['title']))}")
             lines.extend(f"  {c['number']}. {escape(str(c['title']))}" for c in step.picker["choices"])
         if step.entry is not None:
-            lines.append(f"[bold]caller keys[/bold] {escape(step.entry)}")
+            who = "customer types" if result.contact.channel == "CHAT" else "caller keys"
+            lines.append(f"[bold]{who}[/bold] {escape(step.entry)}")
         if step.call is not None:
             call = step.call
             lines.append(

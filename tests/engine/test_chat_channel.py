@@ -199,3 +199,20 @@ def test_a_picker_that_is_not_a_list_picker_template_takes_the_error_branch(
 def test_an_empty_picker_attribute_leaves_the_typed_menu(make_engine: Callable[..., Engine]) -> None:
     result = run(make_engine, _lex_with({"civiclinePicker": ""}), typed=("1",))
     assert result.pickers == [] and result.prompts[-1] == "ok"
+
+
+def test_the_validator_checks_a_list_picker_written_in_the_flow() -> None:
+    import json
+
+    from civicline.engine.validator import has_errors, validate_text
+
+    def findings(value: str) -> list:
+        document = doc(_lex_with({"civiclinePicker": value}), SAID, FAILED, BYE)
+        return validate_text(json.dumps(document), name="f", label="f.json")
+
+    # Given a template that is not a ListPicker / Then an error names it; a valid one or a
+    # reference (checked when it runs) is clean
+    broken = findings('{"templateType": "ListPicker", "version": "1.0", "data": {"content": {}}}')
+    assert has_errors(broken) and any("not a ListPicker template" in f.message for f in broken)
+    assert not has_errors(findings(PICKER))
+    assert not has_errors(findings("$.FlowAttributes.pMainPicker"))

@@ -267,6 +267,16 @@ def _check_lex(act: FlowAction) -> Iterable[Problem]:
     if len(bots) != 1:
         yield Problem("ConnectParticipantWithLexBot needs exactly one of LexV2Bot or LexBot")
     yield from _one_source(act)
+    session = params.get("LexSessionAttributes")
+    shown = session.get(picker.SESSION_ATTRIBUTE) if isinstance(session, dict) else None
+    if isinstance(shown, str) and shown and not shown.startswith("$."):
+        # a list picker written in the flow is checked against Connect's template statically
+        try:
+            picker.parse(shown)
+        except picker.PickerError as exc:
+            yield Problem(
+                f"LexSessionAttributes.{picker.SESSION_ATTRIBUTE}: not a ListPicker template ({exc})"
+            )
 
 
 @action(
