@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -202,8 +203,6 @@ def test_an_empty_picker_attribute_leaves_the_typed_menu(make_engine: Callable[.
 
 
 def test_the_validator_checks_a_list_picker_written_in_the_flow() -> None:
-    import json
-
     from civicline.engine.validator import has_errors, validate_text
 
     def findings(value: str) -> list:
@@ -216,3 +215,53 @@ def test_the_validator_checks_a_list_picker_written_in_the_flow() -> None:
     assert has_errors(broken) and any("not a ListPicker template" in f.message for f in broken)
     assert not has_errors(findings(PICKER))
     assert not has_errors(findings("$.FlowAttributes.pMainPicker"))
+
+
+@given(
+    st.lists(st.text(min_size=1, max_size=40).filter(str.strip), min_size=1, max_size=6, unique_by=str.lower),
+    st.text(min_size=1, max_size=60).filter(str.strip),
+)
+def test_any_template_with_one_to_six_distinct_titles_parses_back(titles: list[str], title: str) -> None:
+    from civicline.engine.actions import picker
+
+    elements = [{"title": t, "subtitle": f"or type {i}"} for i, t in enumerate(titles, start=1)]
+    text = json.dumps(
+        {
+            "templateType": "ListPicker",
+            "version": "1.0",
+            "data": {"content": {"title": title, "elements": elements}},
+        }
+    )
+    if len({t.strip().lower() for t in titles}) != len(titles):
+        return  # titles equal once trimmed are refused (tested below)
+    shown = picker.parse(text)
+    assert shown.choices == tuple(t.strip() for t in titles) and shown.title == title
+    assert [c["number"] for c in shown.to_json()["choices"]] == list(range(1, len(titles) + 1))
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=7)
+        | st.dictionaries(st.sampled_from(["title", "elements", "content", "x"]), inner)
+    ),
+    max_leaves=20,
+)
+
+
+@given(
+    st.one_of(
+        st.text(max_size=300),
+        JSON.map(lambda d: json.dumps({"templateType": "ListPicker", "version": "1.0", "data": d})),
+    )
+)
+def test_any_text_is_a_picker_or_a_typed_picker_error(text: str) -> None:
+    # Given any text, or a ListPicker wrapper around any JSON / Then parse answers a picker with
+    # one to six titled choices, or refuses with PickerError (never another exception)
+    from civicline.engine.actions import picker
+
+    try:
+        shown = picker.parse(text)
+    except picker.PickerError:
+        return
+    assert 1 <= len(shown.choices) <= picker.MAX_ELEMENTS and all(shown.choices) and shown.title.strip()
