@@ -37,6 +37,7 @@ FALLBACK_PROMPT = {"en_US": "Please type your answer.", "es_US": "Por favor, esc
 class FallbackReason(StrEnum):
     """Why a template was not sent as a picker (typed, logged; never shown to the customer)."""
 
+    NO_TEMPLATE = "NO_TEMPLATE"
     NOT_JSON = "NOT_JSON"
     OVERSIZED = "OVERSIZED"
     NOT_LIST_PICKER = "NOT_LIST_PICKER"
@@ -125,13 +126,17 @@ class HookDecision:
 
 
 def decide(turn: HookTurn) -> HookDecision:
-    """The menu's opening turn with a picker attribute gets the picker (ElicitIntent: Lex waits for
-    the customer's choice); every other turn, voice included, is left to Lex (Delegate), so a tapped
-    title, a number or a word resolves exactly as a typed choice does."""
-    template = turn.session_attributes.get(SESSION_ATTRIBUTE)
-    if turn.invocation_source != "DialogCodeHook" or turn.intent.get("name") != SHOW_INTENT or not template:
+    """The menu's opening turn gets the picker (ElicitIntent: Lex waits for the customer's choice),
+    or a plain prompt when there is no valid template (an opening turn left to Lex would end the
+    bot with ShowPicker, the menu's no-match branch, before the customer typed anything); every
+    other turn, voice included, is left to Lex (Delegate), so a tapped title, a number or a word
+    resolves exactly as a typed choice does."""
+    if turn.invocation_source != "DialogCodeHook" or turn.intent.get("name") != SHOW_INTENT:
         return HookDecision(_delegate(turn), "DELEGATED")
+    template = turn.session_attributes.get(SESSION_ATTRIBUTE) or ""
     try:
+        if not template:
+            raise PickerError(FallbackReason.NO_TEMPLATE, "no civiclinePicker session attribute")
         parse(template)
     except PickerError as exc:
         attributes = {**turn.session_attributes, FALLBACK_ATTRIBUTE: exc.reason.value}

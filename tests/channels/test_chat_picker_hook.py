@@ -140,9 +140,13 @@ def test_voice_without_a_picker_attribute_passes_through() -> None:
     }
 
 
-def test_show_intent_without_a_picker_is_delegated_too() -> None:
-    response = handler(lex_event(domain.SHOW_INTENT, attributes={}), None)
-    assert response["sessionState"]["dialogAction"] == {"type": "Delegate"}
+def test_an_opening_turn_without_a_picker_gets_the_plain_prompt_not_the_no_match_branch() -> None:
+    # Given the opening message but no template (the flow attribute was not set)
+    response = handler(lex_event(domain.SHOW_INTENT, attributes={"lang": "en"}), None)
+    # Then Lex still waits for the customer (the typed menu is in the flow's own prompt)
+    assert response["sessionState"]["dialogAction"] == {"type": "ElicitIntent"}
+    assert response["messages"][0]["contentType"] == "PlainText"
+    assert response["sessionState"]["sessionAttributes"][domain.FALLBACK_ATTRIBUTE] == "NO_TEMPLATE"
 
 
 @pytest.mark.parametrize(
@@ -260,16 +264,13 @@ _json = st.recursive(
 )
 def test_any_text_is_a_picker_or_a_plain_prompt_with_a_reason_never_an_error(value: str) -> None:
     response = handler(lex_event(domain.SHOW_INTENT, attributes={domain.SESSION_ATTRIBUTE: value}), None)
-    if not value:  # an empty attribute is no picker: the turn is Lex's
-        assert response["sessionState"]["dialogAction"] == {"type": "Delegate"}
-        return
     assert response["sessionState"]["dialogAction"] == {"type": "ElicitIntent"}
     (message,) = response["messages"]
-    reason: str | None = None
+    reason: str | None = "NO_TEMPLATE" if not value else None
     try:
         domain.parse(value)
     except domain.PickerError as exc:
-        reason = exc.reason.value
+        reason = reason or exc.reason.value
     if reason is None:
         assert message == {"contentType": "CustomPayload", "content": value}
     else:

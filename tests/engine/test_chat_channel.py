@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from civicline.engine import CallerScript, Engine, FlowLibrary
 from civicline.engine.actions.lex import FALLBACK, LexBot
+from civicline.engine.invoker import LambdaInvoker
+from functions.domain.chat_picker import INITIAL_MESSAGE, SHOW_INTENT
 from tests.engine.conftest import act, doc, library_of
 
 BOT = LexBot.load(Path(__file__).resolve().parents[2] / "flows" / "bots" / "chat-menu.json")
@@ -162,11 +164,18 @@ PICKER = (
 ALL_ERRORS = dict.fromkeys(("InputTimeLimitExceeded", "NoMatchingCondition", "NoMatchingError"), "failed")
 
 
-def _lex_with(session: dict[str, str]) -> dict:
+def _lex_with(session: dict[str, str], *, opening: str | None = INITIAL_MESSAGE) -> dict:
+    params: dict = {
+        "Text": "Type 1 or 0",
+        "LexV2Bot": {"AliasArn": "%BOT_CHAT_MENU%"},
+        "LexSessionAttributes": session,
+    }
+    if opening is not None:
+        params["LexInitilizationData"] = {"InitialMessage": opening}
     return act(
         "lex",
         "ConnectParticipantWithLexBot",
-        {"Text": "Type 1 or 0", "LexV2Bot": {"AliasArn": "%BOT_CHAT_MENU%"}, "LexSessionAttributes": session},
+        params,
         conditions=[("Equals", "Choose", "said")],
         errors=ALL_ERRORS,
     )
@@ -188,18 +197,58 @@ def test_the_same_menu_on_voice_shows_no_picker(make_engine: Callable[..., Engin
     assert result.to_json()["pickers"] == []
 
 
-def test_a_picker_that_is_not_a_list_picker_template_takes_the_error_branch(
+def test_a_picker_that_is_not_a_list_picker_template_falls_back_to_the_plain_prompt(
     make_engine: Callable[..., Engine],
 ) -> None:
+    # Given a template the code hook refuses / When the customer types 1
     result = run(make_engine, _lex_with({"civiclinePicker": '{"templateType": "Carousel"}'}), typed=("1",))
-    assert result.prompts[-1] == "error branch"
-    assert "list picker" in result.steps[0].detail
+    # Then no picker, the hook's plain prompt, a typed reason in the notes, and the choice still works
     assert result.pickers == []
+    assert "Please type your answer." in result.prompts
+    assert "list picker not shown (NOT_LIST_PICKER)" in result.steps[0].detail
+    assert result.prompts[-1] == "ok"
+
+
+def test_the_picker_is_what_the_code_hook_function_answers(make_engine: Callable[..., Engine]) -> None:
+    # Given a code hook that answers a different template than the attribute holds
+    other = PICKER.replace("Pick one", "From the hook")
+
+    def hook(event: dict, context: object) -> dict:
+        assert (
+            event["invocationSource"] == "DialogCodeHook"
+            and event["sessionState"]["intent"]["name"] == SHOW_INTENT
+        )
+        return {
+            "sessionState": {"dialogAction": {"type": "ElicitIntent"}},
+            "messages": [{"contentType": "CustomPayload", "content": other}],
+        }
+
+    library = library_of(f=doc(_lex_with({"civiclinePicker": PICKER}), SAID, FAILED, BYE))
+    library.bots[BOT.name] = BOT
+    engine = make_engine(library, invoker=LambdaInvoker(handlers={"chat_picker": hook}))
+    result = engine.run_contact("f", CallerScript.typed(["1"]), channel="CHAT", caller_number=None)
+    # Then the engine shows the function's answer, as Connect shows what Lex returns
+    assert [p["title"] for p in result.to_json()["pickers"]] == ["From the hook"]
+
+
+def test_a_failing_code_hook_takes_the_error_branch(make_engine: Callable[..., Engine]) -> None:
+    library = library_of(f=doc(_lex_with({"civiclinePicker": PICKER}), SAID, FAILED, BYE))
+    library.bots[BOT.name] = BOT
+    engine = make_engine(library, invoker=LambdaInvoker(fault=lambda function, attempt: "error"))
+    result = engine.run_contact("f", CallerScript.typed(["1"]), channel="CHAT", caller_number=None)
+    assert result.prompts[-1] == "error branch" and "code hook chat_picker" in result.steps[0].detail
+
+
+def test_without_an_opening_message_no_picker_is_shown(make_engine: Callable[..., Engine]) -> None:
+    # Given a picker attribute but no InitialMessage: Lex's hook runs only after the customer typed
+    result = run(make_engine, _lex_with({"civiclinePicker": PICKER}, opening=None), typed=("1",))
+    assert result.pickers == [] and result.prompts[-1] == "ok"
 
 
 def test_an_empty_picker_attribute_leaves_the_typed_menu(make_engine: Callable[..., Engine]) -> None:
     result = run(make_engine, _lex_with({"civiclinePicker": ""}), typed=("1",))
     assert result.pickers == [] and result.prompts[-1] == "ok"
+    assert "list picker not shown (NO_TEMPLATE)" in result.steps[0].detail
 
 
 def test_the_validator_checks_a_list_picker_written_in_the_flow() -> None:
