@@ -29,6 +29,7 @@ ALL_FUNCTIONS = (
     "ContactEvents",
     "Notifier",
     *NOTIFICATION_ASYNC,
+    "ChatPicker",
 )
 DEAD_LETTER_QUEUES = (
     "AsyncDeadLetters",
@@ -75,6 +76,12 @@ ACKNOWLEDGEMENTS: tuple[Ack, ...] = (
     *(
         Ack(f"Functions/{fn}Function", "Serverless-LambdaDLQ", _SYNC)
         for fn in (*CONNECT_FACING, "ContactEvents", "Notifier")
+    ),
+    Ack(
+        "Functions/ChatPickerFunction",
+        "Serverless-LambdaDLQ",
+        "Invoked synchronously by Amazon Lex (the chat-menu bot alias's code hook): a Lambda DLQ only "
+        "applies to asynchronous invocations; a failure is Lex's error to the flow (its Error branch)",
     ),
     *(
         Ack(

@@ -374,6 +374,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         async_retries=2,  # every reminder is claimed: a rerun sends nothing twice
     ),
     FunctionSpec(
+        "chat_picker",
+        "functions.handlers.chat_picker.handler",
+        "Code hook of the chat-menu Lex bot: sends a chat menu's list picker (CustomPayload) first",
+        # invoked by Amazon Lex (the bot alias's code hook), not by a flow; it calls no AWS API
+        connect_facing=False,
+        timeout_seconds=3,
+        memory_mb=128,
+    ),
+    FunctionSpec(
         "notification_receipts",
         "functions.handlers.notification_receipts.handler",
         "Turns SES and SMS delivery receipts into notification outcome events (DELIVERED, FAILED)",

@@ -75,6 +75,9 @@ class RoutingResponse(_Response):
     officeName: str | None = None
     officePhone: str | None = None
     officeOpen: Literal["true", "false"] | None = None
+    officeHours: Annotated[
+        str | None, Doc("the office's weekly hours written for reading (a chat is given them as text)")
+    ] = None
     reason: Literal["RULE", "REPEAT", "DEFAULT"] | None = None
     prompt: Annotated[str | None, Doc("what to say before connecting")] = None
     answer: Annotated[str | None, Doc("knowledge-base answer (action=knowledge)")] = None

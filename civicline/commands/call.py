@@ -95,6 +95,33 @@ def contact_options(flow_type: str | None, disconnect_reason: str | None) -> dic
     return options
 
 
+#: ``--ended-by``: who ends a contact after an agent answered it (who is left for the disconnect flow)
+ENDED_BY = {"agent": "AGENT_DISCONNECT", "customer": "CUSTOMER_DISCONNECT"}
+
+
+def after_agent(engine: Engine, result: CallResult, script: CallerScript, ended_by: str) -> CallResult | None:
+    """The contact's disconnect flow (its ``CustomerRemaining`` hook) after an agent answered the
+    queued contact and then ``ended_by`` ended it: with the agent gone the customer is still there
+    and reads (types, presses) the survey from the messages left in ``script``; with the customer
+    gone nobody is (chat.html: the disconnect flow serves "the customer [who] remains"). None when
+    the contact never reached an agent or has no disconnect flow."""
+    hook = result.contact.event_hooks.get("CustomerRemaining")
+    if result.how != "QUEUE" or not hook:
+        return None
+    contact = result.contact
+    return engine.run_contact(
+        hook,
+        script,
+        caller_number=contact.caller_number,
+        contact_id=contact.contact_id,
+        attributes=dict(contact.attributes),
+        initiation_method="DISCONNECT",
+        disconnect_reason=ENDED_BY[ended_by],
+        language=contact.language,
+        channel=contact.channel,
+    )
+
+
 def run_call(
     flow: str,
     script: CallerScript,
@@ -105,15 +132,17 @@ def run_call(
     flows_dir: Path | None = None,
     err: Console | None = None,
     env: str | None = None,
+    ended_by: str | None = None,
     **contact: Any,
 ) -> CallResult:
     """Run one contact inside a fresh local AWS (moto) with the demo data seeded; with ``env``, as
-    that environment deploys it (:mod:`civicline.local.as_deployed`)."""
+    that environment deploys it (:mod:`civicline.local.as_deployed`); with ``ended_by``, an agent
+    answers a queued contact and then that party ends it (:func:`after_agent`)."""
     from civicline.local.aws import LocalAws
 
     if env is not None:
         return run_call_as_deployed(
-            env, flow, script, caller=caller, language=language, center=center, **contact
+            env, flow, script, caller=caller, language=language, center=center, ended_by=ended_by, **contact
         )
     console = err or Console(stderr=True)
     library = _library(flows_dir, console)
@@ -123,7 +152,10 @@ def run_call(
     with LocalAws():
         _seed(console)
         engine = Engine(library, invoker=LambdaInvoker(), center=center)
-        return engine.run_contact(target, script, caller_number=caller, language=language, **contact)
+        result = engine.run_contact(target, script, caller_number=caller, language=language, **contact)
+        if ended_by is not None:
+            result.after = after_agent(engine, result, script, ended_by)
+        return result
 
 
 def run_call_as_deployed(
@@ -134,6 +166,7 @@ def run_call_as_deployed(
     caller: str | None,
     language: str,
     center: StaticCenter,
+    ended_by: str | None = None,
     **contact: Any,
 ) -> CallResult:
     """The flows as ``make synth ENV=env`` renders them, each function as that stack configures it."""
@@ -144,7 +177,10 @@ def run_call_as_deployed(
             center.calendars = run.calendars
         engine = Engine(run.library, invoker=LambdaInvoker(around=run.around), center=center)
         target: str | Path = Path(flow) if flow.endswith(".json") else flow
-        return engine.run_contact(target, script, caller_number=caller, language=language, **contact)
+        result = engine.run_contact(target, script, caller_number=caller, language=language, **contact)
+        if ended_by is not None:
+            result.after = after_agent(engine, result, script, ended_by)
+        return result
 
 
 def calendar_view(at: str | None, env: str | None = None) -> tuple[datetime | None, dict[str, Calendar]]:
@@ -260,6 +296,15 @@ def register(app: typer.Typer) -> None:
         end_chat: Annotated[
             bool, typer.Option("--end-chat", help="Chat: the customer ends the chat after the last --say.")
         ] = False,
+        ended_by: Annotated[
+            str | None,
+            typer.Option(
+                "--ended-by",
+                help="agent or customer: once queued, an agent answers, then this party ends the contact and"
+                " the disconnect flow (the post-contact survey) runs; with agent, the --say/--dtmf entries"
+                " left are the customer's survey answers; with customer, nobody is left to answer.",
+            ),
+        ] = None,
     ) -> None:
         """Run one contact through the flows and print what the customer heard or read and what happened."""
         out = Console(highlight=False)
@@ -267,6 +312,9 @@ def register(app: typer.Typer) -> None:
         channel = CHANNELS.get(channel_name.lower())
         if channel is None:
             raise typer.BadParameter(f"one of {', '.join(CHANNELS)}", param_hint="--channel")
+        if ended_by is not None and (ended_by.lower() not in ENDED_BY or end_chat):
+            hint = "agent or customer, without --end-chat (the customer leaves before any agent)"
+            raise typer.BadParameter(hint, param_hint="--ended-by")
         script = caller_script(channel, dtmf, say, end_chat, err)
         from infra.registry import HOURS, QUEUES
 
@@ -304,6 +352,7 @@ def register(app: typer.Typer) -> None:
                 flows_dir=flows_dir,
                 err=err,
                 env=env,
+                ended_by=ended_by.lower() if ended_by else None,
                 **contact,
             )
         except (KeyError, FlowLoadError, OSError) as exc:
@@ -313,5 +362,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str))
         else:
             print_transcript(result, out)
+            if result.after is not None:
+                out.print(f"[bold]after the agent answered, the {ended_by} ended the contact:[/bold]")
+                print_transcript(result.after, out)
         if result.ended.get("how") == "ERROR":
             raise typer.Exit(1)

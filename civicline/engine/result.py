@@ -105,6 +105,8 @@ class Step:
     said: list[str] = field(default_factory=list)
     entry: str | None = None
     call: dict[str, Any] | None = None
+    #: a chat list picker shown with this step's prompt (civicline.engine.actions.picker)
+    picker: dict[str, Any] | None = None
 
 
 @dataclass
@@ -124,6 +126,11 @@ class CallResult:
     unmatched: list[str] = field(default_factory=list)
     #: PRESENT, IDLE (a prompt waited after the script ran out) or LEFT (hung up / ended the chat)
     customer: str = "PRESENT"
+    #: the list pickers shown on a chat, in order (none on voice): title and numbered choices
+    pickers: list[dict[str, Any]] = field(default_factory=list)
+    #: the disconnect flow's run after an agent answered and one party ended the contact
+    #: (``civicline call --ended-by``), else None
+    after: CallResult | None = None
 
     @property
     def contact_id(self) -> str:
@@ -150,6 +157,7 @@ class CallResult:
             "prompts": list(self.prompts),
             "inputs": list(self.inputs),
             "unmatched": list(self.unmatched),
+            "pickers": [dict(p) for p in self.pickers],
             "customer": self.customer,
             "lambda_calls": [dict(c) for c in self.lambda_calls],
             "attributes": dict(self.contact.attributes),
@@ -157,4 +165,5 @@ class CallResult:
             "flows": list(self.flows),
             "events": list(self.events),
             "tasks": [task.to_json() for task in self.contact.tasks],
+            "after_agent": None if self.after is None else self.after.to_json(),
         }

@@ -41,8 +41,12 @@ def render_steps(result: CallResult) -> Table:
             table.add_row("", Text(f"flow {flow}", style="bold magenta"), "")
         lines: list[str] = []
         lines.extend(f'[blue]says[/blue] "{escape(said)}"' for said in step.said)
+        if step.picker is not None:
+            lines.append(f"[blue]shows list picker[/blue] {escape(str(step.picker['title']))}")
+            lines.extend(f"  {c['number']}. {escape(str(c['title']))}" for c in step.picker["choices"])
         if step.entry is not None:
-            lines.append(f"[bold]caller keys[/bold] {escape(step.entry)}")
+            who = "customer types" if result.contact.channel == "CHAT" else "caller keys"
+            lines.append(f"[bold]{who}[/bold] {escape(step.entry)}")
         if step.call is not None:
             call = step.call
             lines.append(

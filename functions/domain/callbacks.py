@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable, Collection
@@ -38,6 +39,17 @@ DialOutcome = Literal["PLACED", "CONNECTED", "NO_ANSWER", "FAILED"]
 def callback_id(contact_id: str, queue: str) -> str:
     """Deterministic per contact and queue, so a retried request names the same callback."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"civicline:callback:{contact_id}:{queue}"))
+
+
+_NANP = re.compile(r"\+1[2-9][0-9]{2}[2-9][0-9]{6}")
+
+
+def complete_number(number: str) -> bool:
+    """Whether a number typed by the customer (a chat has no caller ID) is a whole number: a +1
+    number is the full NANP form (10 digits, area code and exchange starting 2-9), so "555 0100" or
+    "1 202 555" is refused instead of booking a callback nobody can reach; other country codes keep
+    E.164's length rule (checked by ``normalize_phone``)."""
+    return not number.startswith("+1") or _NANP.fullmatch(number) is not None
 
 
 def dialable(number: str, prefixes: Collection[str]) -> bool:

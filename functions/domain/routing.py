@@ -76,6 +76,39 @@ def office_is_open(office: OfficeEntry, now: datetime, holidays: Collection[date
     return any(h.day == day and h.start <= clock < h.end for h in office.hours)
 
 
+_DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+_DAY_NAMES = {
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
+}
+
+
+def hours_text(office: OfficeEntry, language: str) -> str:
+    """The office's weekly hours written for reading ("Monday to Friday 08:00-17:00"): a chat
+    customer who cannot be transferred to the office's phone is given its number and hours instead.
+    Consecutive days with the same hours are one range; no hours at all say so."""
+    lang = "es" if language == "es" else "en"
+    names = _DAY_NAMES[lang]
+    spans: dict[str, tuple[str, str]] = {h.day: (h.start, h.end) for h in office.hours}
+    runs: list[tuple[int, int, tuple[str, str]]] = []
+    for index, day in enumerate(_DAYS):
+        span = spans.get(day)
+        if span is None:
+            continue
+        if runs and runs[-1][1] == index - 1 and runs[-1][2] == span:
+            runs[-1] = (runs[-1][0], index, span)
+        else:
+            runs.append((index, index, span))
+    if not runs:
+        return "sin horario publicado" if lang == "es" else "no published hours"
+    joiner = " a " if lang == "es" else " to "
+    parts = [
+        (names[first] if first == last else f"{names[first]}{joiner}{names[last]}") + f" {start}-{end}"
+        for first, last, (start, end) in runs
+    ]
+    return "; ".join(parts)
+
+
 def office_name(office: OfficeEntry, language: str) -> str:
     return office.name_es if language == "es" else office.name_en
 

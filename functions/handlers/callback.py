@@ -50,7 +50,7 @@ def _request(contact: ContactData, params: CallbackParameters) -> CallbackRespon
     if queue is None:
         raise InvalidInput("queueArn")
     number = normalize_phone(params.callbackNumber) if params.callbackNumber else caller_number(contact)
-    if number is None:
+    if number is None or (params.callbackNumber and not rules.complete_number(number)):
         raise InvalidInput("callbackNumber")
     settings = get_settings()
     if not rules.dialable(number, settings.callback_dial_prefixes):

@@ -55,6 +55,7 @@ def _route(contact: ContactData, params: RoutingParameters) -> RoutingResponse:
             officeId=rule_office.office_id,
             officeName=routing.office_name(rule_office, lang),
             officePhone=rule_office.phone,
+            officeHours=routing.hours_text(rule_office, lang),
             officeOpen="true" if routing.office_is_open(rule_office, moment, closed_days) else "false",
         )
 
@@ -92,6 +93,7 @@ def _route(contact: ContactData, params: RoutingParameters) -> RoutingResponse:
         officeId=office.office_id if office else None,
         officeName=routing.office_name(office, lang) if office else None,
         officePhone=office.phone if office and decision.transfer else None,
+        officeHours=routing.hours_text(office, lang) if office and decision.transfer else None,
         officeOpen=("true" if routing.office_is_open(office, moment, closed_days) else "false")
         if office
         else None,

@@ -6,7 +6,11 @@ chat twins of the keypad menus are ConnectParticipantWithLexBot actions on these
 is the single definition of intents, slots and synonyms: the local engine
 (civicline/engine/actions/lex.py) reads the same file. Each bot gets a version, a ``live`` alias,
 an integration association with the instance and a resource policy that lets only this instance's
-Connect call the alias.
+Connect call the alias. A bot naming a ``codeHook`` function (chat-menu: ``chat_picker``, which
+sends the chat menus' list pickers) gets it as the alias's Lambda code hook in every locale
+(``BotAliasLocaleSettings``, ``CodeHookInterfaceVersion`` 1.0: lexv2 lambda-attach-api.html), the
+dialog code hook on the intents marked ``"codeHook": true`` (``DialogCodeHook``), and a
+``lambda:InvokeFunction`` permission for lexv2.amazonaws.com from that alias only.
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ from typing import Any
 from aws_cdk import Aws, CfnResource
 from aws_cdk import aws_connect as connect
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra.registry import BOTS, placeholder
 
 BOTS_DIR = Path(__file__).resolve().parents[2] / "flows" / "bots"
 #: Lex slot types for the local patterns (functions of what the slot holds)
-BUILT_IN_TYPES = {"number": "AMAZON.Number", "email": "AMAZON.EmailAddress"}
+BUILT_IN_TYPES = {"number": "AMAZON.Number", "email": "AMAZON.EmailAddress", "phone": "AMAZON.PhoneNumber"}
 _PROMPT = {"en_US": "Please type your answer.", "es_US": "Por favor, escriba su respuesta."}
 
 
@@ -74,6 +79,9 @@ def _intent(name: str, spec: dict[str, Any], locale: str) -> tuple[dict[str, Any
         )
     utterances = [*spec.get("utterances", []), *(f"{{{slot}}}" for slot in slots)]
     intent: dict[str, Any] = {"Name": name, "SampleUtterances": [{"Utterance": u} for u in utterances]}
+    if spec.get("codeHook"):
+        # aws-properties-lex-bot-dialogcodehooksetting: the alias's Lambda is called on this intent
+        intent["DialogCodeHook"] = {"Enabled": True}
     if lex_slots:
         intent["Slots"] = lex_slots
         intent["SlotPriorities"] = [{"Priority": i, "SlotName": s} for i, s in enumerate(slots, start=1)]
@@ -98,12 +106,37 @@ def bot_locales(data: dict[str, Any]) -> list[dict[str, Any]]:
     return locales
 
 
+def alias_locale_settings(data: dict[str, Any], lambda_arn: str) -> list[dict[str, Any]]:
+    """``BotAliasLocaleSettings`` of ``AWS::Lex::BotAlias``: every locale on, with the code hook."""
+    return [
+        {
+            "LocaleId": locale,
+            "BotAliasLocaleSetting": {
+                "Enabled": True,
+                "CodeHookSpecification": {
+                    "LambdaCodeHook": {"CodeHookInterfaceVersion": "1.0", "LambdaArn": lambda_arn}
+                },
+            },
+        }
+        for locale in data.get("locales") or ["en_US"]
+    ]
+
+
 class ChatBots(Construct):
     """One Lex V2 bot per registry bot; ``arns`` maps each ``%BOT_NAME%`` to its alias ARN."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, prefix: str, instance_arn: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        prefix: str,
+        instance_arn: str,
+        code_hooks: dict[str, lambda_.IFunction] | None = None,
+    ) -> None:
         super().__init__(scope, construct_id)
-        # the bots only classify typed text: the role needs no permissions (no Polly, no Lambda hooks)
+        # the bots only classify typed text: the role needs no permissions (no Polly; Lex calls a
+        # code hook under the function's own resource policy, not this role)
         role = iam.Role(self, "LexRole", assumed_by=iam.ServicePrincipal("lexv2.amazonaws.com"))
         self.arns: dict[str, str] = {}
         self.associations: dict[str, connect.CfnIntegrationAssociation] = {}
@@ -136,17 +169,27 @@ class ChatBots(Construct):
                     ],
                 },
             )
-            alias = CfnResource(
-                self,
-                f"{stem}Alias",
-                type="AWS::Lex::BotAlias",
-                properties={
-                    "BotId": bot.ref,
-                    "BotAliasName": "live",
-                    "BotVersion": version.get_att("BotVersion").to_string(),
-                },
-            )
+            hook = (code_hooks or {}).get(str(data.get("codeHook") or ""))
+            alias_properties: dict[str, Any] = {
+                "BotId": bot.ref,
+                "BotAliasName": "live",
+                "BotVersion": version.get_att("BotVersion").to_string(),
+            }
+            if data.get("codeHook"):
+                if hook is None:
+                    raise ValueError(f"bot {name}: code hook function {data['codeHook']!r} not given")
+                alias_properties["BotAliasLocaleSettings"] = alias_locale_settings(data, hook.function_arn)
+            alias = CfnResource(self, f"{stem}Alias", type="AWS::Lex::BotAlias", properties=alias_properties)
             alias_arn = alias.get_att("Arn").to_string()
+            if hook is not None:
+                # only this alias, in this account, may invoke the hook (lambda-attach-api.html)
+                hook.add_permission(
+                    f"LexInvoke{stem}",
+                    principal=iam.ServicePrincipal("lexv2.amazonaws.com"),
+                    action="lambda:InvokeFunction",
+                    source_arn=alias_arn,
+                    source_account=Aws.ACCOUNT_ID,
+                )
             CfnResource(
                 self,
                 f"{stem}Policy",

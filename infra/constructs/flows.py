@@ -75,7 +75,11 @@ class Flows(Construct):
             arns[placeholder("HOURS", name)] = hours.attr_hours_of_operation_arn
         # the Lex bots of the chat menus (flows/bots/*.json)
         self.bots = ChatBots(
-            self, "ChatBots", prefix=config.resource_prefix, instance_arn=center.instance_arn
+            self,
+            "ChatBots",
+            prefix=config.resource_prefix,
+            instance_arn=center.instance_arn,
+            code_hooks={"chat_picker": functions["chat_picker"]},
         )
         arns.update(self.bots.arns)
 

@@ -40,10 +40,11 @@ FLOWS += ["agent-whisper", "callback-outbound-whisper"]
 #: what a chat customer types: the choices a message offers ("type 3"), words, numbers, an address
 CHAT_OFFERED = re.compile(r"(?<![\d-])(\d)(?![\d-])")  # "type 1", "2 (or \"status\")"
 TYPED = ["", "0", "1", "2", "3", "9", "status", "estado", "agent", "hello", "12345674", "246810"]
-TYPED += ["ana@example.org", "not an address"]
+TYPED += ["ana@example.org", "not an address", "202 555 0123", "callback", "leave"]
 #: what a chat prompt asks for by name -> the text a customer who follows it types
 ASKED = {"e-mail address": "ana@example.org", "correo electrónico donde": "ana@example.org"}
 ASKED |= {"case number": "12345674", "número de caso": "12345674", "PIN": "246810"}
+ASKED |= {"phone number where": "202 555 0123", "número de teléfono al que": "202 555 0123"}
 Transition = tuple[str, str, str]
 
 
@@ -117,6 +118,41 @@ def walk(library: FlowLibrary, rng: random.Random) -> CallResult:
     )
 
 
+#: chat paths a random walk seldom reaches (several typed misses in a row deep in a path): each is
+#: run as written, with the functions answering as given (flow, typed messages, answers, queued)
+DIRECTED: list[tuple[str, list[str], dict[str, list[dict[str, Any]]], bool]] = [
+    # an office that takes phone transfers, twice no usable choice after its number and hours
+    ("main-inbound", ["1", "office", "1", "hello", "hello"], {"routing": [ROUTE[1]]}, False),
+]
+
+
+def directed(library: FlowLibrary) -> set[Transition]:
+    """The transitions the DIRECTED chat contacts take."""
+    covered: set[Transition] = set()
+    for flow, typed, answers, queued in DIRECTED:
+        lambdas = ContractLambdas()
+        for function, given in answers.items():
+            lambdas.respond(function, *given)
+        metrics = QueueMetrics(size=3, oldest_age_seconds=300, expected_wait_seconds=240)
+        engine = Engine(library, invoker=lambdas.invoker(), center=StaticCenter(default_metrics=metrics))
+        script = CallerScript.typed(typed)
+        if queued:
+            contact = ContactState(
+                attributes={"language": "en", "intent": "CONSULTATION"},
+                queue_arn=local_arn("queue", "general"),
+                queue_name="general",
+                channel="CHAT",
+                caller_number=None,
+            )
+            result = engine.run_queue_flow(contact, flow, script, max_loops=2)
+        else:
+            result = engine.run_contact(flow, script, channel="CHAT", caller_number=None)
+        assert result.ended["how"] != "ERROR", (typed, result.ended)
+        assert lambdas.violations == []
+        covered |= taken(result)
+    return covered
+
+
 def taken(result: CallResult) -> set[Transition]:
     steps = result.steps
     return {(a.flow, a.identifier, b.identifier) for a, b in itertools.pairwise(steps) if a.flow == b.flow}
@@ -164,6 +200,7 @@ def test_every_menu_branch_is_driven(library: FlowLibrary) -> None:
         # (the never-dropped property is test_never_dropped's; here: nothing ever errors)
         assert result.ended["how"] != "ERROR", result.ended
         covered |= taken(result)
+    covered |= directed(library)
     # Then every menu branch was taken at least once
     # (flows/inbound-email.json is walked on the EMAIL channel: tests/channels/test_email_flow_branches.py)
     wanted = {t for t in menu_branches(library) if t[0] in FLOWS}

@@ -27,8 +27,8 @@ def test_withheld_caller_id_cannot_get_a_virtual_hold_but_keeps_the_place(lambda
     assert result.ended["queue"] == "tier2"
 
 
-def test_chat_contact_in_the_queue_flow_just_waits(lambdas: ContractLambdas) -> None:
-    # Given a chat contact (no DTMF, no loop prompts) with a short wait
+def test_chat_contact_in_the_queue_flow_waits_with_text_updates(lambdas: ContractLambdas) -> None:
+    # Given a chat contact (no DTMF, no loop prompts) with a short wait, who types nothing
     contact = ContactState(
         channel="CHAT",
         attributes={"language": "es", "intent": "CONSULTATION"},
@@ -38,7 +38,9 @@ def test_chat_contact_in_the_queue_flow_just_waits(lambdas: ContractLambdas) -> 
     center = StaticCenter(default_metrics=QueueMetrics(size=1, oldest_age_seconds=10))
     engine = Engine(FlowLibrary.from_directory(FLOWS_DIR), invoker=lambdas.invoker(), center=center)
     result = engine.run_queue_flow(contact, "customer-queue", CallerScript([]))
-    # Then it gets the position message and the queue flow ends with the contact still queued
-    assert result.prompts[0].startswith("Gracias por esperar.")
-    assert result.path[-2:] == ["hold", "end"]
-    assert result.ended["how"] != "ERROR"
+    # Then it reads the position and the options (the chat twin, never the voice hold), and after
+    # the waiting cycles the run ends with the contact still queued
+    assert result.prompts[0].startswith("Gracias por esperar. Chats antes que usted: 1.")
+    assert "hold" not in result.path and "offer" not in result.path
+    assert result.path[-2:] == ["chat-position", "chat-menu"]
+    assert result.ended["how"] == "QUEUE" and result.ended["queue"] == "general"

@@ -42,6 +42,8 @@ class Intent:
     slots: tuple[tuple[str, str], ...] = ()
     #: (slot, synonym, value): a custom slot type's synonyms ("status" -> "2"), case ignored
     synonyms: tuple[tuple[str, str, str], ...] = ()
+    #: the bot alias's Lambda code hook is called on this intent (its DialogCodeHook is on)
+    code_hook: bool = False
 
     def fill(self, entry: str) -> dict[str, str] | None:
         """The slot values this entry gives (a synonym in it, else the whole entry or one word
@@ -67,9 +69,13 @@ class Intent:
 
 
 def _pattern_value(pattern: str, entry: str) -> str | None:
+    """The value a slot pattern takes from an entry: the whole entry or one word matching in full;
+    a pattern with a group keeps only the group (a phone number inside "call me at ...", as Lex's
+    AMAZON.PhoneNumber picks the number out of the message)."""
     for candidate in (entry.strip(), *entry.replace(",", " ").split()):
-        if re.fullmatch(pattern, candidate):
-            return candidate
+        found = re.fullmatch(pattern, candidate)
+        if found:
+            return found.group(1).strip() if found.re.groups else candidate
     return None
 
 
@@ -92,6 +98,8 @@ class LexBot:
     name: str
     intents: tuple[Intent, ...]
     aliases: tuple[str, ...] = field(default=())
+    #: the registry function the alias calls as its code hook (``"codeHook"`` in the definition)
+    code_hook: str | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any], default_name: str) -> LexBot:
@@ -99,6 +107,7 @@ class LexBot:
         return cls(
             name=str(data.get("name") or default_name),
             aliases=tuple(str(a) for a in data.get("aliases") or ()),
+            code_hook=str(data["codeHook"]) if data.get("codeHook") else None,
             intents=tuple(
                 Intent(
                     str(name),
@@ -110,6 +119,7 @@ class LexBot:
                         for slot, words in ((spec or {}).get("synonyms") or {}).items()
                         for word, value in (words or {}).items()
                     ),
+                    bool((spec or {}).get("codeHook")),
                 )
                 for name, spec in intents.items()
             ),
@@ -192,4 +202,42 @@ def lex_data(match: Match, session: dict[str, str]) -> dict[str, Any]:
         "DialogState": "ReadyForFulfillment" if fulfilled else "Failed",
         "AlternateIntents": {},
         "SentimentResponse": None,
+    }
+
+
+def hooked(bot: LexBot, match: Match) -> bool:
+    """Whether Lex calls the bot's code hook for this match (the alias has one, the intent's on)."""
+    return bot.code_hook is not None and any(i.name == match.intent and i.code_hook for i in bot.intents)
+
+
+def code_hook_event(
+    match: Match, session: dict[str, str], transcript: str, *, bot: str, locale: str, session_id: str
+) -> dict[str, Any]:
+    """The event Lex V2 sends the alias's code hook on a dialog turn (lexv2 lambda-input-format)."""
+    slots = {
+        name: {
+            "shape": "Scalar",
+            "value": {"originalValue": value, "interpretedValue": value, "resolvedValues": [value]},
+        }
+        for name, value in match.slots.items()
+    }
+    intent = {"name": match.intent, "slots": slots, "state": "InProgress", "confirmationState": "None"}
+    return {
+        "messageVersion": "1.0",
+        "invocationSource": "DialogCodeHook",
+        "inputMode": "Text",
+        "responseContentType": "text/plain; charset=utf-8",
+        "sessionId": session_id,
+        "inputTranscript": transcript,
+        "bot": {
+            "id": "local",
+            "name": bot,
+            "localeId": locale,
+            "version": "1",
+            "aliasId": "local",
+            "aliasName": "live",
+        },
+        "interpretations": [{"interpretationSource": "Lex", "intent": intent, "nluConfidence": match.score}],
+        "requestAttributes": {},
+        "sessionState": {"sessionAttributes": dict(session), "intent": intent, "activeContexts": []},
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from civicline.engine.actions import lex
+from civicline.engine.actions import lex, picker
 from civicline.engine.actions.common import (
     E164_RE,
     MESSAGE_SOURCES,
@@ -260,6 +260,9 @@ def _store_input(run: Run, params: dict[str, Any], entry: str) -> Outcome:
 
 # -- ConnectParticipantWithLexBot ---------------------------------------------------------------
 
+#: the chat_picker function's own Lambda time-out (infra/registry.py)
+CODE_HOOK_SECONDS = 3.0
+
 
 def _check_lex(act: FlowAction) -> Iterable[Problem]:
     params = act.Parameters
@@ -267,6 +270,16 @@ def _check_lex(act: FlowAction) -> Iterable[Problem]:
     if len(bots) != 1:
         yield Problem("ConnectParticipantWithLexBot needs exactly one of LexV2Bot or LexBot")
     yield from _one_source(act)
+    session = params.get("LexSessionAttributes")
+    shown = session.get(picker.SESSION_ATTRIBUTE) if isinstance(session, dict) else None
+    if isinstance(shown, str) and shown and not shown.startswith("$."):
+        # a list picker written in the flow is checked against Connect's template statically
+        try:
+            picker.parse(shown)
+        except picker.PickerError as exc:
+            yield Problem(
+                f"LexSessionAttributes.{picker.SESSION_ATTRIBUTE}: not a ListPicker template ({exc})"
+            )
 
 
 @action(
@@ -298,17 +311,108 @@ def connect_participant_with_lex_bot(run: Run, act: FlowAction) -> Outcome:
     if isinstance(prompt, Outcome):
         return prompt
     bot = lex.bot_for(run, params, act)
+    opened = _opening_turn(run, act, bot)
+    if isinstance(opened, Outcome):
+        return opened
     entry = _listen(run, prompt)
     if isinstance(entry, Outcome):
         return entry
     if not entry:
         run.note(_silence(run, params))
+        waited = _waiting_cycles(run, act)
+        if waited is not None:
+            return waited
         return Outcome.fail("InputTimeLimitExceeded")
     run.heard(entry)
     match = bot.recognize(entry)
     run.contact.lex = lex.lex_data(match, run.text_map(params.get("LexSessionAttributes")))
     run.note(f"bot {bot.name}: intent {match.intent} ({match.how})")
     return Outcome.ok(match.intent)
+
+
+def _opening_turn(run: Run, act: FlowAction, bot: lex.LexBot) -> Outcome | None:
+    """On chat, the menu's ``LexInitilizationData.InitialMessage`` goes to the bot before the
+    customer types (participant-actions-connectparticipantwithlexbot). Its intent (ShowPicker) has
+    the dialog code hook, so the bot's registered function answers it exactly as Lex calls it in a
+    deployment (functions/handlers/chat_picker.py): ElicitIntent shows its messages (a CustomPayload
+    ListPicker as the picker, a PlainText as a chat message) and the bot waits for the customer;
+    any other answer ends the bot's turn with that intent. None: go on and listen."""
+    init = act.Parameters.get("LexInitilizationData")
+    message = run.text(init.get("InitialMessage") or "") if isinstance(init, dict) else ""
+    if run.contact.channel != "CHAT" or not message:
+        return None
+    match = bot.recognize(message)
+    session = run.text_map(act.Parameters.get("LexSessionAttributes"))
+    if not lex.hooked(bot, match):
+        run.contact.lex = lex.lex_data(match, session)
+        run.note(f"bot {bot.name}: opening message is intent {match.intent}, no code hook")
+        return Outcome.ok(match.intent)
+    assert bot.code_hook is not None
+    event = lex.code_hook_event(
+        match,
+        session,
+        message,
+        bot=bot.name,
+        locale=run.contact.language.replace("-", "_"),
+        session_id=run.contact.contact_id,
+    )
+    called = run.invoker.invoke(bot.code_hook, event, timeout_seconds=CODE_HOOK_SECONDS, response_type="JSON")
+    if not called.ok or called.result is None:
+        return Outcome.fail(detail=f"code hook {bot.code_hook}: {called.error} {called.detail or ''}".strip())
+    return _hook_answer(run, act, bot, match, called.result)
+
+
+def _hook_answer(
+    run: Run, act: FlowAction, bot: lex.LexBot, match: lex.Match, answer: dict[str, Any]
+) -> Outcome | None:
+    state = _object(answer.get("sessionState"))
+    dialog = _object(state.get("dialogAction"))
+    attributes = _object(state.get("sessionAttributes"))
+    if dialog.get("type") != "ElicitIntent":
+        run.contact.lex = lex.lex_data(match, {str(k): str(v) for k, v in attributes.items()})
+        run.note(f"bot {bot.name}: code hook answered {dialog.get('type')}; intent {match.intent}")
+        return Outcome.ok(match.intent)
+    reason = attributes.get(picker.FALLBACK_ATTRIBUTE)
+    if reason:
+        run.note(f"code hook {bot.code_hook}: list picker not shown ({reason}), plain prompt instead")
+    for message in answer.get("messages") or []:
+        if not isinstance(message, dict):
+            continue
+        content = str(message.get("content") or "")
+        if message.get("contentType") == "CustomPayload":
+            try:  # Connect validates an interactive message against its templates
+                shown = picker.parse(content)
+            except picker.PickerError as exc:
+                return Outcome.fail(detail=f"list picker: {exc}")
+            _record_picker(run, act, shown)
+        elif content:
+            run.say(content)
+    return None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _record_picker(run: Run, act: FlowAction, shown: picker.ListPicker) -> None:
+    shown_json = {"action": act.Identifier, **shown.to_json()}
+    run.result.pickers.append(shown_json)
+    if run.result.steps:
+        run.result.steps[-1].picker = shown_json
+
+
+def _waiting_cycles(run: Run, act: FlowAction) -> Outcome | None:
+    """A chat customer who types nothing while queued: each time-out is one waiting cycle (the chat
+    twin of the loop prompt's interrupt), and after ``max_loops`` of them the run ends with the
+    contact still in its queue, as ``MessageParticipantIteratively`` does on voice."""
+    if run.flow.flow_type != "CUSTOMER_QUEUE" or run.script.remaining or run.script.ask is not None:
+        return None
+    key = f"{run.flow.name}/{act.Identifier}"
+    count = run.interrupts.get(key, 0)
+    if count >= run.max_loops:
+        return Outcome.end("QUEUE", detail=f"still waiting after {count} chat time-outs")
+    run.interrupts[key] = count + 1
+    return None
 
 
 def _silence(run: Run, params: dict[str, Any]) -> str:
