@@ -151,8 +151,10 @@ def simulate(
     name = profile or "regional-hotline-day"
 
     def run(shaped: str) -> None:
+        from civicline.sim import runner
+
         # --calls reaches the day through _simulate_prepared's shaped profile, never twice
-        _run_profile(
+        runner.run_cli(
             shaped,
             calls=None,
             hours=hours,
@@ -161,6 +163,7 @@ def simulate(
             as_json=as_json,
             inject=inject,
             compare=compare,
+            console=console,
         )
 
     if plan is not None and inject is None and compare is None:
@@ -174,32 +177,6 @@ def simulate(
         _simulate_prepared(name, calls=calls, scale=scale, plan=plan, run=run, as_json=as_json)
         return
     run(name)
-
-
-def _run_profile(
-    name: str,
-    *,
-    calls: int | None,
-    hours: float | None,
-    seed: int,
-    out: Path | None,
-    as_json: bool,
-    inject: str | None,
-    compare: str | None,
-) -> None:
-    from civicline.sim import runner
-
-    runner.run_cli(
-        name,
-        calls=calls,
-        hours=hours,
-        seed=seed,
-        out=out,
-        as_json=as_json,
-        inject=inject,
-        compare=compare,
-        console=console,
-    )
 
 
 def simulate_as_deployed(env: str, profile_name: str, *, calls: int | None, seed: int) -> None:

@@ -1,13 +1,14 @@
 """Running many test-case files: collect, parse, run each on a fresh seeded local AWS, summarise.
 
-A case is isolated from the others: each runs on its own moto with the demo data seeded (counters,
-lockouts and callbacks one case leaves behind cannot decide another's verdict). Nothing a case does
-raises out of here: a malformed file is ERROR with its reason and JSON path, an unexpected failure in
-the engine or a function is ERROR with its one-line message.
+A case is isolated from the others: each starts from the tables exactly as the demo seed left them
+(counters, lockouts and callbacks one case leaves behind cannot decide another's verdict). Nothing a
+case does raises out of here: a malformed file is ERROR with its reason and JSON path, an unexpected
+failure in the engine or a function is ERROR with its one-line message.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -55,9 +56,19 @@ class SuiteResult:
 
 @dataclass
 class LocalCenter:
-    """One local AWS for a whole run; every case starts from empty tables and the demo data."""
+    """One local AWS for a whole run; every case starts from the tables as the demo seed left them.
+
+    The first case's tables are emptied and seeded (:func:`civicline.data.seed_demo`), and what the
+    seed wrote is kept. Before each later case every table is read back: a table a case left as
+    seeded is left alone; one it changed is emptied and the seeded items are written back (and the
+    functions' reference cache dropped). Reading back six tables is a few calls where
+    emptying and seeding them was some forty (most of ``civicline test``'s time); the demo cases'
+    dates stay relative to the seed's moment, a run's start, as they were within a case.
+    """
 
     aws: Any = None
+    seeded: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    keys: dict[str, list[str]] = field(default_factory=dict)
 
     @contextmanager
     def session(self) -> Iterator[LocalCenter]:
@@ -68,10 +79,19 @@ class LocalCenter:
             try:
                 yield self
             finally:
-                self.aws = None
+                self.aws, self.seeded, self.keys = None, {}, {}
 
     def fresh(self) -> None:
-        """Empty every table (what one case wrote) and seed the demo data again."""
+        """Every table back to the demo seed: seeded once, then only what a case changed restored."""
+        if not self.seeded:
+            self._seed()
+            return
+        for name, seeded in self.seeded.items():
+            items = self._items(name)
+            if _canonical(items) != _canonical(seeded):
+                self._restore(name, items, seeded)
+
+    def _seed(self) -> None:
         from datetime import UTC, datetime
 
         from civicline.data import seed_demo as seed
@@ -79,17 +99,35 @@ class LocalCenter:
         ddb = self.aws.client("dynamodb")
         for name in ddb.list_tables()["TableNames"]:
             schema = ddb.describe_table(TableName=name)["Table"]["KeySchema"]
-            keys = [k["AttributeName"] for k in schema]
-            projection = ", ".join(f"#k{i}" for i in range(len(keys)))
-            names = {f"#k{i}": key for i, key in enumerate(keys)}
-            pages = ddb.get_paginator("scan").paginate(
-                TableName=name, ProjectionExpression=projection, ExpressionAttributeNames=names
-            )
-            items = [item for page in pages for item in page["Items"]]
-            for start in range(0, len(items), 25):
-                batch = [{"DeleteRequest": {"Key": item}} for item in items[start : start + 25]]
-                ddb.batch_write_item(RequestItems={name: batch})
+            self.keys[name] = [k["AttributeName"] for k in schema]
+            self._write(name, self._deletes(name, self._items(name)))
         seed(datetime.now(UTC))
+        self.seeded = {name: self._items(name) for name in self.keys}
+
+    def _restore(self, name: str, items: list[dict[str, Any]], seeded: list[dict[str, Any]]) -> None:
+        from functions.adapters import reference
+
+        self._write(name, self._deletes(name, items))
+        self._write(name, [{"PutRequest": {"Item": item}} for item in seeded])
+        reference.clear_cache()
+
+    def _deletes(self, name: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{"DeleteRequest": {"Key": {k: item[k] for k in self.keys[name]}}} for item in items]
+
+    def _items(self, name: str) -> list[dict[str, Any]]:
+        pages = self.aws.client("dynamodb").get_paginator("scan").paginate(TableName=name)
+        return [item for page in pages for item in page["Items"]]
+
+    def _write(self, name: str, requests: list[dict[str, Any]]) -> None:
+        ddb = self.aws.client("dynamodb")
+        for start in range(0, len(requests), 25):
+            answer = ddb.batch_write_item(RequestItems={name: requests[start : start + 25]})
+            if answer.get("UnprocessedItems"):
+                raise RuntimeError(f"resetting {name}: DynamoDB left items unprocessed")
+
+
+def _canonical(items: list[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps(item, sort_keys=True, default=repr) for item in items)
 
 
 def run_case(

@@ -26,6 +26,7 @@ from civicline.engine.arns import Naming, use_naming
 from civicline.engine.library import FlowLibrary, parse_flow_text
 from civicline.local.aws import LocalAws
 from civicline.local.deployed import DeployedStack
+from civicline.local.environment import environment
 from functions.domain.calendar import Calendar
 
 _PATCH = "UpdateContactFlowContent"
@@ -81,25 +82,9 @@ class AsDeployed:
         """Run a handler as the stack configures ``function`` (for LambdaInvoker.around)."""
         return self.stack.as_function(function)
 
-    @contextmanager
-    def as_operator(self) -> Iterator[None]:
+    def as_operator(self) -> AbstractContextManager[None]:
         """The deployed table names in the environment, as an operator's shell has them (seeding)."""
-        import os
-
-        from functions.core.aws import reset_clients
-        from functions.core.settings import reset_settings
-
-        saved = dict(os.environ)
-        os.environ.update(self.stack.table_environment())
-        reset_settings()
-        reset_clients()
-        try:
-            yield
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-            reset_settings()
-            reset_clients()
+        return environment(self.stack.table_environment())
 
 
 @contextmanager

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from civicline.local.aws import ACCOUNT, REGION
 from civicline.local.aws_faults import _api_params, error_answer
 from civicline.local.cfn import CloudAssembly, Resource
+from civicline.local.environment import environment as process_environment
 from civicline.local.iam import AuthRequest, Policy, TableKeys, requests_of
 from functions.core.settings import TABLE_ENV
 from infra.registry import FUNCTIONS_BY_NAME, TABLES
@@ -293,30 +294,9 @@ class DeployedStack:
         removed = set(_SETTINGS_ENV) | set(TABLE_ENV.values())
         for other in FUNCTIONS_BY_NAME:
             removed |= set(self.function_environment(other))
-        saved = dict(os.environ)
         enforcer = _Enforcer(self, function, Policy(tuple(self.grants(function))), self.table_keys())
-        for key in removed:
-            os.environ.pop(key, None)
-        os.environ.update(environment)
-        _reset_function_state()
-        try:
-            with enforcer.installed():
-                yield
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-            _reset_function_state()
-
-
-def _reset_function_state() -> None:
-    """Forget what a container caches from its environment: settings, clients, the pseudonym key."""
-    from functions.core.aws import reset_clients
-    from functions.core.pseudonym_key import reset_pseudonym_key
-    from functions.core.settings import reset_settings
-
-    reset_settings()
-    reset_clients()
-    reset_pseudonym_key()
+        with process_environment(environment, remove=removed), enforcer.installed():
+            yield
 
 
 def _create_table_kwargs(name: str, props: Mapping[str, Any]) -> dict[str, Any]:
@@ -342,8 +322,9 @@ class _Enforcer:
     """Answers a call the role does not allow with AccessDeniedException, at ``before-call``.
 
     Registered first on every botocore client created while installed (the functions build their
-    clients lazily, after :func:`_reset_function_state`), so it runs before fault injectors
-    registered later on the same client: AWS authorizes a request before anything else happens.
+    clients lazily, after :func:`~civicline.local.environment.reset_function_state`), so it runs
+    before fault injectors registered later on the same client: AWS authorizes a request before
+    anything else happens.
     """
 
     def __init__(

@@ -8,15 +8,15 @@ functions never see those table variables: each runs under ``as_function``).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
 import pytest
 
 from civicline.local.deployed import DeployedStack
+from civicline.local.environment import environment
 from tests.functional.conftest import NOW, Clock
 
 ENVIRONMENTS = ("dev", "prod")
@@ -29,30 +29,14 @@ def deployed(request: pytest.FixtureRequest) -> DeployedStack:
     return DeployedStack.for_env(str(request.param))
 
 
-@contextmanager
-def as_operator(stack: DeployedStack) -> Iterator[None]:
+def as_operator(stack: DeployedStack) -> AbstractContextManager[None]:
     """An operator's shell for this deployment: its table names and its pseudonym-key secret (the
     demo PIN hashes are keyed with it, as the functions read it); settings and clients fresh."""
-    from functions.core.aws import reset_clients
-    from functions.core.pseudonym_key import reset_pseudonym_key
-    from functions.core.settings import reset_settings
-
-    saved = dict(os.environ)
-    os.environ.update(stack.table_environment())
+    values = stack.table_environment()
     secret = stack.function_environment("case_status").get("PSEUDONYM_SECRET_ARN")
     if secret:
-        os.environ["PSEUDONYM_SECRET_ARN"] = secret
-    reset_settings()
-    reset_clients()
-    reset_pseudonym_key()
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        reset_settings()
-        reset_clients()
-        reset_pseudonym_key()
+        values["PSEUDONYM_SECRET_ARN"] = secret
+    return environment(values)
 
 
 def seed_demo_data(now: datetime) -> None:

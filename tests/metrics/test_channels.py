@@ -78,6 +78,27 @@ def deadline(start: datetime, hours: float) -> dict[str, str]:
     return {"answerDeadline": (start + timedelta(hours=hours)).isoformat().replace("+00:00", "Z")}
 
 
+def email(
+    cid: str,
+    *,
+    start: datetime = START,
+    answered_after: timedelta | None = None,
+    closed_after: timedelta | None = None,
+    deadline_hours: float | None = None,
+) -> list[dict[str, Any]]:
+    """An inbound e-mail in the mail queue, answered, closed or waiting, with an answerDeadline."""
+    attributes = deadline(start, deadline_hours) if deadline_hours is not None else None
+    return contact(
+        cid,
+        "EMAIL",
+        start,
+        queue="mail",
+        agent_after=answered_after,
+        closed_after=closed_after,
+        attributes=attributes,
+    )
+
+
 def twice_reversed(details: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every event twice (a fresh envelope id each time, as a re-publish), newest first."""
     return [envelope(d) for d in reversed(details)] + [envelope(d) for d in details]
@@ -89,32 +110,11 @@ def test_chat_and_email_measures_split_by_channel_counted_once(local_aws: Any) -
     # waiting, closed unanswered, and answered in 2 h against a 1-hour answerDeadline
     details = [
         *contact("chat-1", "CHAT", START, queue="general", agent_after=timedelta(seconds=20)),
-        *contact(
-            "mail-1",
-            "EMAIL",
-            START,
-            queue="mail",
-            agent_after=timedelta(hours=3),
-            attributes=deadline(START, 24),
-        ),
-        *contact(
-            "mail-2",
-            "EMAIL",
-            START,
-            queue="mail",
-            agent_after=timedelta(hours=30),
-            attributes=deadline(START, 24),
-        ),
-        *contact("mail-3", "EMAIL", START + timedelta(minutes=20), queue="mail"),
-        *contact("mail-4", "EMAIL", START, queue="mail", closed_after=timedelta(hours=1)),
-        *contact(
-            "mail-5",
-            "EMAIL",
-            START,
-            queue="mail",
-            agent_after=timedelta(hours=2),
-            attributes=deadline(START, 1),
-        ),
+        *email("mail-1", answered_after=timedelta(hours=3), deadline_hours=24),
+        *email("mail-2", answered_after=timedelta(hours=30), deadline_hours=24),
+        *email("mail-3", start=START + timedelta(minutes=20)),
+        *email("mail-4", closed_after=timedelta(hours=1)),
+        *email("mail-5", answered_after=timedelta(hours=2), deadline_hours=1),
     ]
     # When every event arrives twice, newest first
     deliver(store, twice_reversed(details), [])

@@ -14,11 +14,10 @@ from typer.testing import CliRunner
 
 from civicline.cli import app
 from civicline.sim.confidence import Estimate, estimate
-from civicline.sim.day import run_day
 from civicline.sim.profiles import load_profile
 from civicline.sim.scaling import apply_plan
 from civicline.sim.staffing_plan import load_plan
-from civicline.sim.summary import summarize
+from civicline.sim.sweep import process_runner, run_sweep
 
 cli = CliRunner()
 TARGET = 0.8
@@ -64,12 +63,25 @@ def _plan(tmp_path: Path, profile: Path) -> Path:
 
 
 def _service_levels(profile_path: Path, plan_path: Path, seeds: range) -> list[float]:
+    """Each seed's service level over a full day with the plan's staff, in seed order.
+
+    The days are the sweep's full-mode replications (``run_replication``: ``run_day`` and
+    ``summarize``, ``answered_within_threshold_rate``; seed ``seeds.start + r``), one spawned worker
+    process per seed, so the days run side by side instead of one after another; the figures are
+    the serial ones (test_sweep: serial and worker processes give identical figures).
+    """
     profile = apply_plan(load_profile(str(profile_path)), load_plan(plan_path))
-    levels = []
-    for seed in seeds:
-        metrics = summarize(run_day(profile, seed), profile)["metrics"]
-        levels.append(float(metrics["answered_within_threshold_rate"]))
-    return levels
+    swept = run_sweep(
+        profile,
+        [],
+        replications=len(seeds),
+        base_seed=seeds.start,
+        mode="full",
+        target_sl=TARGET,
+        target_seconds=60,
+        runner=process_runner(len(seeds)),
+    )
+    return swept.rows[0].values["service_level"]
 
 
 def _meets(levels: list[float]) -> Estimate:
