@@ -98,12 +98,17 @@ def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> No
 
 @contextmanager
 def fast_transactions() -> Iterator[None]:
-    """Install the journaling ``transact_write_items`` on moto's DynamoDB backend, then restore it."""
+    """Install the journaling ``transact_write_items`` on moto's DynamoDB backend, and the linear-time
+    ``update_item`` of :mod:`civicline.sim.moto_update` (which the transactions' updates use too),
+    then restore both."""
     from moto.dynamodb.models import DynamoDBBackend
+
+    from civicline.sim.moto_update import fast_updates
 
     saved = DynamoDBBackend.transact_write_items
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     try:
-        yield
+        with fast_updates():
+            yield
     finally:
         DynamoDBBackend.transact_write_items = saved  # type: ignore[method-assign]
