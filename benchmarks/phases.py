@@ -1,8 +1,8 @@
 """Where a full-fidelity day's time goes, by phase, measured (``python -m benchmarks.phases CALLS``).
 
 A profiler with little overhead (cProfile inflates moto's deep recursion several times over): a few
-entry points are wrapped with timers that charge wall time to the innermost running phase, so every
-second of the day is counted once:
+entry points are wrapped with timers that charge this process's CPU time (steadier than wall time on
+a shared machine) to the innermost running phase, so every second of the day is counted once:
 
 * ``aggregator`` the contact-event handler's own code (parsing, the domain's fold and plan);
 * ``lambda:<name>`` a flow's Lambda handler (its domain logic and adapters);
@@ -30,16 +30,16 @@ from typing import Any
 
 
 class PhaseClock:
-    """Exclusive wall time per phase: entering a phase stops the clock of the one it interrupts."""
+    """Exclusive CPU time per phase: entering a phase stops the clock of the one it interrupts."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self.calls: Counter[str] = Counter()
         self._stack = ["sim"]
-        self._since = time.perf_counter()
+        self._since = time.process_time()
 
     def _switch(self) -> None:
-        now = time.perf_counter()
+        now = time.process_time()
         top = self._stack[-1]
         self.seconds[top] = self.seconds.get(top, 0.0) + now - self._since
         self._since = now
@@ -166,7 +166,7 @@ def main() -> None:
     from civicline.sim.day import DayRunner, run_day
     from civicline.sim.profiles import load_profile
 
-    floor = put_item_seconds()
+    floor = put_item_seconds(time.process_time)
     base = load_profile(args.profile)
     profile = scaling.scale_profile(base, args.calls / base.calls)
     taken: list[tracemalloc.Snapshot] = []

@@ -173,7 +173,7 @@ def tables() -> Iterator[tuple[Any, str, str]]:
         decided.clear()
         yield client, *names
         # and the examples did exercise the fast path, not only moto's own code behind it
-        assert decided["fast"] > 100, decided
+        assert decided["fast"] > 40, decided
 
 
 def _outcome(client: Any, table: str, item: dict[str, Any] | None, call: Any, fast: bool) -> tuple[Any, Any]:
