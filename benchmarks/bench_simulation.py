@@ -6,7 +6,7 @@ Figures, all measured in this run on this machine:
 * a 10,000-call regional day scaled with its staffing (``--scale``), every contact through the
   flows, the real handlers on moto tables and the real aggregator, run in a subprocess: wall time,
   cost per contact in moto-write-equivalents (wall time per contact / the unit; target <= 6,
-  aggregation included), AWS calls per contact, and the process's peak resident memory (ru_maxrss;
+  aggregation included), AWS calls per contact, and the process's peak resident memory (VmHWM;
   target <= 300 MB);
 * the same for days a half and a quarter as long, and the growth of the peak per contact between the
   shortest and the longest day, so that "flat in the day's length" is a measurement too;
@@ -69,7 +69,7 @@ def _day_rows(day: dict[str, Any]) -> None:
     _row("  AWS calls per contact (all operations)", f"{calls:.1f}")
     _row("  single-item writes per contact (Put/Update/Delete)", f"{writes / contacts:.1f}")
     _row(
-        "  peak memory of the process (ru_maxrss, measured)",
+        "  peak memory of the process (VmHWM, measured)",
         f"{day['max_rss_mb']:.0f} MB",
         f"<= {TARGET_MB:g}",
     )

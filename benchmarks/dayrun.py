@@ -1,9 +1,9 @@
 """One full-fidelity simulated day in this process, as JSON on stdout (``python -m benchmarks.dayrun``).
 
 Run by bench_simulation in a subprocess, so that the day's peak memory is the process's own maximum
-resident set (``ru_maxrss``), measured, not extrapolated. The same process first measures the unit
-of cost, one moto DynamoDB ``PutItem`` through boto3, and counts every AWS call the day makes (a
-botocore ``before-call`` hook on every client created), per operation.
+resident set (VmHWM, see :func:`peak_rss_mb`), measured, not extrapolated. The same process first
+measures the unit of cost, one moto DynamoDB ``PutItem`` through boto3, and counts every AWS call
+the day makes (a botocore ``before-call`` hook on every client created), per operation.
 
 ``python -m benchmarks.dayrun CALLS [--profile NAME] [--seed N] [--cprofile FILE]``: the profile is
 scaled to CALLS with its staffing (``civicline simulate --scale``), so the day stays realistic.
@@ -61,6 +61,21 @@ def count_aws_calls() -> Counter[str]:
     return calls
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set: VmHWM of its own address space (Linux), else ru_maxrss.
+
+    Why not ru_maxrss alone: Linux carries it across ``execve``, so a day started by a large parent
+    (``make bench`` after the other benchmarks) would report the parent's peak, not its own."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("calls", type=int)
@@ -108,7 +123,7 @@ def main() -> None:
                 "cpu_floor_seconds": cpu_floor,
                 "cpu_seconds": cpu,
                 "timings": result.timings,
-                "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "max_rss_mb": peak_rss_mb(),
                 "aws_calls": dict(calls.most_common()),
                 "level_of_service": summary["metrics"].get("level_of_service"),
                 "reconciliation": summary["reconciliation"],
