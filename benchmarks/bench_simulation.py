@@ -6,9 +6,12 @@ Figures, all measured in this run on this machine:
 * a 10,000-call regional day scaled with its staffing (``--scale``), every contact through the
   flows, the real handlers on moto tables and the real aggregator, run in a subprocess: wall time,
   cost per contact in moto-write-equivalents (wall time per contact / the unit; target <= 6,
-  aggregation included), AWS calls per contact, and the process's peak resident memory (ru_maxrss;
+  aggregation included), AWS calls per contact, and the process's peak resident memory (VmHWM;
   target <= 300 MB);
-* the same for a day a quarter as long, so that "flat in the day's length" is a measurement too;
+* the same for days a half and a quarter as long, and the growth of the peak per contact between the
+  shortest and the longest day, so that "flat in the day's length" is a measurement too;
+* beside the wall-time figures, the same ratio in this process's CPU time (the day's CPU time per
+  contact over one PutItem's CPU time), which other work on a shared machine moves much less;
 * the discrete-event core alone (planning mode): contacts per second.
 ``CIVICLINE_BENCH_CALLS`` changes the day's size (a test runs a tiny one).
 """
@@ -60,10 +63,13 @@ def _day_rows(day: dict[str, Any]) -> None:
     _row("  one moto PutItem in the day's own process (the unit)", f"{floor * 1000:.3f} ms")
     _row("  wall time per contact, aggregation included", f"{per_contact * 1000:.2f} ms")
     _row("  = moto-write-equivalents per contact", f"{per_contact / floor:.2f}", f"<= {TARGET_WRITES:g}")
+    cpu_unit = float(day["cpu_floor_seconds"])
+    cpu_per_contact = float(day["cpu_seconds"]) / contacts
+    _row("  the same in CPU time (per contact / one PutItem)", f"{cpu_per_contact / cpu_unit:.2f}")
     _row("  AWS calls per contact (all operations)", f"{calls:.1f}")
     _row("  single-item writes per contact (Put/Update/Delete)", f"{writes / contacts:.1f}")
     _row(
-        "  peak memory of the process (ru_maxrss, measured)",
+        "  peak memory of the process (VmHWM, measured)",
         f"{day['max_rss_mb']:.0f} MB",
         f"<= {TARGET_MB:g}",
     )
@@ -80,8 +86,16 @@ def run() -> None:
     calls = int(os.environ.get("CIVICLINE_BENCH_CALLS", "10000"))
     _row("figure", "value", "target")
     _row("one moto DynamoDB PutItem through boto3 (this process)", f"{put_item_seconds() * 1000:.3f} ms")
-    for size in (calls, max(1, calls // 4)):
-        _day_rows(day_in_subprocess(size))
+    days = [day_in_subprocess(size) for size in (calls, max(1, calls // 2), max(1, calls // 4))]
+    for day in days:
+        _day_rows(day)
+    longest, shortest = days[0], days[-1]
+    more = int(longest["contacts"]) - int(shortest["contacts"])
+    growth_kb = (float(longest["max_rss_mb"]) - float(shortest["max_rss_mb"])) * 1024 / max(1, more)
+    _row(
+        f"peak memory growth per contact ({shortest['calls']:,} -> {longest['calls']:,} calls)",
+        f"{growth_kb:.1f} KB",
+    )
     started = time.perf_counter()
     core = simulate_single_queue(calls / 10, 300, 95, 240, hours=10, seed=7)
     elapsed = time.perf_counter() - started

@@ -1,9 +1,9 @@
 """One full-fidelity simulated day in this process, as JSON on stdout (``python -m benchmarks.dayrun``).
 
 Run by bench_simulation in a subprocess, so that the day's peak memory is the process's own maximum
-resident set (``ru_maxrss``), measured, not extrapolated. The same process first measures the unit
-of cost, one moto DynamoDB ``PutItem`` through boto3, and counts every AWS call the day makes (a
-botocore ``before-call`` hook on every client created), per operation.
+resident set (VmHWM, see :func:`peak_rss_mb`), measured, not extrapolated. The same process first
+measures the unit of cost, one moto DynamoDB ``PutItem`` through boto3, and counts every AWS call
+the day makes (a botocore ``before-call`` hook on every client created), per operation.
 
 ``python -m benchmarks.dayrun CALLS [--profile NAME] [--seed N] [--cprofile FILE]``: the profile is
 scaled to CALLS with its staffing (``civicline simulate --scale``), so the day stays realistic.
@@ -16,13 +16,16 @@ import json
 import resource
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 WRITES = 300
 
 
-def put_item_seconds() -> float:
-    """The floor: the mean time of one moto DynamoDB PutItem through a boto3 client."""
+def put_item_seconds(clock: Callable[[], float] = time.perf_counter) -> float:
+    """The floor: the mean time of one moto DynamoDB PutItem through a boto3 client (wall time, or
+    ``clock=time.process_time`` for this process's CPU time, steadier on a machine shared with other
+    work)."""
     import boto3
 
     from civicline.local.aws import LocalAws
@@ -31,10 +34,10 @@ def put_item_seconds() -> float:
         ddb = boto3.client("dynamodb")
         table = aws.table("state")
         ddb.put_item(TableName=table, Item={"pk": {"S": "warm"}, "sk": {"S": "up"}})
-        started = time.perf_counter()
+        started = clock()
         for i in range(WRITES):
             ddb.put_item(TableName=table, Item={"pk": {"S": f"k{i}"}, "sk": {"S": "s"}, "n": {"N": str(i)}})
-        return (time.perf_counter() - started) / WRITES
+        return (clock() - started) / WRITES
 
 
 def count_aws_calls() -> Counter[str]:
@@ -58,6 +61,21 @@ def count_aws_calls() -> Counter[str]:
     return calls
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set: VmHWM of its own address space (Linux), else ru_maxrss.
+
+    Why not ru_maxrss alone: Linux carries it across ``execve``, so a day started by a large parent
+    (``make bench`` after the other benchmarks) would report the parent's peak, not its own."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("calls", type=int)
@@ -71,6 +89,7 @@ def main() -> None:
     from civicline.sim.profiles import load_profile
 
     floor = put_item_seconds()
+    cpu_floor = put_item_seconds(time.process_time)
     base = load_profile(args.profile)
     profile = scaling.scale_profile(base, args.calls / base.calls)
     calls = count_aws_calls()
@@ -80,9 +99,9 @@ def main() -> None:
 
         profiler = cProfile.Profile()
         profiler.enable()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = run_day(profile, args.seed)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(args.cprofile)
@@ -101,8 +120,10 @@ def main() -> None:
                 "floor_seconds": floor,
                 "floor_after_seconds": put_item_seconds(),
                 "wall_seconds": wall,
+                "cpu_floor_seconds": cpu_floor,
+                "cpu_seconds": cpu,
                 "timings": result.timings,
-                "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "max_rss_mb": peak_rss_mb(),
                 "aws_calls": dict(calls.most_common()),
                 "level_of_service": summary["metrics"].get("level_of_service"),
                 "reconciliation": summary["reconciliation"],

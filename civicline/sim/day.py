@@ -35,7 +35,7 @@ from civicline.sim.fastkdf import remembered_scrypt
 from civicline.sim.fastmoto import fast_transactions
 from civicline.sim.faults import FaultInjector, FaultPlan, throttled_dynamodb
 from civicline.sim.flow_settings import flow_library
-from civicline.sim.kernel import ProcessGen, Simulation
+from civicline.sim.kernel import ProcessGen, Simulation, untimed
 from civicline.sim.life import caller_life
 from civicline.sim.model import Agent, SimContact, Truth
 from civicline.sim.planning import stream
@@ -138,7 +138,8 @@ class DayRunner:
         self.stream = EventStream(self.injector)
         self.library = library or FlowLibrary.from_directory(FLOWS_DIR)
         self.invoker = LambdaInvoker(
-            fault=self.injector.lambda_fault if self.faults.changes_outcomes else None
+            fault=self.injector.lambda_fault if self.faults.changes_outcomes else None,
+            clock=untimed,  # perf hook: deterministic under load (civicline.sim.kernel.untimed)
         )
         self.engine = Engine(
             self.library, invoker=self.invoker, center=self.center, events=self.emit, seed=seed

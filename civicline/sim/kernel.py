@@ -23,6 +23,17 @@ from typing import Any
 Action = Callable[[], None]
 
 
+def untimed() -> float:
+    """The wall clock a simulated day gives the Lambda invoker: none (always 0.0).
+
+    Why: the invoker's time limit is wall time (docs/engine.md); the simulator does not model time in
+    the IVR, and on a loaded machine a garbage collection or a descheduled process could push a
+    call past its 3 s limit, so the same seed would give a different day. With this clock a call
+    times out only when a drill injects it (deterministically, per seed).
+    """
+    return 0.0
+
+
 class _TimedOut:
     """The value a :class:`Wait` returns when its time-out passed before the signal fired."""
 

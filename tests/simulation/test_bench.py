@@ -20,9 +20,12 @@ def test_the_simulation_benchmark_prints_cost_floor_and_measured_memory(
     # Then it prints the unit, the cost per contact in that unit, and the measured peak memory
     assert "one moto DynamoDB PutItem through boto3" in out
     assert "= moto-write-equivalents per contact" in out
-    assert "peak memory of the process (ru_maxrss, measured)" in out
-    # And the tiny days reconciled: no metric differs from the truth
-    assert out.count("metrics that differ from the truth") == 2
+    assert "peak memory of the process (VmHWM, measured)" in out
+    assert "the same in CPU time (per contact / one PutItem)" in out
+    # And the growth of the measured peak per contact between the shortest and the longest day
+    assert "peak memory growth per contact" in out
+    # And the three tiny days reconciled: no metric differs from the truth
+    assert out.count("metrics that differ from the truth") == 3
     for line in out.splitlines():
         if "metrics that differ from the truth" in line:
             assert line.split()[-2] == "0", line

@@ -1,0 +1,205 @@
+"""Where a full-fidelity day's time goes, by phase, measured (``python -m benchmarks.phases CALLS``).
+
+A profiler with little overhead (cProfile inflates moto's deep recursion several times over): a few
+entry points are wrapped with timers that charge this process's CPU time (steadier than wall time on
+a shared machine) to the innermost running phase, so every second of the day is counted once:
+
+* ``aggregator`` the contact-event handler's own code (parsing, the domain's fold and plan);
+* ``lambda:<name>`` a flow's Lambda handler (its domain logic and adapters);
+* ``botocore`` a boto3/botocore call outside moto's backend (serialising, hooks, moto's request
+  parsing and response serialising, which a PutItem pays too);
+* ``moto:<Operation>`` moto's DynamoDB backend doing the operation;
+* ``engine`` the flow engine interpreting the flows (actions, events, pydantic models);
+* ``sim`` everything else (the discrete-event kernel, callers and agents, the truth).
+
+``--memory N`` also takes ``N`` tracemalloc snapshots through the day and prints what grew between
+the first and the last one, by allocating line (slow: for attributing growth, not for timing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+class PhaseClock:
+    """Exclusive CPU time per phase: entering a phase stops the clock of the one it interrupts."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.calls: Counter[str] = Counter()
+        self._stack = ["sim"]
+        self._since = time.process_time()
+
+    def _switch(self) -> None:
+        now = time.process_time()
+        top = self._stack[-1]
+        self.seconds[top] = self.seconds.get(top, 0.0) + now - self._since
+        self._since = now
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        self._switch()
+        self._stack.append(name)
+        self.calls[name] += 1
+        try:
+            yield
+        finally:
+            self._switch()
+            self._stack.pop()
+
+    def wrap(self, owner: Any, attribute: str, name: str | Callable[..., str]) -> Callable[[], None]:
+        """Time ``owner.attribute`` as phase ``name`` (or ``name(*args)``); returns the undo."""
+        original = getattr(owner, attribute)
+
+        @functools.wraps(original)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            with self.phase(name(*args) if callable(name) else name):
+                return original(*args, **kwargs)
+
+        setattr(owner, attribute, timed)
+        return lambda: setattr(owner, attribute, original)
+
+    def total(self) -> float:
+        self._switch()
+        return sum(self.seconds.values())
+
+
+MOTO_OPERATIONS = {
+    "get_item": "GetItem",
+    "put_item": "PutItem",
+    "update_item": "UpdateItem",
+    "delete_item": "DeleteItem",
+    "query": "Query",
+    "scan": "Scan",
+    "transact_write_items": "TransactWriteItems",
+    "batch_get_item": "BatchGetItem",
+}
+
+
+def _table(name: Any) -> str:
+    """The logical table of a local table name (``civicline-sim-metrics`` -> ``metrics``)."""
+    return str(name).rsplit("-", 1)[-1] if name else ""
+
+
+def _botocore_phase(_client: Any, operation: str, params: dict[str, Any], *_: Any) -> str:
+    return f"botocore:{operation}:{_table(params.get('TableName'))}"
+
+
+def _moto_phase(operation: str) -> Callable[..., str]:
+    def name(_backend: Any, table: Any = None, *_: Any, **__: Any) -> str:
+        return f"moto:{operation}:{_table(table) if isinstance(table, str) else ''}"
+
+    return name
+
+
+def install(clock: PhaseClock) -> list[Callable[[], None]]:
+    """Wrap the phase entry points; the handler modules are looked up at call time by their users."""
+    from botocore.client import BaseClient
+    from moto.dynamodb.models import DynamoDBBackend
+
+    import functions.handlers.contact_events as contact_events
+    from civicline.engine.interpreter import Engine
+    from civicline.engine.invoker import LambdaInvoker
+
+    undo = [
+        clock.wrap(Engine, "run_contact", "engine"),
+        clock.wrap(Engine, "run_queue_flow", "engine"),
+        clock.wrap(LambdaInvoker, "invoke", lambda _self, function, *a, **k: f"lambda:{function}"),
+        clock.wrap(contact_events, "handler", "aggregator"),
+        clock.wrap(BaseClient, "_make_api_call", _botocore_phase),
+    ]
+    for method, operation in MOTO_OPERATIONS.items():
+        undo.append(clock.wrap(DynamoDBBackend, method, _moto_phase(operation)))
+    return undo
+
+
+def memory_points(snapshots: int) -> tuple[list[tracemalloc.Snapshot], Callable[[Any], None]]:
+    """A hook that adds a process to the day taking ``snapshots`` snapshots at even times."""
+    from civicline.sim.day import DayRunner
+
+    taken: list[tracemalloc.Snapshot] = []
+    start = DayRunner.start
+
+    def start_with_snapshots(day: Any) -> None:
+        start(day)
+        span = day.last_arrival - day.open_s
+
+        def snapshot_process() -> Iterator[float]:
+            yield day.open_s + span / (snapshots + 1) - day.sim.now
+            for _ in range(snapshots):
+                taken.append(tracemalloc.take_snapshot())
+                yield span / (snapshots + 1)
+
+        day.sim.start(snapshot_process())
+
+    return taken, start_with_snapshots
+
+
+def growth(taken: list[tracemalloc.Snapshot], top: int = 25) -> list[dict[str, Any]]:
+    if len(taken) < 2:
+        return []
+    stats = taken[-1].compare_to(taken[0], "lineno")
+    return [
+        {"where": str(s.traceback[0]), "grew_kb": round(s.size_diff / 1024, 1), "blocks": s.count_diff}
+        for s in stats[:top]
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("calls", type=int)
+    parser.add_argument("--profile", default="regional-hotline-day")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--memory", type=int, default=0, help="tracemalloc snapshots through the day")
+    args = parser.parse_args()
+
+    from benchmarks.dayrun import put_item_seconds
+    from civicline.sim import scaling
+    from civicline.sim.day import DayRunner, run_day
+    from civicline.sim.profiles import load_profile
+
+    floor = put_item_seconds(time.process_time)
+    base = load_profile(args.profile)
+    profile = scaling.scale_profile(base, args.calls / base.calls)
+    taken: list[tracemalloc.Snapshot] = []
+    if args.memory:
+        taken, hook = memory_points(args.memory)
+        DayRunner.start = hook  # type: ignore[method-assign,assignment]
+        tracemalloc.start(1)
+    clock = PhaseClock()
+    undo = install(clock)
+    result = run_day(profile, args.seed)
+    total = clock.total()
+    for step in undo:
+        step()
+    contacts = result.truth.counts["inbound"]
+    unit = floor * contacts
+    report = {
+        "calls": args.calls,
+        "contacts": contacts,
+        "floor_ms": round(floor * 1000, 3),
+        "total_seconds": round(total, 2),
+        "write_equivalents_per_contact": round(total / unit, 2),
+        "phases": {
+            name: {
+                "seconds": round(seconds, 2),
+                "per_contact_units": round(seconds / unit, 3),
+                "calls": clock.calls[name],
+            }
+            for name, seconds in sorted(clock.seconds.items(), key=lambda kv: -kv[1])
+        },
+        "memory_growth": growth(taken),
+    }
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
