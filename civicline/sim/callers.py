@@ -52,6 +52,8 @@ class Caller:
     repeat_delay: float
     repeat_of: str | None = None
     attempt: int = 1
+    #: VOICE (keys are DTMF) or CHAT (keys are typed messages)
+    channel: str = "VOICE"
     notes: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from civicline.engine import Engine, FlowLibrary, LambdaInvoker
-from civicline.sim.agents import agent_life
+from civicline.sim.agents import agent_life, start_work
 from civicline.sim.callbacks import dispatcher, find_lost_callbacks
 from civicline.sim.callers import Caller, CallerFactory, DemoCredential
 from civicline.sim.center import SimCenter
@@ -126,7 +126,7 @@ class DayRunner:
             self.close_s = min(self.close_s, self.open_s + hours * 3600.0)
         self.midnight = SimCenter.midnight_of(profile.day, profile.time_zone)
         self.agents = [*self._agents()]
-        self.router = Router(self.sim, self.agents)
+        self.router = Router(self.sim, self.agents, lambda agent, contact: start_work(self, agent, contact))
         self.center = SimCenter(
             self.sim,
             midnight=self.midnight,
@@ -167,6 +167,8 @@ class DayRunner:
                     shift_start=clock_seconds(group.shift.start),
                     shift_end=min(clock_seconds(group.shift.end), self.close_s),
                     acw=group.after_call_work_seconds,
+                    channels={str(k): v for k, v in group.channels.items()},
+                    cross_channel=group.cross_channel,
                 )
 
     def _last_arrival(self) -> float:
