@@ -31,6 +31,8 @@ from civicline.sim.callbacks import dispatcher, find_lost_callbacks
 from civicline.sim.callers import Caller, CallerFactory, DemoCredential
 from civicline.sim.center import SimCenter
 from civicline.sim.delivery import EventLog, EventStream, envelope, publish_and_aggregate, read_metrics
+from civicline.sim.email_day import backlog as email_backlog
+from civicline.sim.email_day import email_life, email_plan
 from civicline.sim.fastkdf import remembered_scrypt
 from civicline.sim.fastmoto import fast_transactions
 from civicline.sim.faults import FaultInjector, FaultPlan, throttled_dynamodb
@@ -147,6 +149,10 @@ class DayRunner:
         self.book = CaseBook()
         self.engine_runs = 0
         self.factory: CallerFactory | None = None
+        #: the plan of each channel's customers (VOICE, CHAT), for their repeat contacts
+        self.factories: dict[str, CallerFactory] = {}
+        #: e-mails in a queue, by contact id, until an agent takes them (the rest is the backlog)
+        self.open_emails: dict[str, SimContact] = {}
         self.callbacks_by_id: dict[str, SimContact] = {}
         self.callers_by_number: dict[str, Caller] = {}
         self.dial_rng = stream(seed, "dialer")
@@ -184,10 +190,10 @@ class DayRunner:
 
     def next_call(self, caller: Caller, *, abandoned: bool) -> Caller | None:
         """The same caller's next call, when their issue is not resolved and they call again today."""
-        assert self.factory is not None
+        factory = self.factories[caller.channel]
         if abandoned:
             caller.resolved = False
-        again = self.factory.repeat(caller, self.sim.now)
+        again = factory.repeat(caller, self.sim.now)
         if again is None or again.arrival >= self.last_arrival:
             return None
         self.callers_by_number.setdefault(again.number, again)
@@ -200,19 +206,46 @@ class DayRunner:
 
         seed_data(self.midnight.astimezone(UTC))
         self.factory = CallerFactory(self.profile, self.seed, demo_credentials())
+        self.factories["VOICE"] = self.factory
         calling, notified = self.factory.first_calls(self.calls)
         self.truth.add("status_calls_avoided_by_notifications", len(notified))
-        status = sum(is_status_intent(self.factory.intents[c.intent]) for c in calling)
+        voice_intents = {i.name: i for i in self.profile.intents}
+        status = sum(is_status_intent(voice_intents[c.intent]) for c in calling)
         self.truth.add("status_first_calls", status)
         for caller in calling:
             if caller.arrival < self.last_arrival:
                 self.callers_by_number.setdefault(caller.number, caller)
                 self.sim.start(caller_life(self, caller), at=caller.arrival)
+        self._start_chats_and_emails()
         for agent in self.agents:
             self.sim.start(agent_life(self, agent))
         self.sim.start(dispatcher(self), at=self.open_s)
         if self.progress is not None:
             self.sim.start(self._ticks(self.progress))
+
+    def channel_volume(self, volume: int) -> int:
+        """A chat or e-mail volume, scaled with the calls when the run asks for another call count."""
+        if self.calls is None or volume == 0:
+            return volume
+        return max(1, round(volume * self.calls / self.profile.calls))
+
+    def _start_chats_and_emails(self) -> None:
+        """The chat customers (the caller process on the CHAT channel) and the e-mails."""
+        chats = self.channel_volume(self.profile.chat.contacts)
+        if chats:
+            factory = CallerFactory(self.profile, self.seed, demo_credentials(), channel="CHAT")
+            self.factories["CHAT"] = factory
+            for customer in factory.first_calls(chats)[0]:
+                if customer.arrival < self.close_s:
+                    self.sim.start(caller_life(self, customer), at=customer.arrival)
+        emails = self.channel_volume(self.profile.email.emails)
+        if emails:
+            from civicline.commands.email import _verify_sender_identity
+
+            _verify_sender_identity()
+            for mail in email_plan(self.profile, self.seed, emails):
+                if mail.arrival < self.close_s:
+                    self.sim.start(email_life(self, mail), at=mail.arrival)
 
     def _ticks(self, progress: ProgressFn) -> ProcessGen:
         horizon = self.last_arrival
@@ -240,6 +273,9 @@ class DayRunner:
                 if self.faults.ddb_throttle:
                     backoff = shim.skipped
             find_lost_callbacks(self)
+            for name, value in email_backlog(self).items():
+                if value is not None:
+                    self.truth.add(name, round(value))
             rules = rules_from_settings()
             truth_counters = self.book.counters(rules)
         finally:

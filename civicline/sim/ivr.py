@@ -88,7 +88,9 @@ def inbound(day: DayRunner, caller: Caller) -> tuple[CallResult, str | None]:
         caller,
         script,
         contact_id=caller.contact_id,
-        attributes={"callerKey": pseudonymize(caller.number)},
+        # a chat has no number: the routing function keys it by its contact ("contact-..."), as
+        # deployed, so a returning chat customer is not linked to their earlier chat
+        attributes={"callerKey": pseudonymize(caller.number)} if caller.channel == "VOICE" else {},
     )
     record_ivr(day, caller, result)
     ended = result.ended

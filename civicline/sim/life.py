@@ -34,6 +34,8 @@ def caller_life(day: DayRunner, first: Caller) -> ProcessGen:
         if queue is not None:
             contact = _enter_queue(day, caller, result.contact, queue)
             abandoned = yield from wait_in_queue(day, contact)
+        else:
+            day.truth.add(f"{caller.channel.lower()}_not_queued")
         caller = day.next_call(caller, abandoned=abandoned)
 
 
@@ -42,6 +44,7 @@ def _enter_queue(day: DayRunner, caller: Caller, state: object, queue: str) -> S
 
     assert isinstance(state, ContactState)
     day.truth.add("queued")
+    day.truth.add(f"{caller.channel.lower()}_queued")
     case = day.book[caller.contact_id]
     case.queued = True
     case.enqueued_at = state.enqueued_at or day.center.now()

@@ -132,6 +132,8 @@ def apply_plan(profile: SimulationProfile, plan: StaffingPlan) -> SimulationProf
                 languages=group.languages,
                 shift=Shift(start=start, end=end),
                 after_call_work_seconds=group.after_call_work_seconds,
+                channels=group.channels,
+                cross_channel=group.cross_channel,
             )
             groups.append(shaped.model_dump(mode="json"))
     if not groups:
