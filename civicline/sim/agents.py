@@ -77,8 +77,7 @@ def _connect(day: DayRunner, agent: Agent, contact: SimContact) -> dict[str, Any
         day.truth.callback_wait_sum += wait
         day.callbacks_by_id.pop(contact.state.contact_id, None)
     else:
-        if contact.channel == "VOICE":
-            day.truth.answer_wait_sum += wait
+        day.truth.answer_wait_sum += wait  # every channel's, as the metrics' ASA
         day.truth.add(f"{contact.channel.lower()}_answered")
         day.book[contact.state.contact_id].answered(now)
     info = {"agentArn": agent.arn, "connectedToAgentTimestamp": timestamp(now)}

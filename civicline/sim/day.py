@@ -10,6 +10,11 @@ priority (civicline.sim.routing). Scheduled callbacks are dialed by the real ``c
 (civicline.sim.callbacks). The contact events go to the real aggregator while the day runs, in
 bounded batches (civicline.sim.delivery), so memory does not grow with the day.
 
+Chat customers are the same caller process on the CHAT channel (typed messages, no queue-flow
+offers); e-mails run the inbound-email flow and the triage function (civicline.sim.email_day).
+Agents take contacts by their group's routing profile: channels and concurrency
+(civicline.sim.routing).
+
 What the simulator does not model: time spent in the IVR (a contact reaches the queue at the instant
 it called), agent whisper time, and transfers between agents.
 """

@@ -112,6 +112,7 @@ def email_life(day: DayRunner, mail: Caller) -> ProcessGen:
         ivr.dropped(day, mail, result, "the e-mail flow ended without a queue")
         return
     state = result.contact
+    day.truth.add("queued")
     day.truth.add("email_queued")
     day.truth.add(f"email_queue_{queue_key(str(ended['queue'])) or ended['queue']}")
     day.truth.add(f"email_reason_{result.attributes.get('emailReason', 'NONE')}")

@@ -24,8 +24,9 @@ from pydantic import ValidationError
 from civicline.sim.callers import arrival_rates
 from civicline.sim.group_staffing import IntervalTarget, UnstaffableStream, staff_interval, stream_loads
 from civicline.sim.routes import Route, probe_routes
+from civicline.sim.scaling import desk_agents
 from civicline.sim.streams import expected_offered, offered_curve, streams
-from schemas.profile import AgentGroup, SimulationProfile, clock_seconds
+from schemas.profile import SimulationProfile, clock_seconds
 from schemas.staffing_plan import PlanInterval, PlanTarget, StaffingPlan
 
 
@@ -42,13 +43,6 @@ def expected_calls(profile: SimulationProfile, start: float, end: float) -> floa
     return math.fsum(
         rate * max(0.0, min(end, b) - max(start, a)) for a, b, rate in arrival_rates(profile, profile.calls)
     )
-
-
-def _on_shift(group: AgentGroup, start: float, end: float) -> int:
-    """A group without the VOICE channel (a chat desk, correspondence) is not sized from the calls:
-    the plan keeps its agents where its shift covers the interval (the calls' plan cannot take them)."""
-    inside = clock_seconds(group.shift.start) <= start and end <= clock_seconds(group.shift.end)
-    return group.count if inside else 0
 
 
 def plan_for_profile(
@@ -76,7 +70,7 @@ def plan_for_profile(
         calls = expected_offered(curve, t, end)
         agents, sl = staff_interval(profile, loads, calls * 3600.0 / (end - t), target)
         groups = zip(profile.agents, agents, strict=True)
-        agents = [n if "VOICE" in g.channels else _on_shift(g, t, end) for g, n in groups]
+        agents = [n if "VOICE" in g.channels else desk_agents(g, t, end) for g, n in groups]
         intervals.append(
             PlanInterval(
                 start=_hhmm(t),
