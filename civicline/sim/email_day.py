@@ -177,9 +177,9 @@ def _close_unanswered(day: DayRunner, state: Any) -> None:
 
 
 def backlog(day: DayRunner) -> dict[str, float | int | None]:
-    """The e-mails no agent took by the end of the day, and the oldest one's age then (seconds)."""
+    """The e-mails no agent took by the end of the day, and the oldest one's age at closing (seconds)."""
     waiting = [c for c in day.open_emails.values() if c.agent is None]
-    end = max(day.sim.now, day.close_s)
+    end = day.close_s  # at closing (the dashboard reads it at 15-minute resolution)
     oldest = min((c.enqueued for c in waiting), default=None)
     return {
         "email_backlog": len(waiting),
