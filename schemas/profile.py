@@ -16,6 +16,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Lang = Literal["en", "es"]
+#: the contact channels an agent group can work (Connect's MediaConcurrency Channel; TASK is not modelled)
+AgentChannel = Literal["VOICE", "CHAT", "EMAIL"]
+#: Connect's MediaConcurrency limits: VOICE exactly 1, CHAT (and TASK, EMAIL) 1 to 10 at once
+MAX_CONCURRENCY = 10
 Share = Annotated[float, Field(ge=0.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Seconds = Annotated[float, Field(gt=0.0)]
@@ -91,6 +95,89 @@ class AgentGroup(_Strict):
     languages: list[Lang] = Field(default_factory=lambda: list[Lang](["en"]), min_length=1)
     shift: Shift
     after_call_work_seconds: Annotated[float, Field(ge=0.0)] = 30.0
+    channels: dict[AgentChannel, int] = Field(
+        default_factory=lambda: dict[AgentChannel, int]({"VOICE": 1}),
+        min_length=1,
+        description="the routing profile's channels and how many contacts of each an agent works at once "
+        "(Connect's MediaConcurrency: VOICE 1, CHAT and EMAIL 1-10)",
+    )
+    cross_channel: bool = Field(
+        default=False,
+        description="Connect's cross-channel concurrency: true = 'allow other channels concurrently' "
+        "(ROUTE_ANY_CHANNEL), false = 'no other channels while the agent is on a channel' "
+        "(ROUTE_CURRENT_CHANNEL_ONLY)",
+    )
+
+    @field_validator("channels")
+    @classmethod
+    def _concurrency(cls, channels: dict[AgentChannel, int]) -> dict[AgentChannel, int]:
+        for channel, limit in channels.items():
+            top = 1 if channel == "VOICE" else MAX_CONCURRENCY
+            if not 1 <= limit <= top:
+                raise ValueError(f"{channel} concurrency is 1 to {top} (MediaConcurrency), got {limit}")
+        return channels
+
+
+class ChatIntent(_Strict):
+    """One reason to chat: its share of chats and what the customer types after the language menu.
+
+    ``messages`` are typed messages in order (free text: a digit or words such as "status"); the
+    tokens are those of :class:`IntentMix` (``{case}``, ``{pin}``, ``{topic}``, ``{office_topic}``,
+    ``{agent}``: "1" when the customer still wants an agent, nothing typed otherwise).
+    """
+
+    name: str = Field(min_length=1, max_length=40)
+    share: Share
+    messages: list[str] = Field(default_factory=list, max_length=20)
+    wants_agent: Probability = 0.0
+    aht_seconds: Seconds = 600.0
+    wrong_pin: Probability = 0.0
+
+    @property
+    def keys(self) -> list[str]:
+        """The caller plan's name for the entries (the same tokens as a voice intent's keys)."""
+        return self.messages
+
+    @field_validator("messages")
+    @classmethod
+    def _known_tokens(cls, messages: list[str]) -> list[str]:
+        for message in messages:
+            for token in _TOKENS.findall(message):
+                if token not in SCRIPT_TOKENS:
+                    raise ValueError(f"unknown token {token} (known: {sorted(SCRIPT_TOKENS)})")
+        return messages
+
+
+class ChatArrivals(_Strict):
+    """The day's chat contacts (Poisson, like calls). 0 = no chat (the day as before chat)."""
+
+    contacts: int = Field(default=0, ge=0, le=1_000_000)
+    arrivals: list[ArrivalInterval] | None = Field(
+        default=None, description="the chat arrival curve; default: the calls' curve"
+    )
+    intents: list[ChatIntent] | None = Field(
+        default=None, description="default: the voice intents, their keys typed (without #)"
+    )
+    patience_seconds: Seconds = Field(
+        default=180.0, description="mean wait in the chat queue before the customer leaves (exponential)"
+    )
+
+
+class EmailArrivals(_Strict):
+    """The day's inbound e-mails (Poisson). Their texts are drawn from the shipped labelled sample set
+    (civicline/data/email_samples.jsonl, English and Spanish) in the day's language mix. 0 = none."""
+
+    emails: int = Field(default=0, ge=0, le=1_000_000)
+    arrivals: list[ArrivalInterval] | None = Field(
+        default=None, description="the e-mail arrival curve over the whole day; default: the calls' curve"
+    )
+    handle_seconds: Seconds = Field(default=480.0, description="mean agent time to read and answer one")
+    topics: dict[str, Share] | None = Field(
+        default=None, description="weight per sample label (status, appeals, ...); default: the set as it is"
+    )
+    auto_reply_share: Probability = Field(
+        default=0.0, description="share of messages that are auto-replies (out-of-office): no acknowledgement"
+    )
 
 
 class Patience(_Strict):
@@ -163,6 +250,9 @@ class SimulationProfile(_Strict):
         "to them)",
     )
 
+    chat: ChatArrivals = Field(default_factory=ChatArrivals)
+    email: EmailArrivals = Field(default_factory=EmailArrivals)
+
     @model_validator(mode="after")
     def _consistent(self) -> SimulationProfile:
         if clock_seconds(self.close) <= clock_seconds(self.open):
@@ -179,6 +269,10 @@ class SimulationProfile(_Strict):
         names = [i.name for i in self.intents]
         if len(set(names)) != len(names):
             raise ValueError("intent names must be unique")
+        for curve in (self.chat.arrivals, self.email.arrivals):
+            starts = [clock_seconds(a.start) for a in curve or ()]
+            if starts != sorted(starts) or len(set(starts)) != len(starts):
+                raise ValueError("arrival intervals must be in increasing start order")
         groups = [g.name for g in self.agents]
         if len(set(groups)) != len(groups):
             raise ValueError("agent group names must be unique")

@@ -63,10 +63,16 @@ def run_email(
 
 
 def deliver(
-    engine: Engine, sender: str, subject: str, body: str, headers: dict[str, str] | None = None
+    engine: Engine,
+    sender: str,
+    subject: str,
+    body: str,
+    headers: dict[str, str] | None = None,
+    **contact: Any,
 ) -> CallResult:
     """Start one EMAIL contact the way Connect would: sender as the customer endpoint, the message
-    in contact attributes (cut to Connect's attribute limit)."""
+    in contact attributes (cut to Connect's attribute limit). ``contact``: further ``run_contact``
+    keywords (the simulated day gives each e-mail its contact id)."""
     attributes = {
         "emailSubject": subject[:998],
         "emailBody": body[:MAX_BODY_CHARS],
@@ -74,7 +80,9 @@ def deliver(
     }
     if len(body) > MAX_BODY_CHARS:
         attributes["emailTruncated"] = "true"
-    return engine.run_contact(FLOW, None, caller_number=sender, channel="EMAIL", attributes=attributes)
+    return engine.run_contact(
+        FLOW, None, caller_number=sender, channel="EMAIL", attributes=attributes, **contact
+    )
 
 
 def _center() -> StaticCenter:

@@ -15,7 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from civicline.sim.planning import stream
-from schemas.profile import IntentMix, SimulationProfile, clock_seconds
+from schemas.profile import ChatIntent, IntentMix, SimulationProfile, clock_seconds
+
+#: a reason to call (keys are DTMF) or to chat (keys are typed messages)
+Intent = IntentMix | ChatIntent
 
 #: survey keypad answers in flow order: consent, 3 FCR questions, then the 8 A-11 drivers
 SURVEY_DRIVERS = 8
@@ -52,6 +55,8 @@ class Caller:
     repeat_delay: float
     repeat_of: str | None = None
     attempt: int = 1
+    #: VOICE (keys are DTMF) or CHAT (keys are typed messages)
+    channel: str = "VOICE"
     notes: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -121,17 +126,55 @@ def arrival_times(profile: SimulationProfile, calls: int, rng: random.Random) ->
     return sorted(times)
 
 
-class CallerFactory:
-    """Draws callers from the profile with independent streams per purpose."""
+def chat_intents(profile: SimulationProfile) -> list[ChatIntent]:
+    """The profile's chat intents; by default its voice intents with their keys typed (no #)."""
+    if profile.chat.intents is not None:
+        return list(profile.chat.intents)
+    return [
+        ChatIntent(
+            name=i.name,
+            share=i.share,
+            messages=[k.replace("#", "") for k in i.keys],
+            wants_agent=i.wants_agent,
+            aht_seconds=i.aht_seconds,
+            wrong_pin=i.wrong_pin,
+        )
+        for i in profile.intents
+    ]
 
-    def __init__(self, profile: SimulationProfile, seed: int, credentials: Sequence[DemoCredential]) -> None:
+
+def chat_day(profile: SimulationProfile) -> SimulationProfile:
+    """The profile as the chat customers' plan sees it: the chat curve (default the calls'), no
+    arrivals while closed, chat patience, the chat intents."""
+    update = {
+        "arrivals": profile.chat.arrivals or profile.arrivals,
+        "after_hours_share": 0.0,
+        "patience": profile.patience.model_copy(update={"mean_seconds": profile.chat.patience_seconds}),
+    }
+    return profile.model_copy(update=update)
+
+
+class CallerFactory:
+    """Draws callers (or chat customers: ``channel="CHAT"``) from the profile with independent
+    streams per purpose; a chat plan's streams are its own, so adding chats leaves the calls as
+    they were (common random numbers)."""
+
+    def __init__(
+        self,
+        profile: SimulationProfile,
+        seed: int,
+        credentials: Sequence[DemoCredential],
+        channel: str = "VOICE",
+    ) -> None:
         if not credentials:
             raise ValueError("the caller plan needs at least one seeded case (run the demo seed)")
-        self.profile = profile
+        self.channel = channel
+        self.profile = profile if channel == "VOICE" else chat_day(profile)
         self.credentials = list(credentials)
         self.seed = seed
+        prefix = "" if channel == "VOICE" else f"{channel.lower()}:"
         self.rng = {
-            name: stream(seed, name)
+            name: stream(seed, prefix + name)
             for name in (
                 "arrivals",
                 "who",
@@ -145,7 +188,8 @@ class CallerFactory:
                 "notified",
             )
         }
-        self.intents = {i.name: i for i in profile.intents}
+        mix: list[Intent] = list(profile.intents) if channel == "VOICE" else list(chat_intents(profile))
+        self.intents: dict[str, Intent] = {i.name: i for i in mix}
         self._count = 0
 
     def first_calls(self, calls: int | None = None) -> tuple[list[Caller], list[Caller]]:
@@ -161,9 +205,9 @@ class CallerFactory:
         calling: list[Caller] = []
         notified: list[Caller] = []
         for caller in (self.new(t) for t in times):
-            stays_away = self.rng["notified"].random() >= calling_share(
-                self.profile, self.intents[caller.intent]
-            )
+            intent = self.intents[caller.intent]
+            share = calling_share(self.profile, intent) if isinstance(intent, IntentMix) else 1.0
+            stays_away = self.rng["notified"].random() >= share
             (notified if stays_away else calling).append(caller)
         return calling, notified
 
@@ -177,8 +221,10 @@ class CallerFactory:
         p = self.profile
         if repeat_of is None:
             language = _pick(who, list(p.languages.items()))
-            intent = self.intents[_pick(who, [(i.name, i.share) for i in p.intents])]
+            intent = self.intents[_pick(who, [(i.name, i.share) for i in self.intents.values()])]
             number = f"+1555{who.randrange(10_000_000):07d}"
+            if self.channel != "VOICE":  # a chat customer's id (no phone number), pseudonymized alike
+                number = f"chat-{number[2:]}"
         else:
             language, intent, number = repeat_of.language, self.intents[repeat_of.intent], repeat_of.number
         wants_agent = self.rng["keys"].random() < intent.wants_agent
@@ -210,9 +256,10 @@ class CallerFactory:
             repeat_delay=rep.expovariate(1.0 / (p.repeat_callers.delay_minutes * 60.0)),
             repeat_of=None if repeat_of is None else repeat_of.contact_id,
             attempt=1 if repeat_of is None else repeat_of.attempt + 1,
+            channel=self.channel,
         )
 
-    def _keys(self, intent: IntentMix, wants_agent: bool) -> list[str]:
+    def _keys(self, intent: Intent, wants_agent: bool) -> list[str]:
         rng = self.rng["keys"]
         credential = self.credentials[rng.randrange(len(self.credentials))]
         wrong = rng.random() < intent.wrong_pin

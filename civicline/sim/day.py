@@ -10,6 +10,11 @@ priority (civicline.sim.routing). Scheduled callbacks are dialed by the real ``c
 (civicline.sim.callbacks). The contact events go to the real aggregator while the day runs, in
 bounded batches (civicline.sim.delivery), so memory does not grow with the day.
 
+Chat customers are the same caller process on the CHAT channel (typed messages, no queue-flow
+offers); e-mails run the inbound-email flow and the triage function (civicline.sim.email_day).
+Agents take contacts by their group's routing profile: channels and concurrency
+(civicline.sim.routing).
+
 What the simulator does not model: time spent in the IVR (a contact reaches the queue at the instant
 it called), agent whisper time, and transfers between agents.
 """
@@ -26,11 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from civicline.engine import Engine, FlowLibrary, LambdaInvoker
-from civicline.sim.agents import agent_life
+from civicline.sim.agents import agent_life, start_work
 from civicline.sim.callbacks import dispatcher, find_lost_callbacks
 from civicline.sim.callers import Caller, CallerFactory, DemoCredential
 from civicline.sim.center import SimCenter
 from civicline.sim.delivery import EventLog, EventStream, envelope, publish_and_aggregate, read_metrics
+from civicline.sim.email_day import backlog as email_backlog
+from civicline.sim.email_day import email_life, email_plan
 from civicline.sim.fastkdf import remembered_scrypt
 from civicline.sim.fastmoto import fast_transactions
 from civicline.sim.faults import FaultInjector, FaultPlan, throttled_dynamodb
@@ -126,7 +133,7 @@ class DayRunner:
             self.close_s = min(self.close_s, self.open_s + hours * 3600.0)
         self.midnight = SimCenter.midnight_of(profile.day, profile.time_zone)
         self.agents = [*self._agents()]
-        self.router = Router(self.sim, self.agents)
+        self.router = Router(self.sim, self.agents, lambda agent, contact: start_work(self, agent, contact))
         self.center = SimCenter(
             self.sim,
             midnight=self.midnight,
@@ -148,6 +155,10 @@ class DayRunner:
         self.book = CaseBook()
         self.engine_runs = 0
         self.factory: CallerFactory | None = None
+        #: the plan of each channel's customers (VOICE, CHAT), for their repeat contacts
+        self.factories: dict[str, CallerFactory] = {}
+        #: e-mails in a queue, by contact id, until an agent takes them (the rest is the backlog)
+        self.open_emails: dict[str, SimContact] = {}
         self.callbacks_by_id: dict[str, SimContact] = {}
         self.callers_by_number: dict[str, Caller] = {}
         self.dial_rng = stream(seed, "dialer")
@@ -168,6 +179,8 @@ class DayRunner:
                     shift_start=clock_seconds(group.shift.start),
                     shift_end=min(clock_seconds(group.shift.end), self.close_s),
                     acw=group.after_call_work_seconds,
+                    channels={str(k): v for k, v in group.channels.items()},
+                    cross_channel=group.cross_channel,
                 )
 
     def _last_arrival(self) -> float:
@@ -183,10 +196,10 @@ class DayRunner:
 
     def next_call(self, caller: Caller, *, abandoned: bool) -> Caller | None:
         """The same caller's next call, when their issue is not resolved and they call again today."""
-        assert self.factory is not None
+        factory = self.factories[caller.channel]
         if abandoned:
             caller.resolved = False
-        again = self.factory.repeat(caller, self.sim.now)
+        again = factory.repeat(caller, self.sim.now)
         if again is None or again.arrival >= self.last_arrival:
             return None
         self.callers_by_number.setdefault(again.number, again)
@@ -199,19 +212,46 @@ class DayRunner:
 
         seed_data(self.midnight.astimezone(UTC))
         self.factory = CallerFactory(self.profile, self.seed, demo_credentials())
+        self.factories["VOICE"] = self.factory
         calling, notified = self.factory.first_calls(self.calls)
         self.truth.add("status_calls_avoided_by_notifications", len(notified))
-        status = sum(is_status_intent(self.factory.intents[c.intent]) for c in calling)
+        voice_intents = {i.name: i for i in self.profile.intents}
+        status = sum(is_status_intent(voice_intents[c.intent]) for c in calling)
         self.truth.add("status_first_calls", status)
         for caller in calling:
             if caller.arrival < self.last_arrival:
                 self.callers_by_number.setdefault(caller.number, caller)
                 self.sim.start(caller_life(self, caller), at=caller.arrival)
+        self._start_chats_and_emails()
         for agent in self.agents:
             self.sim.start(agent_life(self, agent))
         self.sim.start(dispatcher(self), at=self.open_s)
         if self.progress is not None:
             self.sim.start(self._ticks(self.progress))
+
+    def channel_volume(self, volume: int) -> int:
+        """A chat or e-mail volume, scaled with the calls when the run asks for another call count."""
+        if self.calls is None or volume == 0:
+            return volume
+        return max(1, round(volume * self.calls / self.profile.calls))
+
+    def _start_chats_and_emails(self) -> None:
+        """The chat customers (the caller process on the CHAT channel) and the e-mails."""
+        chats = self.channel_volume(self.profile.chat.contacts)
+        if chats:
+            factory = CallerFactory(self.profile, self.seed, demo_credentials(), channel="CHAT")
+            self.factories["CHAT"] = factory
+            for customer in factory.first_calls(chats)[0]:
+                if customer.arrival < self.close_s:
+                    self.sim.start(caller_life(self, customer), at=customer.arrival)
+        emails = self.channel_volume(self.profile.email.emails)
+        if emails:
+            from civicline.commands.email import _verify_sender_identity
+
+            _verify_sender_identity()
+            for mail in email_plan(self.profile, self.seed, emails):
+                if mail.arrival < self.close_s:
+                    self.sim.start(email_life(self, mail), at=mail.arrival)
 
     def _ticks(self, progress: ProgressFn) -> ProcessGen:
         horizon = self.last_arrival
@@ -239,6 +279,9 @@ class DayRunner:
                 if self.faults.ddb_throttle:
                     backoff = shim.skipped
             find_lost_callbacks(self)
+            for name, value in email_backlog(self).items():
+                if value is not None:
+                    self.truth.add(name, round(value))
             rules = rules_from_settings()
             truth_counters = self.book.counters(rules)
         finally:

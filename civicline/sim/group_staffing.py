@@ -54,7 +54,7 @@ def stream_loads(profile: SimulationProfile, streams: list[Stream]) -> list[Stre
         eligible = tuple(
             i
             for i, g in enumerate(profile.agents)
-            if stream.queue in g.skills and stream.language in g.languages
+            if stream.queue in g.skills and stream.language in g.languages and "VOICE" in g.channels
         )
         out.append(StreamLoad(stream, eligible, home))
     return out

@@ -24,11 +24,14 @@ ENDINGS = ("DISCONNECT", "ERROR", "TRANSFER_PHONE", "CALLBACK")
 def run_flow(day: DayRunner, flow: str, caller: Caller, script: list[str], **kwargs: Any) -> CallResult:
     """One contact through ``flow``; every callback the callback function confirmed is remembered."""
     day.engine_runs += 1
+    voice = caller.channel == "VOICE"
     result = day.engine.run_contact(
         flow,
-        CallerScript(script),
-        caller_number=caller.number,
+        CallerScript(script) if voice else CallerScript.typed(script),
+        # a chat contact has no phone endpoint (its CustomerEndpoint is not a number)
+        caller_number=caller.number if voice else None,
         language=voice_language(caller.language),
+        channel=caller.channel,
         **kwargs,
     )
     note_promises(day, result)
@@ -68,6 +71,8 @@ def inbound(day: DayRunner, caller: Caller) -> tuple[CallResult, str | None]:
     from functions.core.privacy import pseudonymize
 
     day.truth.add("inbound")
+    day.truth.add(f"{caller.channel.lower()}_arrivals")
+    day.book[caller.contact_id].channel = caller.channel
     if caller.repeat_of:
         day.truth.add("repeat_calls")
     open_now = day.center.is_open("main")
@@ -83,7 +88,9 @@ def inbound(day: DayRunner, caller: Caller) -> tuple[CallResult, str | None]:
         caller,
         script,
         contact_id=caller.contact_id,
-        attributes={"callerKey": pseudonymize(caller.number)},
+        # a chat has no number: the routing function keys it by its contact ("contact-..."), as
+        # deployed, so a returning chat customer is not linked to their earlier chat
+        attributes={"callerKey": pseudonymize(caller.number)} if caller.channel == "VOICE" else {},
     )
     record_ivr(day, caller, result)
     ended = result.ended
@@ -130,7 +137,7 @@ def record_ivr(day: DayRunner, caller: Caller, result: CallResult) -> None:
     key, intent = attrs.get("callerKey"), attrs.get("intent")
     started = result.contact.initiated_at
     if key and intent and started is not None:
-        day.book.caller_contact(key, intent, caller.contact_id, started)
+        day.book.caller_contact(key, intent, caller.contact_id, started, caller.channel)
 
 
 def dropped(day: DayRunner, caller: Caller, result: CallResult, reason: str) -> None:

@@ -34,6 +34,8 @@ def caller_life(day: DayRunner, first: Caller) -> ProcessGen:
         if queue is not None:
             contact = _enter_queue(day, caller, result.contact, queue)
             abandoned = yield from wait_in_queue(day, contact)
+        else:
+            day.truth.add(f"{caller.channel.lower()}_not_queued")
         caller = day.next_call(caller, abandoned=abandoned)
 
 
@@ -42,12 +44,13 @@ def _enter_queue(day: DayRunner, caller: Caller, state: object, queue: str) -> S
 
     assert isinstance(state, ContactState)
     day.truth.add("queued")
+    day.truth.add(f"{caller.channel.lower()}_queued")
     case = day.book[caller.contact_id]
     case.queued = True
     case.enqueued_at = state.enqueued_at or day.center.now()
-    q = day.router.queue(queue)
+    q = day.router.queue(queue, caller.channel)
     q.mean_handle = 0.9 * q.mean_handle + 0.1 * caller.aht_seconds
-    return SimContact(caller, state, queue, caller.language, day.sim.now, day.sim.now)
+    return SimContact(caller, state, queue, caller.language, day.sim.now, day.sim.now, channel=caller.channel)
 
 
 def wait_in_queue(day: DayRunner, contact: SimContact) -> BoolStep:
@@ -55,7 +58,8 @@ def wait_in_queue(day: DayRunner, contact: SimContact) -> BoolStep:
     (a virtual-hold callback, a disconnect). Returns whether the caller abandoned."""
     day.router.enqueue(contact)
     patience_ends = day.sim.now + contact.caller.patience_seconds
-    replay = day.sim.now if day.profile.callbacks.virtual_hold else math.inf
+    # the queue flow's offers (virtual hold, a scheduled callback) are for callers: a chat waits
+    replay = day.sim.now if day.profile.callbacks.virtual_hold and contact.channel == "VOICE" else math.inf
     while contact.agent is None:
         if day.sim.now >= replay:
             ended = yield from _hear_queue_flow(day, contact)
@@ -90,6 +94,7 @@ def _hear_queue_flow(day: DayRunner, contact: SimContact) -> BoolStep:
 
 def _abandon(day: DayRunner, contact: SimContact) -> None:
     day.router.leave(contact)
+    day.truth.add(f"{contact.channel.lower()}_abandoned")
     day.book[contact.state.contact_id].left_queue(day.center.now())
     day.emit(
         contact_event(

@@ -20,6 +20,10 @@ CALLBACK = "CALLBACK"
 
 @dataclass
 class Agent:
+    """One agent: skills (queues in priority order), languages, shift, and its routing profile's
+    channels with how many contacts of each it works at once (``channels``, Connect's
+    MediaConcurrency) and whether it may mix channels (``cross_channel``)."""
+
     name: str
     group: str
     skills: list[str]
@@ -27,15 +31,54 @@ class Agent:
     shift_start: float
     shift_end: float
     acw: float
+    channels: dict[str, int] = field(default_factory=lambda: {"VOICE": 1})
+    cross_channel: bool = False
     on_shift: bool = False
-    contact: SimContact | None = None
+    #: the contacts the agent works now (a voice call, or up to its concurrency of chats, ...)
+    active: list[SimContact] = field(default_factory=list, repr=False)
     idle_since: float = 0.0
     handled: int = 0
-    #: time spent on contacts within the shift (occupancy's numerator) and after it (overtime)
+    #: time with at least one contact within the shift (occupancy's numerator) and after it (overtime)
     busy_seconds: float = 0.0
     overtime_seconds: float = 0.0
-    #: fired by the router with the contact it gives this (idle) agent
-    assigned: Signal = field(default_factory=Signal, repr=False)
+    #: the most contacts of each channel the agent ever held at once, and whether it ever held two
+    #: channels at once (checked against the routing profile by the tests)
+    peak: Counter[str] = field(default_factory=Counter, repr=False)
+    mixed: bool = False
+    busy_from: float | None = None
+
+    @property
+    def contact(self) -> SimContact | None:
+        """The first contact the agent works (None: fully idle)."""
+        return self.active[0] if self.active else None
+
+    def holding(self, channel: str) -> int:
+        return sum(1 for c in self.active if c.channel == channel)
+
+    def can_take(self, channel: str) -> bool:
+        """A free slot for ``channel`` under the routing profile: the channel is enabled, below its
+        concurrency, and (without cross-channel concurrency) the agent works no other channel."""
+        limit = self.channels.get(channel, 0)
+        if not self.cross_channel and any(c.channel != channel for c in self.active):
+            return False
+        return self.holding(channel) < limit
+
+    def take(self, contact: SimContact, now: float) -> None:
+        if not self.can_take(contact.channel):
+            raise RuntimeError(f"{self.name} has no free {contact.channel} slot")
+        if not self.active:
+            self.busy_from = now
+        self.active.append(contact)
+        self.peak[contact.channel] = max(self.peak[contact.channel], self.holding(contact.channel))
+        self.mixed = self.mixed or len({c.channel for c in self.active}) > 1
+
+    def release(self, contact: SimContact, now: float) -> None:
+        self.active.remove(contact)
+        if not self.active:
+            self.idle_since = now
+            if self.busy_from is not None:
+                self.work(self.busy_from, now - self.busy_from)
+            self.busy_from = None
 
     def work(self, start: float, seconds: float) -> None:
         """Book ``seconds`` of work from ``start``: the part inside the shift is busy time, the rest
@@ -67,6 +110,8 @@ class SimContact:
     priority: float  # place in line: enqueue time (a virtual-hold callback keeps the caller's)
     enqueued: float
     kind: str = INBOUND
+    #: VOICE, CHAT or EMAIL (the contact's Channel)
+    channel: str = "VOICE"
     waiting: bool = False  # True while in a queue heap
     offered: bool = False
     attempts: int = 0

@@ -1,5 +1,5 @@
 """A staffing plan against the day it staffed: per plan interval, the planned agents and forecast
-beside the service level the aggregator measured (its 15-minute interval rollups, queue ALL).
+beside the voice service level the aggregator measured (its 15-minute interval rollups, queue ALL).
 
 Why the aggregator's rollups and not the simulator's own count: they are the figures a planner sees
 on the dashboard the next morning, and the simulator already checks them against its truth.
@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from functions.domain.metrics_registry import CHANNEL_PREFIX, channel_key
 from schemas.profile import clock_seconds
 from schemas.staffing_plan import StaffingPlan
 
@@ -39,6 +40,14 @@ class IntervalCheck:
         return asdict(self)
 
 
+def voice(counters: dict[str, float], name: str) -> float:
+    """A counter of the voice channel (the calls' plan is checked against the calls, not the chats
+    and e-mails the same queues take); rollups without channel keys are all voice."""
+    if any(k.startswith(CHANNEL_PREFIX) for k in counters):
+        return counters.get(channel_key("VOICE", name), 0)
+    return counters.get(name, 0)
+
+
 def check_plan(plan: StaffingPlan, rows: Iterable[_Row], midnight: datetime) -> list[IntervalCheck]:
     """Each plan interval with the offered and answered-within-threshold counts of the interval
     rollups that start inside it (``midnight``: the day's local midnight, tz-aware)."""
@@ -48,8 +57,8 @@ def check_plan(plan: StaffingPlan, rows: Iterable[_Row], midnight: datetime) -> 
         start = midnight + timedelta(seconds=clock_seconds(interval.start))
         end = midnight + timedelta(seconds=clock_seconds(interval.end))
         inside = [c for at, c in slots if start <= at < end]
-        offered = int(sum(c.get("offered", 0) for c in inside))
-        within = int(sum(c.get("answered_within_threshold", 0) for c in inside))
+        offered = int(sum(voice(c, "offered") for c in inside))
+        within = int(sum(voice(c, "answered_within_threshold") for c in inside))
         out.append(
             IntervalCheck(
                 interval.start,

@@ -19,7 +19,7 @@ from rich.table import Table
 from civicline.sim.day import DayResult, run_day
 from civicline.sim.faults import FaultPlan, parse_inject
 from civicline.sim.profiles import ProfileError, load_profile, parse_profile
-from civicline.sim.summary import HEADLINE, apply_variant, drift, fmt, summarize
+from civicline.sim.summary import HEADLINE, apply_variant, channel_rows, drift, fmt, summarize
 from schemas.profile import SimulationProfile
 
 
@@ -70,6 +70,17 @@ def summary_table(
         table.add_row(label, *(fmt(summary["metrics"].get(key), kind) for _, summary in columns))
     for key, label in TRUTH_ROWS if truth_rows else ():
         table.add_row(label, *(fmt(summary["truth"].get(key, 0), "n") for _, summary in columns))
+    return table
+
+
+def channel_table(summary: dict[str, Any]) -> Table:
+    names, rows = channel_rows(summary)
+    table = Table(title="By channel")
+    table.add_column("figure")
+    for name in names:
+        table.add_column(name, justify="right")
+    for label, cells in rows:
+        table.add_row(label, *cells)
     return table
 
 
@@ -244,6 +255,8 @@ def _single(profile: SimulationProfile, options: _Options) -> None:
     console.print(
         summary_table([(f"seed {options.seed}", summary)], f"{profile.name} ({profile.day.isoformat()})")
     )
+    if len(summary["channels"]) > 1:
+        console.print(channel_table(summary))
     print_reconciliation(summary, console)
     perf = summary["performance"]
     console.print(

@@ -107,6 +107,13 @@ def _split(total: int, weights: list[float]) -> list[int]:
     return _apportion(total, weights)
 
 
+def desk_agents(group: AgentGroup, start: float, end: float) -> int:
+    """A group without the VOICE channel (a chat desk, correspondence) is not staffed from the calls:
+    a plan keeps its agents where its shift covers the interval (``start``-``end``, seconds)."""
+    inside = clock_seconds(group.shift.start) <= start and end <= clock_seconds(group.shift.end)
+    return group.count if inside else 0
+
+
 def apply_plan(profile: SimulationProfile, plan: StaffingPlan) -> SimulationProfile:
     """The profile staffed by ``plan``: an interval's ``groups`` staff the profile's agent groups by
     name (a plan per group); without them its agents are shared among the groups (see
@@ -132,6 +139,8 @@ def apply_plan(profile: SimulationProfile, plan: StaffingPlan) -> SimulationProf
                 languages=group.languages,
                 shift=Shift(start=start, end=end),
                 after_call_work_seconds=group.after_call_work_seconds,
+                channels=group.channels,
+                cross_channel=group.cross_channel,
             )
             groups.append(shaped.model_dump(mode="json"))
     if not groups:

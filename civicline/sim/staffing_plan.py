@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from civicline.sim.callers import arrival_rates
 from civicline.sim.group_staffing import IntervalTarget, UnstaffableStream, staff_interval, stream_loads
 from civicline.sim.routes import Route, probe_routes
+from civicline.sim.scaling import desk_agents
 from civicline.sim.streams import expected_offered, offered_curve, streams
 from schemas.profile import SimulationProfile, clock_seconds
 from schemas.staffing_plan import PlanInterval, PlanTarget, StaffingPlan
@@ -68,6 +69,8 @@ def plan_for_profile(
         end = min(close, t + step)
         calls = expected_offered(curve, t, end)
         agents, sl = staff_interval(profile, loads, calls * 3600.0 / (end - t), target)
+        groups = zip(profile.agents, agents, strict=True)
+        agents = [n if "VOICE" in g.channels else desk_agents(g, t, end) for g, n in groups]
         intervals.append(
             PlanInterval(
                 start=_hhmm(t),

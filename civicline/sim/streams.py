@@ -83,7 +83,7 @@ def home_group(profile: SimulationProfile, queue: str, language: str) -> int | N
     ranked = [
         (g.skills.index(queue), i)
         for i, g in enumerate(profile.agents)
-        if queue in g.skills and language in g.languages
+        if queue in g.skills and language in g.languages and "VOICE" in g.channels
     ]
     return min(ranked)[1] if ranked else None
 

@@ -159,6 +159,39 @@ def fmt(value: Any, kind: str) -> str:
     return f"{int(value):,}"
 
 
+#: the per-channel rows of the day's summary: (key in the channel's measures, label, kind)
+CHANNEL_ROWS = (
+    ("inbound_contacts", "Inbound contacts", "n"),
+    ("offered", "Offered to a queue", "n"),
+    ("answered", "Answered by an agent", "n"),
+    ("abandoned", "Abandoned", "n"),
+    ("service_level", "Service level", "pct"),
+    ("asa_seconds", "Average speed of answer", "sec"),
+    ("emails_received", "E-mails received", "n"),
+    ("email_answered_within_24h_rate", "E-mail answered within 24 h", "pct"),
+)
+
+
+def channel_rows(summary: dict[str, Any]) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """(channels, [(label, one cell per channel)]): the day by channel (the aggregator's measures)
+    and the e-mail backlog the day left (the simulator's count and the oldest one's age)."""
+    channels = summary["channels"]
+    names = list(channels)
+    rows = [
+        (label, [fmt(channels[ch].get(key), kind) for ch in names])
+        for key, label, kind in CHANNEL_ROWS
+        if any(key in values for values in channels.values())
+    ]
+    if "EMAIL" in channels:
+        truth = summary["truth"]
+        age = truth.get("email_backlog_age_seconds")
+        backlog = fmt(truth.get("email_backlog", 0), "n")
+        rows.append(("E-mail backlog at the end", [backlog if ch == "EMAIL" else "-" for ch in names]))
+        oldest = "-" if age is None else f"{age / 3600:.1f} h"
+        rows.append(("Oldest waiting e-mail's age", [oldest if ch == "EMAIL" else "-" for ch in names]))
+    return names, rows
+
+
 def apply_variant(profile: SimulationProfile, variant: str) -> SimulationProfile:
     """A what-if change to a profile: ``virtual-hold=off``, ``agents=+3`` / ``-2`` / ``x1.2``,
     ``calls=x1.3`` / ``2500``, ``patience=180``, ``acceptance=0.6``, ``notifications=on`` / ``0.3``."""

@@ -179,7 +179,8 @@ def run_replication(task: ReplicationTask) -> dict[str, float]:
     from civicline.sim.summary import summarize
 
     summary = summarize(run_day(profile, task.seed), profile)
-    metrics = summary["metrics"]
+    # the calls are what agents and plans are swept for: voice's figures when the day has channels
+    metrics = summary["channels"].get("VOICE", summary["metrics"])
     return {
         "service_level": _figure(metrics.get("answered_within_threshold_rate")),
         "abandonment_rate": _figure(metrics.get("abandonment_rate")),

@@ -34,6 +34,8 @@ def _short_peak(tmp_path: Path) -> Path:
         after_hours_share=0.0,
         arrivals=[{"start": "08:00", "weight": 1.0}, {"start": "09:00", "weight": 1.3}],
         repeat_callers={"share_of_unresolved": 0.35, "delay_minutes": 30},
+        chat={"contacts": 0},  # the calls' plan is checked: no chats or e-mails in the window
+        email={"emails": 0},
     )
     for group in data["agents"]:
         group["shift"] = {"start": "08:00", "end": "10:00"}
@@ -66,7 +68,7 @@ def _service_levels(profile_path: Path, plan_path: Path, seeds: range) -> list[f
     """Each seed's service level over a full day with the plan's staff, in seed order.
 
     The days are the sweep's full-mode replications (``run_replication``: ``run_day`` and
-    ``summarize``, ``answered_within_threshold_rate``; seed ``seeds.start + r``), one spawned worker
+    ``summarize``, the voice channel's ``answered_within_threshold_rate``; seed ``seeds.start + r``), one spawned worker
     process per seed, so the days run side by side instead of one after another; the figures are
     the serial ones (test_sweep: serial and worker processes give identical figures).
     """

@@ -1,0 +1,190 @@
+"""The day's e-mails: who writes, when, about what, and each message's life.
+
+An e-mail runs the real inbound-email flow and the real ``email_triage`` function (acknowledgement
+through SES on moto, routing by content, the ``answerDeadline`` 24 h on), the same call as
+``civicline email`` (:func:`civicline.commands.email.deliver`). A queued e-mail waits for an agent
+whose routing profile has the EMAIL channel: oldest answer deadline first, no patience (an e-mail
+does not hang up). An auto-reply or a loop gets no acknowledgement from the function and no agent
+work: the simulator closes it at once (a supervisor's rule in Connect; the flow itself queues it).
+E-mails still waiting when the day's agents have left are the backlog the metrics read.
+
+The texts are drawn from the shipped labelled sample set (civicline/data/email_samples.jsonl,
+English and Spanish), in the profile's language mix and topic weights, from streams of their own.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from civicline.engine.arns import queue_key
+from civicline.engine.events import contact_event
+from civicline.sim import ivr
+from civicline.sim.callers import Caller, _pick, arrival_times, lognormal
+from civicline.sim.kernel import ProcessGen, Wait
+from civicline.sim.model import SimContact
+from civicline.sim.planning import stream
+from functions.domain.metrics import EMAIL_ANSWER_MS
+from schemas.profile import SimulationProfile
+
+if TYPE_CHECKING:
+    from civicline.sim.day import DayRunner
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "email_samples.jsonl"
+#: what the triage function answers for a message it screens out (no acknowledgement, no work)
+SCREENED_OUT = frozenset({"AUTO_REPLY", "LOOP"})
+AUTO_REPLY_HEADERS = {"Auto-Submitted": "auto-replied"}
+
+
+@cache
+def email_samples() -> tuple[dict[str, str], ...]:
+    """The labelled sample e-mails (id, label, language, subject, body)."""
+    lines = SAMPLES.read_text(encoding="utf-8").splitlines()
+    return tuple(json.loads(line) for line in lines if line.strip())
+
+
+def email_plan(profile: SimulationProfile, seed: int, emails: int) -> list[Caller]:
+    """The day's e-mails as plans (channel EMAIL; subject, body, topic in ``notes``), in arrival order."""
+    spec = profile.email
+    day = profile.model_copy(update={"arrivals": spec.arrivals or profile.arrivals, "after_hours_share": 0.0})
+    times = arrival_times(day, emails, stream(seed, "email:arrivals"))
+    who, ids, handle = (stream(seed, f"email:{n}") for n in ("who", "ids", "handle"))
+    pool = email_samples()
+    out = []
+    for index, arrival in enumerate(times, start=1):
+        language = _pick(who, list(profile.languages.items()))
+        mine = [s for s in pool if s["language"] == language] or list(pool)
+        weights = spec.topics or {}
+        sample = mine[_weighted_index(who.random(), [weights.get(s["label"], 1.0) for s in mine])]
+        auto = who.random() < spec.auto_reply_share
+        out.append(
+            Caller(
+                index=index,
+                contact_id=str(uuid.UUID(int=ids.getrandbits(128), version=4)),
+                number=f"citizen{index:06d}@example.org",
+                arrival=arrival,
+                language=language,
+                intent=f"email-{sample['label']}",
+                keys=[],
+                wants_agent=True,
+                aht_seconds=lognormal(handle, spec.handle_seconds, profile.handle_time_cv),
+                patience_seconds=math.inf,
+                accepts_callback=False,
+                answers_callback=[],
+                takes_survey=False,
+                survey_keys=[],
+                resolved=True,
+                calls_again=False,
+                repeat_delay=0.0,
+                channel="EMAIL",
+                notes={"subject": sample["subject"], "body": sample["body"], "auto": "1" if auto else ""},
+            )
+        )
+    return out
+
+
+def _weighted_index(point: float, weights: list[float]) -> int:
+    total = math.fsum(weights)
+    if total <= 0:
+        return int(point * len(weights))
+    left = point * total
+    for i, w in enumerate(weights):
+        left -= w
+        if left < 0:
+            return i
+    return len(weights) - 1
+
+
+def email_life(day: DayRunner, mail: Caller) -> ProcessGen:
+    """One e-mail: the inbound-email flow, then the queue until an agent answers it (or the day ends)."""
+    yield max(0.0, mail.arrival - day.sim.now)
+    result = _receive(day, mail)
+    case = day.book[mail.contact_id]
+    ended = result.ended
+    if ended.get("how") != "QUEUE" or not ended.get("queue"):
+        day.truth.add("email_not_queued")  # (the flow queues every e-mail it takes)
+        case.disconnected = True
+        ivr.dropped(day, mail, result, "the e-mail flow ended without a queue")
+        return
+    state = result.contact
+    day.truth.add("queued")
+    day.truth.add("email_queued")
+    day.truth.add(f"email_queue_{queue_key(str(ended['queue'])) or ended['queue']}")
+    day.truth.add(f"email_reason_{result.attributes.get('emailReason', 'NONE')}")
+    case.queued = True
+    case.enqueued_at = state.enqueued_at or day.center.now()
+    if result.attributes.get("emailAcknowledgement") in SCREENED_OUT:
+        _close_unanswered(day, state)
+        return
+    queue = queue_key(str(ended["queue"])) or str(ended["queue"])
+    deadline = case.answer_deadline or day.center.now()
+    # place in line: the answer deadline, shifted back by the promise so it compares with arrivals
+    place = day.sim.now + (deadline - day.center.now()).total_seconds() - EMAIL_ANSWER_MS / 1000
+    contact = SimContact(mail, state, queue, mail.language, place, day.sim.now, channel="EMAIL")
+    day.open_emails[mail.contact_id] = contact
+    day.router.enqueue(contact)
+    yield Wait(contact.connected)
+    day.open_emails.pop(mail.contact_id, None)
+    yield Wait(contact.hung_up)
+
+
+def _receive(day: DayRunner, mail: Caller) -> Any:
+    """The inbound-email flow and the triage function, as ``civicline email`` runs them."""
+    from civicline.commands.email import deliver
+
+    day.truth.add("inbound")
+    day.truth.add("email_arrivals")
+    case = day.book[mail.contact_id]
+    case.channel = "EMAIL"
+    headers = AUTO_REPLY_HEADERS if mail.notes.get("auto") else None
+    day.engine_runs += 1
+    result = deliver(
+        day.engine,
+        mail.number,
+        mail.notes["subject"],
+        mail.notes["body"],
+        headers,
+        contact_id=mail.contact_id,
+    )
+    case.started_at = result.contact.initiated_at
+    case.answer_deadline = _deadline(result.attributes.get("answerDeadline"))
+    return result
+
+
+def _deadline(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _close_unanswered(day: DayRunner, state: Any) -> None:
+    """An auto-reply or a loop: closed without an agent (counted as closed unanswered)."""
+    day.truth.add("email_screened_out")
+    case = day.book[state.contact_id]
+    case.left_queue(day.center.now())
+    case.flow_ended = True  # closed by the contact center, not left by the sender
+    day.emit(
+        contact_event("DISCONNECTED", state, now=day.center.now(), disconnectReason="CONTACT_FLOW_DISCONNECT")
+    )
+
+
+def backlog(day: DayRunner) -> dict[str, float | int | None]:
+    """The e-mails no agent took by the end of the day, and the oldest one's age at closing (seconds)."""
+    waiting = [c for c in day.open_emails.values() if c.agent is None]
+    end = day.close_s  # at closing (the dashboard reads it at 15-minute resolution)
+    oldest = min((c.enqueued for c in waiting), default=None)
+    return {
+        "email_backlog": len(waiting),
+        "email_backlog_age_seconds": None if oldest is None else end - oldest,
+    }
+
+
+__all__ = ["backlog", "email_life", "email_plan", "email_samples"]
