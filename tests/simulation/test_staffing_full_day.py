@@ -65,12 +65,12 @@ def _plan(tmp_path: Path, profile: Path) -> Path:
 
 
 def _service_levels(profile_path: Path, plan_path: Path, seeds: range) -> list[float]:
-    """Each seed's service level over a full day with the plan's staff, in seed order.
+    """Each seed's voice service level over a full day with the plan's staff, in seed order.
 
-    The days are the sweep's full-mode replications (``run_replication``: ``run_day`` and
-    ``summarize``, the voice channel's ``answered_within_threshold_rate``; seed ``seeds.start + r``), one spawned worker
-    process per seed, so the days run side by side instead of one after another; the figures are
-    the serial ones (test_sweep: serial and worker processes give identical figures).
+    The days are the sweep's full-mode replications (``run_replication``: ``run_day``, ``summarize``
+    and the voice channel's ``answered_within_threshold_rate``; seed ``seeds.start + r``), one spawned
+    worker process per seed, so the days run side by side instead of one after another; the figures
+    are the serial ones (test_sweep: serial and worker processes give identical figures).
     """
     profile = apply_plan(load_profile(str(profile_path)), load_plan(plan_path))
     swept = run_sweep(
