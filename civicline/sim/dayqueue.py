@@ -29,7 +29,7 @@ from functools import partial
 from civicline.sim.callers import arrival_times, lognormal
 from civicline.sim.kernel import Simulation
 from civicline.sim.planning import stream
-from civicline.sim.scaling import agent_hours
+from civicline.sim.scaling import agent_hours, voice_groups
 from civicline.sim.streams import calling_share
 from schemas.profile import IntentMix, SimulationProfile, clock_seconds
 
@@ -68,11 +68,12 @@ def demand(profile: SimulationProfile) -> Demand:
     bound = [(i.share / mix * agent_share(i), i.aht_seconds) for i in profile.intents]
     share = math.fsum(b for b, _ in bound)
     handle = math.fsum(b * a for b, a in bound) / share if share else 0.0
-    staff = sum(g.count for g in profile.agents)
+    groups = voice_groups(profile)
+    staff = sum(g.count for g in groups)
     acw = (
-        math.fsum(g.count * g.after_call_work_seconds for g in profile.agents) / staff
+        math.fsum(g.count * g.after_call_work_seconds for g in groups) / staff
         if staff
-        else math.fsum(g.after_call_work_seconds for g in profile.agents) / len(profile.agents)
+        else math.fsum(g.after_call_work_seconds for g in groups) / max(1, len(groups))
     )
     return Demand(share, handle, acw, profile.patience.mean_seconds)
 
@@ -162,7 +163,7 @@ def simulate_day_queue(
         waiting.append(call)
         serve_next()
 
-    for group in profile.agents:
+    for group in voice_groups(profile):  # one queue of calls: chat and e-mail desks take none
         if group.count:
             sim.at(clock_seconds(group.shift.start), partial(staff, group.count))
             sim.at(clock_seconds(group.shift.end), partial(staff, -group.count))

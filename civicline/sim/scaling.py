@@ -53,15 +53,27 @@ def _apportion(total: int, weights: list[float]) -> list[int]:
     return counts
 
 
+def voice_groups(profile: SimulationProfile) -> list[AgentGroup]:
+    """The groups that take calls (their routing profile has VOICE): what a calls' plan staffs."""
+    return [g for g in profile.agents if "VOICE" in g.channels]
+
+
+def voice_agents(profile: SimulationProfile) -> int:
+    """Agents on the calls (what the sweep's ``agents`` variable sets; desks are apart)."""
+    return sum(g.count for g in voice_groups(profile))
+
+
 def with_total_agents(profile: SimulationProfile, agents: int) -> SimulationProfile:
-    """The same groups and shifts with ``agents`` agents in all, in the profile's proportions."""
+    """The same groups and shifts with ``agents`` agents on the calls, in the profile's proportions;
+    chat and e-mail desks (groups without VOICE) keep their own headcount."""
     if agents < 0:
         raise ValueError("agents must be >= 0")
-    weights = [float(g.count) for g in profile.agents]
+    voice = voice_groups(profile)
+    weights = [float(g.count) for g in voice]
     if math.fsum(weights) <= 0:
         weights = [1.0] * len(weights)
-    counts = _apportion(agents, weights)
-    groups = [g.model_dump(mode="json") | {"count": c} for g, c in zip(profile.agents, counts, strict=True)]
+    counts = dict(zip((g.name for g in voice), _apportion(agents, weights), strict=True))
+    groups = [g.model_dump(mode="json") | {"count": counts.get(g.name, g.count)} for g in profile.agents]
     return _validated(profile, agents=groups)
 
 

@@ -20,7 +20,7 @@ from multiprocessing import get_context
 from typing import Any, Literal
 
 from civicline.sim.confidence import Estimate, estimate
-from civicline.sim.scaling import agent_hours, total_agents, with_calls, with_total_agents
+from civicline.sim.scaling import agent_hours, voice_agents, with_calls, with_total_agents
 from schemas.profile import SimulationProfile
 
 Mode = Literal["planning", "full"]
@@ -297,7 +297,7 @@ def run_sweep(
         meets = math.isfinite(est["service_level"].low) and est["service_level"].low >= target_sl
         result.rows.append(
             SettingResult(
-                setting, total_agents(shaped_profile), agent_hours(shaped_profile), values, est, meets
+                setting, voice_agents(shaped_profile), agent_hours(shaped_profile), values, est, meets
             )
         )
     return result

@@ -108,7 +108,7 @@ def test_the_command_prints_intervals_marks_the_cheapest_and_writes_csv_json_and
     # Then it prints the settings with intervals and the cheapest pick, and writes the four files
     assert result.exit_code == 0, result.output
     assert "cheapest setting meeting the target with confidence: agents=" in result.output
-    assert "1,500 calls; staff unchanged at 20 agents" in result.output
+    assert "1,500 calls; staff unchanged at 27 agents" in result.output
     data = json.loads((tmp_path / "sweep.json").read_text())
     assert data["seeds"] == [1, 2, 3, 4]
     assert [s["agents"] for s in data["settings"]] == ["10", "12", "14", "16"]
@@ -130,10 +130,10 @@ def test_the_command_prints_intervals_marks_the_cheapest_and_writes_csv_json_and
 def test_scale_scales_calls_and_staff_together_and_calls_alone_says_the_staff_is_unchanged() -> None:
     scaled = cli.invoke(app, ["sweep", "--scale", "2x", "--replications", "2", "--workers", "1"])
     assert scaled.exit_code == 0, scaled.output
-    assert "1,500 -> 3,000 calls; 20 -> 40 agents" in scaled.output
+    assert "1,500 -> 3,000 calls; 27 -> 54 agents" in scaled.output
     more = cli.invoke(app, ["sweep", "--calls", "3000", "--replications", "2", "--workers", "1"])
     assert more.exit_code == 0, more.output
-    assert "staff unchanged at 20 agents" in more.output and "--scale 2x scales staff too" in more.output
+    assert "staff unchanged at 27 agents" in more.output and "--scale 2x scales staff too" in more.output
 
 
 @pytest.mark.parametrize(
