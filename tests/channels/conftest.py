@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from civicline.engine import FlowLibrary
+from tests.flows.conftest import FLOWS_DIR
 from tests.functional.conftest import (  # noqa: F401 - fixtures re-used by name
     Clock,
     captured_logs,
@@ -61,3 +64,20 @@ def texts(seeded: Any) -> Iterator[list[dict[str, Any]]]:  # noqa: F811
     sent: list[dict[str, Any]] = []
     with sms_accepts(sent):
         yield sent
+
+
+@pytest.fixture(scope="module")
+def library() -> FlowLibrary:
+    """The committed flows, loaded once per module."""
+    return FlowLibrary.from_directory(FLOWS_DIR)
+
+
+@pytest.fixture
+def local() -> Iterator[Any]:
+    """A fresh local AWS (moto) with the demo data: the functions run for real."""
+    from civicline.data import seed_demo
+    from civicline.local.aws import LocalAws
+
+    with LocalAws() as aws:
+        seed_demo(datetime.now(UTC))
+        yield aws

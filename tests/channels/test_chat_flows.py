@@ -3,32 +3,11 @@ the notification offer (Contract C), the survey after the agent or the customer 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from civicline.engine import CallerScript, CallResult, Engine, FlowLibrary, LambdaInvoker, StaticCenter
-from tests.flows.conftest import FLOWS_DIR
 
 CALLER = "+15555550123"
-
-
-@pytest.fixture(scope="module")
-def library() -> FlowLibrary:
-    return FlowLibrary.from_directory(FLOWS_DIR)
-
-
-@pytest.fixture
-def local() -> Iterator[Any]:
-    """A fresh local AWS (moto) with the demo data: the functions run for real."""
-    from civicline.data import seed_demo
-    from civicline.local.aws import LocalAws
-
-    with LocalAws() as aws:
-        seed_demo(datetime.now(UTC))
-        yield aws
 
 
 def chat(library: FlowLibrary, flow: str, *typed: str, leaves: bool = False, **contact: Any) -> CallResult:

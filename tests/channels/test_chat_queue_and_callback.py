@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -29,26 +28,10 @@ from civicline.engine import (
 )
 from civicline.engine.arns import local_arn
 from infra.registry import QUEUES
-from tests.flows.conftest import FLOWS_DIR
 
 #: a number typed by the customer (fictional 555-01xx range); never in a log
 TYPED = "303 555 0142"
 E164 = "+13035550142"
-
-
-@pytest.fixture(scope="module")
-def library() -> FlowLibrary:
-    return FlowLibrary.from_directory(FLOWS_DIR)
-
-
-@pytest.fixture
-def local() -> Iterator[Any]:
-    from civicline.data import seed_demo
-    from civicline.local.aws import LocalAws
-
-    with LocalAws() as aws:
-        seed_demo(datetime.now(UTC))
-        yield aws
 
 
 @pytest.fixture
