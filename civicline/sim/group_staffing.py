@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 
 from civicline.sim.staffing import agents_needed
-from civicline.sim.streams import Stream, home_group
+from civicline.sim.streams import Stream, home_group, takes_calls
 from schemas.profile import SimulationProfile
 
 #: rounds of the fixed-point iteration and the weight of the new split in each round
@@ -52,9 +52,7 @@ def stream_loads(profile: SimulationProfile, streams: list[Stream]) -> list[Stre
                 f"no agent group of {profile.name!r} takes {stream.queue} calls in {stream.language!r}"
             )
         eligible = tuple(
-            i
-            for i, g in enumerate(profile.agents)
-            if stream.queue in g.skills and stream.language in g.languages and "VOICE" in g.channels
+            i for i, g in enumerate(profile.agents) if takes_calls(g, stream.queue, stream.language)
         )
         out.append(StreamLoad(stream, eligible, home))
     return out

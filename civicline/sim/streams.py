@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from civicline.sim.callers import arrival_rates
 from civicline.sim.routes import Route
-from schemas.profile import IntentMix, SimulationProfile, clock_seconds
+from schemas.profile import AgentGroup, IntentMix, SimulationProfile, clock_seconds
 
 #: resolution of the repeat-call convolution, seconds
 GRID = 60.0
@@ -77,13 +77,17 @@ def streams(profile: SimulationProfile, routes: list[Route]) -> list[Stream]:
     return out
 
 
+def takes_calls(group: AgentGroup, queue: str, language: str) -> bool:
+    """Whether the group answers this stream's calls: the skill, the language, and VOICE in its
+    routing profile (a chat or e-mail desk takes no calls)."""
+    return queue in group.skills and language in group.languages and "VOICE" in group.channels
+
+
 def home_group(profile: SimulationProfile, queue: str, language: str) -> int | None:
     """The group the stream is planned on: among the groups with the skill and the language, the
     one that ranks the skill highest (skills are in priority order), the earlier group on a tie."""
     ranked = [
-        (g.skills.index(queue), i)
-        for i, g in enumerate(profile.agents)
-        if queue in g.skills and language in g.languages and "VOICE" in g.channels
+        (g.skills.index(queue), i) for i, g in enumerate(profile.agents) if takes_calls(g, queue, language)
     ]
     return min(ranked)[1] if ranked else None
 
