@@ -182,6 +182,9 @@ class Thresholds(_Strict):
     #: scheduled callbacks one queue takes per window (what its staff can return); 0: no limit
     callback_window_capacity: Annotated[int, Field(ge=0, le=10_000)] = 0
     los_target_percent: Annotated[float, Field(gt=0, le=100)] = 80.0
+    #: the e-mail backlog alarm that warns before the 24 h answer deadline: the oldest waiting
+    #: e-mail is this many hours old (the margin left to answer it is 24 minus this)
+    email_backlog_warn_hours: Annotated[float, Field(gt=0, lt=24)] = 20.0
 
 
 class TestCasesConfig(_Strict):

@@ -30,6 +30,7 @@ ALL_FUNCTIONS = (
     "Notifier",
     *NOTIFICATION_ASYNC,
     "ChatPicker",
+    "EmailBacklog",
 )
 DEAD_LETTER_QUEUES = (
     "AsyncDeadLetters",
@@ -39,6 +40,7 @@ DEAD_LETTER_QUEUES = (
     "Events/ScheduleDeadLetters",
     "Events/CallbackOutcomesDeadLetters",
     "Observability/AlarmDeadLetters",
+    "Observability/EmailBacklogScheduleDeadLetters",
     "Notifications/*DeadLetters",
 )
 
@@ -125,6 +127,12 @@ ACKNOWLEDGEMENTS: tuple[Ack, ...] = (
             "claimed, so a rerun sends nothing twice",
         )
         for fn in NOTIFICATION_ASYNC
+    ),
+    Ack(
+        "Functions/EmailBacklogFunction",
+        "Serverless-LambdaAsyncFailureDestination",
+        "Failed asynchronous invocations go to its dead-letter queue (AsyncDeadLetters, alarmed); a "
+        "failed reading is worthless later: the next 5-minute run reads the backlog afresh",
     ),
     *(Ack(q, "AwsSolutions-SQS3", _IS_DLQ) for q in DEAD_LETTER_QUEUES),
     *(Ack(q, "Serverless-SQSRedrivePolicy", _IS_DLQ) for q in DEAD_LETTER_QUEUES),

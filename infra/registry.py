@@ -197,6 +197,16 @@ _SENDER_ENV = {
     "SMS_ORIGINATION_IDENTITY": "pool-civicline-notifications",
 }
 
+#: what the e-mail backlog reads of a 15-minute rollup (functions/adapters/email_backlog.py)
+EMAIL_BACKLOG_ATTRIBUTES = (
+    "pk",
+    "sk",
+    "period_start",
+    "emails_received",
+    "emails_answered",
+    "emails_closed_unanswered",
+)
+
 #: the office directory, as case_status, appeals and routing read it
 _OFFICES = TableAccess("reference", ("GetItem",), leading_keys=("OFFICE#*",))
 #: the attributes routing needs of a case (which office owns it, whether it is still open)
@@ -381,6 +391,24 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         connect_facing=False,
         timeout_seconds=3,
         memory_mb=128,
+    ),
+    FunctionSpec(
+        "email_backlog",
+        "functions.handlers.email_backlog.handler",
+        "Publishes the e-mail backlog per queue (waiting, oldest age) to CloudWatch, every 5 minutes",
+        # reads only: the 15-minute rollup partitions, only the e-mail counters
+        access=(
+            TableAccess(
+                "metrics",
+                ("Query",),
+                leading_keys=("ROLLUP#*#15m",),
+                attributes=EMAIL_BACKLOG_ATTRIBUTES,
+            ),
+        ),
+        connect_facing=False,
+        timeout_seconds=60,
+        reserved_concurrency=1,
+        async_retries=0,  # the next run (5 minutes later) reads the backlog afresh
     ),
     FunctionSpec(
         "notification_receipts",

@@ -67,6 +67,8 @@ class Settings:
     #: E.164 digit prefixes a callback may dial (country codes, optionally area codes): NANP only
     callback_dial_prefixes: tuple[str, ...] = ("1",)
     idempotency_ttl_seconds: Annotated[int, Range(ge=60)] = 3600
+    #: how far back the e-mail backlog reads the rollups: an e-mail waiting longer drops out of it
+    email_backlog_lookback_hours: Annotated[int, Range(ge=24, le=2160)] = 168
 
     def table(self, logical: str) -> str:
         """Physical name of a table, or a ConfigurationError naming the variable to set."""
@@ -125,6 +127,7 @@ _SCALARS = {
     "PSEUDONYM_SECRET_ARN": "pseudonym_secret_arn",
     "PSEUDONYM_KEY": "pseudonym_key",
     "IDEMPOTENCY_TTL_SECONDS": "idempotency_ttl_seconds",
+    "EMAIL_BACKLOG_LOOKBACK_HOURS": "email_backlog_lookback_hours",
 }
 
 

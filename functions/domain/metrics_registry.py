@@ -805,6 +805,43 @@ def driver_ratios(driver: A11Driver) -> tuple[Ratio, Ratio]:
 
 A11_RATIOS: tuple[Ratio, ...] = tuple(r for d in A11Driver for r in driver_ratios(d))
 ALL_RATIOS: tuple[Ratio, ...] = (*RATIOS, *A11_RATIOS)
+
+
+@dataclass(frozen=True)
+class Gauge:
+    """A reading of the state at one moment (not a count of events): published to CloudWatch by a
+    scheduled function, never stored in the rollups (so it is not a rollup field or column)."""
+
+    name: str
+    label: str
+    definition: str
+    cloudwatch: CloudWatchMetric
+
+
+#: the e-mail backlog (functions/domain/email_backlog.py), published every few minutes per queue
+#: (EMF dimension ``Queue``) and stack-wide by functions/handlers/email_backlog.py
+EMAIL_BACKLOG_GAUGES: tuple[Gauge, ...] = (
+    Gauge(
+        "email_backlog",
+        "E-mails waiting",
+        "Received e-mails neither answered nor closed, at the moment of the reading.",
+        CloudWatchMetric("EmailBacklog"),
+    ),
+    Gauge(
+        "email_backlog_oldest_age_seconds",
+        "Oldest waiting e-mail's age",
+        "Seconds since the oldest waiting e-mail arrived (from its 15-minute interval's start); 0 "
+        "when none waits.",
+        CloudWatchMetric("EmailBacklogOldestAgeSeconds", "Seconds"),
+    ),
+    Gauge(
+        "email_backlog_malformed_rows",
+        "Malformed backlog rows",
+        "Rollup rows the reading could not use (no interval start, counters not whole numbers).",
+        CloudWatchMetric("EmailBacklogMalformedRows"),
+    ),
+)
+GAUGES_BY_NAME: dict[str, Gauge] = {g.name: g for g in EMAIL_BACKLOG_GAUGES}
 COUNTER_NAMES: tuple[str, ...] = tuple(c.name for c in COUNTERS)
 MEASURES: tuple[Counter | Ratio, ...] = (*COUNTERS, *ALL_RATIOS)
 BY_NAME: dict[str, Counter | Ratio] = {m.name: m for m in MEASURES}

@@ -9,9 +9,13 @@ Alarms notify an SNS topic (encrypted with its own key) that mails ``alarm_email
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aws_cdk import Aws, Duration
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -20,10 +24,12 @@ from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from functions.domain.metrics_cloudwatch import CHANNEL_DIMENSION
-from functions.domain.metrics_registry import BY_NAME, PUBLISHED, CloudWatchMetric, Ratio
+from functions.domain.email_triage import ANSWER_HOURS
+from functions.domain.metrics_cloudwatch import CHANNEL_DIMENSION, QUEUE_DIMENSION
+from functions.domain.metrics_registry import BY_NAME, GAUGES_BY_NAME, PUBLISHED, CloudWatchMetric, Ratio
 from infra.config import EnvConfig
 from infra.constructs.connect_center import pascal
+from infra.registry import QUEUES
 
 NAMESPACE = "CivicLine"
 BY_NAME_PUBLISHED: dict[str, CloudWatchMetric] = {c.name: c.cloudwatch for c in PUBLISHED if c.cloudwatch}
@@ -91,6 +97,37 @@ def answered_late(period: Duration) -> cw.MathExpression:
             "ontime": aggregate("emails_answered_within_24h", period, "EMAIL"),
         },
         label="E-mails answered after their 24 h deadline",
+        period=period,
+    )
+
+
+#: the function that publishes the e-mail backlog, and how often it runs
+BACKLOG_FUNCTION = "email_backlog"
+BACKLOG_MINUTES = 5
+
+
+def backlog_gauge(name: str, period: Duration, queue: str | None = None) -> cw.Metric:
+    """A registry gauge of the e-mail backlog (its Maximum in the period), stack-wide or of one queue
+    (the function's EMF dimensions: functions.domain.metrics_cloudwatch.backlog_sets)."""
+    gauge = GAUGES_BY_NAME[name]
+    dimensions = DIMENSIONS if queue is None else {**DIMENSIONS, QUEUE_DIMENSION: queue}
+    return cw.Metric(
+        namespace=NAMESPACE,
+        metric_name=gauge.cloudwatch.name,
+        dimensions_map=dimensions,
+        statistic="Maximum",
+        period=period,
+        label=gauge.label if queue is None else queue,
+    )
+
+
+def backlog_age_hours(period: Duration, queue: str, index: int) -> cw.MathExpression:
+    """One queue's oldest waiting e-mail, in hours (the unit of the deadline); ``index`` keeps the
+    metric ids of one graph distinct."""
+    return cw.MathExpression(
+        expression=f"age{index} / 3600",
+        using_metrics={f"age{index}": backlog_gauge("email_backlog_oldest_age_seconds", period, queue)},
+        label=queue,
         period=period,
     )
 
@@ -316,9 +353,78 @@ class Observability(Construct):
             answered_late(hour),
             "An e-mail was answered after its 24 h answer deadline (the promise to citizens) last hour",
         )
+        self._email_backlog(config, functions.get(BACKLOG_FUNCTION), alarm)
         self.dashboard.add_widgets(
             cw.GraphWidget(title="Lambda errors", left=lambda_errors, width=12),
             cw.GraphWidget(title="Lambda duration p95 (ms)", left=durations, width=12),
+        )
+
+    def _email_backlog(
+        self, config: EnvConfig, function: lambda_.IFunction | None, alarm: Callable[..., cw.Alarm]
+    ) -> None:
+        """The backlog function's schedule, the two deadline alarms and the backlog widgets."""
+        five = Duration.minutes(BACKLOG_MINUTES)
+        self.backlog_dead_letters: sqs.Queue | None = None
+        if function is not None:
+            self.backlog_dead_letters = sqs.Queue(
+                self,
+                "EmailBacklogScheduleDeadLetters",
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                retention_period=Duration.days(14),
+            )
+            rule = events.Rule(
+                self,
+                "EmailBacklogSchedule",
+                description="Publish the e-mail backlog per queue to CloudWatch",
+                schedule=events.Schedule.rate(five),
+            )
+            rule.add_target(
+                targets.LambdaFunction(
+                    function,
+                    dead_letter_queue=self.backlog_dead_letters,
+                    retry_attempts=2,
+                    max_event_age=five,  # an older reading is worthless: the next run reads afresh
+                )
+            )
+            alarm(
+                "DepthEmailBacklogScheduleDeadLetters",
+                self.backlog_dead_letters.metric_approximate_number_of_messages_visible(
+                    period=five, statistic="Maximum"
+                ),
+                "The e-mail backlog schedule could not invoke its function: the backlog is not measured",
+            )
+        age = backlog_gauge("email_backlog_oldest_age_seconds", five)
+        warn = config.thresholds.email_backlog_warn_hours
+        alarm(
+            "EmailBacklogNearDeadline",
+            age,
+            f"An e-mail has waited {warn:g} h: answer it before its {ANSWER_HOURS} h deadline passes "
+            "(dashboard: oldest waiting e-mail by queue)",
+            threshold=warn * 3600,
+        )
+        alarm(
+            "EmailBacklogPastDeadline",
+            age,
+            f"An e-mail is still waiting after its {ANSWER_HOURS} h answer deadline (the promise made)",
+            threshold=ANSWER_HOURS * 3600,
+        )
+        queues = [q.name for q in QUEUES]
+        self.dashboard.add_widgets(
+            cw.GraphWidget(
+                title="E-mails waiting by queue",
+                left=[backlog_gauge("email_backlog", five, q) for q in queues],
+                width=12,
+            ),
+            cw.GraphWidget(
+                title="Oldest waiting e-mail by queue (h)",
+                left=[backlog_age_hours(five, q, i) for i, q in enumerate(queues)],
+                left_annotations=[
+                    cw.HorizontalAnnotation(value=warn, label="warning"),
+                    cw.HorizontalAnnotation(value=ANSWER_HOURS, label="deadline"),
+                ],
+                width=12,
+            ),
         )
 
     def _channel_widgets(self, period: Duration) -> None:
