@@ -341,6 +341,9 @@ def requests_of(
         )
         return [AuthRequest(action, resource)]
     if service == "connect" and operation == "StartOutboundVoiceContact":
+        # resource type ``contact`` (required): instance/<id>/contact/<contact id>, the contact not
+        # yet known ("Actions, resources, and condition keys for Amazon Connect", as recorded in
+        # docs/notifications.md, "AWS pages checked")
         instance = str(params.get("InstanceId", ""))
         arn = (
             instance

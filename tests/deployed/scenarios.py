@@ -502,6 +502,25 @@ def notification_receipts(stack: DeployedStack) -> dict[str, Any]:
     return {name: invoke(stack, "notification_receipts", event) for name, event in receipt_events().items()}
 
 
+def email_backlog(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
+    """E-mails stored by the aggregator as deployed (one answered, one waiting 21 h in general),
+    then the scheduled backlog reading as deployed: its read of the rollups under its own role."""
+    from tests.metrics.conftest import envelope, sqs_event
+    from tests.metrics.test_channels import contact
+
+    general = json.loads(stack.function_environment("contact_events")["QUEUE_ARNS"])["general"]
+    start = clock.moment - timedelta(hours=21)
+    details = [
+        *contact("bl-1", "EMAIL", start, queue="general", agent_after=timedelta(hours=1)),
+        *contact("bl-2", "EMAIL", start, queue="general"),
+    ]
+    for detail in details:
+        if "queueInfo" in detail:
+            detail["queueInfo"] = {**detail["queueInfo"], "queueArn": general}
+    stored = invoke(stack, "contact_events", sqs_event(envelope(d) for d in details))
+    return {"stored": stored, "reading": invoke(stack, "email_backlog", SCHEDULE)}
+
+
 def pending(call: Callable[[], Any]) -> Any:
     """Run a path that is refused until another branch merges (see PENDING in the grants test)."""
     from botocore.exceptions import ClientError
@@ -531,6 +550,7 @@ def every_path(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
         "deadline_reminders": deadline_reminders(stack, clock),
         "reminders_by_call": reminders_by_call(stack, clock),
         "notification_receipts": notification_receipts(stack),
+        "email_backlog": email_backlog(stack, clock),
     }
 
 
