@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from functions.domain.email_backlog import DEADLINE_HOURS, WARNING_HOURS
 from infra.registry import FLOWS, HOURS_BY_NAME, QUEUES_BY_NAME
 
 ENVIRONMENTS_DIR = Path(__file__).resolve().parent / "environments"
@@ -184,7 +185,7 @@ class Thresholds(_Strict):
     los_target_percent: Annotated[float, Field(gt=0, le=100)] = 80.0
     #: the e-mail backlog alarm that warns before the 24 h answer deadline: the oldest waiting
     #: e-mail is this many hours old (the margin left to answer it is 24 minus this)
-    email_backlog_warn_hours: Annotated[float, Field(gt=0, lt=24)] = 20.0
+    email_backlog_warn_hours: Annotated[float, Field(gt=0, lt=DEADLINE_HOURS)] = WARNING_HOURS
 
 
 class TestCasesConfig(_Strict):

@@ -14,6 +14,7 @@ from html import escape
 
 from civicline.metrics.channels import Backlog, channel_totals, email_backlog
 from civicline.metrics.queries import RollupSource, Row
+from functions.domain.email_backlog import deadline_status, overall
 from functions.domain.metrics import ALL_QUEUE, derived
 from functions.domain.metrics_registry import (
     A11_RATIOS,
@@ -440,6 +441,20 @@ def _local(moment: datetime | None, tz: tzinfo) -> str:
     return "-" if moment is None else moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
 
 
+def backlog_rows(backlog: Sequence[Backlog], tz: tzinfo) -> str:
+    """One row per queue and one for every queue together (the figure the stack's backlog alarms
+    read), each with where its oldest e-mail stands against the deadline (the alarms' thresholds at
+    their defaults: functions.domain.email_backlog.deadline_status)."""
+    rows = [*backlog, overall(backlog)] if len(backlog) > 1 else list(backlog)
+    return "".join(
+        f"<tr><td>{escape('All queues' if b.queue == ALL_QUEUE else b.queue)}</td><td>{b.waiting}</td>"
+        f"<td>{escape(_local(b.oldest, tz))}</td>"
+        f"<td>{escape('-' if b.age_seconds is None else f'{b.age_seconds / 3600:.1f}')}</td>"
+        f"<td>{escape(deadline_status(b.age_seconds))}</td></tr>"
+        for b in rows
+    )
+
+
 def _channel_section(
     channels: Mapping[str, Mapping[str, float | None]], backlog: Sequence[Backlog], tz: tzinfo
 ) -> str:
@@ -463,15 +478,9 @@ def _channel_section(
         ],
     )
     table = f'<table class="channels"><tr><th>Channel</th>{head}</tr>{body}</table>'
-    lines = "".join(
-        f"<tr><td>{escape(b.queue)}</td><td>{b.waiting}</td>"
-        f"<td>{escape(_local(b.oldest, tz))}</td>"
-        f"<td>{escape('-' if b.age_seconds is None else f'{b.age_seconds / 3600:.1f}')}</td></tr>"
-        for b in backlog
-    )
     waiting = (
         '<table class="backlog"><tr><th>Queue</th><th>E-mails waiting</th><th>Oldest arrived</th>'
-        f"<th>Oldest age (h)</th></tr>{lines}</table>"
+        f"<th>Oldest age (h)</th><th>24 h deadline</th></tr>{backlog_rows(backlog, tz)}</table>"
         if backlog
         else "<p>No e-mail in this range.</p>"
     )

@@ -16,9 +16,18 @@ aged, never a crash.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from functions.domain.email_triage import ANSWER_HOURS
+from functions.domain.metrics import ALL_QUEUE
+
+#: the answer deadline every acknowledgement promises (hours after arrival)
+DEADLINE_HOURS = ANSWER_HOURS
+#: the default age (hours) at which the oldest waiting e-mail raises the warning: 4 hours left
+#: (an environment sets its own, ``thresholds.email_backlog_warn_hours``)
+WARNING_HOURS = 20.0
 
 
 @dataclass(frozen=True)
@@ -67,12 +76,29 @@ class BacklogReading:
 
     @property
     def waiting(self) -> int:
-        return sum(b.waiting for b in self.queues)
+        return overall(self.queues).waiting
 
     @property
     def oldest_age_seconds(self) -> float:
         """The oldest waiting e-mail's age over every queue; 0 when nothing waits."""
-        return max((b.age_seconds or 0.0 for b in self.queues), default=0.0)
+        return overall(self.queues).age_seconds or 0.0
+
+
+def overall(backlogs: Sequence[Backlog]) -> Backlog:
+    """Every queue together: all waiting e-mails, the oldest of them (the stack-wide figure)."""
+    oldest = min((b.oldest for b in backlogs if b.oldest is not None), default=None)
+    ages = [b.age_seconds for b in backlogs if b.age_seconds is not None]
+    return Backlog(ALL_QUEUE, sum(b.waiting for b in backlogs), oldest, max(ages, default=None))
+
+
+def deadline_status(age_seconds: float | None, warning_hours: float = WARNING_HOURS) -> str:
+    """Where the oldest waiting e-mail stands against its deadline, as the stack's two alarms
+    judge it: ``deadline passed`` at :data:`DEADLINE_HOURS`, ``warning`` from ``warning_hours``."""
+    if age_seconds is None:
+        return "-"
+    if age_seconds >= DEADLINE_HOURS * 3600:
+        return "deadline passed"
+    return "warning" if age_seconds >= warning_hours * 3600 else "on time"
 
 
 def email_backlog(rows: Iterable[IntervalEmails], now: datetime) -> BacklogReading:

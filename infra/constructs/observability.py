@@ -24,7 +24,7 @@ from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from functions.domain.email_triage import ANSWER_HOURS
+from functions.domain.email_backlog import DEADLINE_HOURS
 from functions.domain.metrics_cloudwatch import CHANNEL_DIMENSION, QUEUE_DIMENSION
 from functions.domain.metrics_registry import BY_NAME, GAUGES_BY_NAME, PUBLISHED, CloudWatchMetric, Ratio
 from infra.config import EnvConfig
@@ -399,15 +399,15 @@ class Observability(Construct):
         alarm(
             "EmailBacklogNearDeadline",
             age,
-            f"An e-mail has waited {warn:g} h: answer it before its {ANSWER_HOURS} h deadline passes "
+            f"An e-mail has waited {warn:g} h: answer it before its {DEADLINE_HOURS} h deadline passes "
             "(dashboard: oldest waiting e-mail by queue)",
             threshold=warn * 3600,
         )
         alarm(
             "EmailBacklogPastDeadline",
             age,
-            f"An e-mail is still waiting after its {ANSWER_HOURS} h answer deadline (the promise made)",
-            threshold=ANSWER_HOURS * 3600,
+            f"An e-mail is still waiting after its {DEADLINE_HOURS} h answer deadline (the promise made)",
+            threshold=DEADLINE_HOURS * 3600,
         )
         queues = [q.name for q in QUEUES]
         self.dashboard.add_widgets(
@@ -421,7 +421,7 @@ class Observability(Construct):
                 left=[backlog_age_hours(five, q, i) for i, q in enumerate(queues)],
                 left_annotations=[
                     cw.HorizontalAnnotation(value=warn, label="warning"),
-                    cw.HorizontalAnnotation(value=ANSWER_HOURS, label="deadline"),
+                    cw.HorizontalAnnotation(value=DEADLINE_HOURS, label="deadline"),
                 ],
                 width=12,
             ),

@@ -290,3 +290,28 @@ def test_an_email_older_than_the_lookback_is_not_read(
     assert reading.waiting == 0
     monkeypatch.delenv("EMAIL_BACKLOG_LOOKBACK_HOURS")
     reset_settings()
+
+
+# --- the local dashboard's backlog table: the figures and thresholds the CloudWatch alarms use -----
+
+
+def test_the_local_dashboard_shows_each_queue_and_all_queues_against_the_deadline(
+    local_aws: Any, at: Clock
+) -> None:
+    from civicline.metrics.dashboard import backlog_rows
+
+    # Given the day's e-mails, read 21 h after 14:00 and again 4 h later
+    store_emails(the_day())
+    rows = [r for r in query(default_store(), grain=Grain.INTERVAL) if r.rollup.queue != "ALL"]
+    # When the dashboard's backlog table is rendered
+    html = backlog_rows(dashboard_backlog(rows, at()), UTC)
+    later = backlog_rows(dashboard_backlog(rows, at() + timedelta(hours=4)), UTC)
+    # Then general's oldest (20.75 h) is past the warning age, tier2's (19 h) on time, and the row
+    # of every queue together (what the stack's alarms read) carries the total and the oldest age
+    assert "<tr><td>general</td><td>1</td><td>2026-11-23 14:15 UTC</td><td>20.8</td><td>warning</td>" in html
+    assert "<tr><td>tier2</td><td>1</td><td>2026-11-23 16:00 UTC</td><td>19.0</td><td>on time</td>" in html
+    assert (
+        "<tr><td>All queues</td><td>2</td><td>2026-11-23 14:15 UTC</td><td>20.8</td><td>warning</td>" in html
+    )
+    # And four hours later general's e-mail is past its 24 h deadline
+    assert "<td>24.8</td><td>deadline passed</td>" in later
