@@ -245,6 +245,7 @@ class Observability(Construct):
             threshold: float = 1,
             below: bool = False,
             periods: int = 1,
+            missing: cw.TreatMissingData = cw.TreatMissingData.NOT_BREACHING,
         ) -> cw.Alarm:
             created = cw.Alarm(
                 self,
@@ -258,7 +259,7 @@ class Observability(Construct):
                     if below
                     else cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
                 ),
-                treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+                treat_missing_data=missing,
             )
             created.add_alarm_action(action)
             self.alarms.append(created)
@@ -408,6 +409,24 @@ class Observability(Construct):
             age,
             f"An e-mail is still waiting after its {DEADLINE_HOURS} h answer deadline (the promise made)",
             threshold=DEADLINE_HOURS * 3600,
+        )
+        # every run publishes the stack-wide reading (zeros included): no datapoint for 15 minutes
+        # means the backlog is not measured (schedule off, function failing), and the two alarms
+        # above would stay quiet however old the e-mails get
+        alarm(
+            "EmailBacklogNotMeasured",
+            backlog_gauge("email_backlog", Duration.minutes(15)).with_(statistic="SampleCount"),
+            "The e-mail backlog was not measured for 15 minutes: the deadline alarms cannot fire "
+            "(check the email_backlog function's errors and its schedule)",
+            threshold=1,
+            below=True,
+            missing=cw.TreatMissingData.BREACHING,
+        )
+        alarm(
+            "EmailBacklogMalformedRows",
+            backlog_gauge("email_backlog_malformed_rows", five),
+            "The e-mail backlog reading skipped rollup rows it could not read (the function's log "
+            "names their queues): the backlog shown may be too small",
         )
         queues = [q.name for q in QUEUES]
         self.dashboard.add_widgets(

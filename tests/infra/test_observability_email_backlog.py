@@ -111,3 +111,23 @@ def test_the_function_may_only_read_the_rollups_email_counters(synth: Any) -> No
 
 def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def test_an_unmeasured_backlog_and_malformed_rows_raise_their_own_alarms(synth: Any) -> None:
+    # Given the alarms
+    alarms = {k: a["Properties"] for k, a in _of(synth.center, "AWS::CloudWatch::Alarm").items()}
+    [silent] = [a for k, a in alarms.items() if "EmailBacklogNotMeasured" in k]
+    [malformed] = [a for k, a in alarms.items() if "EmailBacklogMalformedRows" in k]
+    published = _published()
+    # Then no reading for 15 minutes (fewer than one sample of the stack-wide backlog, missing data
+    # breaching) alarms: without it the deadline alarms would stay quiet while nothing is measured
+    [stat] = [q["MetricStat"] for q in silent["Metrics"]]
+    dims = tuple(sorted((d["Name"], d["Value"]) for d in stat["Metric"]["Dimensions"]))
+    assert (stat["Metric"]["MetricName"], dims) in published
+    assert stat["Stat"] == "SampleCount" and stat["Period"] == 900
+    assert silent["ComparisonOperator"] == "LessThanThreshold" and silent["Threshold"] == 1
+    assert silent["TreatMissingData"] == "breaching" and silent["AlarmActions"]
+    # And a malformed row seen alarms, on the metric the function publishes
+    [stat] = [q["MetricStat"] for q in malformed["Metrics"]]
+    assert stat["Metric"]["MetricName"] == GAUGES_BY_NAME["email_backlog_malformed_rows"].cloudwatch.name
+    assert malformed["Threshold"] == 1 and malformed["AlarmActions"]
