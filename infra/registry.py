@@ -383,6 +383,18 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         memory_mb=128,
     ),
     FunctionSpec(
+        "chat_start",
+        "functions.handlers.chat_start.handler",
+        "The public web chat's backend: starts a chat (StartChatContact) whose survey survives End chat",
+        # called by the citizen's page through the stack's HTTP API (infra/constructs/chat_start.py);
+        # it reads no table; its one AWS call is connect:StartChatContact on the chat's flow
+        connect_facing=False,
+        timeout_seconds=10,
+        memory_mb=256,
+        # bounds what an unauthenticated page can make Connect do at once (the API throttles too)
+        reserved_concurrency=10,
+    ),
+    FunctionSpec(
         "notification_receipts",
         "functions.handlers.notification_receipts.handler",
         "Turns SES and SMS delivery receipts into notification outcome events (DELIVERED, FAILED)",

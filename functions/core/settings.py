@@ -67,6 +67,10 @@ class Settings:
     #: E.164 digit prefixes a callback may dial (country codes, optionally area codes): NANP only
     callback_dial_prefixes: tuple[str, ...] = ("1",)
     idempotency_ttl_seconds: Annotated[int, Range(ge=60)] = 3600
+    #: the flow a web chat starts in (chat_start: StartChatContact's ContactFlowId), set by the stack
+    chat_flow_arn: str = ""
+    #: StartChatContact's ChatDurationInMinutes (API minimum 60, maximum 10,080)
+    chat_duration_minutes: Annotated[int, Range(ge=60, le=10080)] = 60
 
     def table(self, logical: str) -> str:
         """Physical name of a table, or a ConfigurationError naming the variable to set."""
@@ -125,6 +129,8 @@ _SCALARS = {
     "PSEUDONYM_SECRET_ARN": "pseudonym_secret_arn",
     "PSEUDONYM_KEY": "pseudonym_key",
     "IDEMPOTENCY_TTL_SECONDS": "idempotency_ttl_seconds",
+    "CHAT_FLOW_ARN": "chat_flow_arn",
+    "CHAT_DURATION_MINUTES": "chat_duration_minutes",
 }
 
 
