@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from functions.domain import chat_start as rules
 from functions.handlers.chat_start import handler
@@ -308,3 +311,47 @@ def test_an_answer_without_a_token_is_not_reported_as_started(chat_settings: Any
         response = handler(http({"displayName": "Ana", "requestId": REQUEST_ID}), None)
     assert response["statusCode"] == 503
     assert answer(response) == {"result": "UNAVAILABLE", "retryable": True}
+
+
+# --- the request parser, on any input -------------------------------------------------------------
+
+_NAMES = st.text(min_size=0, max_size=80)
+_DOCUMENTS = st.one_of(
+    st.fixed_dictionaries(
+        {"displayName": _NAMES},
+        optional={
+            "language": st.sampled_from(["en", "es", "fr", ""]),
+            "requestId": st.one_of(st.uuids().map(str), st.text(max_size=40)),
+            "topic": st.from_regex(r"[a-z0-9-]{0,40}", fullmatch=True),
+            "caseNumber": st.text(max_size=10),
+        },
+    ),
+    st.lists(st.integers(), max_size=3),
+    st.none(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.one_of(_DOCUMENTS.map(json.dumps), st.binary(max_size=3000).map(lambda b: b.decode("latin-1")))
+)
+def test_any_body_is_a_request_or_a_typed_refusal(body: str) -> None:
+    # Given any body a page (or anybody) may send / When the function reads it
+    outcome: Any
+    try:
+        outcome = rules.parse_body(body)
+    except rules.ChatStartRefused as refused:
+        outcome = refused
+    if isinstance(outcome, rules.ChatStartRefused):
+        # Then a refusal is typed, a 4xx, never retryable
+        assert outcome.status in (400, 413) and not outcome.retryable
+        return
+    request = outcome
+    # Or the request is one Connect may be given: a short name without a case number or PIN in it
+    assert 1 <= len(request.displayName) <= 64
+    assert not re.search(r"[0-9]{4}", request.displayName)
+    params = rules.start_parameters(
+        request, instance_id="i", flow_id="f", duration_minutes=60, idempotency="t"
+    )
+    assert params["DisconnectOnCustomerExit"] == ["AGENT"]
+    assert all(not re.search(r"[0-9]", v) for k, v in params["Attributes"].items())
