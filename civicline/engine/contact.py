@@ -122,10 +122,11 @@ class ContactState:
     def __post_init__(self) -> None:
         if self.initial_contact_id is None:
             self.initial_contact_id = self.contact_id
-        unknown = set(self.disconnect_on_customer_exit) - set(CUSTOMER_EXIT_PARTICIPANTS)
-        if unknown:
-            allowed = ", ".join(CUSTOMER_EXIT_PARTICIPANTS)
-            raise ValueError(f"disconnect_on_customer_exit takes {allowed}, not {sorted(unknown)}")
+        if self.disconnect_on_customer_exit:  # checked only when given: other contacts pay nothing
+            unknown = sorted(set(self.disconnect_on_customer_exit) - set(CUSTOMER_EXIT_PARTICIPANTS))
+            if unknown:
+                allowed = ", ".join(CUSTOMER_EXIT_PARTICIPANTS)
+                raise ValueError(f"disconnect_on_customer_exit takes {allowed}, not {unknown}")
 
     def flow_data(self, flow_attributes: dict[str, str] | None = None) -> dict[str, Any]:
         """The flow data object that ``$.`` references address (reference section 1.6)."""
