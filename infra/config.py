@@ -199,6 +199,20 @@ class TestCasesConfig(_Strict):
     status: Literal["SAVED", "PUBLISHED"] = "PUBLISHED"
 
 
+class ChatWebConfig(_Strict):
+    """The public web chat's start API (infra/constructs/chat_start.py, functions/handlers/chat_start.py)."""
+
+    #: the agency pages allowed to call it from a browser (CORS); exact origins, no wildcard
+    allowed_origins: tuple[Annotated[str, Field(pattern=r"^https://[a-z0-9.-]+(:[0-9]{1,5})?$")], ...] = (
+        "https://civicline.example",
+    )
+    #: the API stage's steady request rate (per second) and burst, for every caller together
+    rate_limit: Annotated[float, Field(gt=0, le=100)] = 5.0
+    burst_limit: Annotated[int, Field(ge=1, le=200)] = 10
+    #: StartChatContact's ChatDurationInMinutes (the API takes 60 to 10,080)
+    duration_minutes: Annotated[int, Field(ge=60, le=10080)] = 60
+
+
 class LayerConfig(_Strict):
     """The public Powertools for AWS Lambda (Python) v3 layer: it brings Powertools and pydantic v2."""
 
@@ -226,6 +240,7 @@ class EnvConfig(_Strict):
     offices: tuple[OfficeConfig, ...] = ()
     thresholds: Thresholds = Thresholds()
     test_cases: TestCasesConfig = TestCasesConfig()
+    chat_web: ChatWebConfig = ChatWebConfig()
     runtime: Literal["python3.12", "python3.13"] = "python3.13"
     powertools_layer: LayerConfig
     log_retention_days: int = 30

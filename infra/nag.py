@@ -31,6 +31,7 @@ ALL_FUNCTIONS = (
     *NOTIFICATION_ASYNC,
     "ChatPicker",
     "EmailBacklog",
+    "ChatStart",
 )
 DEAD_LETTER_QUEUES = (
     "AsyncDeadLetters",
@@ -93,6 +94,19 @@ ACKNOWLEDGEMENTS: tuple[Ack, ...] = (
             "dynamodb:ListStreams, which AWS authorizes on Resource '*' only (docs/decisions.md)",
         )
         for fn in ALL_FUNCTIONS
+    ),
+    Ack(
+        "Functions/ChatStartFunction",
+        "Serverless-LambdaDLQ",
+        "Invoked synchronously by the chat-start HTTP API: a Lambda DLQ only applies to asynchronous "
+        "invocations; a failure is the page's typed answer (5xx, retryable or not)",
+    ),
+    Ack(
+        "ChatStart/Api/POST--chat/Resource",
+        "AwsSolutions-APIG4",
+        "The public web chat's start: a citizen has no login (as with Connect's hosted widget); the stage "
+        "throttles every caller together, the function refuses any request outside its contract, and a "
+        "start only opens a chat in the main inbound flow (docs/decisions.md)",
     ),
     Ack(
         "Functions/CallbackDispatcherFunction",

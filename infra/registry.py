@@ -411,6 +411,18 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         async_retries=0,  # the next run (5 minutes later) reads the backlog afresh
     ),
     FunctionSpec(
+        "chat_start",
+        "functions.handlers.chat_start.handler",
+        "The public web chat's backend: starts a chat (StartChatContact) whose survey survives End chat",
+        # called by the citizen's page through the stack's HTTP API (infra/constructs/chat_start.py);
+        # it reads no table; its one AWS call is connect:StartChatContact on the chat's flow
+        connect_facing=False,
+        timeout_seconds=10,
+        memory_mb=256,
+        # bounds what an unauthenticated page can make Connect do at once (the API throttles too)
+        reserved_concurrency=10,
+    ),
+    FunctionSpec(
         "notification_receipts",
         "functions.handlers.notification_receipts.handler",
         "Turns SES and SMS delivery receipts into notification outcome events (DELIVERED, FAILED)",

@@ -13,7 +13,16 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from schemas import connect_lambda, contact_events, flow_language, functions, profile, records, staffing_plan
+from schemas import (
+    chat_start,
+    connect_lambda,
+    contact_events,
+    flow_language,
+    functions,
+    profile,
+    records,
+    staffing_plan,
+)
 
 OUT = Path(__file__).parent / "json"
 
@@ -26,6 +35,9 @@ def models() -> dict[str, type[Any]]:
         "flow-document": flow_language.FlowDocument,
         "simulation-profile": profile.SimulationProfile,
         "staffing-plan": staffing_plan.StaffingPlan,
+        # the public web chat's start request and answer (functions/handlers/chat_start.py)
+        "chat-start-request": chat_start.ChatStartRequest,
+        "chat-start-answer": chat_start.ChatStartAnswer,
     }
     for name, (params, response) in functions.CONTRACTS.items():
         stem = name.replace("_", "-")

@@ -99,12 +99,17 @@ def contact_options(flow_type: str | None, disconnect_reason: str | None) -> dic
 ENDED_BY = {"agent": "AGENT_DISCONNECT", "customer": "CUSTOMER_DISCONNECT"}
 
 
-def after_agent(engine: Engine, result: CallResult, script: CallerScript, ended_by: str) -> CallResult | None:
+def after_agent(
+    engine: Engine, result: CallResult, script: CallerScript, ended_by: str, *, window_closed: bool = False
+) -> CallResult | None:
     """The contact's disconnect flow (its ``CustomerRemaining`` hook) after an agent answered the
-    queued contact and then ``ended_by`` ended it: with the agent gone the customer is still there
-    and reads (types, presses) the survey from the messages left in ``script``; with the customer
-    gone nobody is (chat.html: the disconnect flow serves "the customer [who] remains"). None when
-    the contact never reached an agent or has no disconnect flow."""
+    queued contact and then ``ended_by`` ended it. Whether the customer is still there to read
+    (type, press) the survey from the messages left in ``script`` is the engine's rule
+    (:func:`civicline.engine.contact.customer_remains`): yes when the agent ended it, or when the
+    customer pressed End chat on a chat started with ``DisconnectOnCustomerExit=["AGENT"]`` (every
+    chat ``civicline call`` starts, as the deployed chat_start function does); no when a caller hung
+    up or the customer closed the chat window (``window_closed``). None when the contact never
+    reached an agent or has no disconnect flow."""
     hook = result.contact.event_hooks.get("CustomerRemaining")
     if result.how != "QUEUE" or not hook:
         return None
@@ -119,6 +124,8 @@ def after_agent(engine: Engine, result: CallResult, script: CallerScript, ended_
         disconnect_reason=ENDED_BY[ended_by],
         language=contact.language,
         channel=contact.channel,
+        disconnect_on_customer_exit=contact.disconnect_on_customer_exit,
+        customer_connected=not (window_closed and ended_by == "customer"),
     )
 
 
@@ -133,6 +140,7 @@ def run_call(
     err: Console | None = None,
     env: str | None = None,
     ended_by: str | None = None,
+    window_closed: bool = False,
     **contact: Any,
 ) -> CallResult:
     """Run one contact inside a fresh local AWS (moto) with the demo data seeded; with ``env``, as
@@ -142,7 +150,15 @@ def run_call(
 
     if env is not None:
         return run_call_as_deployed(
-            env, flow, script, caller=caller, language=language, center=center, ended_by=ended_by, **contact
+            env,
+            flow,
+            script,
+            caller=caller,
+            language=language,
+            center=center,
+            ended_by=ended_by,
+            window_closed=window_closed,
+            **contact,
         )
     console = err or Console(stderr=True)
     library = _library(flows_dir, console)
@@ -154,7 +170,7 @@ def run_call(
         engine = Engine(library, invoker=LambdaInvoker(), center=center)
         result = engine.run_contact(target, script, caller_number=caller, language=language, **contact)
         if ended_by is not None:
-            result.after = after_agent(engine, result, script, ended_by)
+            result.after = after_agent(engine, result, script, ended_by, window_closed=window_closed)
         return result
 
 
@@ -167,6 +183,7 @@ def run_call_as_deployed(
     language: str,
     center: StaticCenter,
     ended_by: str | None = None,
+    window_closed: bool = False,
     **contact: Any,
 ) -> CallResult:
     """The flows as ``make synth ENV=env`` renders them, each function as that stack configures it."""
@@ -179,7 +196,7 @@ def run_call_as_deployed(
         target: str | Path = Path(flow) if flow.endswith(".json") else flow
         result = engine.run_contact(target, script, caller_number=caller, language=language, **contact)
         if ended_by is not None:
-            result.after = after_agent(engine, result, script, ended_by)
+            result.after = after_agent(engine, result, script, ended_by, window_closed=window_closed)
         return result
 
 
@@ -294,15 +311,24 @@ def register(app: typer.Typer) -> None:
             typer.Option("--say", help="Chat: one typed message (repeat for each message, in order)."),
         ] = None,
         end_chat: Annotated[
-            bool, typer.Option("--end-chat", help="Chat: the customer ends the chat after the last --say.")
+            bool,
+            typer.Option(
+                "--end-chat",
+                help="Chat: the customer closes the chat window (or loses the connection) after the last"
+                " --say: gone, nothing more is read. With --ended-by customer: the customer closes the"
+                " window after the agent answered instead of pressing End chat (no survey).",
+            ),
         ] = False,
         ended_by: Annotated[
             str | None,
             typer.Option(
                 "--ended-by",
                 help="agent or customer: once queued, an agent answers, then this party ends the contact and"
-                " the disconnect flow (the post-contact survey) runs; with agent, the --say/--dtmf entries"
-                " left are the customer's survey answers; with customer, nobody is left to answer.",
+                " the disconnect flow (the post-contact survey) runs. agent: the --say/--dtmf entries left"
+                " are the customer's survey answers. customer on chat: the customer pressed End chat; the"
+                " chat was started with DisconnectOnCustomerExit=AGENT, so the customer stays for the"
+                " survey (the --say left are the answers). customer on voice: the caller hung up, nobody"
+                " is left to answer.",
             ),
         ] = None,
     ) -> None:
@@ -312,9 +338,8 @@ def register(app: typer.Typer) -> None:
         channel = CHANNELS.get(channel_name.lower())
         if channel is None:
             raise typer.BadParameter(f"one of {', '.join(CHANNELS)}", param_hint="--channel")
-        if ended_by is not None and (ended_by.lower() not in ENDED_BY or end_chat):
-            hint = "agent or customer, without --end-chat (the customer leaves before any agent)"
-            raise typer.BadParameter(hint, param_hint="--ended-by")
+        if ended_by is not None and ended_by.lower() not in ENDED_BY:
+            raise typer.BadParameter("agent or customer", param_hint="--ended-by")
         script = caller_script(channel, dtmf, say, end_chat, err)
         from infra.registry import HOURS, QUEUES
 
@@ -341,6 +366,10 @@ def register(app: typer.Typer) -> None:
         language = _LANGUAGES.get(lang, lang)
         contact = contact_options(flow_type, disconnect_reason)
         contact["channel"] = channel
+        if channel == "CHAT":  # started as the deployed chat_start function starts a web chat
+            from civicline.local.chat_start import chat_start_options
+
+            contact.update(chat_start_options(_LANGUAGES.get(lang, lang)))
         try:
             result = run_call(
                 flow,
@@ -353,6 +382,7 @@ def register(app: typer.Typer) -> None:
                 err=err,
                 env=env,
                 ended_by=ended_by.lower() if ended_by else None,
+                window_closed=end_chat,
                 **contact,
             )
         except (KeyError, FlowLoadError, OSError) as exc:

@@ -10,6 +10,9 @@ from typing import Any
 from civicline.engine.arns import INSTANCE_ARN, REGION
 
 DEFAULT_SYSTEM_NUMBER = "+18005550199"
+#: the participant types StartChatContact's ``DisconnectOnCustomerExit`` takes (botocore's connect
+#: model: DisconnectOnCustomerExitParticipantType, one value)
+CUSTOMER_EXIT_PARTICIPANTS = ("AGENT",)
 
 
 @dataclass
@@ -112,10 +115,18 @@ class ContactState:
     name: str | None = None
     description: str | None = None
     references: dict[str, Any] = field(default_factory=dict)
+    #: StartChatContact's ``DisconnectOnCustomerExit``: who Connect disconnects when the customer
+    #: ends the chat, so the customer goes on through the disconnect flow (see customer_remains)
+    disconnect_on_customer_exit: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.initial_contact_id is None:
             self.initial_contact_id = self.contact_id
+        if self.disconnect_on_customer_exit:  # checked only when given: other contacts pay nothing
+            unknown = sorted(set(self.disconnect_on_customer_exit) - set(CUSTOMER_EXIT_PARTICIPANTS))
+            if unknown:
+                allowed = ", ".join(CUSTOMER_EXIT_PARTICIPANTS)
+                raise ValueError(f"disconnect_on_customer_exit takes {allowed}, not {unknown}")
 
     def flow_data(self, flow_attributes: dict[str, str] | None = None) -> dict[str, Any]:
         """The flow data object that ``$.`` references address (reference section 1.6)."""
@@ -154,3 +165,25 @@ class ContactState:
             "Tags": self.tags,
             "CallbackNumber": self.callback_number or self.caller_number,
         }
+
+
+def customer_remains(contact: ContactState, disconnect_reason: str | None, *, connected: bool = True) -> bool:
+    """Whether the customer is still there (reads, types, presses) when the disconnect flow runs.
+
+    The one definition of the rule. The agent ended the contact (``AGENT_DISCONNECT``): the customer
+    remains (chat.html: the disconnect flow runs when "only the customer remains"). The customer
+    ended a chat that was started with ``DisconnectOnCustomerExit=["AGENT"]`` (the widget's End
+    chat): Connect disconnects the agent and the customer continues "through disconnect flows such
+    as surveys or feedback forms" (StartChatContact; adminguide enable-post-chat-survey.html).
+    Anything else (a caller who hung up, a chat without the flag, a customer whose window closed or
+    whose connection was lost: ``connected=False``) leaves nobody to deliver a message to.
+    """
+    if not connected:
+        return False
+    if disconnect_reason == "AGENT_DISCONNECT":
+        return True
+    return (
+        disconnect_reason == "CUSTOMER_DISCONNECT"
+        and contact.channel == "CHAT"
+        and "AGENT" in contact.disconnect_on_customer_exit
+    )

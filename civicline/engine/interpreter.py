@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from civicline.engine.actions.spec import ActionSpec
 from civicline.engine.arns import local_arn
 from civicline.engine.center import ContactCenterView, StaticCenter
 from civicline.engine.conditions import evaluate
-from civicline.engine.contact import ContactState
+from civicline.engine.contact import ContactState, customer_remains
 from civicline.engine.events import contact_event
 from civicline.engine.invoker import LambdaInvoker
 from civicline.engine.library import FlowLibrary, LoadedFlow
@@ -314,13 +314,19 @@ class Engine:
         previous_contact_id: str | None = None,
         flow_type: str | None = None,
         disconnect_reason: str | None = None,
+        disconnect_on_customer_exit: Sequence[str] = (),
+        customer_connected: bool = True,
     ) -> CallResult:
         """Run one contact from ``flow`` until it is queued, transferred out, or ends.
 
         ``flow_type`` runs the entry flow as that type (``civicline call --flow-type``).
+        ``disconnect_on_customer_exit`` is the chat's StartChatContact ``DisconnectOnCustomerExit``
+        (``("AGENT",)``: a customer who ends the chat goes on through its disconnect flow).
         ``initiation_method="DISCONNECT"`` runs a disconnect flow after the contact ended: the
-        customer is present only when ``disconnect_reason`` is ``AGENT_DISCONNECT`` (the agent hung
-        up); otherwise no participant is left and participant actions take their error branch.
+        customer is present when :func:`~civicline.engine.contact.customer_remains` says so (the
+        agent hung up, or the customer ended a chat started with the flag while still
+        ``customer_connected``); otherwise no participant is left and participant actions take
+        their error branch.
         """
         view = center or self.center
         contact = ContactState(
@@ -331,6 +337,7 @@ class Engine:
             attributes=dict(attributes or {}),
             initiated_at=view.now(),
             previous_contact_id=previous_contact_id,
+            disconnect_on_customer_exit=tuple(disconnect_on_customer_exit),
         )
         if contact_id:
             contact.contact_id = contact_id
@@ -345,7 +352,7 @@ class Engine:
         disconnect_flow = initiation_method == "DISCONNECT"
         if disconnect_flow:
             run.disconnected = True
-            run.participant = disconnect_reason == AGENT_DISCONNECT
+            run.participant = customer_remains(contact, disconnect_reason, connected=customer_connected)
             result.ended["disconnect_reason"] = disconnect_reason
         else:
             run.emit("INITIATED")

@@ -340,6 +340,14 @@ def requests_of(
             else f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{secret}-*"
         )
         return [AuthRequest(action, resource)]
+    if service == "connect" and operation == "StartChatContact":  # the flow the chat starts in
+        instance = str(params.get("InstanceId", ""))
+        arn = (
+            instance
+            if instance.startswith("arn:")
+            else f"arn:aws:connect:{REGION}:{ACCOUNT}:instance/{instance}"
+        )
+        return [AuthRequest(action, f"{arn}/contact-flow/{params.get('ContactFlowId', '')}")]
     if service == "connect" and operation == "StartOutboundVoiceContact":
         # resource type ``contact`` (required): instance/<id>/contact/<contact id>, the contact not
         # yet known ("Actions, resources, and condition keys for Amazon Connect", as recorded in

@@ -69,6 +69,10 @@ class Settings:
     idempotency_ttl_seconds: Annotated[int, Range(ge=60)] = 3600
     #: how far back the e-mail backlog reads the rollups: an e-mail waiting longer drops out of it
     email_backlog_lookback_hours: Annotated[int, Range(ge=24, le=2160)] = 168
+    #: the flow a web chat starts in (chat_start: StartChatContact's ContactFlowId), set by the stack
+    chat_flow_arn: str = ""
+    #: StartChatContact's ChatDurationInMinutes (API minimum 60, maximum 10,080)
+    chat_duration_minutes: Annotated[int, Range(ge=60, le=10080)] = 60
 
     def table(self, logical: str) -> str:
         """Physical name of a table, or a ConfigurationError naming the variable to set."""
@@ -128,6 +132,8 @@ _SCALARS = {
     "PSEUDONYM_KEY": "pseudonym_key",
     "IDEMPOTENCY_TTL_SECONDS": "idempotency_ttl_seconds",
     "EMAIL_BACKLOG_LOOKBACK_HOURS": "email_backlog_lookback_hours",
+    "CHAT_FLOW_ARN": "chat_flow_arn",
+    "CHAT_DURATION_MINUTES": "chat_duration_minutes",
 }
 
 

@@ -23,6 +23,7 @@ from infra.constructs.channels import (
     add_email_channel,
     add_notifier,
 )
+from infra.constructs.chat_start import ChatStartApi
 from infra.constructs.connect_center import ConnectCenter
 from infra.constructs.flow_logs import FlowLogs
 from infra.constructs.flows import Flows
@@ -77,6 +78,19 @@ class ContactCenterStack(Stack):
             )
         )
         add_email_channel(self, self.functions.roles)  # SES send for e-mail acknowledgements
+        self.chat_start: ChatStartApi | None = None
+        chat_flow = self.flows.flows.get("main-inbound")
+        if chat_flow is not None:  # the public web chat starts in the main inbound flow
+            self.chat_start = ChatStartApi(
+                self,
+                "ChatStart",
+                config=config,
+                function=fns["chat_start"],
+                role=self.functions.roles["chat_start"],
+                flow_arn=chat_flow.attr_contact_flow_arn,
+                logs_key=self.functions.logs_key,
+            )
+            CfnOutput(self, "ChatStartUrl", value=self.chat_start.url)
         self.pipeline = EventPipeline(
             self,
             "Events",

@@ -531,10 +531,50 @@ def pending(call: Callable[[], Any]) -> Any:
         return {"refused": exc.response["Error"]["Code"]}
 
 
+# --- the public web chat's start (functions/handlers/chat_start.py) -------------------------------
+
+
+@contextmanager
+def connect_starts_chats(started: list[dict[str, Any]]) -> Iterator[None]:
+    """Answer StartChatContact as Connect does (a contact, participant and token), after IAM
+    allowed it (moto has no StartChatContact); ``started`` records each request accepted."""
+    connect = client("connect")
+
+    def answer(model: Any, params: Any, **_: Any) -> Any:
+        if model.name != "StartChatContact":
+            return None
+        started.append(json.loads(params["body"]))
+        n = len(started)
+        body = {"ContactId": f"chat-{n}", "ParticipantId": f"p-{n}", "ParticipantToken": f"token-{n}"}
+        return _Http(200, ""), {**body, "ResponseMetadata": {"HTTPStatusCode": 200}}
+
+    connect.meta.events.register("before-call.connect", answer)  # after the IAM enforcer
+    try:
+        yield
+    finally:
+        connect.meta.events.unregister("before-call.connect", answer)
+
+
+CHAT_PAGE = {"displayName": "Ana", "language": "es", "requestId": "0b6f6f0e-6b8e-4c8e-9c1e-2f0a7d9e1a11"}
+
+
+def chat_start(stack: DeployedStack) -> dict[str, Any]:
+    """A page starts a chat; a bad request is refused before Connect is asked."""
+    started: list[dict[str, Any]] = []
+    with stack.as_function("chat_start"), connect_starts_chats(started):
+        handler = entry_point("chat_start")
+        ok = handler({"version": "2.0", "body": json.dumps(CHAT_PAGE)}, Context("chat_start"))
+        bad = handler(
+            {"version": "2.0", "body": json.dumps({"displayName": "Case 17502303"})}, Context("chat_start")
+        )
+    return {"started": ok, "refused": bad, "requests": started}
+
+
 def every_path(stack: DeployedStack, clock: Clock) -> dict[str, Any]:
     """Run every function's main paths once (the recorded calls are the functions' real use)."""
     return {
         "routing": routing(stack),
+        "chat_start": chat_start(stack),
         "routing_open_case": pending(lambda: routing_open_case(stack, demo_cases()[0].case_number)),
         "case_status": case_status(stack),
         "appeals": appeals(stack),

@@ -1,0 +1,74 @@
+"""Lambda ``chat_start``: the public web chat's backend (the page calls it over HTTPS).
+
+It checks the page's request (functions/domain/chat_start.py, schemas/chat_start.py), asks Amazon
+Connect to start the chat in the main inbound flow with ``DisconnectOnCustomerExit=["AGENT"]`` (so a
+citizen who ends the chat still gets the post-chat survey), and returns the participant token the
+page joins with. Every outcome is typed: 4xx for a request the page must change, 429/503 with
+``retryable`` when Connect was busy (nothing started), 500 when the stack itself is wrong. The token,
+the contact id and the display name are never logged.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from functions.core.observability import logger
+from functions.core.settings import get_settings
+from functions.domain import chat_start as rules
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    try:
+        answer = _start(event if isinstance(event, dict) else {})
+    except rules.ChatStartRefused as refused:
+        logger.warning("chat_start_refused", reason=refused.reason.value, fields=list(refused.fields))
+        return _http(refused.status, _refusal_body(refused), retry=refused.retryable)
+    logger.info("chat_start", outcome="STARTED")
+    return _http(200, answer)
+
+
+def _start(event: dict[str, Any]) -> dict[str, str]:
+    request = rules.parse_body(event.get("body"), encoded=bool(event.get("isBase64Encoded")))
+    settings = get_settings()
+    if not settings.chat_flow_arn or not settings.instance_arn:
+        raise rules.ChatStartRefused(rules.Refusal.MISCONFIGURED)
+    params = rules.start_parameters(
+        request,
+        instance_id=settings.instance_arn.rsplit("/", 1)[-1],
+        flow_id=settings.chat_flow_arn.rsplit("/", 1)[-1],
+        duration_minutes=settings.chat_duration_minutes,
+        idempotency=rules.client_token(request),
+    )
+    return rules.started(_call_connect(params))
+
+
+def _call_connect(params: dict[str, Any]) -> dict[str, Any]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from functions.core.aws import client
+
+    try:
+        response: dict[str, Any] = client("connect").start_chat_contact(**params)
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        logger.warning("chat_start_connect_error", code=code)
+        raise rules.ChatStartRefused(rules.connect_refusal(code)) from None
+    except BotoCoreError as exc:  # a time-out or a dropped connection: started or not, unknown
+        logger.warning("chat_start_connect_error", code=type(exc).__name__)
+        raise rules.ChatStartRefused(rules.connect_refusal(None)) from None
+    return response
+
+
+def _refusal_body(refused: rules.ChatStartRefused) -> dict[str, Any]:
+    body: dict[str, Any] = {"result": refused.reason.value, "retryable": refused.retryable}
+    if refused.fields:
+        body["fields"] = list(refused.fields)
+    return body
+
+
+def _http(status: int, body: dict[str, Any], *, retry: bool = False) -> dict[str, Any]:
+    headers = {"Content-Type": "application/json", "Cache-Control": "no-store"}
+    if retry:
+        headers["Retry-After"] = str(rules.RETRY_AFTER_SECONDS)
+    return {"statusCode": status, "headers": headers, "body": json.dumps(body)}

@@ -1,0 +1,357 @@
+"""The public web chat's backend (functions/handlers/chat_start.py) through its real entry point.
+
+moto has no StartChatContact, so Connect's answers come from botocore's own Stubber on the
+function's connect client (which also checks every request against botocore's connect model) and
+its failures from AwsFaults, both at botocore's ``before-call``: a faulted call never reaches the
+stub, as a request Connect refused or never answered.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from functions.domain import chat_start as rules
+from functions.handlers.chat_start import handler
+
+INSTANCE = "arn:aws:connect:us-east-1:123456789012:instance/inst-1"
+FLOW = f"{INSTANCE}/contact-flow/flow-main"
+REQUEST_ID = "0b6f6f0e-6b8e-4c8e-9c1e-2f0a7d9e1a11"
+STARTED = {
+    "ContactId": "chat-contact-1",
+    "ParticipantId": "participant-1",
+    "ParticipantToken": "secret-participant-token",
+}
+
+
+@pytest.fixture
+def chat_settings(seeded: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from functions.core.aws import reset_clients
+    from functions.core.settings import reset_settings
+
+    monkeypatch.setenv("CONNECT_INSTANCE_ARN", INSTANCE)
+    monkeypatch.setenv("CHAT_FLOW_ARN", FLOW)
+    reset_settings()
+    reset_clients()
+    yield seeded
+    reset_settings()
+    reset_clients()
+
+
+def http(body: Any, *, raw: bool = False, encoded: bool = False) -> dict[str, Any]:
+    """An HTTP API (payload 2.0) / function URL event carrying ``body``."""
+    text = body if raw else json.dumps(body)
+    if encoded:
+        text = base64.b64encode(text.encode()).decode()
+    return {"version": "2.0", "routeKey": "POST /chat", "body": text, "isBase64Encoded": encoded}
+
+
+def answer(response: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(response["body"])
+    return body
+
+
+def expected_request(**overrides: Any) -> dict[str, Any]:
+    request = {
+        "InstanceId": "inst-1",
+        "ContactFlowId": "flow-main",
+        "Attributes": {"language": "en", "entry": "web-chat"},
+        "ParticipantDetails": {"DisplayName": "Ana"},
+        "ClientToken": REQUEST_ID,
+        "ChatDurationInMinutes": 60,
+        "SupportedMessagingContentTypes": list(rules.SUPPORTED_CONTENT_TYPES),
+        "DisconnectOnCustomerExit": ["AGENT"],
+    }
+    request.update(overrides)
+    return request
+
+
+def test_a_chat_is_started_so_that_end_chat_still_reaches_the_survey(
+    chat_settings: Any, captured_logs: Any
+) -> None:
+    from botocore.stub import Stubber
+
+    from functions.core.aws import client
+
+    # Given the page asks for a chat in English
+    with Stubber(client("connect")) as stub:
+        # Then Connect is asked for a chat in the main inbound flow, with the agent disconnected
+        # when the customer ends it, the list pickers' content types, a duration and the token
+        stub.add_response("start_chat_contact", STARTED, expected_request())
+        # When the function runs
+        response = handler(http({"displayName": "Ana", "requestId": REQUEST_ID}), None)
+        stub.assert_no_pending_responses()
+    # And the page gets what it joins the chat with
+    assert response["statusCode"] == 200
+    assert answer(response) == {
+        "result": "STARTED",
+        "contactId": "chat-contact-1",
+        "participantId": "participant-1",
+        "participantToken": "secret-participant-token",
+    }
+    assert response["headers"]["Cache-Control"] == "no-store"
+    # And neither the token, the contact nor the name was logged
+    logs = captured_logs()
+    assert "chat_start" in logs
+    for secret in ("secret-participant-token", "chat-contact-1", "participant-1", "Ana"):
+        assert secret not in logs
+
+
+def test_a_spanish_page_with_a_topic_starts_a_spanish_chat(chat_settings: Any) -> None:
+    from botocore.stub import Stubber
+
+    from functions.core.aws import client
+
+    with Stubber(client("connect")) as stub:
+        stub.add_response(
+            "start_chat_contact",
+            STARTED,
+            expected_request(
+                Attributes={"language": "es", "entry": "web-chat", "topic": "appeals", "page": "tax-help"},
+                ParticipantDetails={"DisplayName": "José"},
+            ),
+        )
+        body = {"displayName": " José ", "language": "es", "requestId": REQUEST_ID}
+        response = handler(http({**body, "topic": "appeals", "page": "tax-help"}), None)
+    assert response["statusCode"] == 200
+
+
+def test_a_start_without_a_request_id_still_carries_one_client_token(
+    chat_settings: Any, aws_faults: Any
+) -> None:
+    from botocore.stub import ANY, Stubber
+
+    from functions.core.aws import client
+
+    # Given a page that sends no requestId / When the function starts the chat
+    faults = aws_faults("connect")
+    with Stubber(client("connect")) as stub:
+        stub.add_response("start_chat_contact", STARTED, expected_request(ClientToken=ANY))
+        response = handler(http({"displayName": "Ana"}), None)
+    # Then Connect got a token drawn for this start (botocore's retries of it are one chat)
+    [(_, params, _)] = [c for c in faults.calls if c[0] == "StartChatContact"]
+    assert response["statusCode"] == 200 and len(params["ClientToken"]) == 36
+
+
+def test_a_base64_body_is_read_like_a_plain_one(chat_settings: Any) -> None:
+    from botocore.stub import Stubber
+
+    from functions.core.aws import client
+
+    with Stubber(client("connect")) as stub:
+        stub.add_response("start_chat_contact", STARTED, expected_request())
+        response = handler(http({"displayName": "Ana", "requestId": REQUEST_ID}, encoded=True), None)
+    assert response["statusCode"] == 200
+
+
+@pytest.mark.parametrize(
+    ("event", "status", "result", "fields"),
+    [
+        pytest.param(
+            http({"displayName": "A" * 65}),
+            400,
+            "INVALID_INPUT",
+            ["displayName:too_long"],
+            id="long-name",
+        ),
+        pytest.param(
+            http({"displayName": ""}), 400, "INVALID_INPUT", ["displayName:too_short"], id="empty-name"
+        ),
+        pytest.param(http({}), 400, "INVALID_INPUT", ["displayName:missing"], id="no-name"),
+        pytest.param(
+            http({"displayName": "Case 17502303"}),
+            400,
+            "INVALID_INPUT",
+            [":value_error: displayName has more than 3 digits in a row"],
+            id="case-number",
+        ),
+        pytest.param(
+            http({"displayName": "<b>Ana</b>"}),
+            400,
+            "INVALID_INPUT",
+            [":value_error: displayName has control or markup characters"],
+            id="markup",
+        ),
+        pytest.param(
+            http({"displayName": "Ana", "caseNumber": "17502303"}),
+            400,
+            "INVALID_INPUT",
+            ["caseNumber:extra_forbidden"],
+            id="extra-key",
+        ),
+        pytest.param(
+            http({"displayName": "Ana", "topic": "case-17502303"}),
+            400,
+            "INVALID_INPUT",
+            ["topic:string_pattern_mismatch"],
+            id="digits-in-topic",
+        ),
+        pytest.param(
+            http({"displayName": "Ana", "language": "fr"}),
+            400,
+            "INVALID_INPUT",
+            ["language:literal_error"],
+            id="language",
+        ),
+        pytest.param(
+            http({"displayName": "Ana", "requestId": "again"}),
+            400,
+            "INVALID_INPUT",
+            ["requestId:string_pattern_mismatch"],
+            id="request-id",
+        ),
+        pytest.param(http("{not json", raw=True), 400, "MALFORMED", None, id="not-json"),
+        pytest.param(http(["Ana"]), 400, "MALFORMED", None, id="not-an-object"),
+        pytest.param(
+            http("not base64!", raw=True, encoded=False) | {"isBase64Encoded": True},
+            400,
+            "MALFORMED",
+            None,
+            id="bad-base64",
+        ),
+        pytest.param({"version": "2.0"}, 400, "MALFORMED", None, id="no-body"),
+        pytest.param(
+            http({"displayName": "Ana", "page": "x" * 5000}), 413, "TOO_LARGE", None, id="oversized"
+        ),
+        pytest.param(
+            http({"displayName": "Ana" * 800}, encoded=True), 413, "TOO_LARGE", None, id="oversized-base64"
+        ),
+    ],
+)
+def test_a_bad_request_is_refused_and_starts_nothing(
+    chat_settings: Any, aws_faults: Any, captured_logs: Any, event: Any, status: int, result: str, fields: Any
+) -> None:
+    # Given a request the page must change / When the function gets it
+    faults = aws_faults("connect")
+    response = handler(event, None)
+    # Then a typed 4xx, not retryable, naming the fields at fault (never their values)
+    assert response["statusCode"] == status
+    body = answer(response)
+    assert body["result"] == result and body["retryable"] is False
+    assert body.get("fields") == fields
+    # And Connect was never asked
+    assert not faults.calls
+    assert "17502303" not in captured_logs() and "17502303" not in response["body"]
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "result"),
+    [
+        ("ThrottlingException", 429, "THROTTLED"),
+        ("TooManyRequestsException", 429, "THROTTLED"),
+        ("LimitExceededException", 503, "BUSY"),
+        ("InternalServiceException", 503, "UNAVAILABLE"),
+    ],
+)
+def test_when_connect_is_busy_the_page_is_told_to_retry_and_nothing_counts_as_started(
+    chat_settings: Any, aws_faults: Any, captured_logs: Any, code: str, status: int, result: str
+) -> None:
+    # Given Connect refuses every start (its API rate, the concurrent-chat quota, an outage)
+    faults = aws_faults("connect")
+    faults.fail("StartChatContact", code, status=status if status != 503 else 500, times=None)
+    # When the page asks for a chat
+    response = handler(http({"displayName": "Ana", "requestId": REQUEST_ID}), None)
+    # Then it is told to retry later, and no contact or token is reported
+    assert response["statusCode"] == status
+    assert answer(response) == {"result": result, "retryable": True}
+    assert response["headers"]["Retry-After"] == str(rules.RETRY_AFTER_SECONDS)
+    # And every attempt carried the page's token, so a retry that did start names the same chat
+    tokens = {params["ClientToken"] for op, params, _ in faults.calls if op == "StartChatContact"}
+    assert tokens == {REQUEST_ID}
+    assert "chat_start_refused" in captured_logs() and "STARTED" not in captured_logs()
+
+
+def test_a_timed_out_start_is_retryable_under_the_same_token(chat_settings: Any, aws_faults: Any) -> None:
+    faults = aws_faults("connect")
+    faults.timeout("StartChatContact", times=None)
+    response = handler(http({"displayName": "Ana", "requestId": REQUEST_ID}), None)
+    assert response["statusCode"] == 503 and answer(response) == {"result": "UNAVAILABLE", "retryable": True}
+    assert {p["ClientToken"] for op, p, _ in faults.calls if op == "StartChatContact"} == {REQUEST_ID}
+
+
+@pytest.mark.parametrize(
+    "code", ["ResourceNotFoundException", "InvalidParameterException", "AccessDeniedException"]
+)
+def test_a_stack_that_names_a_wrong_flow_is_a_server_error_not_a_retry(
+    chat_settings: Any, aws_faults: Any, code: str
+) -> None:
+    aws_faults("connect").fail("StartChatContact", code, status=400)
+    response = handler(http({"displayName": "Ana"}), None)
+    assert response["statusCode"] == 500
+    assert answer(response) == {"result": "MISCONFIGURED", "retryable": False}
+
+
+def test_a_function_without_its_flow_is_misconfigured(
+    chat_settings: Any, aws_faults: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.core.settings import reset_settings
+
+    monkeypatch.delenv("CHAT_FLOW_ARN")
+    reset_settings()
+    faults = aws_faults("connect")
+    response = handler(http({"displayName": "Ana"}), None)
+    assert response["statusCode"] == 500 and answer(response)["result"] == "MISCONFIGURED"
+    assert not faults.calls
+
+
+def test_an_answer_without_a_token_is_not_reported_as_started(chat_settings: Any) -> None:
+    from botocore.stub import Stubber
+
+    from functions.core.aws import client
+
+    with Stubber(client("connect")) as stub:
+        stub.add_response("start_chat_contact", {"ContactId": "chat-contact-1"}, expected_request())
+        response = handler(http({"displayName": "Ana", "requestId": REQUEST_ID}), None)
+    assert response["statusCode"] == 503
+    assert answer(response) == {"result": "UNAVAILABLE", "retryable": True}
+
+
+# --- the request parser, on any input -------------------------------------------------------------
+
+_NAMES = st.text(min_size=0, max_size=80)
+_DOCUMENTS = st.one_of(
+    st.fixed_dictionaries(
+        {"displayName": _NAMES},
+        optional={
+            "language": st.sampled_from(["en", "es", "fr", ""]),
+            "requestId": st.one_of(st.uuids().map(str), st.text(max_size=40)),
+            "topic": st.from_regex(r"[a-z0-9-]{0,40}", fullmatch=True),
+            "caseNumber": st.text(max_size=10),
+        },
+    ),
+    st.lists(st.integers(), max_size=3),
+    st.none(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.one_of(_DOCUMENTS.map(json.dumps), st.binary(max_size=3000).map(lambda b: b.decode("latin-1")))
+)
+def test_any_body_is_a_request_or_a_typed_refusal(body: str) -> None:
+    # Given any body a page (or anybody) may send / When the function reads it
+    outcome: Any
+    try:
+        outcome = rules.parse_body(body)
+    except rules.ChatStartRefused as refused:
+        outcome = refused
+    if isinstance(outcome, rules.ChatStartRefused):
+        # Then a refusal is typed, a 4xx, never retryable
+        assert outcome.status in (400, 413) and not outcome.retryable
+        return
+    request = outcome
+    # Or the request is one Connect may be given: a short name without a case number or PIN in it
+    assert 1 <= len(request.displayName) <= 64
+    assert not re.search(r"[0-9]{4}", request.displayName)
+    params = rules.start_parameters(
+        request, instance_id="i", flow_id="f", duration_minutes=60, idempotency="t"
+    )
+    assert params["DisconnectOnCustomerExit"] == ["AGENT"]
+    assert all(not re.search(r"[0-9]", v) for k, v in params["Attributes"].items())
