@@ -58,6 +58,10 @@ class Caller:
     #: VOICE (keys are DTMF) or CHAT (keys are typed messages)
     channel: str = "VOICE"
     notes: dict[str, str] = field(default_factory=dict)
+    #: what the customer does with the survey offer, when they stay for it: ANSWER every question,
+    #: DECLINE (press or type the skip choice), or DROP (hang up / leave the chat after
+    #: ``survey_keys``, which then end before the last question)
+    survey_choice: str = "ANSWER"
 
     @property
     def script(self) -> list[str]:
@@ -186,6 +190,7 @@ class CallerFactory:
                 "repeat",
                 "ids",
                 "notified",
+                "refusal",
             )
         }
         mix: list[Intent] = list(profile.intents) if channel == "VOICE" else list(chat_intents(profile))
@@ -234,6 +239,8 @@ class CallerFactory:
         resolved = survey.random() < p.survey.resolved_first_time
         takes_survey = survey.random() < p.survey.response_rate
         rep = self.rng["repeat"]
+        survey_keys = self._survey_keys(survey, resolved, 1 if repeat_of is None else repeat_of.attempt + 1)
+        choice, survey_keys = self._refusal(survey_keys)
         return Caller(
             index=self._count,
             contact_id=self._contact_id(),
@@ -248,9 +255,8 @@ class CallerFactory:
             accepts_callback=cb.random() < p.callbacks.acceptance,
             answers_callback=[cb.random() < p.callbacks.answer_rate for _ in range(10)],
             takes_survey=takes_survey,
-            survey_keys=self._survey_keys(
-                survey, resolved, 1 if repeat_of is None else repeat_of.attempt + 1
-            ),
+            survey_keys=survey_keys,
+            survey_choice=choice,
             resolved=resolved,
             calls_again=rep.random() < p.repeat_callers.share_of_unresolved,
             repeat_delay=rep.expovariate(1.0 / (p.repeat_callers.delay_minutes * 60.0)),
@@ -292,6 +298,22 @@ class CallerFactory:
             good = rng.random() < (satisfied if resolved else satisfied * 0.6)
             keys.append(str(4 + rng.randrange(2)) if good else str(1 + rng.randrange(3)))
         return keys
+
+    def _refusal(self, keys: list[str]) -> tuple[str, list[str]]:
+        """The customer's answer to the offer (one draw of its own stream, so a profile without
+        refusals keeps every other draw): the keys they press or type before the flow ends for them.
+        A decline is the offer's skip choice "2"; a drop-out answers the consent and some of the
+        questions (none to all but the last), then leaves."""
+        refusal = self.profile.survey.refusal_for(self.channel)
+        if not refusal.declined and not refusal.dropped:
+            return "ANSWER", keys
+        rng = self.rng["refusal"]
+        point, cut = rng.random(), rng.randrange(1, len(keys))
+        if point < refusal.declined:
+            return "DECLINE", ["2"]
+        if point < refusal.declined + refusal.dropped:
+            return "DROP", keys[:cut]
+        return "ANSWER", keys
 
     def repeat(self, caller: Caller, leaves_at: float) -> Caller | None:
         """The same caller calling again later, when their issue was not resolved and they do."""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from civicline.engine import CallerScript, CallResult
 from civicline.engine.arns import queue_key
+from civicline.engine.result import HANGUP
 from civicline.sim.callers import Caller
 from civicline.sim.truth import flag
 
@@ -21,13 +22,18 @@ if TYPE_CHECKING:
 ENDINGS = ("DISCONNECT", "ERROR", "TRANSFER_PHONE", "CALLBACK")
 
 
-def run_flow(day: DayRunner, flow: str, caller: Caller, script: list[str], **kwargs: Any) -> CallResult:
-    """One contact through ``flow``; every callback the callback function confirmed is remembered."""
+def run_flow(
+    day: DayRunner, flow: str, caller: Caller, script: list[str], *, leaves: bool = False, **kwargs: Any
+) -> CallResult:
+    """One contact through ``flow``; every callback the callback function confirmed is remembered.
+    ``leaves``: the customer hangs up (or ends the chat) at the prompt after the script's last entry."""
     day.engine_runs += 1
     voice = caller.channel == "VOICE"
     result = day.engine.run_contact(
         flow,
-        CallerScript(script) if voice else CallerScript.typed(script),
+        CallerScript([*script, HANGUP] if leaves else script)
+        if voice
+        else CallerScript.typed(script, leaves=leaves),
         # a chat contact has no phone endpoint (its CustomerEndpoint is not a number)
         caller_number=caller.number if voice else None,
         language=voice_language(caller.language),
@@ -185,11 +191,17 @@ def survey(day: DayRunner, contact: SimContact, reason: str) -> None:
         day.truth.add("surveys_offerable")
     if not (caller.takes_survey and possible):
         return
+    # what the customer did (the truth the stored surveys are checked against): heard the offer,
+    # then answered, declined at the offer, or left mid-survey (nothing stored: the flow ends with them)
+    choice = caller.survey_choice.lower()
+    day.truth.add(f"surveys_customer_{choice}")
+    day.truth.add(f"{caller.channel.lower()}_surveys_customer_{choice}")
     result = run_flow(
         day,
         "post-call-survey",
         caller,
         caller.survey_keys,
+        leaves=caller.survey_choice == "DROP",
         contact_id=contact.state.contact_id,
         attributes=dict(contact.state.attributes),
         initiation_method="DISCONNECT",
