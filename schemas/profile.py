@@ -161,6 +161,12 @@ class ChatArrivals(_Strict):
     patience_seconds: Seconds = Field(
         default=180.0, description="mean wait in the chat queue before the customer leaves (exponential)"
     )
+    signed_in_share: Probability = Field(
+        default=0.0,
+        description="share of chat customers signed in to the agency's portal: their chat starts with the "
+        "contact attribute customerId (StartChatContact Attributes), which keys their repeat chats "
+        "(0 = every chat keyed by its own contact, as before)",
+    )
 
 
 class EmailArrivals(_Strict):

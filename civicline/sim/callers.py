@@ -191,6 +191,7 @@ class CallerFactory:
                 "ids",
                 "notified",
                 "refusal",
+                "signed_in",
             )
         }
         mix: list[Intent] = list(profile.intents) if channel == "VOICE" else list(chat_intents(profile))
@@ -232,6 +233,7 @@ class CallerFactory:
                 number = f"chat-{number[2:]}"
         else:
             language, intent, number = repeat_of.language, self.intents[repeat_of.intent], repeat_of.number
+        notes = self._identity(number, repeat_of)
         wants_agent = self.rng["keys"].random() < intent.wants_agent
         keys = self._keys(intent, wants_agent)
         cb = self.rng["callback"]
@@ -263,7 +265,18 @@ class CallerFactory:
             repeat_of=None if repeat_of is None else repeat_of.contact_id,
             attempt=1 if repeat_of is None else repeat_of.attempt + 1,
             channel=self.channel,
+            notes=notes,
         )
+
+    def _identity(self, number: str, repeat_of: Caller | None) -> dict[str, str]:
+        """A chat customer signed in to the portal (``chat.signed_in_share``, one draw of its own
+        stream per customer; a repeat chat is the same customer) carries a portal customer id."""
+        if repeat_of is not None:
+            return {k: v for k, v in repeat_of.notes.items() if k == "customerId"}
+        share = self.profile.chat.signed_in_share
+        if self.channel != "CHAT" or not share or self.rng["signed_in"].random() >= share:
+            return {}
+        return {"customerId": "portal-" + number.removeprefix("chat-")}
 
     def _keys(self, intent: Intent, wants_agent: bool) -> list[str]:
         rng = self.rng["keys"]

@@ -74,8 +74,6 @@ def scheduled_callback(result: CallResult, *, created_only: bool = False) -> str
 
 def inbound(day: DayRunner, caller: Caller) -> tuple[CallResult, str | None]:
     """The caller dials in: ``main-inbound`` runs; returns its result and the queue it ends in."""
-    from functions.core.privacy import pseudonymize
-
     day.truth.add("inbound")
     day.truth.add(f"{caller.channel.lower()}_arrivals")
     day.book[caller.contact_id].channel = caller.channel
@@ -94,9 +92,7 @@ def inbound(day: DayRunner, caller: Caller) -> tuple[CallResult, str | None]:
         caller,
         script,
         contact_id=caller.contact_id,
-        # a chat has no number: the routing function keys it by its contact ("contact-..."), as
-        # deployed, so a returning chat customer is not linked to their earlier chat
-        attributes={"callerKey": pseudonymize(caller.number)} if caller.channel == "VOICE" else {},
+        attributes=start_attributes(caller),
     )
     record_ivr(day, caller, result)
     ended = result.ended
@@ -104,6 +100,18 @@ def inbound(day: DayRunner, caller: Caller) -> tuple[CallResult, str | None]:
         return result, queue_key(str(ended["queue"])) or str(ended["queue"])
     classify_ivr_end(day, caller, result, open_now)
     return result, None
+
+
+def start_attributes(caller: Caller) -> dict[str, str]:
+    """The contact attributes a contact starts with. A chat has no number: the routing function
+    keys it by the signed-in customer's ``customerId`` (a StartChatContact attribute) when the chat
+    carries one, so their repeat chats are linked, else by its own contact ("contact-...")."""
+    from functions.core.privacy import pseudonymize
+
+    if caller.channel == "VOICE":
+        return {"callerKey": pseudonymize(caller.number)}
+    customer = caller.notes.get("customerId")
+    return {"customerId": customer} if customer else {}
 
 
 def classify_ivr_end(day: DayRunner, caller: Caller, result: CallResult, open_now: bool) -> None:
