@@ -161,6 +161,13 @@ class ChatArrivals(_Strict):
     patience_seconds: Seconds = Field(
         default=180.0, description="mean wait in the chat queue before the customer leaves (exponential)"
     )
+    queue_flow: bool = Field(
+        default=False,
+        description="a queued chat reads the customer-queue flow (chats ahead, expected wait, 'callback' / "
+        "'leave') on arrival and every 60 s, as `civicline call --channel chat` runs it; a customer who "
+        "accepts callbacks types 'callback' and their number once their wait passed the virtual-hold "
+        "threshold (false = a chat waits without the flow, as before)",
+    )
     signed_in_share: Probability = Field(
         default=0.0,
         description="share of chat customers signed in to the agency's portal: their chat starts with the "

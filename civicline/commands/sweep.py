@@ -126,7 +126,7 @@ def staffing_for_profile(
         sl = "-" if i.forecast_service_level is None else f"{i.forecast_service_level * 100:.1f} %"
         table.add_row(f"{i.start}-{i.end}", f"{i.calls or 0:.1f}", str(i.agents), sl)
     console.print(table)
-    console.print(desk_lines(plan), highlight=False, soft_wrap=True)
+    console.print(desk_lines(plan, shaped), highlight=False, soft_wrap=True)
     planned = agent_hours(apply_plan(shaped, plan))
     console.print(
         f"{planned:,.1f} agent-hours planned; the profile staffs {agent_hours(shaped):,.1f}", highlight=False

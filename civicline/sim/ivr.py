@@ -169,12 +169,25 @@ def dropped(day: DayRunner, caller: Caller, result: CallResult, reason: str) -> 
     )
 
 
+def queue_script(day: DayRunner, contact: SimContact) -> CallerScript:
+    """What the waiting customer answers the queue flow: a caller presses 1 at the callback offer
+    (which the flow makes once the oldest contact waited long enough) when they accept callbacks; a
+    chat customer who does types "callback" and their 10-digit number once their own wait passed the
+    virtual-hold threshold, and otherwise types nothing (the menu times out, they keep waiting)."""
+    caller = contact.caller
+    if contact.channel != "CHAT":
+        return CallerScript(["1"] if caller.accepts_callback else [])
+    waited = day.sim.now - contact.enqueued
+    if caller.accepts_callback and waited > day.profile.virtual_hold_threshold_seconds:
+        return CallerScript.typed(["callback", caller.number.removeprefix("chat-")])
+    return CallerScript.typed([])
+
+
 def queue_flow(day: DayRunner, contact: SimContact) -> CallResult:
     """The customer-queue flow as Connect plays it to a waiting caller (offers come from it)."""
-    script = ["1"] if contact.caller.accepts_callback else []
     day.engine_runs += 1
     result = day.engine.run_queue_flow(
-        contact.state, "customer-queue", CallerScript(script), center=day.center, max_loops=0
+        contact.state, "customer-queue", queue_script(day, contact), center=day.center, max_loops=0
     )
     note_promises(day, result)
     case = day.book[contact.state.contact_id]

@@ -160,24 +160,31 @@ def plan_for_profile(
     )
 
 
-def desk_lines(plan: StaffingPlan) -> str:
+def _desk_staff(plan: StaffingPlan, names: list[str]) -> str:
+    counts = [sum((i.groups or {}).get(n, 0) for n in names) for i in plan.intervals]
+    low, high = min(counts, default=0), max(counts, default=0)
+    return f"{low} agents" if low == high else f"{low}-{high} agents"
+
+
+def desk_lines(plan: StaffingPlan, profile: SimulationProfile) -> str:
     """What the plan gives the chat and e-mail desks, for the person who asked for it."""
     lines = []
     if plan.chat_target is not None:
         chats = math.fsum(i.chats or 0.0 for i in plan.intervals)
-        levels = [
-            i.forecast_chat_service_level for i in plan.intervals if i.forecast_chat_service_level is not None
-        ]
-        lowest = f", lowest interval forecast {min(levels) * 100:.1f} %" if levels else ""
+        levels = [i.forecast_chat_service_level for i in plan.intervals]
+        known = [x for x in levels if x is not None]
+        lowest = f", lowest interval forecast {min(known) * 100:.1f} %" if known else ""
+        staff = _desk_staff(plan, [profile.agents[i].name for i in chat_desks(profile)])
         lines.append(
-            f"chat desk: {chats:,.0f} chats to agents, {plan.chat_target.service_level * 100:g} % in "
-            f"{plan.chat_target.seconds:g} s{lowest}"
+            f"chat desk: {staff} per interval for {chats:,.0f} chats to agents, "
+            f"{plan.chat_target.service_level * 100:g} % in {plan.chat_target.seconds:g} s{lowest}"
         )
     if plan.email_target is not None:
         emails = math.fsum(i.emails or 0.0 for i in plan.intervals)
+        staff = _desk_staff(plan, [profile.agents[i].name for i in email_desks(profile)])
         lines.append(
-            f"e-mail desk: {emails:,.0f} e-mails, {plan.email_target.answered_within_24h * 100:g} % answered "
-            "within 24 h by closing"
+            f"e-mail desk: {staff} {plan.intervals[0].start}-{plan.intervals[-1].end} for {emails:,.0f} "
+            f"e-mails, {plan.email_target.answered_within_24h * 100:g} % answered within 24 h by closing"
         )
     return "\n".join(lines) if lines else "chat and e-mail desks: kept as the profile staffs them"
 
