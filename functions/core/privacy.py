@@ -23,6 +23,7 @@ SENSITIVE_KEYS = frozenset(
         "phonenumber",
         "address",
         "customernumber",
+        "customerid",
         "customerendpoint",
         "storedcustomerinput",
         "ani",

@@ -70,6 +70,15 @@ def test_a_signed_in_customers_chats_share_one_pseudonymous_key(routed: Any) -> 
     assert anonymous != malformed
 
 
+def test_the_customer_id_is_masked_in_logs() -> None:
+    from functions.core.privacy import mask_pii
+
+    # Given a log record holding the contact's attributes, Then the portal id is masked
+    assert mask_pii({"Attributes": {"customerId": "portal-5550123", "intent": "APPEAL"}}) == {
+        "Attributes": {"customerId": "***", "intent": "APPEAL"}
+    }
+
+
 def _chatty(signed_in: float) -> SimulationProfile:
     """The demo day's morning with many unresolved chat customers who come back within the hour."""
     data = load_profile("regional-hotline-day").model_dump(mode="json")
