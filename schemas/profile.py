@@ -161,6 +161,19 @@ class ChatArrivals(_Strict):
     patience_seconds: Seconds = Field(
         default=180.0, description="mean wait in the chat queue before the customer leaves (exponential)"
     )
+    queue_flow: bool = Field(
+        default=False,
+        description="a queued chat reads the customer-queue flow (chats ahead, expected wait, 'callback' / "
+        "'leave') on arrival and every 60 s, as `civicline call --channel chat` runs it; a customer who "
+        "accepts callbacks types 'callback' and their number once their wait passed the virtual-hold "
+        "threshold (false = a chat waits without the flow, as before)",
+    )
+    signed_in_share: Probability = Field(
+        default=0.0,
+        description="share of chat customers signed in to the agency's portal: their chat starts with the "
+        "contact attribute customerId (StartChatContact Attributes), which keys their repeat chats "
+        "(0 = every chat keyed by its own contact, as before)",
+    )
 
 
 class EmailArrivals(_Strict):
@@ -196,12 +209,46 @@ class Callbacks(_Strict):
     retry_minutes: Seconds = 10.0
 
 
+class SurveyRefusal(_Strict):
+    """How customers who hear the survey offer refuse it: ``declined`` press (or type) the skip
+    choice at the offer, ``dropped`` take it and hang up (or leave the chat) before the last
+    question. 0 and 0 = everyone who hears the offer answers every question (the day before
+    declines were modelled)."""
+
+    declined: Probability = Field(default=0.0, description="share of offered customers who press/type 2")
+    dropped: Probability = Field(
+        default=0.0, description="share of offered customers who start the survey and leave before its end"
+    )
+
+    @model_validator(mode="after")
+    def _at_most_everyone(self) -> SurveyRefusal:
+        if self.declined + self.dropped > 1.0:
+            raise ValueError("declined + dropped is a share of the offered customers: at most 1")
+        return self
+
+
 class Survey(_Strict):
-    """Post-call survey: share of answered callers who take it, and how they tend to answer."""
+    """Post-call survey: share of answered callers who take it, and how they tend to answer.
+
+    ``response_rate`` is the share of customers still on the line (or in the chat) when the agent
+    ends the contact who stay for the survey's offer; ``refusal`` (and ``refusal_by_channel``, which
+    overrides it per channel) says how many of those then decline or drop out inside the flow.
+    """
 
     response_rate: Probability = 0.3
     satisfied: Probability = Field(default=0.75, description="chance an answer is 4 or 5")
     resolved_first_time: Probability = 0.7
+    refusal: SurveyRefusal = Field(default_factory=SurveyRefusal)
+    refusal_by_channel: dict[AgentChannel, SurveyRefusal] = Field(
+        default_factory=dict, description="per channel (VOICE, CHAT); default: ``refusal``"
+    )
+
+    def refusal_for(self, channel: str) -> SurveyRefusal:
+        """The refusal shares of customers on ``channel``."""
+        for name, refusal in self.refusal_by_channel.items():
+            if name == channel:
+                return refusal
+        return self.refusal
 
 
 class RepeatCallers(_Strict):

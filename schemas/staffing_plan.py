@@ -29,12 +29,24 @@ class PlanTarget(_Strict):
     seconds: float = Field(ge=0.0)
 
 
+class EmailTarget(_Strict):
+    """The e-mail desk's target: ``answered_within_24h`` of the received e-mails accepted by an agent
+    within their answer deadline (the metrics' email_answered_within_24h_rate)."""
+
+    answered_within_24h: float = Field(gt=0.0, le=1.0)
+
+
 class PlanInterval(_Strict):
     start: ClockTime
     end: ClockTime
     agents: int = Field(ge=0, le=5000)
     calls: float | None = Field(default=None, ge=0.0, description="expected calls reaching an agent")
     forecast_service_level: float | None = Field(default=None, ge=0.0, le=1.0)
+    chats: float | None = Field(default=None, ge=0.0, description="expected chats reaching the chat desk")
+    forecast_chat_service_level: float | None = Field(default=None, ge=0.0, le=1.0)
+    emails: float | None = Field(
+        default=None, ge=0.0, description="expected e-mails received (the desk is planned for the day's)"
+    )
     groups: dict[str, int] | None = Field(
         default=None,
         description="agents per agent group of the profile (its routing profiles); they sum to agents. "
@@ -61,6 +73,12 @@ class StaffingPlan(_Strict):
     profile: str = Field(min_length=1, max_length=60, description="the profile the plan was made for")
     model: str = Field(default="hand-written", description="how it was computed, e.g. erlang-a")
     target: PlanTarget | None = None
+    chat_target: PlanTarget | None = Field(
+        default=None, description="the chat desk's service level (a plan without it left the desk as it was)"
+    )
+    email_target: EmailTarget | None = Field(
+        default=None, description="the e-mail desk's target (a plan without it left the desk as it was)"
+    )
     intervals: list[PlanInterval] = Field(min_length=1, max_length=288)
 
     @model_validator(mode="after")

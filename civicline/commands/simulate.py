@@ -11,11 +11,14 @@ import json
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from civicline.sim.staffing_plan import DeskTargets
 
 console = Console()
 
@@ -218,6 +221,25 @@ def _simulate_prepared(
         run(path)
 
 
+def _desk_targets(
+    on: bool, chat_sl: float, chat_seconds: float | None, target_seconds: float, email: float
+) -> DeskTargets | None:
+    """The desks' targets for the plan (None: the desks keep the profile's headcount)."""
+    if not on:
+        return None
+    from civicline.sim.staffing_plan import DeskTargets
+    from schemas.staffing_plan import EmailTarget, PlanTarget
+
+    try:
+        seconds = target_seconds if chat_seconds is None else chat_seconds
+        return DeskTargets(
+            chat=PlanTarget(service_level=chat_sl, seconds=seconds),
+            email=EmailTarget(answered_within_24h=email),
+        )
+    except ValueError as exc:  # pydantic's ValidationError: a target out of range
+        raise typer.BadParameter(str(exc).splitlines()[-1].strip()) from None
+
+
 def staffing(
     *,
     arrivals_per_hour: Annotated[float | None, typer.Option(help="arrival rate (calls per hour)")] = None,
@@ -236,9 +258,21 @@ def staffing(
     interval_minutes: Annotated[int, typer.Option(help="with --profile: 15, 30 or 60")] = 30,
     calls: Annotated[int | None, typer.Option(help="with --profile: the day's call volume")] = None,
     scale: Annotated[str | None, typer.Option(help="with --profile: scale calls and staff, e.g. 6x")] = None,
+    chat_target_sl: Annotated[
+        float | None, typer.Option(help="with --profile: the chat desk's service level (default --target-sl)")
+    ] = None,
+    chat_target_seconds: Annotated[
+        float | None, typer.Option(help="with --profile: chats answered within (default --target-seconds)")
+    ] = None,
+    email_target: Annotated[
+        float, typer.Option(help="with --profile: share of e-mails answered within their 24 h deadline")
+    ] = 0.9,
+    desks: Annotated[
+        bool, typer.Option(help="with --profile: size the chat and e-mail desks (--no-desks: keep them)")
+    ] = True,
 ) -> None:
     """Agents needed for a service-level target (Erlang C, or Erlang A with patience); with
-    ``--profile``, a staffing plan of agents per interval for that day."""
+    ``--profile``, a staffing plan of agents per interval for that day, its chat and e-mail desks too."""
     if profile is not None:
         from civicline.commands.sweep import staffing_for_profile
 
@@ -254,6 +288,9 @@ def staffing(
             scale=scale,
             out=out,
             as_json=as_json,
+            desks=_desk_targets(
+                desks, chat_target_sl or target_sl, chat_target_seconds, target_seconds, email_target
+            ),
         )
         return
     if arrivals_per_hour is None or aht_seconds is None:

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from civicline.sim.plan_check import QueueCheck
 from civicline.sim.profiles import ProfileError, load_profile
-from civicline.sim.staffing_plan import PlanError
+from civicline.sim.staffing_plan import DeskTargets, PlanError, desk_lines
 from civicline.sim.sweep import SweepSpecError
 from schemas.profile import SimulationProfile
 
@@ -98,6 +98,7 @@ def staffing_for_profile(
     scale: str | None,
     out: Path | None,
     as_json: bool,
+    desks: DeskTargets | None = None,
 ) -> None:
     """``civicline staffing --profile``: agents per interval by Erlang A, printed and written."""
     from civicline.sim.scaling import agent_hours, apply_plan
@@ -105,7 +106,7 @@ def staffing_for_profile(
 
     try:
         shaped, _ = prepare_profile(profile, calls=calls, scale=scale, plan=None)
-        plan = plan_for_profile(shaped, target_sl, target_seconds, interval_minutes)
+        plan = plan_for_profile(shaped, target_sl, target_seconds, interval_minutes, desks=desks)
         line = _staffing_line(load_profile(profile), shaped)
     except USAGE_ERRORS as exc:
         raise fail(exc) from None
@@ -125,6 +126,7 @@ def staffing_for_profile(
         sl = "-" if i.forecast_service_level is None else f"{i.forecast_service_level * 100:.1f} %"
         table.add_row(f"{i.start}-{i.end}", f"{i.calls or 0:.1f}", str(i.agents), sl)
     console.print(table)
+    console.print(desk_lines(plan, shaped), highlight=False, soft_wrap=True)
     planned = agent_hours(apply_plan(shaped, plan))
     console.print(
         f"{planned:,.1f} agent-hours planned; the profile staffs {agent_hours(shaped):,.1f}", highlight=False
@@ -161,7 +163,7 @@ def simulate_with_plan(
     from civicline.sim import runner
     from civicline.sim.center import SimCenter
     from civicline.sim.day import run_day
-    from civicline.sim.plan_check import check_plan, check_queues, short_intervals
+    from civicline.sim.plan_check import check_desks, check_plan, check_queues, short_intervals
     from civicline.sim.staffing_plan import load_plan
     from civicline.sim.summary import summarize
 
@@ -178,6 +180,8 @@ def simulate_with_plan(
     queues = check_queues(result.day_rows)
     summary["plan_check"] = [c.to_dict() for c in checks]
     summary["plan_check_queues"] = [q.to_dict() for q in queues]
+    desks = check_desks(staffing_plan, summary["channels"])
+    summary["plan_check_desks"] = [d.to_dict() for d in desks]
     written = runner.write_out(out, result, summary) if out else []
     if as_json:
         print(json.dumps(summary, indent=2, sort_keys=True, default=str))
@@ -202,6 +206,10 @@ def simulate_with_plan(
             f"({staffing_plan.target.service_level * 100:g} % in {staffing_plan.target.seconds:g} s)",
             highlight=False,
         )
+    for d in desks:
+        measured = "-" if d.measured is None else f"{d.measured * 100:.1f} %"
+        verdict = "met" if d.met else "NOT met"
+        console.print(f"{d.channel} desk: {d.measure} {measured}, target {d.target * 100:g} % ({verdict})")
     for path in written:
         console.print(f"wrote {path}")
 

@@ -58,6 +58,10 @@ class Caller:
     #: VOICE (keys are DTMF) or CHAT (keys are typed messages)
     channel: str = "VOICE"
     notes: dict[str, str] = field(default_factory=dict)
+    #: what the customer does with the survey offer, when they stay for it: ANSWER every question,
+    #: DECLINE (press or type the skip choice), or DROP (hang up / leave the chat after
+    #: ``survey_keys``, which then end before the last question)
+    survey_choice: str = "ANSWER"
 
     @property
     def script(self) -> list[str]:
@@ -186,6 +190,8 @@ class CallerFactory:
                 "repeat",
                 "ids",
                 "notified",
+                "refusal",
+                "signed_in",
             )
         }
         mix: list[Intent] = list(profile.intents) if channel == "VOICE" else list(chat_intents(profile))
@@ -227,6 +233,7 @@ class CallerFactory:
                 number = f"chat-{number[2:]}"
         else:
             language, intent, number = repeat_of.language, self.intents[repeat_of.intent], repeat_of.number
+        notes = self._identity(number, repeat_of)
         wants_agent = self.rng["keys"].random() < intent.wants_agent
         keys = self._keys(intent, wants_agent)
         cb = self.rng["callback"]
@@ -234,6 +241,8 @@ class CallerFactory:
         resolved = survey.random() < p.survey.resolved_first_time
         takes_survey = survey.random() < p.survey.response_rate
         rep = self.rng["repeat"]
+        survey_keys = self._survey_keys(survey, resolved, 1 if repeat_of is None else repeat_of.attempt + 1)
+        choice, survey_keys = self._refusal(survey_keys)
         return Caller(
             index=self._count,
             contact_id=self._contact_id(),
@@ -248,16 +257,26 @@ class CallerFactory:
             accepts_callback=cb.random() < p.callbacks.acceptance,
             answers_callback=[cb.random() < p.callbacks.answer_rate for _ in range(10)],
             takes_survey=takes_survey,
-            survey_keys=self._survey_keys(
-                survey, resolved, 1 if repeat_of is None else repeat_of.attempt + 1
-            ),
+            survey_keys=survey_keys,
+            survey_choice=choice,
             resolved=resolved,
             calls_again=rep.random() < p.repeat_callers.share_of_unresolved,
             repeat_delay=rep.expovariate(1.0 / (p.repeat_callers.delay_minutes * 60.0)),
             repeat_of=None if repeat_of is None else repeat_of.contact_id,
             attempt=1 if repeat_of is None else repeat_of.attempt + 1,
             channel=self.channel,
+            notes=notes,
         )
+
+    def _identity(self, number: str, repeat_of: Caller | None) -> dict[str, str]:
+        """A chat customer signed in to the portal (``chat.signed_in_share``, one draw of its own
+        stream per customer; a repeat chat is the same customer) carries a portal customer id."""
+        if repeat_of is not None:
+            return {k: v for k, v in repeat_of.notes.items() if k == "customerId"}
+        share = self.profile.chat.signed_in_share
+        if self.channel != "CHAT" or not share or self.rng["signed_in"].random() >= share:
+            return {}
+        return {"customerId": "portal-" + number.removeprefix("chat-")}
 
     def _keys(self, intent: Intent, wants_agent: bool) -> list[str]:
         rng = self.rng["keys"]
@@ -292,6 +311,22 @@ class CallerFactory:
             good = rng.random() < (satisfied if resolved else satisfied * 0.6)
             keys.append(str(4 + rng.randrange(2)) if good else str(1 + rng.randrange(3)))
         return keys
+
+    def _refusal(self, keys: list[str]) -> tuple[str, list[str]]:
+        """The customer's answer to the offer (one draw of its own stream, so a profile without
+        refusals keeps every other draw): the keys they press or type before the flow ends for them.
+        A decline is the offer's skip choice "2"; a drop-out answers the consent and some of the
+        questions (none to all but the last), then leaves."""
+        refusal = self.profile.survey.refusal_for(self.channel)
+        if not refusal.declined and not refusal.dropped:
+            return "ANSWER", keys
+        rng = self.rng["refusal"]
+        point, cut = rng.random(), rng.randrange(1, len(keys))
+        if point < refusal.declined:
+            return "DECLINE", ["2"]
+        if point < refusal.declined + refusal.dropped:
+            return "DROP", keys[:cut]
+        return "ANSWER", keys
 
     def repeat(self, caller: Caller, leaves_at: float) -> Caller | None:
         """The same caller calling again later, when their issue was not resolved and they do."""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from civicline.engine import CallerScript, CallResult
 from civicline.engine.arns import queue_key
+from civicline.engine.result import HANGUP
 from civicline.sim.callers import Caller
 from civicline.sim.truth import flag
 
@@ -21,13 +22,18 @@ if TYPE_CHECKING:
 ENDINGS = ("DISCONNECT", "ERROR", "TRANSFER_PHONE", "CALLBACK")
 
 
-def run_flow(day: DayRunner, flow: str, caller: Caller, script: list[str], **kwargs: Any) -> CallResult:
-    """One contact through ``flow``; every callback the callback function confirmed is remembered."""
+def run_flow(
+    day: DayRunner, flow: str, caller: Caller, script: list[str], *, leaves: bool = False, **kwargs: Any
+) -> CallResult:
+    """One contact through ``flow``; every callback the callback function confirmed is remembered.
+    ``leaves``: the customer hangs up (or ends the chat) at the prompt after the script's last entry."""
     day.engine_runs += 1
     voice = caller.channel == "VOICE"
     result = day.engine.run_contact(
         flow,
-        CallerScript(script) if voice else CallerScript.typed(script),
+        CallerScript([*script, HANGUP] if leaves else script)
+        if voice
+        else CallerScript.typed(script, leaves=leaves),
         # a chat contact has no phone endpoint (its CustomerEndpoint is not a number)
         caller_number=caller.number if voice else None,
         language=voice_language(caller.language),
@@ -68,8 +74,6 @@ def scheduled_callback(result: CallResult, *, created_only: bool = False) -> str
 
 def inbound(day: DayRunner, caller: Caller) -> tuple[CallResult, str | None]:
     """The caller dials in: ``main-inbound`` runs; returns its result and the queue it ends in."""
-    from functions.core.privacy import pseudonymize
-
     day.truth.add("inbound")
     day.truth.add(f"{caller.channel.lower()}_arrivals")
     day.book[caller.contact_id].channel = caller.channel
@@ -88,9 +92,7 @@ def inbound(day: DayRunner, caller: Caller) -> tuple[CallResult, str | None]:
         caller,
         script,
         contact_id=caller.contact_id,
-        # a chat has no number: the routing function keys it by its contact ("contact-..."), as
-        # deployed, so a returning chat customer is not linked to their earlier chat
-        attributes={"callerKey": pseudonymize(caller.number)} if caller.channel == "VOICE" else {},
+        attributes=start_attributes(caller),
     )
     record_ivr(day, caller, result)
     ended = result.ended
@@ -98,6 +100,18 @@ def inbound(day: DayRunner, caller: Caller) -> tuple[CallResult, str | None]:
         return result, queue_key(str(ended["queue"])) or str(ended["queue"])
     classify_ivr_end(day, caller, result, open_now)
     return result, None
+
+
+def start_attributes(caller: Caller) -> dict[str, str]:
+    """The contact attributes a contact starts with. A chat has no number: the routing function
+    keys it by the signed-in customer's ``customerId`` (a StartChatContact attribute) when the chat
+    carries one, so their repeat chats are linked, else by its own contact ("contact-...")."""
+    from functions.core.privacy import pseudonymize
+
+    if caller.channel == "VOICE":
+        return {"callerKey": pseudonymize(caller.number)}
+    customer = caller.notes.get("customerId")
+    return {"customerId": customer} if customer else {}
 
 
 def classify_ivr_end(day: DayRunner, caller: Caller, result: CallResult, open_now: bool) -> None:
@@ -155,12 +169,25 @@ def dropped(day: DayRunner, caller: Caller, result: CallResult, reason: str) -> 
     )
 
 
+def queue_script(day: DayRunner, contact: SimContact) -> CallerScript:
+    """What the waiting customer answers the queue flow: a caller presses 1 at the callback offer
+    (which the flow makes once the oldest contact waited long enough) when they accept callbacks; a
+    chat customer who does types "callback" and their 10-digit number once their own wait passed the
+    virtual-hold threshold, and otherwise types nothing (the menu times out, they keep waiting)."""
+    caller = contact.caller
+    if contact.channel != "CHAT":
+        return CallerScript(["1"] if caller.accepts_callback else [])
+    waited = day.sim.now - contact.enqueued
+    if caller.accepts_callback and waited > day.profile.virtual_hold_threshold_seconds:
+        return CallerScript.typed(["callback", caller.number.removeprefix("chat-")])
+    return CallerScript.typed([])
+
+
 def queue_flow(day: DayRunner, contact: SimContact) -> CallResult:
     """The customer-queue flow as Connect plays it to a waiting caller (offers come from it)."""
-    script = ["1"] if contact.caller.accepts_callback else []
     day.engine_runs += 1
     result = day.engine.run_queue_flow(
-        contact.state, "customer-queue", CallerScript(script), center=day.center, max_loops=0
+        contact.state, "customer-queue", queue_script(day, contact), center=day.center, max_loops=0
     )
     note_promises(day, result)
     case = day.book[contact.state.contact_id]
@@ -185,11 +212,17 @@ def survey(day: DayRunner, contact: SimContact, reason: str) -> None:
         day.truth.add("surveys_offerable")
     if not (caller.takes_survey and possible):
         return
+    # what the customer did (the truth the stored surveys are checked against): heard the offer,
+    # then answered, declined at the offer, or left mid-survey (nothing stored: the flow ends with them)
+    choice = caller.survey_choice.lower()
+    day.truth.add(f"surveys_customer_{choice}")
+    day.truth.add(f"{caller.channel.lower()}_surveys_customer_{choice}")
     result = run_flow(
         day,
         "post-call-survey",
         caller,
         caller.survey_keys,
+        leaves=caller.survey_choice == "DROP",
         contact_id=contact.state.contact_id,
         attributes=dict(contact.state.attributes),
         initiation_method="DISCONNECT",

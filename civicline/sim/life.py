@@ -58,8 +58,7 @@ def wait_in_queue(day: DayRunner, contact: SimContact) -> BoolStep:
     (a virtual-hold callback, a disconnect). Returns whether the caller abandoned."""
     day.router.enqueue(contact)
     patience_ends = day.sim.now + contact.caller.patience_seconds
-    # the queue flow's offers (virtual hold, a scheduled callback) are for callers: a chat waits
-    replay = day.sim.now if day.profile.callbacks.virtual_hold and contact.channel == "VOICE" else math.inf
+    replay = day.sim.now if hears_queue_flow(day, contact) else math.inf
     while contact.agent is None:
         if day.sim.now >= replay:
             ended = yield from _hear_queue_flow(day, contact)
@@ -72,6 +71,14 @@ def wait_in_queue(day: DayRunner, contact: SimContact) -> BoolStep:
         yield Wait(contact.connected, min(patience_ends, replay) - day.sim.now)
     yield from conversation(day, contact)
     return False
+
+
+def hears_queue_flow(day: DayRunner, contact: SimContact) -> bool:
+    """Whether the waiting contact is played the queue flow: a caller when virtual hold is on, a
+    chat when the profile's ``chat.queue_flow`` is (without it a chat waits, as before)."""
+    if contact.channel == "CHAT":
+        return day.profile.chat.queue_flow
+    return day.profile.callbacks.virtual_hold and contact.channel == "VOICE"
 
 
 def _hear_queue_flow(day: DayRunner, contact: SimContact) -> BoolStep:

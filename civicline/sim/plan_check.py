@@ -7,6 +7,7 @@ on the dashboard the next morning, and the simulator already checks them against
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -107,3 +108,60 @@ def check_queues(day_rows: Iterable[_Row]) -> list[QueueCheck]:
             QueueCheck(row.rollup.queue, offered, within, int(c.get("abandoned", 0)), within / offered)
         )
     return sorted(out, key=lambda q: (q.queue == "ALL", q.queue))
+
+
+@dataclass(frozen=True)
+class DeskCheck:
+    """A desk's target against the day: the chat service level (the aggregator's threshold, the
+    profile's ``service_level_seconds``) or the e-mails answered within their 24 h deadline."""
+
+    channel: str
+    measure: str
+    target: float
+    measured: float | None
+
+    @property
+    def met(self) -> bool:
+        return self.measured is not None and self.measured >= self.target
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "met": self.met}
+
+
+#: the aggregator's measure each desk's target is read from (per channel, day rollup, queue ALL)
+DESK_MEASURES = {"CHAT": "answered_within_threshold_rate", "EMAIL": "email_answered_within_24h_rate"}
+
+
+def check_desks(plan: StaffingPlan, channels: dict[str, dict[str, Any]]) -> list[DeskCheck]:
+    """The plan's chat and e-mail targets beside what the day measured (``channels``: the summary's
+    per-channel day figures)."""
+    targets = {
+        "CHAT": plan.chat_target.service_level if plan.chat_target else None,
+        "EMAIL": plan.email_target.answered_within_24h if plan.email_target else None,
+    }
+    out = []
+    for channel, target in targets.items():
+        if target is None:
+            continue
+        value = channels.get(channel, {}).get(DESK_MEASURES[channel])
+        out.append(
+            DeskCheck(channel, DESK_MEASURES[channel], target, None if value is None else float(value))
+        )
+    return out
+
+
+def desk_figures(profile_data: dict[str, Any], seed: int) -> dict[str, float]:
+    """One full day of ``profile_data`` (a profile as JSON data, so worker processes can take it):
+    the voice and chat service levels and the e-mails answered within 24 h, as the aggregator has them."""
+    from civicline.sim.day import run_day
+    from civicline.sim.summary import summarize
+    from schemas.profile import SimulationProfile
+
+    profile = SimulationProfile.model_validate(profile_data)
+    summary = summarize(run_day(profile, seed), profile)
+    channels = summary["channels"]
+    figures = {"reconciled": float(summary["reconciliation"] == {})}
+    for channel, measure in (("VOICE", "answered_within_threshold_rate"), *DESK_MEASURES.items()):
+        value = channels.get(channel, {}).get(measure)
+        figures[f"{channel}:{measure}"] = math.nan if value is None else float(value)
+    return figures

@@ -40,7 +40,7 @@ def _validated(profile: SimulationProfile, **changes: object) -> SimulationProfi
     return SimulationProfile.model_validate({**profile.model_dump(mode="json"), **changes})
 
 
-def _apportion(total: int, weights: list[float]) -> list[int]:
+def apportion(total: int, weights: list[float]) -> list[int]:
     """Split ``total`` in proportion to ``weights`` (largest remainder; ties to the earlier one)."""
     mass = math.fsum(weights)
     if total <= 0 or mass <= 0:
@@ -72,7 +72,7 @@ def with_total_agents(profile: SimulationProfile, agents: int) -> SimulationProf
     weights = [float(g.count) for g in voice]
     if math.fsum(weights) <= 0:
         weights = [1.0] * len(weights)
-    counts = dict(zip((g.name for g in voice), _apportion(agents, weights), strict=True))
+    counts = dict(zip((g.name for g in voice), apportion(agents, weights), strict=True))
     groups = [g.model_dump(mode="json") | {"count": counts.get(g.name, g.count)} for g in profile.agents]
     return _validated(profile, agents=groups)
 
@@ -115,8 +115,8 @@ def _split(total: int, weights: list[float]) -> list[int]:
     """One interval's agents among the groups: one each first while there are enough (every skill
     stays covered), the rest in proportion to the groups' sizes."""
     if total >= len(weights):
-        return [1 + n for n in _apportion(total - len(weights), weights)]
-    return _apportion(total, weights)
+        return [1 + n for n in apportion(total - len(weights), weights)]
+    return apportion(total, weights)
 
 
 def desk_agents(group: AgentGroup, start: float, end: float) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,21 @@ import yaml
 from pydantic import ValidationError
 
 from civicline.sim.callers import arrival_rates
+from civicline.sim.desk_staffing import (
+    DeskError,
+    chat_demand,
+    chat_desks,
+    chat_interval,
+    email_desks,
+    email_level,
+    split_desk,
+)
 from civicline.sim.group_staffing import IntervalTarget, UnstaffableStream, staff_interval, stream_loads
 from civicline.sim.routes import Route, probe_routes
 from civicline.sim.scaling import desk_agents
 from civicline.sim.streams import expected_offered, offered_curve, streams
 from schemas.profile import SimulationProfile, clock_seconds
-from schemas.staffing_plan import PlanInterval, PlanTarget, StaffingPlan
+from schemas.staffing_plan import EmailTarget, PlanInterval, PlanTarget, StaffingPlan
 
 
 class PlanError(ValueError):
@@ -45,20 +55,74 @@ def expected_calls(profile: SimulationProfile, start: float, end: float) -> floa
     )
 
 
+@dataclass(frozen=True)
+class DeskTargets:
+    """What the chat and e-mail desks are planned for; ``None``: that desk keeps the profile's
+    headcount where its shift covers the interval (the plans before desks were sized)."""
+
+    chat: PlanTarget | None = None
+    email: EmailTarget | None = None
+
+
+class _Desks:
+    """The desk part of a plan: per interval, the chat and e-mail desk groups' agents."""
+
+    def __init__(self, profile: SimulationProfile, routes: list[Route], targets: DeskTargets) -> None:
+        self.profile = profile
+        self.chat_groups = chat_desks(profile) if targets.chat and profile.chat.contacts else []
+        self.email_groups = email_desks(profile) if targets.email and profile.email.emails else []
+        self.chat_target = targets.chat
+        self.demand = chat_demand(profile, routes, self.chat_groups) if self.chat_groups else None
+        level, self.emails = (0, 0.0)
+        if self.email_groups and targets.email is not None:
+            try:
+                level, self.emails = email_level(
+                    profile, self.email_groups, targets.email.answered_within_24h
+                )
+            except DeskError as exc:
+                raise PlanError(str(exc)) from None
+        self.email_split = split_desk(level, [profile.agents[i] for i in self.email_groups])
+
+    def interval(self, agents: list[int], start: float, end: float) -> dict[str, float | None]:
+        """Set the desk groups' agents in ``agents`` (profile order); the interval's desk figures."""
+        figures: dict[str, float | None] = {}
+        if self.demand is not None and self.chat_target is not None:
+            target = IntervalTarget(
+                self.chat_target.service_level, self.chat_target.seconds, self.demand.patience
+            )
+            total, chats, sl = chat_interval(self.demand, start, end, target)
+            desks = [self.profile.agents[i] for i in self.chat_groups]
+            for i, n in zip(self.chat_groups, split_desk(total, desks), strict=True):
+                agents[i] = n
+            figures.update(chats=round(chats, 2), forecast_chat_service_level=round(sl, 4))
+        for i, n in zip(self.email_groups, self.email_split, strict=True):
+            agents[i] = n
+        if self.email_groups:
+            span = clock_seconds(self.profile.close) - clock_seconds(self.profile.open)
+            figures["emails"] = round(self.emails * (end - start) / span, 2)
+        return figures
+
+
 def plan_for_profile(
     profile: SimulationProfile,
     target_sl: float,
     target_seconds: float,
     interval_minutes: int = 30,
+    *,
     routes: list[Route] | None = None,
+    desks: DeskTargets | None = None,
 ) -> StaffingPlan:
-    """Fewest agents per interval and group meeting the target by Erlang A (module docstring)."""
+    """Fewest agents per interval and group meeting the target by Erlang A (module docstring); the
+    chat and e-mail desks sized for ``desks`` (:mod:`civicline.sim.desk_staffing`)."""
     if interval_minutes not in (15, 30, 60):
         raise ValueError("interval_minutes must be 15, 30 or 60")
+    routes = probe_routes(profile) if routes is None else routes
     try:
-        loads = stream_loads(profile, streams(profile, probe_routes(profile) if routes is None else routes))
+        loads = stream_loads(profile, streams(profile, routes))
     except UnstaffableStream as exc:
         raise PlanError(str(exc)) from None
+    targets = desks or DeskTargets()
+    desk_plan = _Desks(profile, routes, targets)
     target = IntervalTarget(target_sl, target_seconds, profile.patience.mean_seconds)
     bound = math.fsum(load.stream.share for load in loads)
     curve = offered_curve(profile)
@@ -71,14 +135,18 @@ def plan_for_profile(
         agents, sl = staff_interval(profile, loads, calls * 3600.0 / (end - t), target)
         groups = zip(profile.agents, agents, strict=True)
         agents = [n if "VOICE" in g.channels else desk_agents(g, t, end) for g, n in groups]
+        figures = desk_plan.interval(agents, t, end)
         intervals.append(
-            PlanInterval(
-                start=_hhmm(t),
-                end=_hhmm(end),
-                agents=sum(agents),
-                calls=round(calls * bound, 2),
-                forecast_service_level=round(sl, 4),
-                groups={g.name: n for g, n in zip(profile.agents, agents, strict=True)},
+            PlanInterval.model_validate(
+                {
+                    "start": _hhmm(t),
+                    "end": _hhmm(end),
+                    "agents": sum(agents),
+                    "calls": round(calls * bound, 2),
+                    "forecast_service_level": round(sl, 4),
+                    **figures,
+                    "groups": {g.name: n for g, n in zip(profile.agents, agents, strict=True)},
+                }
             )
         )
         t = end
@@ -86,8 +154,39 @@ def plan_for_profile(
         profile=profile.name,
         model="erlang-a-per-group",
         target=PlanTarget(service_level=target_sl, seconds=target_seconds),
+        chat_target=targets.chat if desk_plan.chat_groups else None,
+        email_target=targets.email if desk_plan.email_groups else None,
         intervals=intervals,
     )
+
+
+def _desk_staff(plan: StaffingPlan, names: list[str]) -> str:
+    counts = [sum((i.groups or {}).get(n, 0) for n in names) for i in plan.intervals]
+    low, high = min(counts, default=0), max(counts, default=0)
+    return f"{low} agents" if low == high else f"{low}-{high} agents"
+
+
+def desk_lines(plan: StaffingPlan, profile: SimulationProfile) -> str:
+    """What the plan gives the chat and e-mail desks, for the person who asked for it."""
+    lines = []
+    if plan.chat_target is not None:
+        chats = math.fsum(i.chats or 0.0 for i in plan.intervals)
+        levels = [i.forecast_chat_service_level for i in plan.intervals]
+        known = [x for x in levels if x is not None]
+        lowest = f", lowest interval forecast {min(known) * 100:.1f} %" if known else ""
+        staff = _desk_staff(plan, [profile.agents[i].name for i in chat_desks(profile)])
+        lines.append(
+            f"chat desk: {staff} per interval for {chats:,.0f} chats to agents, "
+            f"{plan.chat_target.service_level * 100:g} % in {plan.chat_target.seconds:g} s{lowest}"
+        )
+    if plan.email_target is not None:
+        emails = math.fsum(i.emails or 0.0 for i in plan.intervals)
+        staff = _desk_staff(plan, [profile.agents[i].name for i in email_desks(profile)])
+        lines.append(
+            f"e-mail desk: {staff} {plan.intervals[0].start}-{plan.intervals[-1].end} for {emails:,.0f} "
+            f"e-mails, {plan.email_target.answered_within_24h * 100:g} % answered within 24 h by closing"
+        )
+    return "\n".join(lines) if lines else "chat and e-mail desks: kept as the profile staffs them"
 
 
 def plan_text(plan: StaffingPlan, path: Path) -> str:

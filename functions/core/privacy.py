@@ -23,6 +23,7 @@ SENSITIVE_KEYS = frozenset(
         "phonenumber",
         "address",
         "customernumber",
+        "customerid",
         "customerendpoint",
         "storedcustomerinput",
         "ani",
@@ -71,9 +72,18 @@ def pseudonymize(value: str, key: str | None = None) -> str:
     (:func:`functions.core.pseudonym_key.pseudonym_key`), which this uses by default, a pseudonym
     cannot be turned back into a number by trying every number.
     """
+    return _keyed_hash(re.sub(r"\D", "", value), key)
+
+
+def pseudonymize_id(value: str, key: str | None = None) -> str:
+    """A stable key for an identifier that is not a phone number (a signed-in customer's id): the
+    whole text is hashed (letters too), with the same secret as :func:`pseudonymize`."""
+    return _keyed_hash("id:" + value, key)
+
+
+def _keyed_hash(text: str, key: str | None) -> str:
     if key is None:
         from functions.core.pseudonym_key import pseudonym_key
 
         key = pseudonym_key()
-    digits = re.sub(r"\D", "", value)
-    return hashlib.blake2b(digits.encode(), key=key.encode()[:64], digest_size=12).hexdigest()
+    return hashlib.blake2b(text.encode(), key=key.encode()[:64], digest_size=12).hexdigest()

@@ -16,10 +16,10 @@ from civicline.sim.group_staffing import stream_loads
 from civicline.sim.profiles import load_profile
 from civicline.sim.routes import probe_routes
 from civicline.sim.scaling import agent_hours, apply_plan, parse_scale, scale_profile, total_agents
-from civicline.sim.staffing_plan import load_plan, plan_for_profile
+from civicline.sim.staffing_plan import DeskTargets, load_plan, plan_for_profile
 from civicline.sim.streams import streams
 from schemas.profile import clock_seconds
-from schemas.staffing_plan import PlanInterval, StaffingPlan
+from schemas.staffing_plan import EmailTarget, PlanInterval, PlanTarget, StaffingPlan
 
 cli = CliRunner()
 PROFILE = "regional-hotline-day"
@@ -54,7 +54,9 @@ def test_the_plan_covers_the_opening_hours_with_agents_per_group_meeting_the_tar
     # Then it covers 08:00-18:00 in half hours, per group of the profile, as plan_for_profile makes it
     assert (plan.intervals[0].start, plan.intervals[-1].end, len(plan.intervals)) == ("08:00", "18:00", 20)
     assert plan.model == "erlang-a-per-group" and plan.target is not None and plan.target.service_level == 0.8
-    assert plan == plan_for_profile(profile, 0.8, 60)
+    # (the command sizes the desks too: chat for the calls' target, e-mail 90 % within 24 h)
+    desks = DeskTargets(PlanTarget(service_level=0.8, seconds=60), EmailTarget(answered_within_24h=0.9))
+    assert plan == plan_for_profile(profile, 0.8, 60, desks=desks)
     loads = stream_loads(profile, streams(profile, probe_routes(profile)))
     for interval in plan.intervals:
         assert interval.groups is not None and sum(interval.groups.values()) == interval.agents

@@ -1,0 +1,149 @@
+"""Staffing the chat and e-mail desks: agents per interval for the groups without VOICE.
+
+Chat desk: Erlang A per interval, each agent ``c`` servers (the routing profile's CHAT
+concurrency: the simulator, like Connect's routing profile, gives an agent up to ``c`` chats at once,
+each holding its slot for its handle time and the after-contact work; docs/decisions.md "Agents'
+channels and concurrency"), the chat patience as the abandonment. The chats that reach the desk
+per interval are the chat curve (its own arrivals, or the calls'), repeats included as for calls
+(:func:`civicline.sim.streams.offered_curve`), times the share of each chat intent that wants an
+agent and that the flows route to a queue (the voice routes of the same intent, walked through the
+flows by :mod:`civicline.sim.routes`; a chat intent with no voice twin is taken as queued).
+
+E-mail desk: a backlog, not a queue with patience. An e-mail must be accepted within its 24-hour
+answer deadline, and the simulated day counts what is still waiting at closing as not answered in
+time (its horizon is one day), so the desk is staffed level through the opening hours with the
+fewest agents whose work from any interval's start to closing covers the e-mails arriving from
+then on (their handle time plus after-contact work), except the share the target allows to stay
+open (a fluid bound, then :data:`EMAIL_OCCUPANCY` for the randomness of arrivals and handle times).
+Auto-replies and loops are received but never answered (the flow screens them out), so the target
+counts them as misses: a target above ``1 - auto_reply_share`` cannot be met.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from civicline.sim.callers import arrival_rates, chat_day, chat_intents
+from civicline.sim.erlang import forecast
+from civicline.sim.group_staffing import IntervalTarget
+from civicline.sim.routes import Route
+from civicline.sim.scaling import apportion
+from civicline.sim.staffing import agents_needed
+from civicline.sim.streams import expected_offered, offered_curve
+from schemas.profile import AgentGroup, SimulationProfile
+
+#: the share of a correspondence agent's time that goes to e-mails (breaks, arrivals bunching)
+EMAIL_OCCUPANCY = 0.85
+
+
+class DeskError(ValueError):
+    """A desk target that cannot be planned (no desk for the channel, or an unreachable target)."""
+
+
+def chat_desks(profile: SimulationProfile) -> list[int]:
+    """The groups a chat plan staffs: CHAT in the routing profile, no VOICE (a calls' group)."""
+    return [i for i, g in enumerate(profile.agents) if "CHAT" in g.channels and "VOICE" not in g.channels]
+
+
+def email_desks(profile: SimulationProfile) -> list[int]:
+    """The groups an e-mail plan staffs: EMAIL only among the planned channels (no VOICE, no CHAT)."""
+    return [
+        i
+        for i, g in enumerate(profile.agents)
+        if "EMAIL" in g.channels and "VOICE" not in g.channels and "CHAT" not in g.channels
+    ]
+
+
+@dataclass(frozen=True)
+class ChatDemand:
+    """The desk's chats: the curve of all chats, the share that reaches an agent, the mean time a
+    chat holds a slot (handle + after-contact work) and the slots per agent."""
+
+    curve: list[tuple[float, float]]
+    bound: float
+    busy: float
+    concurrency: int
+    patience: float
+
+
+def _queued_share(routes: list[Route], intent: str, language: str) -> float:
+    shares = [r.share for r in routes if r.intent == intent and r.language == language]
+    known = any(r.intent == intent for r in routes)
+    return math.fsum(shares) if known else 1.0
+
+
+def chat_demand(profile: SimulationProfile, routes: list[Route], desks: list[int]) -> ChatDemand:
+    """What the chat desk must take over the day (module docstring)."""
+    chats = chat_day(profile).model_copy(update={"calls": max(1, profile.chat.contacts)})
+    mix = chat_intents(profile)
+    total = math.fsum(i.share for i in mix)
+    langs = math.fsum(profile.languages.values())
+    mass, work = 0.0, 0.0
+    for intent in mix:
+        wants = intent.wants_agent if "{agent}" in "".join(intent.messages) else 1.0
+        for language, spoken in profile.languages.items():
+            share = (
+                intent.share / total * spoken / langs * wants * _queued_share(routes, intent.name, language)
+            )
+            mass += share
+            work += share * intent.aht_seconds
+    groups = [profile.agents[i] for i in desks]
+    slots = math.fsum(g.count * g.channels.get("CHAT", 1) for g in groups)
+    heads = math.fsum(g.count for g in groups)
+    concurrency = max(1, round(slots / heads)) if heads else groups[0].channels.get("CHAT", 1)
+    acw = math.fsum(g.after_call_work_seconds for g in groups) / len(groups)
+    return ChatDemand(
+        curve=offered_curve(chats),
+        bound=mass,
+        busy=(work / mass if mass else 0.0) + acw,
+        concurrency=concurrency,
+        patience=profile.chat.patience_seconds,
+    )
+
+
+def chat_interval(
+    demand: ChatDemand, start: float, end: float, target: IntervalTarget
+) -> tuple[int, float, float]:
+    """(desk agents, agent-bound chats, forecast service level) for one interval."""
+    chats = expected_offered(demand.curve, start, end) * demand.bound
+    per_hour = chats * 3600.0 / (end - start)
+    if per_hour <= 1e-9:
+        return 0, chats, 1.0
+    answer = agents_needed(per_hour, demand.busy, target.service_level, target.seconds, demand.patience)
+    agents = math.ceil(answer.agents / demand.concurrency)
+    sl = forecast(per_hour, demand.busy, agents * demand.concurrency, demand.patience, target.seconds)
+    return agents, chats, min(1.0, sl.service_level)
+
+
+def email_level(profile: SimulationProfile, desks: list[int], answered_share: float) -> tuple[int, float]:
+    """(agents on the e-mail desk through the opening hours, expected e-mails) for ``answered_share``
+    of the received e-mails accepted within the day (module docstring)."""
+    spec = profile.email
+    screened = spec.auto_reply_share
+    if answered_share > 1.0 - screened + 1e-9:
+        raise DeskError(
+            f"an e-mail target of {answered_share:.0%} cannot be met: {screened:.0%} of the e-mails are "
+            "auto-replies the flow screens out (never answered)"
+        )
+    mails = profile.model_copy(
+        update={"arrivals": spec.arrivals or profile.arrivals, "after_hours_share": 0.0, "calls": spec.emails}
+    )
+    pieces = arrival_rates(mails, spec.emails)
+    groups = [profile.agents[i] for i in desks]
+    work = spec.handle_seconds + math.fsum(g.after_call_work_seconds for g in groups) / len(groups)
+    allowed = (1.0 - screened - answered_share) * spec.emails  # real e-mails that may stay open
+    close = pieces[-1][1] if pieces else 0.0
+    need = 0.0
+    for start, _, _ in pieces:
+        later = (1.0 - screened) * math.fsum(r * (e - max(s, start)) for s, e, r in pieces if e > start)
+        need = max(need, (later - allowed) * work / (close - start) / EMAIL_OCCUPANCY)
+    return math.ceil(need - 1e-9), float(spec.emails)
+
+
+def split_desk(total: int, groups: list[AgentGroup]) -> list[int]:
+    """``total`` desk agents among the desk groups in proportion to their size (largest remainder)."""
+    weights = [float(g.count) for g in groups]
+    if math.fsum(weights) <= 0:
+        weights = [1.0] * len(groups)
+    return apportion(total, weights)
