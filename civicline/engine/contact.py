@@ -15,6 +15,14 @@ DEFAULT_SYSTEM_NUMBER = "+18005550199"
 CUSTOMER_EXIT_PARTICIPANTS = ("AGENT",)
 
 
+def opening_method(channel: str) -> str:
+    """The initiation method Connect records for a contact the customer opened: a chat is always
+    started by StartChatContact (the hosted widget's or the agency's page), so its contact record and
+    events say API ("the initiation method for the chat in the contact record is API":
+    integrate-with-startchatcontact-api.html); a call or an inbound e-mail says INBOUND."""
+    return "API" if channel.upper() == "CHAT" else "INBOUND"
+
+
 @dataclass
 class CallbackRequest:
     """A queued callback created by ``CreateCallbackContact``."""

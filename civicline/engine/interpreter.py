@@ -25,7 +25,7 @@ from civicline.engine.actions.spec import ActionSpec
 from civicline.engine.arns import local_arn
 from civicline.engine.center import ContactCenterView, StaticCenter
 from civicline.engine.conditions import evaluate
-from civicline.engine.contact import ContactState, customer_remains
+from civicline.engine.contact import ContactState, customer_remains, opening_method
 from civicline.engine.events import contact_event
 from civicline.engine.invoker import LambdaInvoker
 from civicline.engine.library import FlowLibrary, LoadedFlow
@@ -306,7 +306,7 @@ class Engine:
         caller_number: str | None = "+15555550100",
         contact_id: str | None = None,
         attributes: dict[str, str] | None = None,
-        initiation_method: str = "INBOUND",
+        initiation_method: str | None = None,
         language: str = "en-US",
         channel: str = "VOICE",
         system_number: str | None = None,
@@ -320,6 +320,8 @@ class Engine:
         """Run one contact from ``flow`` until it is queued, transferred out, or ends.
 
         ``flow_type`` runs the entry flow as that type (``civicline call --flow-type``).
+        ``initiation_method`` defaults to how Connect records a contact the customer opened on
+        ``channel`` (:func:`~civicline.engine.contact.opening_method`: API for a chat).
         ``disconnect_on_customer_exit`` is the chat's StartChatContact ``DisconnectOnCustomerExit``
         (``("AGENT",)``: a customer who ends the chat goes on through its disconnect flow).
         ``initiation_method="DISCONNECT"`` runs a disconnect flow after the contact ended: the
@@ -329,6 +331,7 @@ class Engine:
         their error branch.
         """
         view = center or self.center
+        initiation_method = initiation_method or opening_method(channel)
         contact = ContactState(
             channel=channel,
             caller_number=caller_number,

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from civicline.engine import CallerScript, CallResult
 from civicline.engine.arns import queue_key
+from civicline.engine.contact import customer_remains
 from civicline.engine.result import HANGUP
 from civicline.sim.callers import Caller
 from civicline.sim.truth import flag
+from functions.domain.chat_start import DISCONNECT_ON_CUSTOMER_EXIT
 
 if TYPE_CHECKING:
     from civicline.sim.day import DayRunner
@@ -29,6 +31,9 @@ def run_flow(
     ``leaves``: the customer hangs up (or ends the chat) at the prompt after the script's last entry."""
     day.engine_runs += 1
     voice = caller.channel == "VOICE"
+    if caller.channel == "CHAT":
+        # every deployed chat is started by chat_start, with DisconnectOnCustomerExit=["AGENT"]
+        kwargs.setdefault("disconnect_on_customer_exit", DISCONNECT_ON_CUSTOMER_EXIT)
     result = day.engine.run_contact(
         flow,
         CallerScript([*script, HANGUP] if leaves else script)
@@ -205,11 +210,16 @@ def queue_flow(day: DayRunner, contact: SimContact) -> CallResult:
 
 
 def survey(day: DayRunner, contact: SimContact, reason: str) -> None:
-    """After the agent hung up on a customer still on the line: the disconnect flow's survey."""
+    """After the contact ended with the customer still there (the agent hung up, or the customer
+    pressed End chat on a chat started with DisconnectOnCustomerExit): the disconnect flow's survey.
+    Who remains is the engine's one rule (:func:`civicline.engine.contact.customer_remains`)."""
     caller = contact.caller
-    possible = reason == "AGENT_DISCONNECT" and "CustomerRemaining" in contact.state.event_hooks
+    remains = customer_remains(contact.state, reason)
+    possible = remains and "CustomerRemaining" in contact.state.event_hooks
     if possible:
         day.truth.add("surveys_offerable")
+        if reason == "CUSTOMER_DISCONNECT":
+            day.truth.add(f"{caller.channel.lower()}_surveys_offerable_after_end_chat")
     if not (caller.takes_survey and possible):
         return
     # what the customer did (the truth the stored surveys are checked against): heard the offer,

@@ -32,6 +32,7 @@ from functions.domain.metrics_registry import (
     by_channel,
     contact_counters,
     customer_counters,
+    customer_started,
     notification_counters,
     ratios,
     survey_counters,
@@ -539,11 +540,13 @@ def _notification(facts: Sequence[Fact]) -> tuple[int, dict[str, int]]:
 
 
 def caller_entry(v: ContactView) -> tuple[str, Fact] | None:
-    """``(caller entity, fact)`` for repeat-contact counting: INBOUND contacts with callerKey + intent."""
+    """``(caller entity, fact)`` for repeat-contact counting: the customer's own contacts (INBOUND, a chat's
+    API: :func:`customer_started`) with callerKey + intent."""
     key = v.attributes.get("callerKey")
     intent = v.attributes.get("intent")
     at = v.start_ms if v.start_ms is not None else anchor_ms(v)
-    if not v.has_events or (v.method or "INBOUND") != "INBOUND" or not key or not intent or at is None:
+    own = customer_started(v.method or "INBOUND", v.channel)
+    if not v.has_events or not own or not key or not intent or at is None:
         return None
     queue = v.queue or v.attributes.get("queueName") or IVR_QUEUE
     bucket = anchor_ms(v)

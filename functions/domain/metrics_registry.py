@@ -27,6 +27,17 @@ from schemas.records import A11Driver
 OFFERED_METHODS = frozenset({"INBOUND", "TRANSFER", "QUEUE_TRANSFER"})
 TRANSFER_METHODS = frozenset({"TRANSFER", "QUEUE_TRANSFER"})
 
+
+def customer_started(method: str, channel: str | None) -> bool:
+    """The customer's own new contact: an INBOUND call or e-mail, or a chat, which Connect records with
+    initiation method API because every chat is started by StartChatContact (the widget's or the
+    agency's page): "chats aren't counted in the Contacts Incoming metric ... the initiation method for
+    the chat in the contact record is API" (integrate-with-startchatcontact-api.html; the contact-event
+    sample of a chat carries ``"initiationMethod": "API"``). Counting only INBOUND would count no
+    deployed chat at all."""
+    return method == "INBOUND" or (method == "API" and (channel or "").upper() == "CHAT")
+
+
 Unit = Literal[
     "contacts", "callbacks", "surveys", "notifications", "milliseconds", "seconds", "ratio", "score"
 ]
@@ -61,8 +72,12 @@ class ContactCase:
     answered_by_deadline: bool = False
 
     @property
+    def started_by_customer(self) -> bool:
+        return customer_started(self.method, self.channel)
+
+    @property
     def offered(self) -> bool:
-        return self.queued and self.method in OFFERED_METHODS
+        return self.queued and (self.method in OFFERED_METHODS or self.started_by_customer)
 
 
 @dataclass(frozen=True)
@@ -170,7 +185,7 @@ class _Inline(ast.NodeTransformer):
 
 
 def _inbound(c: ContactCase, x_ms: int) -> bool:
-    return c.method == "INBOUND"
+    return c.started_by_customer
 
 
 def _offered(c: ContactCase, x_ms: int) -> bool:
@@ -187,7 +202,7 @@ def _abandoned(c: ContactCase, x_ms: int) -> bool:
 
 def _busy(c: ContactCase, x_ms: int) -> bool:
     queued_out = c.offered and not c.agent and c.disconnected and c.flow_ended and not c.callback_accepted
-    refused = not c.queued and not c.agent and c.method == "INBOUND" and c.disconnected and c.courtesy
+    refused = not c.queued and not c.agent and c.started_by_customer and c.disconnected and c.courtesy
     return queued_out or refused
 
 
@@ -209,7 +224,7 @@ def _removed_within(c: ContactCase, x_ms: int) -> bool:
 
 def _contained(c: ContactCase, x_ms: int) -> bool:
     ended_served = c.self_service if c.self_service is not None else c.flow_ended
-    never_agent = not c.queued and not c.agent and c.method == "INBOUND" and c.disconnected
+    never_agent = not c.queued and not c.agent and c.started_by_customer and c.disconnected
     return never_agent and ended_served and not (c.courtesy or c.transferred_out or c.callback_accepted)
 
 
@@ -234,19 +249,19 @@ def _cb_connected(c: ContactCase, x_ms: int) -> bool:
 
 
 def _email_received(c: ContactCase, x_ms: int) -> bool:
-    return c.channel == "EMAIL" and c.method == "INBOUND"
+    return c.channel == "EMAIL" and c.started_by_customer
 
 
 def _email_answered(c: ContactCase, x_ms: int) -> bool:
-    return c.channel == "EMAIL" and c.method == "INBOUND" and c.agent
+    return c.channel == "EMAIL" and c.started_by_customer and c.agent
 
 
 def _email_in_24h(c: ContactCase, x_ms: int) -> bool:
-    return c.channel == "EMAIL" and c.method == "INBOUND" and c.agent and c.answered_by_deadline
+    return c.channel == "EMAIL" and c.started_by_customer and c.agent and c.answered_by_deadline
 
 
 def _email_closed(c: ContactCase, x_ms: int) -> bool:
-    return c.channel == "EMAIL" and c.method == "INBOUND" and not c.agent and c.disconnected
+    return c.channel == "EMAIL" and c.started_by_customer and not c.agent and c.disconnected
 
 
 def _notification_sent(n: Mapping[str, Any]) -> bool:
@@ -286,7 +301,8 @@ COUNTERS: tuple[Counter, ...] = (
         "inbound_contacts",
         "Inbound contacts",
         "Inbound",
-        "Every INBOUND contact, queued or not: the containment denominator.",
+        "Every contact the customer opened (INBOUND; a chat's API), queued or not: the containment "
+        "denominator.",
         "any event: initiationMethod",
         "contacts",
         "contact",
@@ -297,7 +313,8 @@ COUNTERS: tuple[Counter, ...] = (
         "offered",
         "Offered to agents",
         "Offered",
-        "Caller requests that reached an agent queue: INBOUND, TRANSFER or QUEUE_TRANSFER contacts that "
+        "Caller requests that reached an agent queue: INBOUND (a chat: API), TRANSFER or QUEUE_TRANSFER "
+        "contacts that "
         "were queued. A CALLBACK contact is not a new offer: it belongs to the request that asked for it.",
         "QUEUED / CONNECTED_TO_AGENT / DISCONNECTED: queueInfo.queueArn, initiationMethod",
         "contacts",
@@ -389,7 +406,8 @@ COUNTERS: tuple[Counter, ...] = (
         "self_service_contained",
         "Self-service contained",
         "Contained",
-        "INBOUND contacts fully served by the IVR: never queued, never connected to an agent, not "
+        "Customer-opened contacts (INBOUND; a chat: API) fully served by the IVR: never queued, never "
+        "connected to an agent, not "
         "transferred, no callback, ended by the flow (or marked selfService=true; selfService=false wins).",
         "DISCONNECTED: disconnectReason; CONTACT_DATA_UPDATED: attributes.selfService",
         "contacts",
@@ -596,7 +614,8 @@ COUNTERS: tuple[Counter, ...] = (
         "first_contacts",
         "First contacts",
         "First",
-        "INBOUND contacts with a caller key and intent and no earlier contact by the same caller about "
+        "Customer-opened contacts (INBOUND; a chat: API) with a caller key and intent "
+        "and no earlier contact by the same caller about "
         "the same intent within N days (REPEAT_WINDOW_DAYS, default 7).",
         "attributes.callerKey (pseudonymized number), attributes.intent, initiationTimestamp",
         "contacts",

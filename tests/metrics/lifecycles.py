@@ -71,7 +71,9 @@ class Lifecycle:
     # -- what Connect (and CivicLine's functions) publish ---------------------------------------
     def build(self) -> Lifecycle:
         cid, start = self.contact_id, self.start
-        method = {"transfer_in": "TRANSFER", "outbound": "OUTBOUND"}.get(self.kind, "INBOUND")
+        # a chat the customer opens is recorded with initiation method API (StartChatContact)
+        opened = "API" if self.channel == "CHAT" else "INBOUND"
+        method = {"transfer_in": "TRANSFER", "outbound": "OUTBOUND"}.get(self.kind, opened)
         base = {
             "contactId": cid,
             "initialContactId": cid,
@@ -96,9 +98,9 @@ class Lifecycle:
             Event({**base, "eventType": "CONNECTED_TO_SYSTEM", "connectedToSystemTimestamp": ts(start)}, True)
         )
         attrs: dict[str, str] = {}
-        if self.caller_key and self.intent and method == "INBOUND":
+        if self.caller_key and self.intent and method == opened:
             attrs.update(callerKey=self.caller_key, intent=self.intent)
-        if self.offered_callback and method == "INBOUND":
+        if self.offered_callback and method == opened:
             attrs["callbackOffered"] = "true"
         if self.kind == "self_service":
             attrs["selfService"] = "true"

@@ -171,8 +171,15 @@ def test_a_simulated_days_volumes_are_consistent_and_add_up_to_the_measures(tmp_
     from civicline.sim.profiles import load_profile
     from civicline.sim.summary import summarize
 
-    # Given a small day through the real flows, survey function and aggregator
-    profile = load_profile("regional-hotline-day")
+    # Given a small day through the real flows, survey function and aggregator, where every answered
+    # caller hears the survey offer and half of them decline it (so respondents < offered < customers
+    # on a 60-call day: the profile's own shares leave too few answers to check the arithmetic)
+    from schemas.profile import Survey, SurveyRefusal
+
+    regional = load_profile("regional-hotline-day")
+    survey = Survey(**{**regional.survey.model_dump(), "response_rate": 1.0})
+    survey = survey.model_copy(update={"refusal": SurveyRefusal(declined=0.5), "refusal_by_channel": {}})
+    profile = regional.model_copy(update={"survey": survey})
     result = run_day(profile, 7, calls=60, hours=3)
     from civicline.metrics.files import ROLLUPS_FILE, rollups_text
 

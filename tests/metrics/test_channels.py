@@ -31,13 +31,15 @@ def contact(
     closed_after: timedelta | None = None,
     attributes: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The contact events Connect publishes for one inbound contact of ``channel``."""
+    """The contact events Connect publishes for one contact the customer opened on ``channel``: a chat
+    says initiation method API, as Connect records every StartChatContact chat (the AWS contact-event
+    sample of a chat; integrate-with-startchatcontact-api.html), a call or an e-mail INBOUND."""
     base = {
         "contactId": cid,
         "initialContactId": cid,
         "channel": channel,
         "instanceArn": INSTANCE,
-        "initiationMethod": "INBOUND",
+        "initiationMethod": "API" if channel == "CHAT" else "INBOUND",
         "initiationTimestamp": ts(start),
     }
     queue_info = {"queueArn": queue_arn(queue), "queueType": "STANDARD", "enqueueTimestamp": ts(start)}
@@ -128,7 +130,9 @@ def test_chat_and_email_measures_split_by_channel_counted_once(local_aws: Any) -
     # And every measure is split by channel, totals equal to the sum of the channels
     channels = day.channels()
     assert set(channels) == {"CHAT", "EMAIL"}
+    # (the chat recorded with initiation method API is the customer's own contact, as a call is)
     assert (channels["CHAT"]["offered"], channels["CHAT"]["answered"]) == (1, 1)
+    assert channels["CHAT"]["inbound_contacts"] == 1
     assert channels["CHAT"]["answered_within_threshold"] == 1
     assert channels["EMAIL"]["offered"] == 5 and channels["EMAIL"]["emails_received"] == 5
     assert channels["EMAIL"].get("answered_within_threshold", 0) == 0

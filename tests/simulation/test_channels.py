@@ -234,3 +234,23 @@ def test_the_calls_staffing_plan_does_not_count_chat_and_email_desks_as_voice_ca
         assert x.groups["chat-desk"] == 3
     first = a.intervals[0].groups
     assert first is not None and first["correspondence"] == 0  # 08:00-08:30: not on shift yet
+
+
+def test_a_chat_the_customer_ends_is_surveyed_like_one_the_agent_ends(monkeypatch: Any) -> None:
+    # Given the demo profile's chats, started as chat_start starts them (DisconnectOnCustomerExit=AGENT),
+    # every chat offered the survey when its agent answered
+    profile = regional(survey={"response_rate": 1.0})
+    # When a short day runs
+    result = day(profile, calls=60)
+    summary = summarize(result, profile)
+    # Then chats the customer ended (End chat) reached the survey too, and truth == metrics
+    ended_by_customer = result.truth.counts.get("chat_surveys_offerable_after_end_chat", 0)
+    assert ended_by_customer > 0
+    assert summary["reconciliation"] == {}
+    # And without the flag (a chat started the old way) nobody is left after End chat to ask
+    import civicline.sim.ivr as ivr
+
+    monkeypatch.setattr(ivr, "DISCONNECT_ON_CUSTOMER_EXIT", ())
+    without = day(profile, calls=60)
+    assert without.truth.counts.get("chat_surveys_offerable_after_end_chat", 0) == 0
+    assert summarize(without, profile)["reconciliation"] == {}
