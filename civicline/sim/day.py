@@ -45,6 +45,7 @@ from civicline.sim.flow_settings import flow_library
 from civicline.sim.kernel import ProcessGen, Simulation, untimed
 from civicline.sim.life import caller_life
 from civicline.sim.model import Agent, SimContact, Truth
+from civicline.sim.moto_retention import day_retention
 from civicline.sim.planning import stream
 from civicline.sim.routing import Router
 from civicline.sim.streams import is_status_intent
@@ -372,6 +373,7 @@ def run_day(
             LocalAws(prefix=prefix, extra_env=extra) as aws,
             quiet_logs(),
             fast_transactions(),
+            day_retention(),
             remembered_scrypt(),
         ):
             result = DayRunner(
