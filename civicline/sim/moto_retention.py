@@ -2,7 +2,7 @@
 
 A simulated day runs every contact through real handlers on moto's tables; what moto keeps besides
 the tables' items grew with every contact (docs/decisions.md, "Simulation: peak memory of the full
-day"). Two things, each changed only inside :func:`day_retention` and restored after it:
+day"). Three things, the first two changed only inside :func:`day_retention` and restored after it:
 
 * **moto's instance register.** ``BaseModel.__new__`` appends every model instance to its class's
   ``instances_tracked`` list, which only the MotoServer dashboard reads: every stream record, every
@@ -18,6 +18,12 @@ day"). Two things, each changed only inside :func:`day_retention` and restored a
   exactly as if it had been, and its trim horizon moves past it, as DynamoDB's does past a record
   older than 24 hours (a reader asking for it gets moto's own refusal). With a reader, moto keeps the
   record as before.
+* **items whose time to live has passed, in simulated time.** DynamoDB's TTL deletes an item some
+  time after its ``expires_at`` (epoch seconds) is less than the current time ("Using time to live
+  (TTL) in DynamoDB", TTL.html; until then reads still return it); moto never does. :func:`expire`
+  deletes, at the simulated clock, only the items whose every reader already treats an expired item
+  as absent, listed in :data:`EXPIRES_AS_ABSENT` with the reason: deleting such an item earlier or
+  later changes no answer, no condition and no stored item. Everything else keeps moto's behaviour.
 """
 
 from __future__ import annotations
@@ -26,7 +32,31 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["day_retention", "stream_has_readers", "unread_streams_only", "untracked_models"]
+__all__ = [
+    "EXPIRES_AS_ABSENT",
+    "day_retention",
+    "expire",
+    "stream_has_readers",
+    "unread_streams_only",
+    "untracked_models",
+]
+
+#: (logical table, key prefix) of the items every reader treats as absent once ``expires_at`` is past;
+#: why, per reader (functions/adapters):
+#: * ``ATTEMPTS#`` (cases.py, the PIN attempt counters): the only writes are conditional updates
+#:   whose first form (``_RESTART``) holds for an absent item and for one with ``expires_at <= now``
+#:   (then ``window_ends <= expires_at <= now`` too) and SETs every non-key attribute, so the item
+#:   written and the answer read back are the same either way; no read outside those updates;
+#: * ``email-ack#`` (email_acks.py): the claim's condition holds for an absent item and for one with
+#:   ``acked_at <= now - window``, which ``expires_at = acked_at + 2 * window < now`` implies, and it
+#:   SETs every non-key attribute; the release deletes only the claim made in the same call;
+#: * ``HIST#`` (reference.py, the caller's last office): read as absent when ``expires_at <= now``.
+EXPIRES_AS_ABSENT: tuple[tuple[str, str], ...] = (
+    ("state", "ATTEMPTS#"),
+    ("state", "email-ack#"),
+    ("state", "HIST#"),
+)
+TTL_ATTRIBUTE = "expires_at"
 
 
 @contextmanager
@@ -82,6 +112,46 @@ def unread_streams_only() -> Iterator[None]:
         yield
     finally:
         StreamShard.add = saved  # type: ignore[method-assign]
+
+
+def expire(tables: dict[str, str], now: float) -> int:
+    """Delete the :data:`EXPIRES_AS_ABSENT` items whose ``expires_at`` is less than ``now`` (epoch
+    seconds) from moto's tables (``tables``: logical name -> table name), as DynamoDB's TTL
+    process would (not an API call: it is not counted as one, and these tables have no stream).
+    Returns how many were deleted."""
+    from moto.backends import get_backend
+
+    from civicline.local.aws import ACCOUNT, REGION
+
+    backend = get_backend("dynamodb")[ACCOUNT][REGION]
+    deleted = 0
+    for logical in dict.fromkeys(t for t, _ in EXPIRES_AS_ABSENT):
+        table = backend.tables[tables[logical]]
+        prefixes = tuple(p for t, p in EXPIRES_AS_ABSENT if t == logical)
+        expired = [item for item in _items(table) if _expired(item, prefixes, now)]
+        for item in expired:
+            table.delete_item(item.hash_key, item.range_key)
+            if item.range_key is not None and not table.items.get(item.hash_key):
+                # moto leaves an empty partition behind, which reads and scans skip
+                table.items.pop(item.hash_key, None)
+        deleted += len(expired)
+    return deleted
+
+
+def _items(table: Any) -> Iterator[Any]:
+    """A moto table's items in no particular order (``all_items`` sorts them: not needed here)."""
+    for partition in table.items.values():
+        if table.range_key_attr:
+            yield from partition.values()
+        else:
+            yield partition
+
+
+def _expired(item: Any, prefixes: tuple[str, ...], now: float) -> bool:
+    if not str(item.hash_key.value).startswith(prefixes):
+        return False
+    value = item.attrs.get(TTL_ATTRIBUTE)
+    return value is not None and value.type == "N" and float(value.value) < now
 
 
 @contextmanager
