@@ -61,6 +61,18 @@ def count_aws_calls() -> Counter[str]:
     return calls
 
 
+def rss_mb() -> float:
+    """This process's resident set now (VmRSS, Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident set: VmHWM of its own address space (Linux), else ru_maxrss.
 
@@ -99,9 +111,11 @@ def main() -> None:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    before_day = rss_mb()
     started, cpu_started = time.perf_counter(), time.process_time()
     result = run_day(profile, args.seed)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    day_peak = peak_rss_mb()
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(args.cprofile)
@@ -124,6 +138,9 @@ def main() -> None:
                 "cpu_seconds": cpu,
                 "timings": result.timings,
                 "max_rss_mb": peak_rss_mb(),
+                "rss_before_day_mb": before_day,
+                "peak_after_day_mb": day_peak,
+                "expired_items": result.expired_items,
                 "aws_calls": dict(calls.most_common()),
                 "level_of_service": summary["metrics"].get("level_of_service"),
                 "reconciliation": summary["reconciliation"],

@@ -2,7 +2,8 @@
 
 A simulated day runs every contact through real handlers on moto's tables; what moto keeps besides
 the tables' items grew with every contact (docs/decisions.md, "Simulation: peak memory of the full
-day"). Three things, the first two changed only inside :func:`day_retention` and restored after it:
+day"). What follows is changed only inside :func:`day_retention` and restored after it, except the
+time to live, which the day runner applies at its own clock:
 
 * **moto's instance register.** ``BaseModel.__new__`` appends every model instance to its class's
   ``instances_tracked`` list, which only the MotoServer dashboard reads: every stream record, every
@@ -18,6 +19,10 @@ day"). Three things, the first two changed only inside :func:`day_retention` and
   exactly as if it had been, and its trim horizon moves past it, as DynamoDB's does past a record
   older than 24 hours (a reader asking for it gets moto's own refusal). With a reader, moto keeps the
   record as before.
+* **a copy of every attribute name per item.** moto's items keep the names (and short values such as
+  ``sk = "STATE"``) as the request's JSON decoder made them: one new string per item and request.
+  :func:`interned_names` makes an item share one copy of each name and of each short string value
+  (``sys.intern``: equal strings, so every comparison, size and answer is the same).
 * **items whose time to live has passed, in simulated time.** DynamoDB's TTL deletes an item some
   time after its ``expires_at`` (epoch seconds) is less than the current time ("Using time to live
   (TTL) in DynamoDB", TTL.html; until then reads still return it); moto never does. :func:`expire`
@@ -28,6 +33,7 @@ day"). Three things, the first two changed only inside :func:`day_retention` and
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -36,6 +42,7 @@ __all__ = [
     "EXPIRES_AS_ABSENT",
     "day_retention",
     "expire",
+    "interned_names",
     "stream_has_readers",
     "unread_streams_only",
     "untracked_models",
@@ -57,6 +64,8 @@ EXPIRES_AS_ABSENT: tuple[tuple[str, str], ...] = (
     ("state", "HIST#"),
 )
 TTL_ATTRIBUTE = "expires_at"
+#: string values at most this long are shared too (keys' sort values, states, office ids)
+SHORT_VALUE = 16
 
 
 @contextmanager
@@ -74,6 +83,38 @@ def untracked_models() -> Iterator[None]:
         yield
     finally:
         BaseModel.__new__ = saved  # type: ignore[method-assign]
+
+
+@contextmanager
+def interned_names() -> Iterator[None]:
+    """moto's ``Item`` keeps one shared copy of each attribute name and short string value."""
+    from moto.dynamodb.models.dynamo_type import Item
+
+    saved = Item.__init__
+
+    def init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        saved(self, hash_key, range_key, attrs)
+        _intern_attrs(self.attrs)
+        for key in (self.hash_key, self.range_key):
+            if key is not None and type(key.value) is str and len(key.value) <= SHORT_VALUE:
+                key.value = sys.intern(key.value)
+
+    Item.__init__ = init  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Item.__init__ = saved  # type: ignore[method-assign]
+
+
+def _intern_attrs(attrs: dict[str, Any]) -> None:
+    """Replace the names (and short string values) of a moto item's attributes by interned copies,
+    in their order, without moto's size check (the same item, already checked)."""
+    shared = [(sys.intern(name), value) for name, value in attrs.items()]
+    dict.clear(attrs)
+    for name, value in shared:
+        if value.type == "S" and type(value.value) is str and len(value.value) <= SHORT_VALUE:
+            value.value = sys.intern(value.value)
+        dict.__setitem__(attrs, name, value)
 
 
 def stream_has_readers(shard: Any) -> bool:
@@ -157,5 +198,5 @@ def _expired(item: Any, prefixes: tuple[str, ...], now: float) -> bool:
 @contextmanager
 def day_retention() -> Iterator[None]:
     """Everything above, for the length of a simulated day."""
-    with untracked_models(), unread_streams_only():
+    with untracked_models(), unread_streams_only(), interned_names():
         yield

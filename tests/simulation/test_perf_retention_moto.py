@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from civicline.sim.moto_retention import day_retention, unread_streams_only, untracked_models
+from civicline.sim.moto_retention import day_retention, interned_names, unread_streams_only, untracked_models
 
 TABLE = "retention-test"
 
@@ -144,3 +146,43 @@ def test_every_client_of_the_process_shares_one_session_until_reset(local_aws: A
     reset_clients()
     # Then a new session is built
     assert client("dynamodb")._loader is not first[0]._loader
+
+
+NAMES = st.text(alphabet="abcdefghij_#", min_size=1, max_size=8).filter(lambda n: n not in ("pk",))
+VALUES = st.one_of(
+    st.text(max_size=24).map(lambda s: {"S": s}),
+    st.integers(-(10**6), 10**6).map(lambda n: {"N": str(n)}),
+    st.dictionaries(NAMES, st.text(max_size=20).map(lambda s: {"S": s}), max_size=3).map(lambda m: {"M": m}),
+)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(items=st.lists(st.dictionaries(NAMES, VALUES, min_size=1, max_size=5), min_size=1, max_size=4))
+def test_an_item_with_shared_names_reads_back_exactly_as_motos(local_aws: Any, items: list[Any]) -> None:
+    import sys
+
+    from moto.backends import get_backend
+
+    from functions.core.aws import client
+
+    ddb = client("dynamodb")
+    name = local_aws.table("state")
+    table = get_backend("dynamodb")["123456789012"]["us-east-1"].tables[name]
+
+    def put_all(prefix: str) -> list[Any]:
+        for i, attrs in enumerate(items):
+            ddb.put_item(TableName=name, Item={"pk": {"S": f"{prefix}{i}"}, "sk": {"S": "STATE"}, **attrs})
+        keys = [{"pk": {"S": f"{prefix}{i}"}, "sk": {"S": "STATE"}} for i in range(len(items))]
+        return [
+            {k: v for k, v in ddb.get_item(TableName=name, Key=k)["Item"].items() if k != "pk"} for k in keys
+        ]
+
+    # Given items put and read back by moto alone
+    expected = put_all("moto#")
+    # When the same items are put and read back with shared names
+    with interned_names():
+        got = put_all("shared#")
+    # Then every answer is moto's, and the stored names are the shared copies
+    assert got == expected
+    stored = [i for i in table.all_items() if str(i.hash_key.value).startswith("shared#")]
+    assert all(sys.intern(n) is n for item in stored for n in item.attrs)
