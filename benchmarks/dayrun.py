@@ -31,7 +31,9 @@ def put_item_seconds(clock: Callable[[], float] = time.perf_counter) -> float:
     from civicline.local.aws import LocalAws
 
     with LocalAws(prefix="bench-floor") as aws:
-        ddb = boto3.client("dynamodb")
+        # a session of its own, dropped on return: boto3's default session would keep a copy of
+        # botocore's endpoint data (about 7 MB) in the day's process for the whole day
+        ddb = boto3.session.Session().client("dynamodb")
         table = aws.table("state")
         ddb.put_item(TableName=table, Item={"pk": {"S": "warm"}, "sk": {"S": "up"}})
         started = clock()
