@@ -45,6 +45,7 @@ from civicline.sim.flow_settings import flow_library
 from civicline.sim.kernel import ProcessGen, Simulation, untimed
 from civicline.sim.life import caller_life
 from civicline.sim.model import Agent, SimContact, Truth
+from civicline.sim.moto_retention import EXPIRES_AS_ABSENT, day_retention, expire
 from civicline.sim.planning import stream
 from civicline.sim.routing import Router
 from civicline.sim.streams import is_status_intent
@@ -69,6 +70,9 @@ FLOWS_DIR = ROOT / "flows"
 #: the share of the progress bar for the simulated day (its events aggregated as it goes); the rest
 #: is the last delivery, the tables' replay and reading the rollups back
 SIMULATE_SHARE = 0.9
+#: how often, in simulated seconds, the day deletes the items whose time to live has passed (as
+#: DynamoDB's TTL does; civicline.sim.moto_retention.expire)
+TTL_SWEEP_SECONDS = 900.0
 
 
 @dataclass
@@ -95,6 +99,8 @@ class DayResult:
     peak_memory_bytes: int = 0
     engine_runs: int = 0
     lambda_calls: int = 0
+    #: items deleted because their time to live had passed in simulated time (moto_retention.expire)
+    expired_items: int = 0
 
 
 ProgressFn = Callable[[float], None]
@@ -167,6 +173,7 @@ class DayRunner:
         #: the scheduled-callback contact each ClientToken started (Connect's idempotency)
         self.dialed_tokens: dict[str, SimContact] = {}
         self.last_arrival = self._last_arrival()
+        self.expired_items = 0
 
     def _agents(self) -> Iterator[Agent]:
         for group in self.profile.agents:
@@ -226,6 +233,7 @@ class DayRunner:
         for agent in self.agents:
             self.sim.start(agent_life(self, agent))
         self.sim.start(dispatcher(self), at=self.open_s)
+        self.sim.start(self._ttl_sweeps(), at=self.open_s)
         if self.progress is not None:
             self.sim.start(self._ticks(self.progress))
 
@@ -252,6 +260,13 @@ class DayRunner:
             for mail in email_plan(self.profile, self.seed, emails):
                 if mail.arrival < self.close_s:
                     self.sim.start(email_life(self, mail), at=mail.arrival)
+
+    def _ttl_sweeps(self) -> ProcessGen:
+        """DynamoDB's TTL at the simulated clock, for the items whose readers treat expired as absent."""
+        tables = {logical: self.aws.table(logical) for logical, _ in EXPIRES_AS_ABSENT}
+        while self.sim.now < self.last_arrival:
+            yield TTL_SWEEP_SECONDS
+            self.expired_items += expire(tables, self.center.now().timestamp())
 
     def _ticks(self, progress: ProgressFn) -> ProcessGen:
         horizon = self.last_arrival
@@ -314,6 +329,7 @@ class DayRunner:
             agents=self.agents,
             engine_runs=self.engine_runs,
             lambda_calls=self.invoker.calls,
+            expired_items=self.expired_items,
         )
 
     def _report(self, fraction: float) -> None:
@@ -372,6 +388,7 @@ def run_day(
             LocalAws(prefix=prefix, extra_env=extra) as aws,
             quiet_logs(),
             fast_transactions(),
+            day_retention(),
             remembered_scrypt(),
         ):
             result = DayRunner(

@@ -21,7 +21,6 @@ def client(service: str) -> Any:
     Connect's caller hears (benchmarks/bench_handlers.py; docs/decisions.md).
     """
     from botocore.config import Config
-    from botocore.session import get_session
 
     from functions.core.settings import get_settings
 
@@ -32,9 +31,25 @@ def client(service: str) -> Any:
         retries={"max_attempts": settings.aws_max_attempts, "mode": "standard"},
         tcp_keepalive=True,
     )
-    return get_session().create_client(service, config=config)
+    return _session().create_client(service, config=config)
+
+
+@cache
+def _session() -> Any:
+    """One botocore session for every client of the process.
+
+    Why: ``botocore.session.get_session()`` builds a new session, and each session loads its own copy
+    of botocore's endpoint data (about 7 MB of Python objects) and of each service model; a process
+    with five clients held five copies (docs/decisions.md, "Simulation: peak memory ..."). Clients
+    of one session are independent (each has its own copy of the event hooks).
+    """
+    from botocore.session import get_session
+
+    return get_session()
 
 
 def reset_clients() -> None:
-    """Drop cached clients (tests switch moto contexts and endpoints)."""
+    """Drop cached clients and their session (tests switch moto contexts, endpoints and credentials,
+    which a session caches)."""
     client.cache_clear()
+    _session.cache_clear()

@@ -22,8 +22,11 @@ def test_the_simulation_benchmark_prints_cost_floor_and_measured_memory(
     assert "= moto-write-equivalents per contact" in out
     assert "peak memory of the process (VmHWM, measured)" in out
     assert "the same in CPU time (per contact / one PutItem)" in out
-    # And the growth of the measured peak per contact between the shortest and the longest day
-    assert "peak memory growth per contact" in out
+    # And each day's resident memory before it starts (what does not grow with the day)
+    assert out.count("resident memory just before the day starts") == 3
+    # And the growth of the measured peak per contact between each pair of days, measured in this run
+    assert out.count("peak memory growth per contact") == 3
+    assert "(10 -> 20 calls)" in out and "(20 -> 40 calls)" in out and "(10 -> 40 calls)" in out
     # And the three tiny days reconciled: no metric differs from the truth
     assert out.count("metrics that differ from the truth") == 3
     for line in out.splitlines():
