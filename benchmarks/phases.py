@@ -10,6 +10,7 @@ a shared machine) to the innermost running phase, so every second of the day is 
   parsing and response serialising, which a PutItem pays too);
 * ``moto:<Operation>`` moto's DynamoDB backend doing the operation;
 * ``engine`` the flow engine interpreting the flows (actions, events, pydantic models);
+* ``gc`` the garbage collector's passes (``gc.callbacks``), whatever phase they interrupt;
 * ``sim`` everything else (the discrete-event kernel, callers and agents, the truth).
 
 ``--memory N`` also takes ``N`` tracemalloc snapshots through the day and prints what grew between
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import json
 import time
 import tracemalloc
@@ -67,6 +69,16 @@ class PhaseClock:
         setattr(owner, attribute, timed)
         return lambda: setattr(owner, attribute, original)
 
+    def collector(self, phase: str, _info: dict[str, Any]) -> None:
+        """A ``gc.callbacks`` entry: the garbage collector's passes are a phase of their own."""
+        if phase == "start":
+            self._switch()
+            self._stack.append("gc")
+            self.calls["gc"] += 1
+        elif self._stack[-1] == "gc":
+            self._switch()
+            self._stack.pop()
+
     def total(self) -> float:
         self._switch()
         return sum(self.seconds.values())
@@ -109,7 +121,9 @@ def install(clock: PhaseClock) -> list[Callable[[], None]]:
     from civicline.engine.interpreter import Engine
     from civicline.engine.invoker import LambdaInvoker
 
+    gc.callbacks.append(clock.collector)
     undo = [
+        lambda: gc.callbacks.remove(clock.collector),
         clock.wrap(Engine, "run_contact", "engine"),
         clock.wrap(Engine, "run_queue_flow", "engine"),
         clock.wrap(LambdaInvoker, "invoke", lambda _self, function, *a, **k: f"lambda:{function}"),
@@ -153,13 +167,23 @@ def growth(taken: list[tracemalloc.Snapshot], top: int = 25) -> list[dict[str, A
     ]
 
 
+def _reconciliation(result: Any, profile: Any) -> Any:
+    from civicline.sim.summary import summarize
+
+    return summarize(result, profile)["reconciliation"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("calls", type=int)
     parser.add_argument("--profile", default="regional-hotline-day")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--memory", type=int, default=0, help="tracemalloc snapshots through the day")
+    parser.add_argument("--without", default="", help="CPU levers left out (civicline.sim.hotpaths)")
     args = parser.parse_args()
+    from civicline.sim import hotpaths
+
+    hotpaths.DISABLED.update(filter(None, args.without.split(",")))
 
     from benchmarks.dayrun import put_item_seconds
     from civicline.sim import scaling
@@ -188,6 +212,8 @@ def main() -> None:
         "floor_ms": round(floor * 1000, 3),
         "total_seconds": round(total, 2),
         "write_equivalents_per_contact": round(total / unit, 2),
+        "without": sorted(hotpaths.DISABLED),
+        "reconciliation": _reconciliation(result, profile),
         "phases": {
             name: {
                 "seconds": round(seconds, 2),
