@@ -6,6 +6,7 @@ in each module compare against moto's own code) and only removes work moto repea
 * :func:`civicline.sim.moto_query.partition_queries`: a Query reads its partition, not the table;
 * :func:`civicline.sim.moto_serialize.direct_attribute_values`: attribute values serialized directly;
 * :func:`civicline.sim.moto_condition.cached_conditions`: a condition expression parsed once;
+* :func:`civicline.sim.moto_dispatch.remembered_actions`: a handler class's actions listed once;
 * :func:`day_collector`: the garbage collector's policy while the day runs.
 
 Entered by :func:`civicline.sim.fastmoto.fast_transactions` (the one hook of a simulated day).
@@ -51,6 +52,7 @@ DISABLED: set[str] = set()
 def cpu_hot_paths() -> Iterator[None]:
     """All of the above but :data:`DISABLED`, restored in reverse order."""
     from civicline.sim.moto_condition import cached_conditions
+    from civicline.sim.moto_dispatch import remembered_actions
     from civicline.sim.moto_query import partition_queries
     from civicline.sim.moto_serialize import direct_attribute_values
 
@@ -58,6 +60,7 @@ def cpu_hot_paths() -> Iterator[None]:
         "query": partition_queries,
         "serialize": direct_attribute_values,
         "condition": cached_conditions,
+        "dispatch": remembered_actions,
         "gc": day_collector,
     }
     with ExitStack() as stack:

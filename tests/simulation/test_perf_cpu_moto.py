@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from civicline.sim.hotpaths import day_collector
 from civicline.sim.moto_condition import cached_conditions
+from civicline.sim.moto_dispatch import remembered_actions
 from civicline.sim.moto_query import partition_queries
 from civicline.sim.moto_serialize import direct_attribute_values
 
@@ -395,6 +396,7 @@ def test_the_day_collector_still_collects_cycles_and_restores_the_collector() ->
 
 
 def test_the_hot_paths_leave_moto_as_it_was() -> None:
+    import moto.core.responses as responses
     from moto.core.serialize import BaseJSONSerializer
     from moto.dynamodb.comparisons import ConditionExpressionParser
     from moto.dynamodb.models.table import Table
@@ -403,6 +405,7 @@ def test_the_hot_paths_leave_moto_as_it_was() -> None:
 
     def installed() -> tuple[Any, ...]:
         return (
+            responses.method_names_from_class,  # type: ignore[attr-defined]
             Table.query,
             BaseJSONSerializer._serialize_type_structure,
             BaseJSONSerializer._serialize_type_map,
@@ -418,13 +421,28 @@ def test_the_hot_paths_leave_moto_as_it_was() -> None:
     assert installed() == before
 
 
+def test_a_handler_class_lists_the_actions_moto_lists() -> None:
+    from moto.core.utils import method_names_from_class
+    from moto.dynamodb.responses import DynamoHandler
+
+    from civicline.sim.moto_dispatch import _method_names, remembered_actions
+
+    # Given moto's own list of the DynamoDB handler's actions
+    own = method_names_from_class(DynamoHandler)
+    with remembered_actions():
+        # When it is asked for twice with the list remembered, Then it is moto's list both times
+        assert _method_names(DynamoHandler) == own
+        assert _method_names(DynamoHandler) == own
+        assert "get_item" in own
+
+
 def test_nested_installation_is_a_no_op() -> None:
     from moto.dynamodb.models.table import Table
 
     # Given the hot paths installed twice, nested
     with partition_queries():
         inner = Table.query
-        with partition_queries(), direct_attribute_values(), cached_conditions(), nullcontext():
+        with partition_queries(), direct_attribute_values(), cached_conditions(), remembered_actions():
             assert Table.query is inner
         # Then leaving the inner use keeps the outer one installed
         assert Table.query is inner
