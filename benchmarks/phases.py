@@ -247,6 +247,12 @@ def growth(taken: list[tracemalloc.Snapshot], top: int = 25) -> list[dict[str, A
     ]
 
 
+def _peak_rss_mb() -> float:
+    from benchmarks.dayrun import peak_rss_mb
+
+    return peak_rss_mb()
+
+
 def _floor() -> float:
     """The unit: moto's own PutItem in CPU time, the mean of three batches (on a shared machine one
     batch can land in another process's burst; the report takes the mean of before and after)."""
@@ -330,6 +336,7 @@ def main() -> None:
         "floor_in_day_ms": [round(x * 1000, 3) for x in day_floor.seconds],
         "write_equivalents_per_contact_at_day_floor": _at(total, contacts, day_floor.seconds),
         "figures": figures(result),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
         "total_seconds": round(total, 2),
         "write_equivalents_per_contact": round(total / unit, 2),
         "without": sorted(hotpaths.DISABLED),
