@@ -127,15 +127,18 @@ def untracked_items() -> Iterator[None]:
 def fast_transactions() -> Iterator[None]:
     """Install the journaling ``transact_write_items`` on moto's DynamoDB backend, the linear-time
     ``update_item`` of :mod:`civicline.sim.moto_update` (which the transactions' updates use too) and
-    :func:`untracked_items`, then restore all three."""
+    :func:`untracked_items`, then restore all three; inside them the day's other CPU hot paths
+    (:func:`civicline.sim.hotpaths.cpu_hot_paths`, entered first: the update path's condition parse
+    is then the cached one)."""
     from moto.dynamodb.models import DynamoDBBackend
 
+    from civicline.sim.hotpaths import cpu_hot_paths
     from civicline.sim.moto_update import fast_updates
 
     saved = DynamoDBBackend.transact_write_items
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     try:
-        with fast_updates(), untracked_items():
+        with cpu_hot_paths(), fast_updates(), untracked_items():
             yield
     finally:
         DynamoDBBackend.transact_write_items = saved  # type: ignore[method-assign]
