@@ -15,12 +15,12 @@ office that handled it and ``expires_at`` (TTL) ``repeat_window_days`` later.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from functions.adapters import dynamo
+from functions.core import clock
 from schemas.records import KnowledgeAnswer, OfficeEntry, RoutingRule
 
 CACHE_SECONDS = 60.0
@@ -41,11 +41,14 @@ def _cached(key: tuple[str, ...], load: Callable[[], T]) -> T:
         clear_cache()
         _owner.append(current)
     hit = _cache.get(key)
-    now = time.monotonic()
-    if hit is not None and hit[0] > now:
+    # the functions' clock (the wall clock in AWS, the simulated one in a simulated day): a cache on
+    # real time made a seeded day's reads depend on how fast the machine ran it
+    # (a clock set back, as the next simulated day does, refills: the entry is not from this time)
+    now = clock.now().timestamp()
+    if hit is not None and hit[0] <= now < hit[0] + CACHE_SECONDS:
         return hit[1]  # type: ignore[no-any-return]
     value = load()
-    _cache[key] = (now + CACHE_SECONDS, value)
+    _cache[key] = (now, value)
     return value
 
 

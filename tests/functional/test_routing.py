@@ -197,3 +197,27 @@ def test_route_returns_a_stable_pseudonymous_caller_key(seeded: Any) -> None:
     # same caller, differs between callers, and carries no digits of the number
     assert first["callerKey"] == second["callerKey"] != other["callerKey"]
     assert CALLER.lstrip("+")[-7:] not in first["callerKey"]
+
+
+def test_the_reference_cache_follows_the_functions_clock(
+    seeded: Any, clock: Clock, aws_calls: list[str]
+) -> None:
+    # Given a warm routing container (its reference cache filled at the functions' clock)
+    from functions.adapters import reference
+
+    reference.clear_cache()
+    route(action="route", intent="OPERATOR")
+    reads = aws_calls.count("Query")
+    # When the clock (the simulated one in a simulated day) moves 59 s, the cache still answers
+    clock.moment += timedelta(seconds=59)
+    route(action="route", intent="OPERATOR")
+    assert aws_calls.count("Query") == reads
+    # Then 2 s later (61 s after the read) the rules are read again, however fast the machine ran
+    clock.moment += timedelta(seconds=2)
+    route(action="route", intent="OPERATOR")
+    assert aws_calls.count("Query") > reads
+    # And a clock set back (the next simulated day starting its morning) does not trust the entry
+    after = aws_calls.count("Query")
+    clock.moment -= timedelta(hours=10)
+    route(action="route", intent="OPERATOR")
+    assert aws_calls.count("Query") > after
