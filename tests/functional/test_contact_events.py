@@ -70,13 +70,21 @@ def test_conformance_events_are_counted_as_hand_computed(local_aws: Any) -> None
     # ... the archived 2021 sample and the OUTBOUND disconnect share that contactId (11111111-...): they
     # merge into the same contact, which is counted once (INBOUND wins over OUTBOUND, the queue with
     # an enqueue time over the bare "arn"); the minimal INBOUND DISCONNECTED (no queue, no reason) is
-    # an inbound contact and nothing else; the API chat routing update counts nothing.
+    # an inbound contact and nothing else.
     assert got[("IVR", "2021-08-29")] == {"inbound_contacts": 1}
+    # The 2023-11-01 chat (initiationMethod API, as Connect records every StartChatContact chat:
+    # integrate-with-startchatcontact-api.html) is the customer's own contact, queued at 18:33:03 and
+    # still waiting: an inbound contact offered to its queue, neither answered nor abandoned yet
+    chat = got[(docs_queue, "2023-11-01")]
+    assert (chat["inbound_contacts"], chat["offered"]) == (1, 1)
+    assert not {"answered", "abandoned"} & set(chat)
     assert set(got) == {
         (docs_queue, "2021-08-04"),
+        (docs_queue, "2023-11-01"),
         ("IVR", "2021-08-29"),
         ("ALL", "2021-08-04"),
         ("ALL", "2021-08-29"),
+        ("ALL", "2023-11-01"),
     }
     assert got[("ALL", "2021-08-04")] == got[(docs_queue, "2021-08-04")]
 
