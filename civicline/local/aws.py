@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from civicline.engine.arns import ACCOUNT, INSTANCE_ARN, INSTANCE_ID, REGION, local_arn
+from civicline.local.moto_floor import trim_moto_floor
 from functions.core.aws import reset_clients
 from functions.core.settings import TABLE_ENV, reset_settings
 from infra.registry import TABLES, TableSpec
@@ -111,6 +112,7 @@ class LocalAws(AbstractContextManager["LocalAws"]):
         if self.use_moto and not self.endpoint_url:
             from moto import mock_aws
 
+            trim_moto_floor()
             self._mock = mock_aws()
             self._mock.start()
         reset_settings()
