@@ -219,7 +219,13 @@ class Evaluation:
             if current is None:
                 raise OutsideFragment("attribute does not exist")
             return current
-        return current if current is not None else self.operand(operand[2])
+        # moto validates every placeholder of the expression, the fallback of an if_not_exists
+        # whose attribute exists too: an undefined one is its ValidationException, not a success
+        fallback = operand[2]
+        if fallback[0] != "value":
+            raise OutsideFragment("if_not_exists with a path fallback")
+        default = self.value(fallback[1])
+        return current if current is not None else default
 
     def set_value(self, value: tuple[Any, ...]) -> Any:
         first = self.operand(value[0])

@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from civicline.sim.fastmoto import fast_transactions
@@ -208,8 +208,22 @@ def _normalised(outcome: tuple[Any, Any]) -> Any:
     return norm(outcome)
 
 
+#: found by the property below in a fresh-clone CI run: moto refuses an undefined placeholder even
+#: as the fallback of an if_not_exists whose attribute exists; the fast path had answered success
+UNDEFINED_FALLBACK = {
+    "item": {"pk": {"S": "p"}, "sk": {"S": "s"}, "a": {"N": "0"}},
+    "request": {
+        "Key": {"pk": {"S": "p"}, "sk": {"S": "s"}},
+        "UpdateExpression": "SET a = :v0 + if_not_exists(a, :undefined)",
+        "ExpressionAttributeValues": {":v0": {"N": "0"}},
+        "ReturnValues": "ALL_NEW",
+    },
+}
+
+
 @settings(max_examples=400, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(item=items(), request=updates())
+@example(**UNDEFINED_FALLBACK)
 def test_the_fast_update_item_answers_and_stores_what_moto_does(
     tables: tuple[Any, str, str], item: dict[str, Any] | None, request: dict[str, Any]
 ) -> None:
@@ -223,6 +237,7 @@ def test_the_fast_update_item_answers_and_stores_what_moto_does(
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(item=items(), request=updates())
+@example(**UNDEFINED_FALLBACK)
 def test_the_fast_update_inside_a_transaction_matches_moto(
     tables: tuple[Any, str, str], item: dict[str, Any] | None, request: dict[str, Any]
 ) -> None:
