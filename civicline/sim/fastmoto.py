@@ -96,49 +96,25 @@ def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> No
         raise TransactionCanceledException(errors)
 
 
-class _Untracked(list[Any]):
-    """A list that keeps nothing: moto's instance register for the MotoServer dashboard."""
-
-    def append(self, _: Any) -> None:
-        return None
-
-
-@contextmanager
-def untracked_items() -> Iterator[None]:
-    """Stop moto registering every DynamoDB ``Item`` it ever creates, then restore the register.
-
-    Why: moto's ``BaseModel.__new__`` appends each instance to its class's ``instances_tracked`` list,
-    which only the MotoServer dashboard reads; for items that is every version of every item, every
-    copy made to answer ``ReturnValues`` and every projection, kept for the life of the process. On a
-    simulated day that was most of the memory growth per contact (docs/decisions.md). No table, query
-    or answer reads the register, so the day's figures cannot change.
-    """
-    from moto.dynamodb.models.dynamo_type import Item
-
-    saved = Item.instances_tracked  # type: ignore[attr-defined]
-    Item.instances_tracked = _Untracked()  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        Item.instances_tracked = saved  # type: ignore[attr-defined]
-
-
 @contextmanager
 def fast_transactions() -> Iterator[None]:
     """Install the journaling ``transact_write_items`` on moto's DynamoDB backend, the linear-time
     ``update_item`` of :mod:`civicline.sim.moto_update` (which the transactions' updates use too) and
-    :func:`untracked_items`, then restore all three; inside them the day's other CPU hot paths
+    moto's instance register off (:func:`civicline.sim.moto_retention.untracked_models`: only the
+    MotoServer dashboard reads it; it kept every version of every item), then restore all three;
+    inside them the day's other CPU hot paths
     (:func:`civicline.sim.hotpaths.cpu_hot_paths`, entered first: the update path's condition parse
     is then the cached one)."""
     from moto.dynamodb.models import DynamoDBBackend
 
     from civicline.sim.hotpaths import cpu_hot_paths
+    from civicline.sim.moto_retention import untracked_models
     from civicline.sim.moto_update import fast_updates
 
     saved = DynamoDBBackend.transact_write_items
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     try:
-        with cpu_hot_paths(), fast_updates(), untracked_items():
+        with cpu_hot_paths(), fast_updates(), untracked_models():
             yield
     finally:
         DynamoDBBackend.transact_write_items = saved  # type: ignore[method-assign]

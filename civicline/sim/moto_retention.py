@@ -7,8 +7,9 @@ time to live, which the day runner applies at its own clock:
 
 * **moto's instance register.** ``BaseModel.__new__`` appends every model instance to its class's
   ``instances_tracked`` list, which only the MotoServer dashboard reads: every stream record, every
-  e-mail SES accepted, every queue message stayed alive for the life of the process
-  (``civicline.sim.fastmoto.untracked_items`` already does this for DynamoDB items).
+  e-mail SES accepted, every queue message and every version of every DynamoDB item stayed alive for
+  the life of the process (``civicline.sim.fastmoto.fast_transactions`` enters this too, so the
+  deployed-shaped runs that use only the fast transactions have it).
 * **stream records nobody will read.** A table with a stream keeps, in moto, every change record for
   ever, with the item's whole new image. DynamoDB keeps a stream's records 24 hours for its readers
   (the Lambda event source mapping polls them); a record is of use only until its readers have read
