@@ -8,7 +8,7 @@ the adapters handle as part of their logic.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any, TypeVar
 
 from functions.core.aws import client
@@ -110,20 +110,25 @@ def get(table_logical: str, pk: str, sk: str, consistent: bool = False) -> Item 
     return from_item(item) if item else None
 
 
+def pages(operation: Callable[..., Mapping[str, Any]], **request: Any) -> Iterator[dict[str, Any]]:
+    """Every raw item a Query or Scan returns, one call per page (``LastEvaluatedKey`` followed): the
+    one pagination loop of the adapters; ``operation`` is a client's bound ``query`` or ``scan``."""
+    while True:
+        response = operation(**request)
+        yield from response.get("Items", [])
+        if "LastEvaluatedKey" not in response:
+            return
+        request = {**request, "ExclusiveStartKey": response["LastEvaluatedKey"]}
+
+
 def query_pk(table_logical: str, pk: str) -> list[Item]:
     """Every item under a partition key (reference partitions are small: one page)."""
-    items: list[Item] = []
-    kwargs: dict[str, Any] = {
+    request = {
         "TableName": table(table_logical),
         "KeyConditionExpression": "pk = :pk",
         "ExpressionAttributeValues": {":pk": {"S": pk}},
     }
-    while True:
-        response = ddb().query(**kwargs)
-        items.extend(from_item(i) for i in response.get("Items", []))
-        if "LastEvaluatedKey" not in response:
-            return items
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return [from_item(i) for i in pages(ddb().query, **request)]
 
 
 def batch_get(

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from functions.adapters.dynamo import ddb, table
+from functions.adapters.dynamo import ddb, pages, table
 from functions.adapters.metrics_dynamo import rollup_pk
 from functions.domain.email_backlog import IntervalEmails
 from infra.registry import EMAIL_BACKLOG_ATTRIBUTES
@@ -60,7 +60,7 @@ def to_interval(queue: str, item: dict[str, Any]) -> IntervalEmails:
 
 def interval_rows(queue: str, since: str) -> list[IntervalEmails]:
     """``queue``'s 15-minute rows whose period key is ``since`` or later (oldest first)."""
-    kwargs: dict[str, Any] = {
+    request: dict[str, Any] = {
         "TableName": table("metrics"),
         "KeyConditionExpression": "#pk = :pk AND #sk >= :since",
         "ProjectionExpression": ", ".join(f"#a{i}" for i in range(len(BACKLOG_ATTRIBUTES))),
@@ -74,10 +74,4 @@ def interval_rows(queue: str, since: str) -> list[IntervalEmails]:
             ":since": {"S": since},
         },
     }
-    rows: list[IntervalEmails] = []
-    while True:
-        response = ddb().query(**kwargs)
-        rows.extend(to_interval(queue, item) for item in response.get("Items", []))
-        if "LastEvaluatedKey" not in response:
-            return rows
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return [to_interval(queue, item) for item in pages(ddb().query, **request)]

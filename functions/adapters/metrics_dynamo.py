@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from functions.adapters.dynamo import pages
 from functions.domain.metrics import (
     Contribution,
     Rules,
@@ -170,35 +171,23 @@ class DynamoMetricsStore:
         elif end:
             condition += " AND sk <= :b"
             values[":b"] = {"S": end}
-        rows: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
+        request = {
             "TableName": self.table,
             "KeyConditionExpression": condition,
             "ExpressionAttributeValues": values,
         }
-        while True:
-            response = self.client.query(**kwargs)
-            rows.extend(rollup_row(item) for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return rows
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [rollup_row(item) for item in pages(self.client.query, **request)]
 
     def rollup_queues(self) -> list[str]:
         """Every queue that has rollups (a scan of keys only; for listings, not for hot paths)."""
-        queues: set[str] = set()
-        kwargs: dict[str, Any] = {
+        request = {
             "TableName": self.table,
             "ProjectionExpression": "pk",
             "FilterExpression": "begins_with(pk, :r)",
             "ExpressionAttributeValues": {":r": {"S": ROLLUP}},
         }
-        while True:
-            response = self.client.scan(**kwargs)
-            for item in response.get("Items", []):
-                queues.add(item["pk"]["S"].removeprefix(ROLLUP).rsplit("#", 1)[0])
-            if "LastEvaluatedKey" not in response:
-                return sorted(queues)
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = pages(self.client.scan, **request)
+        return sorted({item["pk"]["S"].removeprefix(ROLLUP).rsplit("#", 1)[0] for item in items})
 
 
 def rollup_row(item: dict[str, Any]) -> dict[str, Any]:

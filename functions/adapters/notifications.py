@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.adapters.dynamo import ddb, from_item, is_conditional_failure, key, table, to_item
+from functions.adapters.dynamo import ddb, from_item, is_conditional_failure, key, pages, table, to_item
 from functions.core.address_pseudonym import address_pseudonym
 from functions.domain.notifications import Channel, Consent, Kind, Notice
 from infra.registry import CASE_DUE_ATTRIBUTES
@@ -181,25 +181,18 @@ def due(days: list[date], moment: int) -> list[Deferred]:
     """The deferred notifications of these release days whose release time has come."""
     found: list[Deferred] = []
     for day in days:
-        kwargs: dict[str, Any] = {
+        request = {
             "TableName": table("state"),
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": {"S": _DUE_PREFIX + day.isoformat()}},
             "ConsistentRead": True,
         }
-        while True:
-            response = ddb().query(**kwargs)
-            for raw in response.get("Items", []):
-                data = from_item(raw)
-                if int(data["release_at"]) <= moment:
-                    found.append(
-                        Deferred(
-                            _notice(data), day.isoformat(), int(data["release_at"]), int(data["attempts"])
-                        )
-                    )
-            if "LastEvaluatedKey" not in response:
-                break
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        for raw in pages(ddb().query, **request):
+            data = from_item(raw)
+            if int(data["release_at"]) <= moment:
+                found.append(
+                    Deferred(_notice(data), day.isoformat(), int(data["release_at"]), int(data["attempts"]))
+                )
     return found
 
 
