@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from functions.core.observability import NAMESPACE, SERVICE, logger, metrics
+from functions.core.observability import logger, metrics, publish_metric_sets
 from functions.core.settings import get_settings
 from functions.domain.metrics import Rules
 from functions.domain.metrics_aggregation import (
@@ -28,7 +28,7 @@ from functions.domain.metrics_aggregation import (
     isolate_failures,
     merge_reports,
 )
-from functions.domain.metrics_cloudwatch import MetricSet, channel_sets, published_values
+from functions.domain.metrics_cloudwatch import channel_sets, published_values
 
 
 def rules_from_settings() -> Rules:
@@ -169,20 +169,5 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     totals = summary["totals"]
     for value in published_values(totals):
         metrics.add_metric(name=value.name, unit=MetricUnit(value.unit), value=value.value)
-    publish_channels(channel_sets(totals))
+    publish_metric_sets(channel_sets(totals))
     return response
-
-
-def publish_channels(sets: list[MetricSet]) -> None:
-    """One EMF document per channel (dimensions service + Channel). Powertools keeps one dimension
-    set per Metrics object, so each channel gets its own short-lived one, flushed at once. EMF is
-    written to the function's log: CloudWatch extracts the metrics, no PutMetricData call or grant."""
-    from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
-
-    for metric_set in sets:
-        emf = EphemeralMetrics(namespace=NAMESPACE, service=SERVICE)
-        for name, value in metric_set.dimensions:
-            emf.add_dimension(name=name, value=value)
-        for metric in metric_set.metrics:
-            emf.add_metric(name=metric.name, unit=MetricUnit(metric.unit), value=metric.value)
-        emf.flush_metrics()

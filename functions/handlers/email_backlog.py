@@ -20,7 +20,7 @@ from typing import Any
 
 from functions.adapters.email_backlog import interval_rows
 from functions.core.clock import now
-from functions.core.observability import logger
+from functions.core.observability import logger, publish_metric_sets
 from functions.core.settings import get_settings
 from functions.domain.email_backlog import BacklogReading, IntervalEmails, email_backlog
 from functions.domain.metrics import period_key, to_ms
@@ -48,15 +48,13 @@ def read(moment: datetime, queues: Sequence[str] = BACKLOG_QUEUES) -> BacklogRea
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Lambda entry point (registry: functions.handlers.email_backlog.handler)."""
-    from functions.handlers.contact_events import publish_channels
-
     moment = now()
     reading = read(moment)  # raises before anything is published: the next run retries
     if reading.malformed:
         logger.warning(
             "malformed rollup rows skipped", rows=reading.malformed, queues=list(reading.malformed_queues)
         )
-    publish_channels(backlog_sets(reading, BACKLOG_QUEUES))
+    publish_metric_sets(backlog_sets(reading, BACKLOG_QUEUES))
     summary: dict[str, Any] = {
         "waiting": reading.waiting,
         "oldest_age_seconds": reading.oldest_age_seconds,
