@@ -325,6 +325,14 @@ def _batch_request(operation: str, table: str, body: Any, schemas: Mapping[str, 
     return AuthRequest(f"dynamodb:{operation}", _table_arn(table), context)
 
 
+def _connect_instance_arn(params: Mapping[str, Any]) -> str:
+    """The instance a Connect call names (``InstanceId``: an id or the whole ARN), as an ARN."""
+    instance = str(params.get("InstanceId", ""))
+    if instance.startswith("arn:"):
+        return instance
+    return f"arn:aws:connect:{REGION}:{ACCOUNT}:instance/{instance}"
+
+
 def requests_of(
     service: str, operation: str, params: Mapping[str, Any], schemas: Mapping[str, TableKeys]
 ) -> list[AuthRequest]:
@@ -341,24 +349,13 @@ def requests_of(
         )
         return [AuthRequest(action, resource)]
     if service == "connect" and operation == "StartChatContact":  # the flow the chat starts in
-        instance = str(params.get("InstanceId", ""))
-        arn = (
-            instance
-            if instance.startswith("arn:")
-            else f"arn:aws:connect:{REGION}:{ACCOUNT}:instance/{instance}"
-        )
-        return [AuthRequest(action, f"{arn}/contact-flow/{params.get('ContactFlowId', '')}")]
+        flow = f"{_connect_instance_arn(params)}/contact-flow/{params.get('ContactFlowId', '')}"
+        return [AuthRequest(action, flow)]
     if service == "connect" and operation == "StartOutboundVoiceContact":
         # resource type ``contact`` (required): instance/<id>/contact/<contact id>, the contact not
         # yet known ("Actions, resources, and condition keys for Amazon Connect", as recorded in
         # docs/notifications.md, "AWS pages checked")
-        instance = str(params.get("InstanceId", ""))
-        arn = (
-            instance
-            if instance.startswith("arn:")
-            else f"arn:aws:connect:{REGION}:{ACCOUNT}:instance/{instance}"
-        )
-        return [AuthRequest(action, f"{arn}/contact/*")]
+        return [AuthRequest(action, f"{_connect_instance_arn(params)}/contact/*")]
     if service in _SERVICE_MODELS:
         return _SERVICE_MODELS[service](operation, params)
     if service == "sqs" and params.get("QueueUrl"):
