@@ -17,7 +17,11 @@ from pathlib import Path
 from functions.domain.email_terms import GENERAL, TERMS_VERSION, TOPICS
 from functions.domain.email_triage import classify
 
-SAMPLES = Path(__file__).resolve().parents[1] / "civicline" / "data" / "email_samples.jsonl"
+DATA = Path(__file__).resolve().parents[1] / "civicline" / "data"
+SAMPLES = DATA / "email_samples.jsonl"
+#: e-mails written apart from the terms (other wording, typos, quoted replies, signatures, HTML,
+#: forwards, mixed language); never used to tune them, printed on their own
+HELDOUT = DATA / "email_heldout.jsonl"
 LABELS = tuple(t.topic for t in TOPICS)
 
 
@@ -38,20 +42,22 @@ class Evaluation:
         return self.baseline_correct / self.total if self.total else 0.0
 
 
-def samples() -> list[dict[str, str]]:
-    return [json.loads(line) for line in SAMPLES.read_text(encoding="utf-8").splitlines() if line.strip()]
+def samples(path: Path = SAMPLES) -> list[dict[str, str]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def evaluate(split: str | None = None) -> Evaluation:
-    """Accuracy and confusion (label, predicted) on one split (None: all samples)."""
-    rows = [s for s in samples() if split is None or s["split"] == split]
+def evaluate(split: str | None = None, path: Path = SAMPLES) -> Evaluation:
+    """Accuracy and confusion (label, predicted) on one split of ``path`` (None: all its rows)."""
+    rows = [s for s in samples(path) if split is None or s.get("split") == split]
     confusion: Counter[tuple[str, str]] = Counter()
     for row in rows:
         predicted = classify(row["subject"], row["body"]).topic.topic
         confusion[row["label"], predicted] += 1
     correct = sum(n for (label, predicted), n in confusion.items() if label == predicted)
     baseline = sum(1 for row in rows if row["label"] == GENERAL)
-    return Evaluation(split or "all", len(rows), correct, baseline, confusion)
+    return Evaluation(
+        split or ("all" if path == SAMPLES else path.stem), len(rows), correct, baseline, confusion
+    )
 
 
 def _matrix(result: Evaluation) -> str:
@@ -72,6 +78,12 @@ def run() -> None:
     for split in ("tune", "heldout"):
         print(f"\nconfusion matrix, {split} split (rows: label, columns: predicted)")
         print(_matrix(evaluate(split)))
+    apart = evaluate(path=HELDOUT)
+    print(
+        f"\nheld-out file {HELDOUT.name}: {apart.total} e-mails written apart from the terms, never tuned on"
+    )
+    print(f"{'':>8} {apart.total:>4} {apart.accuracy:>9.1%} {apart.baseline:>26.1%}")
+    print(_matrix(apart))
 
 
 if __name__ == "__main__":
