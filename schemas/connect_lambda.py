@@ -66,6 +66,9 @@ class ContactData(_Open):
     Attributes: dict[str, str] = field(default_factory=dict)
     MediaStreams: dict[str, Any] | None = None
     References: dict[str, Any] | None = None
+    #: segment attributes: on an e-mail contact ``connect:EmailSubject`` ({"ValueString": subject})
+    #: and the SES verdicts ``connect:X-SES-SPAM-VERDICT`` / ``connect:X-SES-VIRUS-VERDICT``
+    SegmentAttributes: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         size = _json_size(self.Attributes)

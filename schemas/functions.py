@@ -213,10 +213,15 @@ class EmailTriageParameters(_Params):
     """The sender is not a parameter: the handler reads it from the contact's customer endpoint
     (an e-mail contact's endpoint is the sender's address), so it never enters flow logs."""
 
+    #: blank: the contact's segment attribute ``connect:EmailSubject`` (what Connect stores for every
+    #: e-mail contact); RFC 2047 encoded-words are decoded either way
     subject: str = ""
     body: str = ""
     #: the message's headers as one JSON object (``{"Auto-Submitted": "auto-replied"}``); may be blank
     headers: str = ""
+    #: the body's type (``text/plain`` or ``text/html``, as InboundRawMessage.ContentType); blank: HTML
+    #: is recognised by its tags
+    contentType: str = ""
 
 
 @dataclass(kw_only=True)
@@ -225,7 +230,9 @@ class EmailTriageResponse(_Response):
     result: Literal["ROUTED", "IGNORED", "INVALID_INPUT"]
     #: blank only with INVALID_INPUT (the event itself was malformed)
     screen: str = ""
-    #: SENT, or why none was: RECENT (one per sender per window), AUTO_REPLY, LOOP, MALFORMED, SEND_FAILED
+    #: SENT, or why none was: RECENT (one per sender per window), AUTO_REPLY, LOOP, MALFORMED,
+    #: SEND_FAILED, FOLLOW_UP (a reply to our acknowledgement: the thread has its reference already),
+    #: SUSPECT (SES verdict spam or virus: never answered)
     acknowledgement: str = ""
     reference: str | None = None
     queueName: str | None = None
@@ -239,6 +246,12 @@ class EmailTriageResponse(_Response):
     language: str | None = None
     answerDeadline: str | None = None
     knowledgeAnswer: Literal["true", "false"] | None = None
+    #: the signal that decided the screen (AUTO_SUBMITTED, MAILING_LIST, BOUNCE_SUBJECT, FOLLOW_UP...)
+    screenSignal: str | None = None
+    #: the reference of our acknowledgement this message replies to ("E-1234-5678")
+    repliesTo: str | None = None
+    #: "true" when the classifier read only the start of a very long message
+    truncated: Literal["true", "false"] | None = None
 
 
 # --- notification consent (case-status paths) ----------------------------------------------------

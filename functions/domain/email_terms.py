@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: bump on every change to :data:`TOPICS`; reported with each classification
-TERMS_VERSION = "2026-12-01.1"
+#: bump on every change to :data:`TOPICS` or to how terms match (functions/domain/email_match.py);
+#: reported with each classification
+TERMS_VERSION = "2026-12-02.1"
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,29 @@
-"""E-mail triage, pure: what an inbound e-mail is (a citizen's message, an auto-reply, our own
-acknowledgement coming back, garbage), where its content routes it, and what the acknowledgement says.
+"""E-mail triage, pure: what an inbound e-mail is (functions/domain/email_screen.py: a citizen's
+message, an auto-reply, our own acknowledgement coming back, garbage), where its content routes it,
+and what the acknowledgement says.
 
 Why the screening comes first: an e-mail channel that acknowledges every message will answer an
 auto-responder's "out of office" with an acknowledgement, which gets another "out of office", and so
-on (a mail loop). RFC 3834 names the signals (``Auto-Submitted``), mailers add ``X-Autoreply`` and
-``Precedence: bulk|auto_reply|junk``; bounces come from ``mailer-daemon``/``postmaster``. Those get no
-acknowledgement and no agent. The per-sender window that stops a human's rapid repeats is stored
-state (functions/adapters/email_acks.py), not decided here.
+on (a mail loop). Those get no acknowledgement and no agent. The per-sender window that stops a
+human's rapid repeats is stored state (functions/adapters/email_acks.py), not decided here. The
+content is read as functions/domain/email_text.py makes it readable (HTML to text, quoted replies and
+signatures cut) and matched as functions/domain/email_match.py says (inflections included).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
+from functions.domain.email_match import Words
+from functions.domain.email_screen import (
+    ACK_HEADER,
+    ACK_TAG,
+    Screen,
+    Screening,
+    screen_message,
+    valid_sender,
+)
 from functions.domain.email_terms import (
     ENGLISH_WORDS,
     GENERAL,
@@ -26,6 +33,7 @@ from functions.domain.email_terms import (
     TOPICS,
     EmailTopic,
 )
+from functions.domain.email_text import new_text, normalize, readable_body, subject_topic
 
 #: the answer time promised in every acknowledgement
 ANSWER_HOURS = 24
@@ -35,25 +43,9 @@ MAX_CLASSIFIED_CHARS = 20_000
 MIN_SCORE = 2
 #: below this share of the total score the top topic is not clear: general queue, reason AMBIGUOUS
 MIN_CONFIDENCE = 0.5
-#: the tag every acknowledgement's subject carries; seeing it come back means a loop
-ACK_TAG = "[CivicLine ref "
-#: the header every acknowledgement carries (RFC 3834: Auto-Submitted: auto-replied)
-ACK_HEADER = "X-CivicLine-Ack"
-
-_ADDRESS = re.compile(r"^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$")
-_BOUNCE_SENDERS = ("mailer-daemon@", "postmaster@", "noreply@", "no-reply@", "donotreply@")
-_AUTO_PRECEDENCE = frozenset({"bulk", "auto_reply", "junk", "list"})
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-class Screen(StrEnum):
-    """What the message is, before its content is read."""
-
-    MESSAGE = "MESSAGE"  # a citizen's e-mail: acknowledge and route
-    EMPTY = "EMPTY"  # no subject and no body: acknowledge (asking for details) and route to general
-    AUTO_REPLY = "AUTO_REPLY"  # out-of-office, bulk, bounce: no acknowledgement, no agent
-    LOOP = "LOOP"  # our own acknowledgement came back: no acknowledgement, no agent
-    MALFORMED = "MALFORMED"  # no usable sender address: cannot acknowledge; an agent still sees it
+#: our acknowledgement's subject as a citizen's reply quotes it ("Re: We received your message [CivicLine
+#: ref E-1234-5678]"): removed before the subject is classified
+_ACK_SUBJECT_PATTERNS = ("We received your message", "Recibimos su mensaje")
 
 
 @dataclass(frozen=True)
@@ -78,45 +70,13 @@ class Classification:
     version: str = TERMS_VERSION
 
 
-def normalize(text: str) -> str:
-    """Lower case, accents removed, words separated by single spaces (so terms match plainly)."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_WORD.findall(plain))
-
-
-def valid_sender(address: str) -> bool:
-    return len(address) <= 254 and bool(_ADDRESS.match(address.strip()))
-
-
 def screen(mail: InboundEmail) -> Screen:
-    """The message's kind from its sender, headers and subject (RFC 3834 signals first)."""
-    headers = {k.strip().lower(): v.strip().lower() for k, v in mail.headers.items()}
-    sender = mail.sender.strip().lower()
-    if ACK_HEADER.lower() in headers or ACK_TAG.lower() in mail.subject.lower():
-        return Screen.LOOP
-    if _is_automatic(headers, sender, mail.subject.lower()):
-        return Screen.AUTO_REPLY
-    if not valid_sender(sender):
-        return Screen.MALFORMED
-    if not normalize(mail.subject) and not normalize(mail.body):
-        return Screen.EMPTY
-    return Screen.MESSAGE
+    """The message's kind (:func:`functions.domain.email_screen.screen_message` says why)."""
+    return screening(mail).kind
 
 
-def _is_automatic(headers: dict[str, str], sender: str, subject: str) -> bool:
-    auto_submitted = headers.get("auto-submitted", "no")
-    if auto_submitted and auto_submitted != "no":
-        return True
-    if "x-autoreply" in headers or "x-autorespond" in headers:
-        return True
-    if headers.get("precedence", "") in _AUTO_PRECEDENCE:
-        return True
-    if sender.startswith(_BOUNCE_SENDERS):
-        return True
-    return subject.startswith(
-        ("out of office", "automatic reply", "respuesta automatica", "fuera de la oficina")
-    )
+def screening(mail: InboundEmail) -> Screening:
+    return screen_message(mail.sender, mail.subject, mail.body, mail.headers)
 
 
 def detect_language(text: str) -> str:
@@ -127,37 +87,47 @@ def detect_language(text: str) -> str:
     return "es" if spanish > english else "en"
 
 
-def _matches(term: str, text: str) -> bool:
-    """A stem matches a word it starts; a phrase matches its words in order at word starts."""
-    return f" {term}" in f" {text}"
-
-
-def _score(topic: EmailTopic, subject: str, body: str) -> tuple[int, list[str]]:
+def _score(topic: EmailTopic, subject: Words, body: Words) -> tuple[int, list[str]]:
+    """The topic's score; a word counts for one term of a topic only (an English and a Spanish term with
+    one stem, "documents" and "documentos", must not count one word twice)."""
     score, matched = 0, []
+    taken: dict[str, set[int]] = {"subject": set(), "body": set()}
     for term, weight in topic.terms.items():
-        if _matches(term, subject):
-            score += 2 * weight  # the subject is what the sender chose to say first
-            matched.append(f"subject:{term}")
-        elif _matches(term, body):
-            score += weight
-            matched.append(f"body:{term}")
+        for field, words, factor in (("subject", subject, 2), ("body", body, 1)):
+            # the subject counts twice: it is what the sender chose to say first
+            at = words.find(term, taken[field])
+            if at >= 0:
+                taken[field].add(at)
+                score += (factor if weight > 1 else 1) * weight
+                matched.append(f"{field}:{term}")
+                break
     return score, matched
 
 
-def classify(subject: str, body: str) -> Classification:
+def classified_text(subject: str, body: str, content_type: str = "") -> tuple[str, str]:
+    """(subject, body) as the classifier reads them: the subject without reply/forward prefixes or our
+    acknowledgement's subject; the body as text (HTML converted), only what the sender wrote now
+    (quoted replies, signatures and footers cut; the whole text when nothing but quotation is left)."""
+    topic_subject = subject_topic(subject, _ACK_SUBJECT_PATTERNS)
+    readable = readable_body(body, content_type)
+    return topic_subject, new_text(readable) or readable
+
+
+def classify(subject: str, body: str, content_type: str = "") -> Classification:
     """Route by content: the highest-scoring topic when it is clear, else the general queue."""
-    raw = f"{subject}\n{body}"
-    truncated = len(raw) > MAX_CLASSIFIED_CHARS
+    subject, body = classified_text(subject, body, content_type)
+    truncated = len(subject) + len(body) + 1 > MAX_CLASSIFIED_CHARS
     subject_text = normalize(subject[:MAX_CLASSIFIED_CHARS])
     body_text = normalize(body[: max(0, MAX_CLASSIFIED_CHARS - len(subject))])
     language = detect_language(f"{subject_text} {body_text}")
+    subject_words, body_words = Words(subject_text), Words(body_text)
     scored = sorted(
-        ((*_score(t, subject_text, body_text), t) for t in TOPICS), key=lambda s: s[0], reverse=True
+        ((*_score(t, subject_words, body_words), t) for t in TOPICS), key=lambda s: s[0], reverse=True
     )
     best_score, best_terms, best = scored[0]
     total = sum(s for s, _, _ in scored)
     confidence = round(best_score / total, 2) if total else 0.0
-    knowledge = _knowledge_topic(f"{subject_text} {body_text}")
+    knowledge = _knowledge_topic(Words(f"{subject_text} {body_text}"))
     general = next(t for t in TOPICS if t.topic == GENERAL)
     if best_score < MIN_SCORE:
         return Classification(general, "NO_SIGNAL", confidence, language, (), knowledge, truncated)
@@ -168,9 +138,15 @@ def classify(subject: str, body: str) -> Classification:
     return Classification(best, "RULE", confidence, language, tuple(best_terms), knowledge, truncated)
 
 
-def _knowledge_topic(text: str) -> str:
+def unrouted(found: Classification) -> Classification:
+    """The same message sent to the general queue (a suspect message must not reach a specialist)."""
+    general = next(t for t in TOPICS if t.topic == GENERAL)
+    return Classification(general, "SUSPECT", 0.0, found.language, (), "", found.truncated)
+
+
+def _knowledge_topic(words: Words) -> str:
     for topic, terms in KNOWLEDGE_TERMS.items():
-        if any(_matches(term, text) for term in terms):
+        if any(term in words for term in terms):
             return topic
     return ""
 
@@ -218,3 +194,27 @@ def reference_number(contact_id: str) -> str:
     """A short reference the citizen can quote: derived from the contact id (not personal data)."""
     digits = "".join(ch for ch in contact_id.upper() if ch.isalnum())
     return f"E-{digits[:4]}-{digits[4:8]}" if len(digits) >= 8 else f"E-{digits or '0000'}"
+
+
+#: the screening names stay importable from here (the handler, the commands and the tests use them)
+__all__ = [
+    "ACK_HEADER",
+    "ACK_TAG",
+    "ANSWER_HOURS",
+    "MAX_CLASSIFIED_CHARS",
+    "Classification",
+    "InboundEmail",
+    "Screen",
+    "Screening",
+    "acknowledgement",
+    "answer_deadline",
+    "classified_text",
+    "classify",
+    "detect_language",
+    "normalize",
+    "reference_number",
+    "screen",
+    "screening",
+    "unrouted",
+    "valid_sender",
+]

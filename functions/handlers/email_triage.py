@@ -1,18 +1,22 @@
 """Lambda ``email_triage``: screen, classify, acknowledge and route one inbound e-mail contact.
 
-Order: screen the message (auto-replies and our own acknowledgements coming back get nothing: no
-mail loop); classify its content (terms in functions/domain/email_terms.py); claim the sender's
-acknowledgement window with one conditional write (at most one acknowledgement per sender per
-window, even for parallel deliveries); send the acknowledgement with Amazon SES (SESv2 SendEmail);
-answer the flow with the queue, the office and the 24-hour deadline it stores as contact attributes.
-A failed send gives the claim back and says SEND_FAILED: the message is still routed, and no
-acknowledgement is reported that was not sent. No address, subject or body is logged.
+Order: read the message as the contact carries it (the subject from the flow's parameter or
+Connect's ``connect:EmailSubject`` segment attribute, RFC 2047 decoded; the sender's bare address;
+an HTML body as text); screen it (auto-replies and our own acknowledgements coming back get nothing:
+no mail loop; a reply to our acknowledgement is routed without a second one); classify its content
+(terms in functions/domain/email_terms.py); claim the sender's acknowledgement window with one
+conditional write (at most one acknowledgement per sender per window, even for parallel
+deliveries); send the acknowledgement with Amazon SES (SESv2 SendEmail); answer the flow with the
+queue, the office and the 24-hour deadline it stores as contact attributes. A failed send gives the
+claim back and says SEND_FAILED: the message is still routed, and no acknowledgement is reported
+that was not sent. No address, subject or body is logged.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -26,12 +30,15 @@ from functions.core.observability import logger
 from functions.core.settings import get_settings
 from functions.domain import email_triage as triage
 from functions.domain.email_terms import GENERAL
+from functions.domain.email_text import decode_subject, readable_body, sender_address
 from schemas.connect_lambda import ContactData
 from schemas.functions import EmailTriageParameters, EmailTriageResponse
 
 #: the agency's address acknowledgements come from (the Connect e-mail address; set by the stack)
 FROM_ADDRESS_ENV = "EMAIL_FROM_ADDRESS"
 DEFAULT_FROM_ADDRESS = "help@civicline.example"
+#: the SES verdicts an e-mail contact carries as segment attributes (``connect:<name>``)
+SES_VERDICTS = ("X-SES-SPAM-VERDICT", "X-SES-VIRUS-VERDICT")
 
 
 def handler(event: Any, context: Any) -> dict[str, str]:
@@ -50,27 +57,50 @@ def _headers(raw: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in parsed.items()}
 
 
+def _segment(contact: ContactData, name: str) -> str:
+    """A segment attribute's string value (``{"ValueString": ...}``), blank when absent or not a string."""
+    value = (contact.SegmentAttributes or {}).get(name)
+    text = value.get("ValueString") if isinstance(value, dict) else None
+    return text if isinstance(text, str) else ""
+
+
+def _inbound(contact: ContactData, params: EmailTriageParameters) -> triage.InboundEmail:
+    """The message as the contact carries it: the subject from the parameters or Connect's segment
+    attribute, decoded; the body as text; the SES verdicts among the headers."""
+    headers = _headers(params.headers)
+    for name in SES_VERDICTS:
+        verdict = _segment(contact, f"connect:{name}")
+        if verdict:
+            headers.setdefault(name, verdict)
+    subject = decode_subject(params.subject or _segment(contact, "connect:EmailSubject"))
+    body = readable_body(params.body, params.contentType)
+    return triage.InboundEmail(sender_address(contact.caller_number or ""), subject, body, headers)
+
+
 def _triage(contact: ContactData, params: EmailTriageParameters) -> EmailTriageResponse:
-    mail = triage.InboundEmail(
-        contact.caller_number or "", params.subject, params.body, _headers(params.headers)
-    )
-    kind = triage.screen(mail)
+    mail = _inbound(contact, params)
+    screened = triage.screening(mail)
+    kind = screened.kind
     if kind in {triage.Screen.AUTO_REPLY, triage.Screen.LOOP}:
-        logger.info("e-mail ignored", screen=kind.value)
-        return EmailTriageResponse(result="IGNORED", screen=kind.value, acknowledgement=kind.value)
+        logger.info("e-mail ignored", screen=kind.value, signal=screened.signal)
+        return EmailTriageResponse(
+            result="IGNORED",
+            screen=kind.value,
+            acknowledgement=kind.value,
+            screenSignal=screened.signal,
+            repliesTo=screened.replies_to or None,
+        )
     found = triage.classify(mail.subject, mail.body)
+    if kind is triage.Screen.SUSPECT:
+        found = triage.unrouted(found)  # spam or virus: the general queue, never a specialist
     received = now()
     reference_no = triage.reference_number(contact.ContactId)
     due = triage.answer_deadline(received)
-    if kind is triage.Screen.MALFORMED:
-        ack = "MALFORMED"
-    else:
-        ack = _acknowledge(
-            mail, found, reference_no, due.strftime("%Y-%m-%d %H:%M UTC"), kind, int(received.timestamp())
-        )
+    ack = _acknowledgement_outcome(mail, screened, found, reference_no, due, int(received.timestamp()))
     logger.info(
         "e-mail routed",
         screen=kind.value,
+        signal=screened.signal,
         topic=found.topic.topic,
         reason=found.reason,
         confidence=found.confidence,
@@ -93,7 +123,26 @@ def _triage(contact: ContactData, params: EmailTriageParameters) -> EmailTriageR
         language=found.language,
         answerDeadline=due.isoformat(timespec="seconds"),
         knowledgeAnswer="true" if _answer(found) else "false",
+        screenSignal=screened.signal,
+        repliesTo=screened.replies_to or None,
+        truncated="true" if found.truncated else "false",
     )
+
+
+def _acknowledgement_outcome(  # noqa: PLR0917 - one message's facts, each used once
+    mail: triage.InboundEmail,
+    screened: triage.Screening,
+    found: triage.Classification,
+    reference_no: str,
+    due: datetime,
+    moment: int,
+) -> str:
+    """SENT, or why no acknowledgement goes out for a routed message (see the response's field)."""
+    if screened.kind in {triage.Screen.MALFORMED, triage.Screen.SUSPECT}:
+        return screened.kind.value
+    if screened.signal == "FOLLOW_UP":
+        return "FOLLOW_UP"
+    return _acknowledge(mail, found, reference_no, due.strftime("%Y-%m-%d %H:%M UTC"), screened.kind, moment)
 
 
 def _answer(found: triage.Classification) -> str | None:

@@ -37,7 +37,9 @@ def mail(
         (mail(Precedence="auto_reply"), Screen.AUTO_REPLY),
         (mail(sender="MAILER-DAEMON@mx.example.org"), Screen.AUTO_REPLY),
         (mail(subject="Out of Office: back Monday"), Screen.AUTO_REPLY),
-        (mail(subject=f"Re: We received your message {ACK_TAG}E-1234-5678]"), Screen.LOOP),
+        # a citizen's reply to our acknowledgement is a message; our acknowledgement returned whole is not
+        (mail(subject=f"Re: We received your message {ACK_TAG}E-1234-5678]"), Screen.MESSAGE),
+        (mail(subject=f"We received your message {ACK_TAG}E-1234-5678]", body=""), Screen.LOOP),
         (mail(**{ACK_HEADER: "E-1234-5678"}), Screen.LOOP),
         (mail(sender="not an address"), Screen.MALFORMED),
         (mail(sender=""), Screen.MALFORMED),

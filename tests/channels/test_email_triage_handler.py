@@ -81,7 +81,8 @@ def test_a_failed_send_is_not_reported_as_sent_and_frees_the_window(
 
 def test_auto_replies_and_loops_get_no_acknowledgement(ses: list[Any]) -> None:
     auto = deliver(subject="Out of office", headers=json.dumps({"Auto-Submitted": "auto-replied"}))
-    loop = deliver(subject="Re: We received your message [CivicLine ref E-1234-5678]")
+    # an auto-responder answering our acknowledgement (its subject keeps our tag)
+    loop = deliver(subject="Automatic reply: We received your message [CivicLine ref E-1234-5678]")
     bounce = deliver(sender="MAILER-DAEMON@mx.example.org", subject="Undeliverable")
     assert [(a["result"], a["acknowledgement"]) for a in (auto, loop, bounce)] == [
         ("IGNORED", "AUTO_REPLY"),
