@@ -51,7 +51,7 @@ def evaluate(split: str | None = None, path: Path = SAMPLES) -> Evaluation:
     rows = [s for s in samples(path) if split is None or s.get("split") == split]
     confusion: Counter[tuple[str, str]] = Counter()
     for row in rows:
-        predicted = classify(row["subject"], row["body"]).topic.topic
+        predicted = classify(row["subject"], row["body"], row.get("content_type", "")).topic.topic
         confusion[row["label"], predicted] += 1
     correct = sum(n for (label, predicted), n in confusion.items() if label == predicted)
     baseline = sum(1 for row in rows if row["label"] == GENERAL)

@@ -8,7 +8,13 @@ and the classifier's topic, reason, confidence and matched terms.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import policy
+from email.errors import HeaderParseError
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -85,6 +91,69 @@ def deliver(
     )
 
 
+#: the headers a message's screening reads, when the mail has them (a Connect contact has fewer)
+SCREENING_HEADERS = (
+    "Auto-Submitted",
+    "X-Autoreply",
+    "X-Autorespond",
+    "X-Autoresponder",
+    "Precedence",
+    "List-Id",
+    "List-Unsubscribe",
+    "List-Post",
+    "Return-Path",
+    "Content-Type",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "X-CivicLine-Ack",
+)
+
+
+@dataclass(frozen=True)
+class MimeMessage:
+    """A raw RFC 5322 message as an e-mail contact carries it: sender, decoded subject, one body (the
+    plain-text part, else the HTML part), the screening headers and how many attachments it had."""
+
+    sender: str
+    subject: str
+    body: str
+    headers: dict[str, str]
+    attachments: int
+
+
+def from_mime(raw: bytes) -> MimeMessage:
+    """Parse a message the way SES and Connect present it to the flow (``civicline email --eml``)."""
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    headers = {
+        name: _header_text(message, name) for name in SCREENING_HEADERS if message.get(name) is not None
+    }
+    attachments = sum(1 for _ in message.iter_attachments()) if message.is_multipart() else 0
+    return MimeMessage(
+        _header_text(message, "From"), _header_text(message, "Subject"), _body(message), headers, attachments
+    )
+
+
+def _header_text(message: EmailMessage, name: str) -> str:
+    try:
+        return str(message.get(name, ""))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        return str(message.get_all(name, [""])[0])
+
+
+def _body(message: EmailMessage) -> str:
+    """The plain-text part (else the HTML part) decoded by its charset; an unknown charset replaced."""
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError):
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
+    return content if isinstance(content, str) else ""
+
+
 def _center() -> StaticCenter:
     return StaticCenter(
         open=True, default_metrics=QueueMetrics(agents_online=3, agents_staffed=3, agents_available=3)
@@ -130,24 +199,43 @@ def summarize(result: CallResult, sent: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _header_options(items: list[str] | None) -> dict[str, str]:
+    headers = {}
+    for item in items or []:
+        name, sep, value = item.partition(":")
+        if not sep or not name.strip():
+            raise typer.BadParameter(f"{item!r}: expected 'Name: value'", param_hint="--header")
+        headers[name.strip()] = value.strip()
+    return headers
+
+
 def register(app: typer.Typer) -> None:
     @app.command("email")
-    def email_cmd(
-        sender: Annotated[str, typer.Option("--from", help="Sender address.")],
+    def email_cmd(  # noqa: PLR0917 - one typer option per parameter
+        sender: Annotated[str, typer.Option("--from", help="Sender address.")] = "",
         subject: Annotated[str, typer.Option("--subject", help="Subject line.")] = "",
         body: Annotated[str, typer.Option("--body", help="Plain-text body.")] = "",
         header: Annotated[
             list[str] | None, typer.Option("--header", help='A header, "Name: value" (repeatable).')
         ] = None,
+        eml: Annotated[
+            Path | None,
+            typer.Option("--eml", help="A raw message file (RFC 5322): sender, subject, body and headers."),
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     ) -> None:
         """Run one inbound e-mail through the e-mail flow and the triage function (locally, on moto)."""
-        headers = {}
-        for item in header or []:
-            name, sep, value = item.partition(":")
-            if not sep or not name.strip():
-                raise typer.BadParameter(f"{item!r}: expected 'Name: value'", param_hint="--header")
-            headers[name.strip()] = value.strip()
+        headers = _header_options(header)
+        if eml is not None:
+            try:
+                mime = from_mime(eml.read_bytes())
+            except OSError as exc:
+                typer.echo(f"error: {exc}", err=True)
+                raise typer.Exit(2) from exc
+            sender, subject, body = sender or mime.sender, subject or mime.subject, body or mime.body
+            headers = {**mime.headers, **headers}
+        if not sender and eml is None:
+            raise typer.BadParameter("give --from ADDRESS (or --eml FILE)", param_hint="--from")
         try:
             summary = run_email(sender, subject, body, headers)
         except (KeyError, FlowLoadError, OSError) as exc:

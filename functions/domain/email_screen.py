@@ -87,10 +87,11 @@ _BOUNCE_SUBJECTS = (
     "error de entrega",
     "notificacion de estado de entrega",
 )
-#: our acknowledgement's own sentences (normalized), removed before asking "did the sender write?"
+#: our acknowledgement's text (normalized) from its first sentence on: the acknowledgement and its
+#: knowledge answer always end our message, so what is left before it is what the sender wrote
 _OUR_TEXT = re.compile(
-    r"we received your message.*?if you write again|recibimos su mensaje.*?en el asunto"
-    r"|in the meantime this may answer your question|mientras tanto esto puede responder a su consulta"
+    r"(?:we received your message your reference number is"
+    r"|recibimos su mensaje su numero de referencia es).*$"
 )
 
 

@@ -75,9 +75,10 @@ def decode_subject(raw: str) -> str:
 
 def _decode_words(text: str) -> str:
     try:
-        return str(make_header(decode_header(text)))
+        decoded = str(make_header(decode_header(text)))
     except (HeaderParseError, LookupError, UnicodeError, ValueError):
         return text  # an unknown charset or a broken word: keep the text as it came
+    return decoded if decoded.strip() else text  # a word that decodes to nothing: the subject is not lost
 
 
 def sender_address(raw: str) -> str:
