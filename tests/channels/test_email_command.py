@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from email.message import EmailMessage
+from email.utils import formataddr
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -58,3 +61,38 @@ def test_a_huge_body_is_cut_to_the_attribute_limit_and_still_routed() -> None:
 def test_a_bad_header_option_is_a_usage_error() -> None:
     result = CliRunner().invoke(app, ["email", "--from", "a@example.org", "--header", "nocolon"])
     assert result.exit_code == 2
+
+
+def test_a_raw_message_file_runs_with_its_decoded_subject_display_name_sender_and_html_body(
+    tmp_path: Path,
+) -> None:
+    # Given a raw HTML-only message with an RFC 2047 subject and a display-name sender
+    message = EmailMessage()
+    message["From"] = formataddr(("Ana María", "Ana@Example.org"))
+    message["To"] = "help@civicline.example"
+    message["Subject"] = "Renovación de pasaporte"
+    message.set_content("<p>¿Cómo renuevo mi <b>pasaporte</b>?</p>", subtype="html")
+    path = tmp_path / "message.eml"
+    path.write_bytes(message.as_bytes())
+    assert b"=?utf-8?" in path.read_bytes()
+    # When it runs through the flow and the function
+    result = CliRunner().invoke(app, ["email", "--eml", str(path), "--json"])
+    # Then it is acknowledged to the bare address and routed by its text
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert (out["acknowledgement"], out["topic"], out["language"]) == ("SENT", "passports", "es")
+    assert out["acknowledgement_email"]["to"] == ["Ana@Example.org"]
+
+
+def test_a_raw_mailing_list_message_is_marked_not_acknowledged(tmp_path: Path) -> None:
+    path = tmp_path / "list.eml"
+    path.write_bytes(
+        b"From: City News <news@city.example>\r\nTo: help@civicline.example\r\nSubject: Weekly\r\n"
+        b"List-Id: <news.city.example>\r\n\r\nParks reopen.\r\n"
+    )
+    out = json.loads(CliRunner().invoke(app, ["email", "--eml", str(path), "--json"]).output)
+    assert (out["acknowledgement"], out["queue"]) == ("AUTO_REPLY", "general")
+
+
+def test_neither_a_sender_nor_a_file_is_a_usage_error() -> None:
+    assert CliRunner().invoke(app, ["email", "--subject", "hi"]).exit_code == 2

@@ -11,8 +11,11 @@ sender's address, subject or words in the logs.
 
 from __future__ import annotations
 
+import itertools
 import json
+import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.mime.message import MIMEMessage
@@ -22,13 +25,27 @@ from email.utils import formataddr
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from civicline.commands.email import from_mime
+from functions.adapters.email_acks import ACK_WINDOW_SECONDS
 from functions.domain.email_triage import acknowledgement
 from functions.handlers.email_triage import handler
-from tests.functional.conftest import make_event
+from tests.functional.conftest import Clock, make_event
 
 CITIZEN = "Ana.Citizen@Example.ORG"
+#: every acknowledgement outcome the response may name (schemas/functions.py EmailTriageResponse)
+ACKNOWLEDGEMENTS = {
+    "SENT",
+    "RECENT",
+    "AUTO_REPLY",
+    "LOOP",
+    "MALFORMED",
+    "SEND_FAILED",
+    "FOLLOW_UP",
+    "SUSPECT",
+}
 OURS = "help@civicline.example"
 
 
@@ -179,8 +196,10 @@ def test_an_unusual_but_valid_address_is_acknowledged(
     assert ses[0].destinations["ToAddresses"] == ["O'Brien+Tax.Help@Sub.Example.co.uk"]
 
 
-def auto_reply(subject: str, body: str = "I am away until Monday.", **headers: str) -> EmailMessage:
-    message = mail(subject, body)
+def auto_reply(
+    subject: str, body: str = "I am away until Monday.", sender: str = CITIZEN, **headers: str
+) -> EmailMessage:
+    message = mail(subject, body, sender=sender)
     for name, value in headers.items():
         message[name.replace("_", "-")] = value
     return message
@@ -299,3 +318,44 @@ def test_a_storm_from_one_address_gets_one_acknowledgement(
     # Then one acknowledgement went out, every message was routed or marked
     assert [a["acknowledgement"] for a in answers].count("SENT") == 1
     assert len(ses) == 1
+
+
+_KINDS = st.sampled_from(["citizen", "vacation", "bounce", "list", "reply-to-ack", "spam"])
+
+
+def shaped(kind: str, sender: str) -> tuple[EmailMessage | MIMEMultipart, dict[str, str]]:
+    if kind == "vacation":
+        return auto_reply("Respuesta automática: Consulta", "Fuera de la oficina", sender=sender), {}
+    if kind == "bounce":
+        return dsn(), {}
+    if kind == "list":
+        return auto_reply("Digest", "News", sender=sender, List_Id="<l.example>"), {}
+    if kind == "reply-to-ack":
+        return mail(f"Re: {our_ack()[0]}", "one more question", sender=sender), {}
+    if kind == "spam":
+        return mail("Prize", "Click", sender=sender), {"connect:X-SES-SPAM-VERDICT": "FAIL"}
+    return mail("Passport renewal", "please help", sender=sender), {}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(_KINDS, st.integers(0, 900)), min_size=1, max_size=8))
+def test_any_sequence_from_one_sender_is_acknowledged_at_most_once_per_window_and_never_dropped(
+    ses: list[Any], clock: Clock, sequence: list[tuple[str, int]]
+) -> None:
+    # Given one new sender writing any mix of messages, any number of seconds apart
+    sender = f"p{uuid.uuid4().hex[:12]}@example.org"
+    start = clock.moment
+    sent: list[datetime] = []
+    for n, (kind, gap) in enumerate(sequence):
+        clock.moment += timedelta(seconds=gap)
+        message, segments = shaped(kind, sender)
+        answer = handler(connect_event(message, str(uuid.uuid4()), segments=segments), None)
+        # Then every message is routed or marked for the flow (never dropped), with a typed outcome
+        assert answer["result"] in {"ROUTED", "IGNORED"}, n
+        assert answer["acknowledgement"] in ACKNOWLEDGEMENTS
+        if answer["acknowledgement"] == "SENT":
+            assert kind == "citizen"
+            sent.append(clock.moment)
+    # and no two acknowledgements fall inside one window
+    assert all((b - a).total_seconds() > ACK_WINDOW_SECONDS for a, b in itertools.pairwise(sent))
+    clock.moment = start
