@@ -48,14 +48,40 @@ def word_matches(term_word: str, word: str, *, last: bool) -> bool:
     return word == term_word or (last and word.startswith(term_word)) or stem(word) == stem(term_word)
 
 
+@lru_cache(maxsize=4096)
+def _parts(term: str) -> tuple[str, ...]:
+    return tuple(term.split())
+
+
+@lru_cache(maxsize=4096)
+def term_key(term: str) -> str:
+    """What a message must hold for ``term`` to occur in it (see :meth:`Words.may_hold`); blank for a
+    one-word term shorter than a stem, which is looked up by prefix."""
+    parts = _parts(term)
+    if not parts:
+        return ""
+    first = parts[0]
+    if len(first) >= MIN_STEM:
+        return first[:MIN_STEM]
+    return first if len(parts) > 1 else ""
+
+
 class Words:
-    """A message's words, indexed by their first letters for the term look-ups."""
+    """A message's words, indexed by their first letters (and whole, when short) for the look-ups."""
 
     def __init__(self, text: str) -> None:
         self.words = text.split()
         self._by_start: dict[str, list[int]] = defaultdict(list)
+        self._by_word: dict[str, list[int]] = defaultdict(list)
         for position, word in enumerate(self.words):
             self._by_start[word[:MIN_STEM]].append(position)
+            if len(word) < MIN_STEM:
+                self._by_word[word].append(position)
+
+    def may_hold(self, term: str) -> bool:
+        """False when ``term`` cannot occur (its key is absent): a cheap test before :meth:`find`."""
+        key = term_key(term)
+        return not key or key in self._by_start or key in self._by_word
 
     def __contains__(self, term: str) -> bool:
         return self.find(term) >= 0
@@ -63,20 +89,26 @@ class Words:
     def find(self, term: str, taken: frozenset[int] | set[int] = frozenset()) -> int:
         """Where the phrase ``term`` (normalized words) first occurs, each word by :func:`word_matches`,
         starting at none of the ``taken`` positions; -1 when it does not."""
-        parts = term.split()
+        parts = _parts(term)
         if not parts:
             return -1
-        for position in self._candidates(parts[0]):
+        for position in self._candidates(parts[0], last=len(parts) == 1):
             if position not in taken and self._phrase_at(parts, position):
                 return position
         return -1
 
-    def _candidates(self, first: str) -> list[int]:
+    def _candidates(self, first: str, *, last: bool) -> list[int]:
+        """Positions where ``first`` can match: a stem shares the word's first letters; a short word
+        (never stemmed) matches itself, or, as a term's last word, the words it starts."""
         if len(first) >= MIN_STEM:
             return self._by_start.get(first[:MIN_STEM], [])
-        return [p for key, positions in self._by_start.items() if key.startswith(first) for p in positions]
+        if not last:
+            return self._by_word.get(first, [])
+        return sorted(
+            p for key, positions in self._by_start.items() if key.startswith(first) for p in positions
+        )
 
-    def _phrase_at(self, parts: list[str], position: int) -> bool:
+    def _phrase_at(self, parts: tuple[str, ...], position: int) -> bool:
         if position + len(parts) > len(self.words):
             return False
         last = len(parts) - 1

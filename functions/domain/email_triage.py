@@ -93,6 +93,8 @@ def _score(topic: EmailTopic, subject: Words, body: Words) -> tuple[int, list[st
     score, matched = 0, []
     taken: dict[str, set[int]] = {"subject": set(), "body": set()}
     for term, weight in topic.terms.items():
+        if not subject.may_hold(term) and not body.may_hold(term):
+            continue
         for field, words, factor in (("subject", subject, 2), ("body", body, 1)):
             # the subject counts twice: it is what the sender chose to say first
             at = words.find(term, taken[field])
