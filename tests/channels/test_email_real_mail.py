@@ -16,6 +16,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from email import message_from_bytes, policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.mime.message import MIMEMessage
@@ -359,3 +360,18 @@ def test_any_sequence_from_one_sender_is_acknowledged_at_most_once_per_window_an
     # and no two acknowledgements fall inside one window
     assert all((b - a).total_seconds() > ACK_WINDOW_SECONDS for a, b in itertools.pairwise(sent))
     clock.moment = start
+
+
+def test_an_unknown_charset_is_read_with_replacement_and_still_routed(
+    run: Callable[..., dict[str, str]],
+) -> None:
+    raw = (
+        b"From: ana@example.org\r\nTo: help@civicline.example\r\nSubject: Passport\r\n"
+        b'MIME-Version: 1.0\r\nContent-Type: text/plain; charset="x-unknown-8"\r\n'
+        b"Content-Transfer-Encoding: 8bit\r\n\r\nMy passport \xff\xfe expired.\r\n"
+    )
+    message = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    assert "passport" in from_mime(raw).body
+    answer = run(message)
+    assert (answer["result"], answer["topic"], answer["acknowledgement"]) == ("ROUTED", "passports", "SENT")
