@@ -186,9 +186,10 @@ _NOTICE = re.compile(
 
 
 def new_text(body: str) -> str:
-    """The lines the sender wrote in this message: quoted lines (``>``), an attribution and what follows
-    it, an Outlook-style quoted original, a signature and device or legal footers are cut; a forwarded
-    part is kept (it is what the sender asks about). Blank when the message is only quotation."""
+    """The lines the sender wrote in this message: quoted lines (``>``) and their attribution ("On ...
+    wrote:") are skipped, so text written below a quotation stays; an unquoted original after an
+    attribution, an Outlook-style quoted original, a signature and device or legal footers end it; a
+    forwarded part is kept (it is what the sender asks about). Blank when the message is only quotation."""
     lines = body.split("\n")
     kept: list[str] = []
     index = 0
@@ -197,11 +198,14 @@ def new_text(body: str) -> str:
         if _FORWARD.match(line):
             kept.extend(_unquoted(lines[index + 1 :]))
             break
-        if _ends_own_text(lines, index):
+        attribution = _attribution_lines(lines, index)
+        if attribution and not _quotation_follows(lines, index + attribution):
+            break  # the original follows unquoted: nothing after it is the sender's
+        if not attribution and _ends_own_text(lines, index):
             break
-        if not line.lstrip().startswith(">") and not _DEVICE_LINE.match(line):
+        if not attribution and not line.lstrip().startswith(">") and not _DEVICE_LINE.match(line):
             kept.append(line)
-        index += 1
+        index += attribution or 1
     return "\n".join(kept).strip()
 
 
@@ -209,15 +213,25 @@ def _unquoted(lines: list[str]) -> list[str]:
     return [line for line in lines if not line.lstrip().startswith(">")]
 
 
+def _attribution_lines(lines: list[str], index: int) -> int:
+    """1 or 2 when an attribution ("On Mon, Ana <a@x> wrote:", maybe wrapped) starts here, else 0."""
+    line = lines[index]
+    if _ATTRIBUTION.match(line):
+        return 1
+    wrapped = index + 1 < len(lines) and line.strip().lower().startswith(("on ", "el "))
+    return 2 if wrapped and _ATTRIBUTION.match(f"{line} {lines[index + 1]}") else 0
+
+
+def _quotation_follows(lines: list[str], index: int) -> bool:
+    rest = next((line for line in lines[index:] if line.strip()), "")
+    return rest.lstrip().startswith(">")
+
+
 def _ends_own_text(lines: list[str], index: int) -> bool:
-    """Whether the sender's own text ends at ``lines[index]`` (a quote, a signature or a footer starts)."""
+    """Whether the sender's own text ends at ``lines[index]`` (a signature, a footer or an unquoted
+    original starts)."""
     line = lines[index]
     if _SIGNATURE_DELIMITER.match(line) or _NOTICE.match(line) or _ORIGINAL.match(line):
-        return True
-    if _ATTRIBUTION.match(line):
-        return True
-    wrapped = index + 1 < len(lines) and line.strip().lower().startswith(("on ", "el "))
-    if wrapped and _ATTRIBUTION.match(f"{line} {lines[index + 1]}"):
         return True
     return _outlook_header_block(lines, index)
 

@@ -301,3 +301,21 @@ def test_subject_decoding_is_total_one_line_and_bounded(raw: str) -> None:
     assert len(decoded) <= MAX_SUBJECT_CHARS
     assert isinstance(sender_address(raw), str)
     assert normalize(normalize(raw)) == normalize(raw)
+
+
+def test_text_written_below_a_quotation_is_the_senders_and_an_unquoted_original_is_not() -> None:
+    # Given a bottom-posted reply (the quotation first, the new text under it)
+    bottom = "On Mon, Oct 5, 2026, help@civicline.example wrote:\n> We received your message.\n\n"
+    bottom += "My passport expired."
+    assert new_text(bottom) == "My passport expired."
+    # and a reply whose mailer put the original after the attribution without quoting it
+    unquoted = (
+        "I want to appeal.\n\nOn Mon, Oct 5, 2026, help@civicline.example wrote:\nYour passport is ready."
+    )
+    assert new_text(unquoted) == "I want to appeal."
+
+
+def test_a_bottom_posted_reply_to_our_acknowledgement_is_a_follow_up_not_a_loop() -> None:
+    quoted = "\n".join(f"> {line}" for line in ACK_BODY.split("\n"))
+    body = f"On Mon, help@civicline.example wrote:\n{quoted}\n\nAnd my appeal, is it received?"
+    assert screened(subject=f"Re: {ACK_SUBJECT}", body=body) == ("MESSAGE", "FOLLOW_UP")
