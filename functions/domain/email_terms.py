@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 #: bump on every change to :data:`TOPICS` or to how terms match (functions/domain/email_match.py);
 #: reported with each classification
-TERMS_VERSION = "2026-12-02.1"
+TERMS_VERSION = "2026-12-02.2"
 
 
 @dataclass(frozen=True)

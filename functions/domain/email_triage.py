@@ -87,23 +87,38 @@ def detect_language(text: str) -> str:
     return "es" if spanish > english else "en"
 
 
-def _score(topic: EmailTopic, subject: Words, body: Words) -> tuple[int, list[str]]:
-    """The topic's score; a word counts for one term of a topic only (an English and a Spanish term with
-    one stem, "documents" and "documentos", must not count one word twice)."""
-    score, matched = 0, []
+#: what each repetition of a term in the body adds, as a share of its weight, and how many count
+REPEAT_SHARE, MAX_REPEATS = 0.5, 2
+
+
+def _score(topic: EmailTopic, subject: Words, body: Words) -> tuple[float, list[str]]:
+    """The topic's score. The subject counts twice (it is what the sender chose to say first) except
+    for a weight-1 hint; a term said again in the body adds half its weight (twice at most: a message
+    that keeps returning to a subject is about it); a word counts for one term of a topic only (an
+    English and a Spanish term with one stem, "documents" and "documentos", must not count it twice)."""
+    score, matched = 0.0, []
     taken: dict[str, set[int]] = {"subject": set(), "body": set()}
     for term, weight in topic.terms.items():
         if not subject.may_hold(term) and not body.may_hold(term):
             continue
         for field, words, factor in (("subject", subject, 2), ("body", body, 1)):
-            # the subject counts twice: it is what the sender chose to say first
             at = words.find(term, taken[field])
             if at >= 0:
                 taken[field].add(at)
                 score += (factor if weight > 1 else 1) * weight
+                score += REPEAT_SHARE * weight * _repeats(term, body, taken["body"])
                 matched.append(f"{field}:{term}")
                 break
     return score, matched
+
+
+def _repeats(term: str, body: Words, taken: set[int]) -> int:
+    """How many more times (up to :data:`MAX_REPEATS`) ``term`` occurs in the body; marks them taken."""
+    count = 0
+    while count < MAX_REPEATS and (at := body.find(term, taken)) >= 0:
+        taken.add(at)
+        count += 1
+    return count
 
 
 def classified_text(subject: str, body: str, content_type: str = "") -> tuple[str, str]:
