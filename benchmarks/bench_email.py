@@ -82,7 +82,11 @@ def run() -> None:
     print(
         f"\nheld-out file {HELDOUT.name}: {apart.total} e-mails written apart from the terms, never tuned on"
     )
-    print(f"{'':>8} {apart.total:>4} {apart.accuracy:>9.1%} {apart.baseline:>26.1%}")
+    wrong_office = sum(
+        n for (label, predicted), n in apart.confusion.items() if predicted not in {label, GENERAL}
+    )
+    print(f"{'':>8} {'n':>4} {'accuracy':>9} {'baseline (all to general)':>26} {'to a wrong office':>18}")
+    print(f"{'':>8} {apart.total:>4} {apart.accuracy:>9.1%} {apart.baseline:>26.1%} {wrong_office:>18}")
     print(_matrix(apart))
 
 
