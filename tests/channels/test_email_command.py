@@ -7,10 +7,12 @@ from email.message import EmailMessage
 from email.utils import formataddr
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from civicline.cli import app
-from civicline.commands.email import MAX_BODY_CHARS, run_email
+from civicline.commands.email import MAX_BODY_CHARS, from_mime, run_email
 
 
 def test_json_names_the_acknowledgement_queue_office_reason_and_confidence() -> None:
@@ -96,3 +98,27 @@ def test_a_raw_mailing_list_message_is_marked_not_acknowledged(tmp_path: Path) -
 
 def test_neither_a_sender_nor_a_file_is_a_usage_error() -> None:
     assert CliRunner().invoke(app, ["email", "--subject", "hi"]).exit_code == 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=600),
+        st.builds(
+            lambda head, body: head + b"\r\n\r\n" + body,
+            st.sampled_from(
+                [
+                    b"Subject: =?utf-8?B?w4E=?=\r\nFrom: =?x?Q?bad?= <a@b.c>",
+                    b"Content-Type: multipart/mixed; boundary=XX\r\nFrom: a@b.c",
+                    b'Content-Type: text/plain; charset="nope"\r\nContent-Transfer-Encoding: base64',
+                    b"Content-Type: text/html\r\nSubject: hi",
+                ]
+            ),
+            st.binary(max_size=400),
+        ),
+    )
+)
+def test_any_bytes_read_as_a_message_give_strings_never_an_exception(raw: bytes) -> None:
+    message = from_mime(raw)
+    assert all(isinstance(v, str) for v in (message.sender, message.subject, message.body))
+    assert message.attachments >= 0
