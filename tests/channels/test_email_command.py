@@ -122,3 +122,15 @@ def test_any_bytes_read_as_a_message_give_strings_never_an_exception(raw: bytes)
     message = from_mime(raw)
     assert all(isinstance(v, str) for v in (message.sender, message.subject, message.body))
     assert message.attachments >= 0
+
+
+def test_a_reply_to_our_acknowledgement_runs_through_the_flow_to_the_office_without_a_second_one() -> None:
+    # Given the acknowledgement a first message got
+    first = run_email("ana@example.org", "Passport", "How do I renew my passport?")
+    subject = first["acknowledgement_email"]["subject"]
+    quoted = "\n".join(f"> {line}" for line in first["acknowledgement_email"]["body"].split("\n"))
+    # When the citizen answers it (a fresh local stack: no window is open)
+    out = run_email("ana@example.org", f"Re: {subject}", f"Also my driver license expired.\n\n{quoted}")
+    # Then the flow queues it for the office its new text names, and no acknowledgement is sent
+    assert (out["acknowledgement"], out["acknowledgement_email"], out["office"]) == ("FOLLOW_UP", None, "dmv")
+    assert out["ended"]["how"] == "QUEUE"
