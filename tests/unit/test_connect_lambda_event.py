@@ -73,7 +73,7 @@ def test_a_one_megabyte_attribute_is_refused_with_a_clear_message() -> None:
 def test_unknown_fields_are_ignored() -> None:
     # Given an event with a field newer deployments add / Then it still parses, the field is not read
     event = _sample()
-    event["Details"]["ContactData"]["SegmentAttributes"] = {"x": {"ValueString": "y"}}
+    event["Details"]["ContactData"]["FutureInsights"] = {"x": {"ValueString": "y"}}
     parsed = parse_event(event)
-    assert not hasattr(parsed.contact, "SegmentAttributes")
+    assert not hasattr(parsed.contact, "FutureInsights")
     assert parsed.contact.ContactId == event["Details"]["ContactData"]["ContactId"]
