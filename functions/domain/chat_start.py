@@ -61,6 +61,8 @@ class Refusal(StrEnum):
     TOO_LARGE = "TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     FORBIDDEN_ORIGIN = "FORBIDDEN_ORIGIN"
+    #: answered by the API's web ACL (a managed rule matched), never by the function
+    BLOCKED = "BLOCKED"
     MALFORMED = "MALFORMED"
     INVALID_INPUT = "INVALID_INPUT"
     THROTTLED = "THROTTLED"
@@ -74,6 +76,7 @@ _STATUS: dict[Refusal, tuple[int, bool]] = {
     Refusal.TOO_LARGE: (413, False),
     Refusal.UNSUPPORTED_MEDIA_TYPE: (415, False),
     Refusal.FORBIDDEN_ORIGIN: (403, False),
+    Refusal.BLOCKED: (403, False),
     Refusal.MALFORMED: (400, False),
     Refusal.INVALID_INPUT: (400, False),
     Refusal.THROTTLED: (429, True),
@@ -96,6 +99,21 @@ _CONNECT_ERRORS: dict[str, Refusal] = {
     "ResourceNotFoundException": Refusal.MISCONFIGURED,
     "AccessDeniedException": Refusal.MISCONFIGURED,
 }
+
+
+def refusal_body(reason: Refusal, fields: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The page's JSON for a refusal: the reason, whether to retry, the fields at fault (never
+    values). The one shape of every refusal, whoever answers it: the function, or API Gateway's and
+    the web ACL's own responses (infra/constructs/chat_start.py renders them from this)."""
+    body: dict[str, Any] = {"result": reason.value, "retryable": _STATUS[reason][1]}
+    if fields:
+        body["fields"] = list(fields)
+    return body
+
+
+def refusal_status(reason: Refusal) -> int:
+    """The HTTP status a refusal is answered with."""
+    return _STATUS[reason][0]
 
 
 class ChatStartRefused(CivicLineError):

@@ -31,7 +31,8 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         answer = _start(event)
     except rules.ChatStartRefused as refused:
         logger.warning("chat_start_refused", reason=refused.reason.value, fields=list(refused.fields))
-        return _http(refused.status, _refusal_body(refused), origin, retry=refused.retryable)
+        body = rules.refusal_body(refused.reason, refused.fields)
+        return _http(refused.status, body, origin, retry=refused.retryable)
     logger.info("chat_start", outcome="STARTED")
     return _http(200, answer, origin)
 
@@ -66,13 +67,6 @@ def _call_connect(params: dict[str, Any]) -> dict[str, Any]:
         logger.warning("chat_start_connect_error", code=type(exc).__name__)
         raise rules.ChatStartRefused(rules.connect_refusal(None)) from None
     return response
-
-
-def _refusal_body(refused: rules.ChatStartRefused) -> dict[str, Any]:
-    body: dict[str, Any] = {"result": refused.reason.value, "retryable": refused.retryable}
-    if refused.fields:
-        body["fields"] = list(refused.fields)
-    return body
 
 
 def _http(status: int, body: dict[str, Any], origin: str | None, *, retry: bool = False) -> dict[str, Any]:
