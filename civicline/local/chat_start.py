@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from civicline.engine.arns import INSTANCE_ARN, REGION, local_arn
+from civicline.engine.result import HANGUP, CallerScript
 from civicline.local.aws_faults import _api_params, _Http
 
 #: the display name a local chat's customer has (the agent would see it)
@@ -178,3 +179,22 @@ def chat_start_options(language: str, *, display_name: str = LOCAL_DISPLAY_NAME)
         "attributes": {str(k): str(v) for k, v in (request.get("Attributes") or {}).items()},
         "disconnect_on_customer_exit": tuple(request.get("DisconnectOnCustomerExit") or ()),
     }
+
+
+def closed_window(script: CallerScript, *, before_disconnect_flow: bool) -> CallerScript:
+    """The customer as Connect still has them after their chat window closed: in the chat, reading
+    nothing and typing nothing more. Closed ``before_disconnect_flow`` (the close is what ended the
+    chat): nothing of theirs is read there; closed during it: what they typed before closing it.
+
+    Closing the window is not End chat: the hosted widget's page ends the chat on close only when it
+    calls the widget's disconnect from a ``pagehide`` listener ("Programmatically disconnect the chat
+    session of an Amazon Connect communication widget", adminguide programmatic-chat-disconnect.html),
+    which is the End chat disconnect (contact record: ``CUSTOMER_DISCONNECT``, "Customer explicitly
+    disconnects", ctr-data-model.html); otherwise the chat stays open until the agent ends it or the
+    customer's idle timer disconnects everyone but the customer ("Set up chat timeouts for chat
+    participants", setup-chat-timeouts.html). Either way the disconnect flow runs with the customer
+    still a participant: its messages reach nobody and every input times out."""
+    typed = [] if before_disconnect_flow else script.remaining
+    silent = CallerScript()
+    silent.entries = typed[: typed.index(HANGUP)] if HANGUP in typed else list(typed)
+    return silent

@@ -56,3 +56,18 @@ def test_the_event_carries_the_page_body_as_api_gateway_passes_it(encoded: bool)
     assert json.loads(body) == {"displayName": "Ana"} and event["isBase64Encoded"] is encoded
     assert event["headers"]["Origin"] == local.LOCAL_ORIGIN
     assert event["multiValueHeaders"]["Content-Type"] == ["application/json"]
+
+
+def test_a_closed_window_keeps_the_customer_in_the_chat_typing_nothing_more() -> None:
+    from civicline.engine.result import HANGUP, CallerScript
+
+    # Given a customer who typed two survey answers and then closed the window
+    script = CallerScript.typed(["1", "2"], leaves=True)
+    # When the disconnect flow reads them / Then the two answers, then silence (no leaving)
+    during = local.closed_window(script, before_disconnect_flow=False)
+    assert during.entries == ["1", "2"] and HANGUP not in during.entries
+    assert [during.next(), during.next(), during.next()] == ["1", "2", None]
+    assert during.customer == "IDLE"
+    # And a window closed before the disconnect flow began gives it nothing to read
+    before = local.closed_window(CallerScript.typed(["5"], leaves=True), before_disconnect_flow=True)
+    assert before.entries == [] and before.next() is None
