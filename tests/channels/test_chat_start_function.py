@@ -528,3 +528,68 @@ def test_any_event_gets_a_typed_answer_and_only_the_agency_page_may_read_it(
     # And a CORS grant is only ever the agency's own page
     assert response["headers"].get("Access-Control-Allow-Origin") in (None, LOCAL_ORIGIN)
     assert response["headers"]["Vary"] == "Origin"
+
+
+# --- the API's request model and the function agree ---------------------------------------------
+
+
+def _draft4_valid(schema: dict[str, Any], value: Any) -> bool:
+    """The JSON Schema keywords the generated model uses, as draft 4 (API Gateway) defines them."""
+    if "anyOf" in schema:
+        return any(_draft4_valid(option, value) for option in schema["anyOf"])
+    kind = schema.get("type")
+    if kind == "null":
+        return value is None
+    if kind == "string":
+        if not isinstance(value, str):
+            return False
+        if len(value) < schema.get("minLength", 0) or len(value) > schema.get("maxLength", len(value)):
+            return False
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            return False
+        return "enum" not in schema or value in schema["enum"]
+    if kind == "object":
+        if not isinstance(value, dict) or any(k not in value for k in schema.get("required", [])):
+            return False
+        properties = schema.get("properties", {})
+        if schema.get("additionalProperties") is False and set(value) - set(properties):
+            return False
+        return all(_draft4_valid(properties[k], v) for k, v in value.items() if k in properties)
+    return True
+
+
+_TRIMMED = st.text(min_size=0, max_size=80).map(str.strip)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    document=st.fixed_dictionaries(
+        {"displayName": _TRIMMED},
+        optional={
+            "language": st.sampled_from(["en", "es", "fr", ""]),
+            "requestId": st.one_of(st.uuids().map(str), st.text(max_size=40).map(str.strip), st.none()),
+            "topic": st.one_of(st.from_regex(r"[a-z0-9-]{0,40}", fullmatch=True), st.none()),
+            "page": st.from_regex(r"[a-z][a-z-]{0,35}", fullmatch=True),
+            "caseNumber": st.text(max_size=10),
+        },
+    )
+)
+def test_the_api_model_refuses_what_the_function_refuses_for_a_schema_reason(
+    document: dict[str, Any],
+) -> None:
+    from infra.constructs.chat_start import request_schema
+
+    # Given any start request (values as a page sends them: trimmed)
+    gateway_accepts = _draft4_valid(request_schema(), document)
+    try:
+        rules.parse_body(json.dumps(document))
+        function_accepts, reasons = True, []
+    except rules.ChatStartRefused as refused:
+        function_accepts, reasons = False, list(refused.fields)
+    # Then the API's validator never refuses a request the function would start a chat for
+    if function_accepts:
+        assert gateway_accepts
+    # And what it lets through that the function refuses is refused for a rule a schema cannot
+    # say (no more than three digits in a row, no markup): the checks the function alone makes
+    elif gateway_accepts:
+        assert reasons and all(r.startswith(":value_error") for r in reasons), reasons
