@@ -211,6 +211,10 @@ class ChatWebConfig(_Strict):
     burst_limit: Annotated[int, Field(ge=1, le=200)] = 10
     #: StartChatContact's ChatDurationInMinutes (the API takes 60 to 10,080)
     duration_minutes: Annotated[int, Field(ge=60, le=10080)] = 60
+    #: the web ACL's rate-based rule: requests one client IP may send in the window before it is
+    #: answered 429 (AWS WAF's lowest limit is 10; windows 60, 120, 300 or 600 seconds)
+    per_ip_limit: Annotated[int, Field(ge=10, le=100_000)] = 100
+    per_ip_window_seconds: Literal[60, 120, 300, 600] = 300
 
 
 class LayerConfig(_Strict):

@@ -49,8 +49,8 @@ DEAD_LETTER_QUEUES = (
 REQUIRED_WILDCARDS: dict[str, str] = {
     "xray:PutTraceSegments": "X-Ray accepts only Resource '*' for PutTraceSegments/PutTelemetryRecords",
     "dynamodb:ListStreams": "DynamoDB ListStreams has no resource-level permission (Resource '*')",
-    "/contact/*": "connect:StartOutboundVoiceContact acts on contacts that do not exist yet: "
-    "'<instance ARN>/contact/*' is the narrowest ARN",
+    "/contact/*": "connect:StartOutboundVoiceContact and StartChatContact act on contacts that do not "
+    "exist yet: '<instance ARN>/contact/*' is the narrowest ARN",
     "log-group:": "a log group ARN ends in ':*' to cover its log streams, whose names Lambda generates",
 }
 
@@ -72,6 +72,13 @@ _SYNC = (
 )
 _IS_DLQ = "This queue is itself a dead-letter queue (its depth has an alarm); a DLQ of a DLQ adds nothing"
 _CR = "CDK's AwsCustomResource provider function, managed by aws-cdk-lib"
+_PUBLIC_CHAT = (
+    "The public web chat's start: a citizen has no login (as with Connect's hosted widget). What stands "
+    "in its place: the regional web ACL on the stage (a rate per client IP, a body-size rule, AWS managed "
+    "rule groups), the request validator (the body's JSON schema), stage throttling, CORS and an Origin "
+    "check for the agency's pages, and a start only opens a chat in the main inbound flow "
+    "(infra/constructs/chat_start.py, docs/decisions.md)"
+)
 
 ACKNOWLEDGEMENTS: tuple[Ack, ...] = (
     *(Ack(f"Functions/{fn}Function", "AwsSolutions-L1", _PYTHON) for fn in ALL_FUNCTIONS),
@@ -98,15 +105,26 @@ ACKNOWLEDGEMENTS: tuple[Ack, ...] = (
     Ack(
         "Functions/ChatStartFunction",
         "Serverless-LambdaDLQ",
-        "Invoked synchronously by the chat-start HTTP API: a Lambda DLQ only applies to asynchronous "
+        "Invoked synchronously by the chat-start REST API: a Lambda DLQ only applies to asynchronous "
         "invocations; a failure is the page's typed answer (5xx, retryable or not)",
     ),
     Ack(
-        "ChatStart/Api/POST--chat/Resource",
+        "ChatStart/Api/Default/chat/POST/Resource",
         "AwsSolutions-APIG4",
-        "The public web chat's start: a citizen has no login (as with Connect's hosted widget); the stage "
-        "throttles every caller together, the function refuses any request outside its contract, and a "
-        "start only opens a chat in the main inbound flow (docs/decisions.md)",
+        _PUBLIC_CHAT,
+    ),
+    Ack(
+        "ChatStart/Api/Default/chat/POST/Resource",
+        "AwsSolutions-COG4",
+        _PUBLIC_CHAT + "; a Cognito user pool would need an account the citizen does not have",
+    ),
+    Ack(
+        "ChatStart/Api/DeploymentStage.live/Resource",
+        "AwsSolutions-APIG6",
+        "Execution logging needs the region-wide API Gateway CloudWatch role (AWS::ApiGateway::Account), "
+        "an account setting this stack must not own; the stage's JSON access log records every request's "
+        "status, error type, WAF outcome and integration error, and X-Ray traces each request "
+        "(docs/decisions.md)",
     ),
     Ack(
         "Functions/CallbackDispatcherFunction",
@@ -180,8 +198,9 @@ def environment_acks(config: EnvConfig) -> tuple[Ack, ...]:
             f"AwsSolutions-IAM5[Resource::{instance}/contact/*]",
             REQUIRED_WILDCARDS["/contact/*"],
         )
-        # the callback dispatcher, and the notification senders that place calls (CALL_SENDERS)
-        for function in ("CallbackDispatcher", "Notifier", "NotifyDeferred", "DeadlineReminders")
+        # the callback dispatcher, the notification senders that place calls (CALL_SENDERS), and the
+        # web chat's start (StartChatContact's contact resource type, beside its one flow)
+        for function in ("CallbackDispatcher", "Notifier", "NotifyDeferred", "DeadlineReminders", "ChatStart")
     )
 
 

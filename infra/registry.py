@@ -414,8 +414,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "chat_start",
         "functions.handlers.chat_start.handler",
         "The public web chat's backend: starts a chat (StartChatContact) whose survey survives End chat",
-        # called by the citizen's page through the stack's HTTP API (infra/constructs/chat_start.py);
-        # it reads no table; its one AWS call is connect:StartChatContact on the chat's flow
+        # called by the citizen's page through the stack's REST API behind AWS WAF
+        # (infra/constructs/chat_start.py); it reads no table; its one AWS call is
+        # connect:StartChatContact (on the chat's flow and the instance's contacts)
         connect_facing=False,
         timeout_seconds=10,
         memory_mb=256,

@@ -114,6 +114,11 @@ def after_agent(
     if result.how != "QUEUE" or not hook:
         return None
     contact = result.contact
+    if window_closed and contact.channel == "CHAT":  # still in the chat, reading nothing
+        from civicline.local.chat_start import closed_window
+
+        script = closed_window(script, before_disconnect_flow=ended_by == "customer")
+        window_closed = False
     return engine.run_contact(
         hook,
         script,
@@ -315,8 +320,10 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--end-chat",
                 help="Chat: the customer closes the chat window (or loses the connection) after the last"
-                " --say: gone, nothing more is read. With --ended-by customer: the customer closes the"
-                " window after the agent answered instead of pressing End chat (no survey).",
+                " --say: nothing more is read or typed. Connect keeps them in the chat (closing is not"
+                " End chat), so a disconnect flow still runs, its messages reach nobody and its inputs"
+                " time out. With --ended-by customer: the customer closes the window after the agent"
+                " answered instead of pressing End chat.",
             ),
         ] = False,
         ended_by: Annotated[

@@ -183,8 +183,9 @@ def customer_remains(contact: ContactState, disconnect_reason: str | None, *, co
     ended a chat that was started with ``DisconnectOnCustomerExit=["AGENT"]`` (the widget's End
     chat): Connect disconnects the agent and the customer continues "through disconnect flows such
     as surveys or feedback forms" (StartChatContact; adminguide enable-post-chat-survey.html).
-    Anything else (a caller who hung up, a chat without the flag, a customer whose window closed or
-    whose connection was lost: ``connected=False``) leaves nobody to deliver a message to.
+    Anything else (a caller who hung up, a chat without the flag, a customer Connect no longer has
+    in the chat: ``connected=False``) leaves nobody to deliver a message to. A closed chat window is
+    not that: Connect keeps the customer (civicline.local.chat_start.closed_window, docs/engine.md).
     """
     if not connected:
         return False

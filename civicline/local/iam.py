@@ -348,9 +348,13 @@ def requests_of(
             else f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{secret}-*"
         )
         return [AuthRequest(action, resource)]
-    if service == "connect" and operation == "StartChatContact":  # the flow the chat starts in
-        flow = f"{_connect_instance_arn(params)}/contact-flow/{params.get('ContactFlowId', '')}"
-        return [AuthRequest(action, flow)]
+    if service == "connect" and operation == "StartChatContact":
+        # the flow the chat starts in (``contact-flow``) and the contact it creates (``contact``,
+        # its id not yet known): both resource types the Service Authorization Reference's copies
+        # list for the action, each taken as required (docs/channels.md, "AWS pages checked")
+        instance = _connect_instance_arn(params)
+        flow = f"{instance}/contact-flow/{params.get('ContactFlowId', '')}"
+        return [AuthRequest(action, flow), AuthRequest(action, f"{instance}/contact/*")]
     if service == "connect" and operation == "StartOutboundVoiceContact":
         # resource type ``contact`` (required): instance/<id>/contact/<contact id>, the contact not
         # yet known ("Actions, resources, and condition keys for Amazon Connect", as recorded in

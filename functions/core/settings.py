@@ -73,6 +73,8 @@ class Settings:
     chat_flow_arn: str = ""
     #: StartChatContact's ChatDurationInMinutes (API minimum 60, maximum 10,080)
     chat_duration_minutes: Annotated[int, Range(ge=60, le=10080)] = 60
+    #: the agency pages a browser may start a chat from (chat_start: CORS and its Origin check)
+    chat_allowed_origins: tuple[str, ...] = ()
 
     def table(self, logical: str) -> str:
         """Physical name of a table, or a ConfigurationError naming the variable to set."""
@@ -134,6 +136,7 @@ _SCALARS = {
     "EMAIL_BACKLOG_LOOKBACK_HOURS": "email_backlog_lookback_hours",
     "CHAT_FLOW_ARN": "chat_flow_arn",
     "CHAT_DURATION_MINUTES": "chat_duration_minutes",
+    "CHAT_ALLOWED_ORIGINS": "chat_allowed_origins",
 }
 
 
@@ -143,7 +146,8 @@ def get_settings() -> Settings:
     raw: dict[str, object] = {
         field: os.environ[env] for env, field in _SCALARS.items() if os.environ.get(env)
     }
-    for listed in ("holidays", "callback_dial_prefixes"):  # comma-separated in the environment
+    # comma-separated in the environment
+    for listed in ("holidays", "callback_dial_prefixes", "chat_allowed_origins"):
         if isinstance(raw.get(listed), str):
             raw[listed] = [part.strip() for part in str(raw[listed]).split(",") if part.strip()]
     raw["tables"] = {logical: os.environ[env] for logical, env in TABLE_ENV.items() if os.environ.get(env)}

@@ -14,6 +14,16 @@ chat``, civicline/local/chat_start.py):
   back as ``...interactive.response``.
 * ``ClientToken``: the page's ``requestId`` when it sent one (the page retrying a start it never
   heard back from gets the same chat), else one drawn for this start (botocore's retries of it).
+
+The request arrives as an API Gateway REST API Lambda proxy event (payload 1.0: ``headers`` as the
+client sent them, ``body`` a string or null, ``isBase64Encoded``; API Gateway Developer Guide,
+set-up-lambda-proxy-integrations.html). Before its body is read, two header rules
+(:func:`allowed_origin`, :func:`require_json`): a request naming an ``Origin`` must name one of the
+agency's pages (a browser on any other site is refused before Connect is asked), and the body must
+be declared JSON (a browser sends a cross-site ``text/plain`` POST without a CORS preflight, so only
+a JSON content type makes every browser caller pass the preflight). The answer carries the CORS
+headers itself: with a Lambda proxy integration API Gateway passes the function's headers through;
+only the preflight (OPTIONS) is answered by API Gateway.
 """
 
 from __future__ import annotations
@@ -49,6 +59,10 @@ class Refusal(StrEnum):
     """Why a start did not start a chat; the page reads it (with ``retryable``)."""
 
     TOO_LARGE = "TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    FORBIDDEN_ORIGIN = "FORBIDDEN_ORIGIN"
+    #: answered by the API's web ACL (a managed rule matched), never by the function
+    BLOCKED = "BLOCKED"
     MALFORMED = "MALFORMED"
     INVALID_INPUT = "INVALID_INPUT"
     THROTTLED = "THROTTLED"
@@ -60,6 +74,9 @@ class Refusal(StrEnum):
 #: refusal -> (HTTP status, whether the same request may succeed later)
 _STATUS: dict[Refusal, tuple[int, bool]] = {
     Refusal.TOO_LARGE: (413, False),
+    Refusal.UNSUPPORTED_MEDIA_TYPE: (415, False),
+    Refusal.FORBIDDEN_ORIGIN: (403, False),
+    Refusal.BLOCKED: (403, False),
     Refusal.MALFORMED: (400, False),
     Refusal.INVALID_INPUT: (400, False),
     Refusal.THROTTLED: (429, True),
@@ -84,6 +101,21 @@ _CONNECT_ERRORS: dict[str, Refusal] = {
 }
 
 
+def refusal_body(reason: Refusal, fields: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The page's JSON for a refusal: the reason, whether to retry, the fields at fault (never
+    values). The one shape of every refusal, whoever answers it: the function, or API Gateway's and
+    the web ACL's own responses (infra/constructs/chat_start.py renders them from this)."""
+    body: dict[str, Any] = {"result": reason.value, "retryable": _STATUS[reason][1]}
+    if fields:
+        body["fields"] = list(fields)
+    return body
+
+
+def refusal_status(reason: Refusal) -> int:
+    """The HTTP status a refusal is answered with."""
+    return _STATUS[reason][0]
+
+
 class ChatStartRefused(CivicLineError):
     """A start that started nothing: the typed reason, and the fields at fault (never values)."""
 
@@ -99,6 +131,45 @@ class ChatStartRefused(CivicLineError):
     @property
     def retryable(self) -> bool:
         return _STATUS[self.reason][1]
+
+
+#: the media type a start request must declare (parameters such as ``charset`` may follow it)
+JSON_MEDIA_TYPE = "application/json"
+
+
+def header_map(headers: Mapping[str, Any] | None) -> dict[str, str]:
+    """An event's ``headers`` with lower-case names (HTTP names are case-insensitive; a REST API
+    proxy event keeps the case the client sent); a missing or null map is empty."""
+    if not isinstance(headers, Mapping):
+        return {}
+    return {str(k).lower(): str(v) for k, v in headers.items() if isinstance(v, str)}
+
+
+def allowed_origin(headers: Mapping[str, str], allowed_origins: tuple[str, ...]) -> str | None:
+    """The request's ``Origin`` when it is one of the agency's pages; None when it named none (not a
+    browser on another site); refused when it names any other. ``headers`` as :func:`header_map`."""
+    origin = headers.get("origin")
+    if origin is None:
+        return None
+    if origin not in allowed_origins:
+        raise ChatStartRefused(Refusal.FORBIDDEN_ORIGIN)
+    return origin
+
+
+def require_json(headers: Mapping[str, str]) -> None:
+    """Refused unless the body is declared ``application/json`` (parameters may follow)."""
+    media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != JSON_MEDIA_TYPE:
+        raise ChatStartRefused(Refusal.UNSUPPORTED_MEDIA_TYPE)
+
+
+def cors_headers(origin: str | None) -> dict[str, str]:
+    """The answer's CORS headers: the page's own origin when it is allowed (never ``*``), and
+    ``Vary: Origin`` always (an answer for one origin must not be cached for another)."""
+    headers = {"Vary": "Origin"}
+    if origin:
+        headers["Access-Control-Allow-Origin"] = origin
+    return headers
 
 
 def parse_body(body: str | bytes | None, *, encoded: bool = False) -> ChatStartRequest:

@@ -1,11 +1,13 @@
 """Lambda ``chat_start``: the public web chat's backend (the page calls it over HTTPS).
 
-It checks the page's request (functions/domain/chat_start.py, schemas/chat_start.py), asks Amazon
-Connect to start the chat in the main inbound flow with ``DisconnectOnCustomerExit=["AGENT"]`` (so a
-citizen who ends the chat still gets the post-chat survey), and returns the participant token the
-page joins with. Every outcome is typed: 4xx for a request the page must change, 429/503 with
-``retryable`` when Connect was busy (nothing started), 500 when the stack itself is wrong. The token,
-the contact id and the display name are never logged.
+It is the Lambda proxy integration of the stack's REST API (``POST /chat``, payload 1.0, behind AWS
+WAF: infra/constructs/chat_start.py). It checks the page's headers and request
+(functions/domain/chat_start.py, schemas/chat_start.py), asks Amazon Connect to start the chat in
+the main inbound flow with ``DisconnectOnCustomerExit=["AGENT"]`` (so a citizen who ends the chat
+still gets the post-chat survey), and returns the participant token the page joins with. Every
+outcome is typed: 4xx for a request the page must change, 429/503 with ``retryable`` when Connect
+was busy (nothing started), 500 when the stack itself is wrong. The token, the contact id and the
+display name are never logged. The answer carries its own CORS headers for an allowed origin.
 """
 
 from __future__ import annotations
@@ -19,17 +21,24 @@ from functions.domain import chat_start as rules
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
+    event = event if isinstance(event, dict) else {}
+    settings = get_settings()
+    headers = rules.header_map(event.get("headers"))
+    origin: str | None = None
     try:
-        answer = _start(event if isinstance(event, dict) else {})
+        origin = rules.allowed_origin(headers, settings.chat_allowed_origins)
+        rules.require_json(headers)
+        answer = _start(event)
     except rules.ChatStartRefused as refused:
         logger.warning("chat_start_refused", reason=refused.reason.value, fields=list(refused.fields))
-        return _http(refused.status, _refusal_body(refused), retry=refused.retryable)
+        body = rules.refusal_body(refused.reason, refused.fields)
+        return _http(refused.status, body, origin, retry=refused.retryable)
     logger.info("chat_start", outcome="STARTED")
-    return _http(200, answer)
+    return _http(200, answer, origin)
 
 
 def _start(event: dict[str, Any]) -> dict[str, str]:
-    request = rules.parse_body(event.get("body"), encoded=bool(event.get("isBase64Encoded")))
+    request = rules.parse_body(event.get("body"), encoded=event.get("isBase64Encoded") is True)
     settings = get_settings()
     if not settings.chat_flow_arn or not settings.instance_arn:
         raise rules.ChatStartRefused(rules.Refusal.MISCONFIGURED)
@@ -60,15 +69,9 @@ def _call_connect(params: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-def _refusal_body(refused: rules.ChatStartRefused) -> dict[str, Any]:
-    body: dict[str, Any] = {"result": refused.reason.value, "retryable": refused.retryable}
-    if refused.fields:
-        body["fields"] = list(refused.fields)
-    return body
-
-
-def _http(status: int, body: dict[str, Any], *, retry: bool = False) -> dict[str, Any]:
-    headers = {"Content-Type": "application/json", "Cache-Control": "no-store"}
+def _http(status: int, body: dict[str, Any], origin: str | None, *, retry: bool = False) -> dict[str, Any]:
+    """A Lambda proxy answer (statusCode, headers, body), with the CORS headers for ``origin``."""
+    headers = {"Content-Type": "application/json", "Cache-Control": "no-store", **rules.cors_headers(origin)}
     if retry:
         headers["Retry-After"] = str(rules.RETRY_AFTER_SECONDS)
     return {"statusCode": status, "headers": headers, "body": json.dumps(body)}

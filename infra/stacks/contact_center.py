@@ -88,6 +88,7 @@ class ContactCenterStack(Stack):
                 function=fns["chat_start"],
                 role=self.functions.roles["chat_start"],
                 flow_arn=chat_flow.attr_contact_flow_arn,
+                instance_arn=self.center.instance_arn,
                 logs_key=self.functions.logs_key,
             )
             CfnOutput(self, "ChatStartUrl", value=self.chat_start.url)

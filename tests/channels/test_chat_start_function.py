@@ -1,4 +1,6 @@
-"""The public web chat's backend (functions/handlers/chat_start.py) through its real entry point.
+"""The public web chat's backend (functions/handlers/chat_start.py) through its real entry point,
+called with the event the stack's REST API sends it (Lambda proxy integration, payload 1.0: the
+shape of AWS's sample event, pinned in tests/channels/data/rest_api_proxy_event.json).
 
 moto has no StartChatContact, so Connect's answers come from botocore's own Stubber on the
 function's connect client (which also checks every request against botocore's connect model) and
@@ -8,16 +10,17 @@ stub, as a request Connect refused or never answered.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from civicline.local.chat_start import LOCAL_ORIGIN, rest_proxy_event
 from functions.domain import chat_start as rules
 from functions.handlers.chat_start import handler
 
@@ -38,6 +41,7 @@ def chat_settings(seeded: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]
 
     monkeypatch.setenv("CONNECT_INSTANCE_ARN", INSTANCE)
     monkeypatch.setenv("CHAT_FLOW_ARN", FLOW)
+    monkeypatch.setenv("CHAT_ALLOWED_ORIGINS", f"{LOCAL_ORIGIN},https://www.civicline.example")
     reset_settings()
     reset_clients()
     yield seeded
@@ -45,12 +49,11 @@ def chat_settings(seeded: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]
     reset_clients()
 
 
-def http(body: Any, *, raw: bool = False, encoded: bool = False) -> dict[str, Any]:
-    """An HTTP API (payload 2.0) / function URL event carrying ``body``."""
+def http(body: Any, *, raw: bool = False, encoded: bool = False, **headers: Any) -> dict[str, Any]:
+    """The REST API's proxy event for a page's ``POST /chat`` carrying ``body`` (JSON of it unless
+    ``raw``), from the agency's page unless ``origin``/``content_type`` say otherwise."""
     text = body if raw else json.dumps(body)
-    if encoded:
-        text = base64.b64encode(text.encode()).decode()
-    return {"version": "2.0", "routeKey": "POST /chat", "body": text, "isBase64Encoded": encoded}
+    return rest_proxy_event(text, encoded=encoded, **headers)
 
 
 def answer(response: dict[str, Any]) -> dict[str, Any]:
@@ -216,7 +219,35 @@ def test_a_base64_body_is_read_like_a_plain_one(chat_settings: Any) -> None:
             None,
             id="bad-base64",
         ),
-        pytest.param({"version": "2.0"}, 400, "MALFORMED", None, id="no-body"),
+        pytest.param(rest_proxy_event(None), 400, "MALFORMED", None, id="no-body"),
+        pytest.param(http("", raw=True), 400, "MALFORMED", None, id="empty-body"),
+        pytest.param(http('{"displayName": "Ana"', raw=True), 400, "MALFORMED", None, id="truncated-json"),
+        pytest.param(http('"Ana"', raw=True), 400, "MALFORMED", None, id="json-string"),
+        pytest.param(http(b"\xff\xfe".decode("latin-1"), raw=True), 400, "MALFORMED", None, id="not-utf-8"),
+        pytest.param(
+            http({"displayName": "Ana"}, content_type="text/plain"),
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            None,
+            id="text-plain",
+        ),
+        pytest.param(
+            http({"displayName": "Ana"}, content_type=None), 415, "UNSUPPORTED_MEDIA_TYPE", None, id="no-type"
+        ),
+        pytest.param(
+            http({"displayName": "Ana"}, origin="https://evil.example"),
+            403,
+            "FORBIDDEN_ORIGIN",
+            None,
+            id="other-site",
+        ),
+        pytest.param(
+            http({"displayName": "Ana"}, origin="https://civicline.example.evil.example"),
+            403,
+            "FORBIDDEN_ORIGIN",
+            None,
+            id="lookalike-site",
+        ),
         pytest.param(
             http({"displayName": "Ana", "page": "x" * 5000}), 413, "TOO_LARGE", None, id="oversized"
         ),
@@ -355,3 +386,210 @@ def test_any_body_is_a_request_or_a_typed_refusal(body: str) -> None:
     )
     assert params["DisconnectOnCustomerExit"] == ["AGENT"]
     assert all(not re.search(r"[0-9]", v) for k, v in params["Attributes"].items())
+
+
+# --- the REST API's proxy event, CORS and the header rules ----------------------------------------
+
+SAMPLE = Path(__file__).parent / "data" / "rest_api_proxy_event.json"
+
+
+def aws_sample_event(body: str, headers: dict[str, str]) -> dict[str, Any]:
+    """AWS's sample Lambda proxy event (payload 1.0, "Lambda proxy integrations in API Gateway"),
+    as a POST of ``body`` with ``headers``, every other field as the sample has it."""
+    event: dict[str, Any] = json.loads(SAMPLE.read_text())
+    event.update(httpMethod="POST", body=body, headers=headers)
+    event["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
+    event["requestContext"]["httpMethod"] = "POST"
+    return event
+
+
+def test_the_local_event_has_the_shape_of_aws_sample_event() -> None:
+    # Given AWS's sample proxy event and the one the local path (and these tests) build
+    sample = json.loads(SAMPLE.read_text())
+    local = rest_proxy_event("{}")
+    # Then the local one has every top-level field of the sample, of the same JSON types
+    assert set(local) == set(sample) - {"version"}
+    for key, value in sample.items():
+        if value is not None and local[key] is not None:
+            assert type(local[key]) is type(value), key
+    # And its request context carries the sample's identifying fields (the stage, request id, path)
+    assert {"requestId", "stage", "resourcePath", "httpMethod", "identity"} <= set(local["requestContext"])
+
+
+def test_aws_sample_event_starts_a_chat_when_it_comes_from_the_agency_page(chat_settings: Any) -> None:
+    from botocore.stub import Stubber
+
+    from functions.core.aws import client
+
+    # Given AWS's own sample event carrying the page's body, sent from the agency's page
+    page = json.dumps({"displayName": "Ana", "requestId": REQUEST_ID})
+    event = aws_sample_event(
+        page, {"content-type": "application/json; charset=utf-8", "origin": LOCAL_ORIGIN}
+    )
+    with Stubber(client("connect")) as stub:
+        stub.add_response("start_chat_contact", STARTED, expected_request())
+        # When the function gets it
+        response = handler(event, None)
+    # Then the chat starts and the answer may be read by that page (and only that page)
+    assert response["statusCode"] == 200
+    assert response["headers"]["Access-Control-Allow-Origin"] == LOCAL_ORIGIN
+    assert response["headers"]["Vary"] == "Origin"
+
+
+def test_aws_sample_event_as_sent_from_another_site_is_refused(chat_settings: Any, aws_faults: Any) -> None:
+    # Given the sample event with its own headers plus the Origin of a site that is not the agency's
+    faults = aws_faults("connect")
+    headers = {"header1": "value1", "Content-Type": "application/json", "Origin": "https://aws.amazon.com"}
+    response = handler(aws_sample_event(json.dumps({"displayName": "Ana"}), headers), None)
+    # Then 403, no CORS grant for that site, and Connect was never asked
+    assert response["statusCode"] == 403
+    assert answer(response) == {"result": "FORBIDDEN_ORIGIN", "retryable": False}
+    assert "Access-Control-Allow-Origin" not in response["headers"]
+    assert not faults.calls
+
+
+@pytest.mark.parametrize("origin", [LOCAL_ORIGIN, "https://www.civicline.example"])
+def test_each_allowed_page_reads_its_own_refusal(chat_settings: Any, origin: str) -> None:
+    # Given a bad request from one of the agency's pages / Then the refusal is readable by that page
+    response = handler(http({"displayName": ""}, origin=origin), None)
+    assert response["statusCode"] == 400
+    assert response["headers"]["Access-Control-Allow-Origin"] == origin
+
+
+def test_a_request_naming_no_origin_is_not_a_browser_on_another_site(chat_settings: Any) -> None:
+    from botocore.stub import Stubber
+
+    from functions.core.aws import client
+
+    # Given a request without an Origin (a server-side caller: it is bounded by the WAF, not CORS)
+    with Stubber(client("connect")) as stub:
+        stub.add_response("start_chat_contact", STARTED, expected_request())
+        response = handler(http({"displayName": "Ana", "requestId": REQUEST_ID}, origin=None), None)
+    # Then it starts, and no browser is granted the answer
+    assert response["statusCode"] == 200
+    assert "Access-Control-Allow-Origin" not in response["headers"]
+
+
+def test_header_names_are_read_in_any_case(chat_settings: Any, aws_faults: Any) -> None:
+    # Given header names in the case a client chose (a REST API proxy event keeps it)
+    faults = aws_faults("connect")
+    event = http({"displayName": "Ana"}, origin=None, content_type=None)
+    event["headers"] = {"CONTENT-TYPE": "text/plain", "ORIGIN": LOCAL_ORIGIN}
+    response = handler(event, None)
+    # Then they are the same headers: an allowed page, a body not declared JSON
+    assert response["statusCode"] == 415
+    assert response["headers"]["Access-Control-Allow-Origin"] == LOCAL_ORIGIN
+    assert not faults.calls
+
+
+def test_a_megabyte_body_is_refused_unread(chat_settings: Any, aws_faults: Any) -> None:
+    # Given a body of a megabyte (the WAF blocks it first when deployed; the function never trusts that)
+    faults = aws_faults("connect")
+    response = handler(http("{" + " " * 1_000_000 + "}", raw=True), None)
+    # Then 413, nothing asked
+    assert response["statusCode"] == 413 and answer(response)["result"] == "TOO_LARGE"
+    assert not faults.calls
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    headers=st.dictionaries(
+        st.sampled_from(["Content-Type", "content-type", "Origin", "origin", "X-Forwarded-For"]),
+        st.one_of(
+            st.sampled_from(["application/json", "text/plain", LOCAL_ORIGIN, "https://evil.example", ""]),
+            st.text(max_size=30),
+        ),
+        max_size=4,
+    ),
+    body=st.one_of(st.none(), st.text(max_size=200), _DOCUMENTS.map(json.dumps)),
+    encoded=st.booleans(),
+)
+def test_any_event_gets_a_typed_answer_and_only_the_agency_page_may_read_it(
+    headers: dict[str, str], body: str | None, encoded: bool
+) -> None:
+    # Given any headers and body the REST API may pass (Connect is never reachable here: a start
+    # that gets that far is answered 500/503, still typed)
+    import os
+
+    os.environ["CHAT_ALLOWED_ORIGINS"] = LOCAL_ORIGIN
+    from functions.core.settings import reset_settings
+
+    reset_settings()
+    try:
+        event = rest_proxy_event(body, origin=None, content_type=None) | {"isBase64Encoded": encoded}
+        event["headers"] = headers
+        response = handler(event, None)
+    finally:
+        os.environ.pop("CHAT_ALLOWED_ORIGINS", None)
+        reset_settings()
+    # Then the answer is a typed JSON body with a status the contract names
+    assert response["statusCode"] in {200, 400, 403, 413, 415, 429, 500, 503}
+    assert set(answer(response)) >= {"result"}
+    # And a CORS grant is only ever the agency's own page
+    assert response["headers"].get("Access-Control-Allow-Origin") in (None, LOCAL_ORIGIN)
+    assert response["headers"]["Vary"] == "Origin"
+
+
+# --- the API's request model and the function agree ---------------------------------------------
+
+
+def _draft4_valid(schema: dict[str, Any], value: Any) -> bool:
+    """The JSON Schema keywords the generated model uses, as draft 4 (API Gateway) defines them."""
+    if "anyOf" in schema:
+        return any(_draft4_valid(option, value) for option in schema["anyOf"])
+    kind = schema.get("type")
+    if kind == "null":
+        return value is None
+    if kind == "string":
+        if not isinstance(value, str):
+            return False
+        if len(value) < schema.get("minLength", 0) or len(value) > schema.get("maxLength", len(value)):
+            return False
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            return False
+        return "enum" not in schema or value in schema["enum"]
+    if kind == "object":
+        if not isinstance(value, dict) or any(k not in value for k in schema.get("required", [])):
+            return False
+        properties = schema.get("properties", {})
+        if schema.get("additionalProperties") is False and set(value) - set(properties):
+            return False
+        return all(_draft4_valid(properties[k], v) for k, v in value.items() if k in properties)
+    return True
+
+
+_TRIMMED = st.text(min_size=0, max_size=80).map(str.strip)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    document=st.fixed_dictionaries(
+        {"displayName": _TRIMMED},
+        optional={
+            "language": st.sampled_from(["en", "es", "fr", ""]),
+            "requestId": st.one_of(st.uuids().map(str), st.text(max_size=40).map(str.strip), st.none()),
+            "topic": st.one_of(st.from_regex(r"[a-z0-9-]{0,40}", fullmatch=True), st.none()),
+            "page": st.from_regex(r"[a-z][a-z-]{0,35}", fullmatch=True),
+            "caseNumber": st.text(max_size=10),
+        },
+    )
+)
+def test_the_api_model_refuses_what_the_function_refuses_for_a_schema_reason(
+    document: dict[str, Any],
+) -> None:
+    from infra.constructs.chat_start import request_schema
+
+    # Given any start request (values as a page sends them: trimmed)
+    gateway_accepts = _draft4_valid(request_schema(), document)
+    try:
+        rules.parse_body(json.dumps(document))
+        function_accepts, reasons = True, []
+    except rules.ChatStartRefused as refused:
+        function_accepts, reasons = False, list(refused.fields)
+    # Then the API's validator never refuses a request the function would start a chat for
+    if function_accepts:
+        assert gateway_accepts
+    # And what it lets through that the function refuses is refused for a rule a schema cannot
+    # say (no more than three digits in a row, no markup): the checks the function alone makes
+    elif gateway_accepts:
+        assert reasons and all(r.startswith(":value_error") for r in reasons), reasons

@@ -6,8 +6,10 @@ the chat and only the customer remains" (chat.html). A chat started with StartCh
 ``DisconnectOnCustomerExit=["AGENT"]`` makes the customer's End chat disconnect the agent too,
 "allowing them to continue through disconnect flows such as surveys or feedback forms" (botocore's
 connect model; adminguide enable-post-chat-survey.html). Every chat `civicline call` starts is
-started that way, by the deployed chat_start function's own domain code. A customer who closes the
-window (or loses the connection) is gone: nothing is asked and no answer is invented.
+started that way, by the deployed chat_start function itself (civicline/local/chat_start.py). A
+customer who closes the window (or loses the connection) is still in the chat for Connect (closing
+is not End chat: adminguide programmatic-chat-disconnect.html, setup-chat-timeouts.html): the
+disconnect flow runs, its messages reach nobody, its inputs time out, and no answer is invented.
 """
 
 from __future__ import annotations
@@ -93,25 +95,34 @@ def test_when_the_customer_presses_end_chat_the_survey_is_asked_and_stored() -> 
     assert after["prompts"][-1] == "Thank you for your time. Goodbye."
 
 
-def test_when_the_customer_closes_the_window_nothing_is_asked_or_invented() -> None:
-    # Given the same chat / When the customer closes the window after the agent answered
+def test_when_the_customer_closes_the_window_the_survey_reaches_nobody_and_nothing_is_invented() -> None:
+    # Given the same chat / When the customer closes the window after the agent answered (the page
+    # ends the chat on close: Connect records the End chat disconnect, CUSTOMER_DISCONNECT)
     transcript = chat("English", "agent", "5", ended_by="customer", end_chat=True)
     after = transcript["after_agent"]
-    # Then no question reached anybody, no typed message was read, no survey answer recorded
+    # Then Connect keeps the customer in the chat (closing is not leaving it), so the disconnect
+    # flow runs: its questions are sent to a closed window, nothing typed before is read as an answer
     assert after["ended"]["disconnect_reason"] == "CUSTOMER_DISCONNECT"
-    assert after["ended"]["participant"] is False
-    assert after["prompts"] == [] and after["inputs"] == []
-    assert not any(c["parameters"].get("trust") for c in survey_calls(after))
+    assert after["ended"]["participant"] is True
+    assert after["prompts"] and after["inputs"] == []
+    assert after["customer"] == "IDLE"
+    # And the survey stores an offer nobody answered: no answer invented
+    [survey] = survey_calls(after)
+    assert not any(survey["parameters"].get(q) for q in ("trust", "satisfaction", "fcrTimesCalled"))
+    assert survey["result"]["answered"] == "0"
 
 
 def test_a_customer_who_closes_the_window_mid_survey_keeps_the_answers_typed_so_far() -> None:
     # Given the agent ended the chat / When the customer answers two questions and closes the window
     transcript = chat("English", "agent", "1", "2", ended_by="agent", end_chat=True)
     after = transcript["after_agent"]
-    # Then the two answers were read and the chat ended with the customer gone
+    # Then the two answers were read, the later questions reached nobody and timed out, and what
+    # was answered is stored
     assert after["inputs"][:2] == ["1", "2"]
-    assert after["customer"] == "LEFT"
+    assert after["customer"] == "IDLE"
     assert after["ended"]["how"] != "ERROR"
+    [survey] = survey_calls(after)
+    assert survey["parameters"]["fcrTimesCalled"] == "2"
 
 
 def test_an_agent_ending_the_chat_with_no_answers_typed_ends_politely() -> None:

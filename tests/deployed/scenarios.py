@@ -558,14 +558,18 @@ def connect_starts_chats(started: list[dict[str, Any]]) -> Iterator[None]:
 CHAT_PAGE = {"displayName": "Ana", "language": "es", "requestId": "0b6f6f0e-6b8e-4c8e-9c1e-2f0a7d9e1a11"}
 
 
-def chat_start(stack: DeployedStack) -> dict[str, Any]:
-    """A page starts a chat; a bad request is refused before Connect is asked."""
+def chat_start(stack: DeployedStack, origin: str | None = None) -> dict[str, Any]:
+    """A page (from ``origin``) starts a chat through the REST API's Lambda proxy event; a bad
+    request is refused before Connect is asked."""
+    from civicline.local.chat_start import rest_proxy_event
+
     started: list[dict[str, Any]] = []
     with stack.as_function("chat_start"), connect_starts_chats(started):
         handler = entry_point("chat_start")
-        ok = handler({"version": "2.0", "body": json.dumps(CHAT_PAGE)}, Context("chat_start"))
+        ok = handler(rest_proxy_event(json.dumps(CHAT_PAGE), origin=origin), Context("chat_start"))
         bad = handler(
-            {"version": "2.0", "body": json.dumps({"displayName": "Case 17502303"})}, Context("chat_start")
+            rest_proxy_event(json.dumps({"displayName": "Case 17502303"}), origin=origin),
+            Context("chat_start"),
         )
     return {"started": ok, "refused": bad, "requests": started}
 
