@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from civicline.engine import CallerScript, CallResult, Engine, LambdaInvoker, StaticCenter
 from civicline.engine.validator import Finding, validate_text
 from tests.engine.conftest import act, doc, library_of
@@ -45,3 +47,173 @@ def test_views_is_a_flow_data_namespace() -> None:
     assert errors_of(flow) == []
     # and, with no view shown, they resolve to nothing
     assert run(flow).attributes == {"choice": "", "action": ""}
+
+
+FOREIGN = "arn:aws:connect:us-east-1:111122223333:instance/11111111-1111-1111-1111-111111111111"
+QUEUE_ID = "22222222-2222-2222-2222-222222222222"
+SORRY = act("sorry", "MessageParticipant", {"Text": "Sorry."}, nxt="end", errors={"NoMatchingError": "end"})
+
+
+def working_queue_flow(queue: str) -> dict[str, Any]:
+    return doc(
+        act(
+            "q", "UpdateContactTargetQueue", {"QueueId": queue}, nxt="x", errors={"NoMatchingError": "sorry"}
+        ),
+        act(
+            "x",
+            "TransferContactToQueue",
+            nxt="sorry",
+            errors={"QueueAtCapacity": "sorry", "NoMatchingError": "sorry"},
+        ),
+        SORRY,
+        END,
+    )
+
+
+@pytest.mark.parametrize(
+    ("queue", "problem"),
+    [
+        (
+            "ENTER WORKING QUEUE ARN HERE",
+            "QueueId 'ENTER WORKING QUEUE ARN HERE' is not the ID or ARN of a queue",
+        ),
+        ("arn:aws:lambda:us-east-1:111122223333:function:f", "is not the ID or ARN of a queue"),
+        (f"{FOREIGN}/contact-flow/{QUEUE_ID}", "is not the ID or ARN of a queue"),
+    ],
+)
+def test_a_static_queue_that_names_no_queue_is_an_error(queue: str, problem: str) -> None:
+    # Given the AWS step-by-step guide samples' "ENTER WORKING QUEUE ARN HERE" (or another kind's ARN)
+    flow = working_queue_flow(queue)
+    # Then the validator refuses it, as Connect does ("QueueId: A queue ID or queue ARN",
+    # contact-actions-updatecontacttargetqueue) ...
+    assert any(problem in message for message in errors_of(flow)), errors_of(flow)
+    # ... and a run takes the error branch instead of queueing the contact in "ENTER ... HERE"
+    result = run(flow)
+    assert result.path == ["q", "sorry", "end"]
+
+
+@pytest.mark.parametrize(
+    "queue", [QUEUE_ID, f"{FOREIGN}/queue/{QUEUE_ID}", f"{FOREIGN}/queue/agent/{QUEUE_ID}"]
+)
+def test_a_queue_id_or_any_instance_queue_arn_is_a_queue(queue: str) -> None:
+    flow = working_queue_flow(queue)
+    assert errors_of(flow) == []
+    assert run(flow).how == "QUEUE"
+
+
+def test_a_dynamic_queue_that_names_no_queue_takes_the_error_branch() -> None:
+    # Given a working queue held in an attribute that holds no queue reference
+    flow = working_queue_flow("$.Attributes.queue")
+    assert errors_of(flow) == []
+    # When the contact runs with "garbage" there, Then Connect cannot find it: the Error branch
+    result = run(flow, attributes={"queue": "garbage"})
+    assert result.path == ["q", "sorry", "end"]
+    assert "'garbage' is not the ID or ARN of a queue" in result.steps[0].detail
+    # and with a queue ARN there it queues
+    assert run(flow, attributes={"queue": f"{FOREIGN}/queue/{QUEUE_ID}"}).how == "QUEUE"
+
+
+@pytest.mark.parametrize(
+    ("action", "problem"),
+    [
+        (
+            act(
+                "h",
+                "CheckHoursOfOperation",
+                {"HoursOfOperationId": "SELECT HOURS"},
+                nxt="sorry",
+                errors={"NoMatchingError": "sorry"},
+                conditions=[("Equals", "True", "bye"), ("Equals", "False", "bye")],
+            ),
+            "HoursOfOperationId 'SELECT HOURS' is not the ID or ARN of a hours of operation",
+        ),
+        (
+            act(
+                "h",
+                "TransferToFlow",
+                {"ContactFlowId": "SELECT CONTACT FLOW"},
+                nxt="sorry",
+                errors={"NoMatchingError": "sorry"},
+            ),
+            "ContactFlowId 'SELECT CONTACT FLOW' is not the ID or ARN of a flow",
+        ),
+        (
+            act(
+                "h",
+                "InvokeFlowModule",
+                {"FlowModuleId": f"{FOREIGN}/queue/{QUEUE_ID}"},
+                nxt="bye",
+                errors={"NoMatchingError": "sorry"},
+            ),
+            "is not the ID or ARN of a flow module",
+        ),
+        (
+            act(
+                "h",
+                "UpdateContactEventHooks",
+                {"EventHooks": {"CustomerQueue": "SELECT FLOW"}},
+                nxt="bye",
+                errors={"NoMatchingError": "sorry"},
+            ),
+            "event hook CustomerQueue 'SELECT FLOW' is not the ID or ARN of a flow",
+        ),
+    ],
+    ids=["hours", "flow", "module", "hook"],
+)
+def test_other_resources_that_name_nothing_are_errors_and_take_the_error_branch(
+    action: dict[str, Any], problem: str
+) -> None:
+    flow = doc(action, SAY_BYE, SORRY, END)
+    assert any(problem in message for message in errors_of(flow)), errors_of(flow)
+    assert run(flow).path == ["h", "sorry", "end"]
+
+
+def test_a_static_lambda_that_names_no_function_is_an_error() -> None:
+    # Given the AWS Cases guide sample's "ENTER LAMBDA HERE"
+    flow = doc(
+        act(
+            "l",
+            "InvokeLambdaFunction",
+            {"LambdaFunctionARN": "ENTER LAMBDA HERE", "InvocationTimeLimitSeconds": "3"},
+            nxt="bye",
+            errors={"NoMatchingError": "sorry"},
+        ),
+        SAY_BYE,
+        SORRY,
+        END,
+    )
+    # Then it is refused (interactions-invokelambdafunction: the function's ARN), and runs to Error
+    assert "l: LambdaFunctionARN 'ENTER LAMBDA HERE' is not the ARN of a Lambda function" in errors_of(flow)
+    assert run(flow).path == ["l", "sorry", "end"]
+
+
+SILENT_DROP = doc(
+    act(
+        "set",
+        "UpdateContactAttributes",
+        {"Attributes": {"a": "1"}},
+        nxt="bye",
+        errors={"NoMatchingError": "end"},
+    ),
+    SAY_BYE,
+    END,
+)
+
+
+def test_house_rules_are_warnings_on_someone_elses_flow() -> None:
+    # Given a published flow that hangs up after an error without a word (AWS's own samples do):
+    # Connect accepts it, so `flows validate` must not fail it ...
+    findings = check(SILENT_DROP)
+    assert [(f.severity, f.message) for f in findings] == [
+        (
+            "warning",
+            "caller dropped: error NoMatchingError leads to DisconnectParticipant 'end' with no spoken"
+            " message on the way",
+        )
+    ]
+
+
+def test_house_rules_are_errors_on_our_flows() -> None:
+    # ... while the same flow as one of CivicLine's own (a registry name) is an error
+    findings = validate_text(json.dumps(SILENT_DROP), name="main-inbound", label="main-inbound.json")
+    assert [f.severity for f in findings if "caller dropped" in f.message] == ["error"]

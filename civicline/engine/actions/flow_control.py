@@ -66,6 +66,7 @@ def compare(run: Run, act: FlowAction) -> Outcome:
         flow_types=INBOUND_QUEUE_TRANSFER,
         errors=fixed(NO_MATCHING_ERROR),
         single_path=frozenset({"HoursOfOperationId"}),
+        resources=(("HoursOfOperationId", "HOURS"),),
         operators=frozenset({"Equals"}),
         outcomes=frozenset({"True", "False"}),
     )
@@ -233,6 +234,7 @@ def update_logging(run: Run, act: FlowAction) -> Outcome:
         flow_types=INBOUND_AND_TRANSFER,
         errors=fixed(NO_MATCHING_ERROR),
         single_path=frozenset({"ContactFlowId"}),
+        resources=(("ContactFlowId", "FLOW"),),
         operators=NONE,
         leaves_on_success=True,
     )
@@ -284,6 +286,7 @@ def end_flow_execution(run: Run, act: FlowAction) -> Outcome:
         flow_types=frozenset({"CONTACT_FLOW", MODULE}),
         errors=fixed(NO_MATCHING_ERROR),
         single_path=frozenset({"FlowModuleId"}),
+        resources=(("FlowModuleId", "MODULE"),),
         operators=NONE,
     )
 )
