@@ -47,8 +47,9 @@ LEX_ALIAS_PREFIX = f"arn:aws:lex:{REGION}:{ACCOUNT}:bot-alias/"
 PLACEHOLDER_RE = re.compile(r"%[A-Z][A-Z0-9_]*%")
 #: any %Name% token left in a flow (others' templates use %QueueArn%): reported when unknown
 ANY_PLACEHOLDER_RE = re.compile(r"%[A-Za-z][A-Za-z0-9_]*%")
-#: template syntaxes of other tools (CloudFormation/Terraform ``${...}``, Handlebars ``{{...}}``)
-FOREIGN_TEMPLATE_RE = re.compile(r"\$\{[^}]+\}|\{\{[^}]+\}\}")
+#: template syntaxes of other tools (CloudFormation/Terraform ``${...}``, Handlebars ``{{...}}``,
+#: the ``<<name>>`` tokens a CDK app replaces in customer-dynamics' published flows)
+FOREIGN_TEMPLATE_RE = re.compile(r"\$\{[^}]+\}|\{\{[^}]+\}\}|<<[A-Za-z_][\w.-]*>>")
 
 
 #: the ARN of a resource of a Connect instance: ``arn:aws:connect:<region>:<account>:instance/<id>/
@@ -68,11 +69,11 @@ RESOURCE_SEGMENTS: dict[str, frozenset[str]] = {
 }
 #: what each kind is called in a finding or a transcript
 RESOURCE_WORDS: dict[str, str] = {
-    "QUEUE": "queue",
-    "AGENT": "agent",
-    "FLOW": "flow",
-    "MODULE": "flow module",
-    "HOURS": "hours of operation",
+    "QUEUE": "a queue",
+    "AGENT": "an agent",
+    "FLOW": "a flow",
+    "MODULE": "a flow module",
+    "HOURS": "an hours of operation",
 }
 
 

@@ -237,7 +237,7 @@ class Run:
             resolved = self.resolve_text(value) if value else ""
             if resolved and not names_resource(kind, resolved) and self.library.by_arn(resolved) is None:
                 word = RESOURCE_WORDS[kind]
-                return Outcome.fail(detail=f"{key} {resolved!r} is not the ID or ARN of a {word}")
+                return Outcome.fail(detail=f"{key} {resolved!r} is not the ID or ARN of {word}")
         return None
 
     def refusal(self, spec: ActionSpec) -> Outcome | None:

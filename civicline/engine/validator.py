@@ -256,7 +256,7 @@ class _Checker:
             static = isinstance(value, str) and value and not references_in(value)
             if static and not names_resource(kind, str(value)):
                 word = RESOURCE_WORDS[kind]
-                self.add(act.Identifier, f"{key} {value!r} is not the ID or ARN of a {word} ({spec.page})")
+                self.add(act.Identifier, f"{key} {value!r} is not the ID or ARN of {word} ({spec.page})")
         for ref in references_in(params):
             segments = path_segments(ref)
             if segments and segments[0] not in NAMESPACES:

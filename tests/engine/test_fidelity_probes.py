@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from civicline.engine import CallerScript, CallResult, Engine, LambdaInvoker, StaticCenter
+from civicline.engine.arns import local_arn
 from civicline.engine.validator import Finding, validate_text
 from tests.engine.conftest import act, doc, library_of
 
@@ -125,7 +126,7 @@ def test_a_dynamic_queue_that_names_no_queue_takes_the_error_branch() -> None:
                 errors={"NoMatchingError": "sorry"},
                 conditions=[("Equals", "True", "bye"), ("Equals", "False", "bye")],
             ),
-            "HoursOfOperationId 'SELECT HOURS' is not the ID or ARN of a hours of operation",
+            "HoursOfOperationId 'SELECT HOURS' is not the ID or ARN of an hours of operation",
         ),
         (
             act(
@@ -217,3 +218,77 @@ def test_house_rules_are_errors_on_our_flows() -> None:
     # ... while the same flow as one of CivicLine's own (a registry name) is an error
     findings = validate_text(json.dumps(SILENT_DROP), name="main-inbound", label="main-inbound.json")
     assert [f.severity for f in findings if "caller dropped" in f.message] == ["error"]
+
+
+def _transfer_to(other: dict[str, Any]) -> CallResult:
+    main = doc(
+        act(
+            "t",
+            "TransferToFlow",
+            {"ContactFlowId": local_arn("FLOW", "other")},
+            nxt="sorry",
+            errors={"NoMatchingError": "sorry"},
+        ),
+        SORRY,
+        END,
+    )
+    engine = Engine(library_of(main=main, other=other), invoker=LambdaInvoker(), center=StaticCenter())
+    return engine.run_contact("main", CallerScript([]))
+
+
+OTHER_ACTIONS = (
+    act(
+        "hi",
+        "MessageParticipant",
+        {"Text": "Hello from the other flow."},
+        nxt="end",
+        errors={"NoMatchingError": "end"},
+    ),
+    END,
+)
+
+
+@pytest.mark.parametrize("flow_type", ["CUSTOMER_QUEUE", "AGENT_WHISPER", "CUSTOMER_HOLD"])
+def test_transfer_to_a_flow_of_the_wrong_type_takes_the_error_branch(flow_type: str) -> None:
+    # adminguide/transfer-to-flow: Error "if ... it's not a valid flow type (Inbound, Transfer to
+    # Agent, or Transfer to Queue)"; the engine ran the queue or whisper flow as if it were inbound
+    result = _transfer_to(doc(*OTHER_ACTIONS, type=flow_type))
+    assert result.path == ["t", "sorry", "end"]
+    assert f"other is a {flow_type} flow" in result.steps[0].detail
+
+
+def test_transfer_to_a_module_takes_the_error_branch() -> None:
+    module = {
+        **doc(*OTHER_ACTIONS),
+        "Settings": {"InputParameters": [], "OutputParameters": [], "Transitions": []},
+    }
+    assert _transfer_to(module).path == ["t", "sorry", "end"]
+
+
+@pytest.mark.parametrize("flow_type", ["CONTACT_FLOW", "QUEUE_TRANSFER", "AGENT_TRANSFER", None])
+def test_transfer_to_an_inbound_or_transfer_flow_runs_it(flow_type: str | None) -> None:
+    # (None: an untyped export, whose type the engine infers; being transferred to makes it inbound)
+    other = doc(*OTHER_ACTIONS, **({"type": flow_type} if flow_type else {}))
+    result = _transfer_to(other)
+    assert result.path == ["t", "hi", "end"]
+    assert result.prompts == ["Hello from the other flow."]
+
+
+def test_a_cdk_apps_double_angle_tokens_are_another_tools_placeholders() -> None:
+    # customer-dynamics/c3-amazon-connect publishes flows whose ARNs are <<name>> tokens its CDK app
+    # fills in: a template token (a warning), not a Lambda ARN that names nothing (an error)
+    flow = doc(
+        act(
+            "l",
+            "InvokeLambdaFunction",
+            {"LambdaFunctionARN": "<<subjectLookupLambdaArn>>", "InvocationTimeLimitSeconds": "3"},
+            nxt="bye",
+            errors={"NoMatchingError": "bye"},
+        ),
+        SAY_BYE,
+        END,
+    )
+    assert errors_of(flow) == []
+    assert "unresolved template placeholder <<subjectLookupLambdaArn>> (another tool's syntax)" in [
+        f.message for f in check(flow)
+    ]

@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING
 
 from civicline.engine.actions.common import integer
 from civicline.engine.actions.spec import (
+    AT,
+    CF,
     INBOUND_AND_TRANSFER,
     INBOUND_QUEUE_TRANSFER,
     MODULE,
     NO_MATCHING_ERROR,
+    QT,
     ActionSpec,
     Problem,
     action,
@@ -23,6 +26,9 @@ from civicline.engine.references import as_text, is_reference
 from civicline.engine.result import HANGUP
 from infra.registry import QUEUES_BY_NAME
 from schemas.flow_language import FlowAction
+
+#: the flow types TransferToFlow may go to (adminguide/transfer-to-flow)
+TRANSFER_TARGETS = frozenset({CF, AT, QT})
 
 if TYPE_CHECKING:
     from civicline.engine.interpreter import Run
@@ -240,10 +246,21 @@ def update_logging(run: Run, act: FlowAction) -> Outcome:
     )
 )
 def transfer_to_flow(run: Run, act: FlowAction) -> Outcome:
+    """adminguide/transfer-to-flow: the Error branch "if the flow you have specified to transfer to
+    isn't a valid flow, or it's not a valid flow type (Inbound, Transfer to Agent, or Transfer to
+    Queue)". A target whose type was only inferred from its actions is run as an inbound flow: being
+    transferred to is the better evidence."""
     target = run.resolve_text(act.Parameters.get("ContactFlowId", ""))
     if not target or is_reference(target):
         return Outcome.fail(detail="ContactFlowId resolved to nothing")
     flow = run.library.by_arn(target)
+    if flow is not None and flow.flow_type not in TRANSFER_TARGETS:
+        if not flow.type_inferred:
+            return Outcome.fail(
+                detail=f"{flow.name} is a {flow.flow_type} flow: TransferToFlow goes to inbound and"
+                " transfer flows only"
+            )
+        flow = flow.as_type(CF, "the target of a TransferToFlow")
     if flow is not None:
         run.note(f"to {flow.name}")
         return Outcome.transfer(flow)
