@@ -292,3 +292,92 @@ def test_a_cdk_apps_double_angle_tokens_are_another_tools_placeholders() -> None
     assert "unresolved template placeholder <<subjectLookupLambdaArn>> (another tool's syntax)" in [
         f.message for f in check(flow)
     ]
+
+
+MODULE_SETTINGS = {"InputParameters": [], "OutputParameters": [], "Transitions": []}
+
+
+def _module(*actions: dict[str, Any]) -> dict[str, Any]:
+    return {**doc(*actions), "Settings": MODULE_SETTINGS}
+
+
+def _invoke(module: str, nxt: str = "after") -> dict[str, Any]:
+    return act(
+        "call",
+        "InvokeFlowModule",
+        {"FlowModuleId": local_arn("FLOW", module)},
+        nxt=nxt,
+        errors={"NoMatchingError": "sorry"},
+    )
+
+
+def test_a_module_may_not_invoke_another_module() -> None:
+    # contact-flow-modules, Limitations: "Modules do not allow invoking another module"; the
+    # engine ran the inner module
+    outer = _module(
+        _invoke("inner", nxt="done"),
+        act(
+            "sorry",
+            "MessageParticipant",
+            {"Text": "Inner refused."},
+            nxt="done",
+            errors={"NoMatchingError": "done"},
+        ),
+        act("done", "EndFlowModuleExecution"),
+    )
+    inner = _module(
+        act(
+            "hi", "MessageParticipant", {"Text": "Inner ran."}, nxt="done", errors={"NoMatchingError": "done"}
+        ),
+        act("done", "EndFlowModuleExecution"),
+    )
+    main = doc(
+        _invoke("outer"),
+        act("after", "MessageParticipant", {"Text": "Back."}, nxt="end", errors={"NoMatchingError": "end"}),
+        SORRY,
+        END,
+    )
+    engine = Engine(
+        library_of(main=main, outer=outer, inner=inner), invoker=LambdaInvoker(), center=StaticCenter()
+    )
+    result = engine.run_contact("main", CallerScript([]))
+    assert result.prompts == ["Inner refused.", "Back."]
+    # and the validator says so
+    findings = validate_text(json.dumps(outer), name="outer", label="outer.json")
+    assert any(
+        "InvokeFlowModule is not supported in a CONTACT_FLOW_MODULE flow" in f.message for f in findings
+    )
+
+
+def test_a_module_neither_sees_nor_overrides_the_callers_wisdom_session() -> None:
+    # contact-flow-modules, Limitations: "Wisdom attributes" are flow-local data of the invoking flow
+    say = "Session: $.Wisdom.SessionArn."
+    module = _module(
+        act("hi", "MessageParticipant", {"Text": say}, nxt="new", errors={"NoMatchingError": "new"}),
+        act(
+            "new",
+            "CreateWisdomSession",
+            {"WisdomAssistantArn": "arn:aws:wisdom:us-east-1:111122223333:assistant/b"},
+            nxt="done",
+            errors={"NoMatchingError": "done"},
+        ),
+        act("done", "EndFlowModuleExecution"),
+    )
+    main = doc(
+        act(
+            "w",
+            "CreateWisdomSession",
+            {"WisdomAssistantArn": "arn:aws:wisdom:us-east-1:111122223333:assistant/a"},
+            nxt="call",
+            errors={"NoMatchingError": "sorry"},
+        ),
+        _invoke("mod"),
+        act("after", "MessageParticipant", {"Text": say}, nxt="end", errors={"NoMatchingError": "end"}),
+        SORRY,
+        END,
+    )
+    engine = Engine(library_of(main=main, mod=module), invoker=LambdaInvoker(), center=StaticCenter())
+    inside, after = engine.run_contact("main", CallerScript([])).prompts
+    assert inside == "Session: ."
+    # and after it returns the caller's own session (assistant a's), not the module's (b's)
+    assert after.startswith("Session: arn:aws:wisdom:us-east-1:111122223333:session/a/"), after

@@ -27,6 +27,9 @@ from civicline.engine.result import HANGUP
 from infra.registry import QUEUES_BY_NAME
 from schemas.flow_language import FlowAction
 
+#: the contact's flow-local data a module neither sees nor overrides (contact-flow-modules,
+#: Limitations: External, Lex and Wisdom attributes, queue metrics, stored customer input)
+FLOW_LOCAL = ("external", "stored_input", "metrics", "lex", "wisdom")
 #: the flow types TransferToFlow may go to (adminguide/transfer-to-flow)
 TRANSFER_TARGETS = frozenset({CF, AT, QT})
 
@@ -300,7 +303,9 @@ def end_flow_execution(run: Run, act: FlowAction) -> Outcome:
         "InvokeFlowModule",
         "flow control",
         "flow-language-actions-invoke-flow-module",
-        flow_types=frozenset({"CONTACT_FLOW", MODULE}),
+        # "only supports Inbound flow types"; contact-flow-modules, Limitations: "Modules do not
+        # allow invoking another module"
+        flow_types=frozenset({CF}),
         errors=fixed(NO_MATCHING_ERROR),
         single_path=frozenset({"FlowModuleId"}),
         resources=(("FlowModuleId", "MODULE"),),
@@ -309,19 +314,21 @@ def end_flow_execution(run: Run, act: FlowAction) -> Outcome:
 )
 def invoke_flow_module(run: Run, act: FlowAction) -> Outcome:
     """contact-flow-modules, Limitations: "Modules do not allow overriding flow local data of the
-    invoking flow" (External and Lex attributes, queue metrics, stored customer input): the module
-    starts without them and the caller's are restored when it returns."""
+    invoking flow" (External, Lex and Wisdom attributes, queue metrics, stored customer input): the
+    module starts without them and the caller's are restored when it returns."""
     target = run.resolve_text(act.Parameters.get("FlowModuleId", ""))
     module = run.library.by_arn(target) if target else None
     if module is None:
         return Outcome.fail(detail=f"no flow module {target!r} in the library")
     contact = run.contact
-    saved = (contact.external, contact.stored_input, contact.metrics, contact.lex)
-    contact.external, contact.stored_input, contact.metrics, contact.lex = {}, None, None, None
+    saved = {name: getattr(contact, name) for name in FLOW_LOCAL}
+    for name in FLOW_LOCAL:
+        setattr(contact, name, {} if name == "external" else None)
     try:
         outcome = run.execute(module)
     finally:
-        contact.external, contact.stored_input, contact.metrics, contact.lex = saved
+        for name, value in saved.items():
+            setattr(contact, name, value)
     if outcome.kind == "return":
         return Outcome.ok()
     return outcome
