@@ -4,12 +4,15 @@ Amazon Connect (docs/engine.md, "Found by running others' flows"). Each probe fa
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from civicline.engine import CallerScript, CallResult, Engine, LambdaInvoker, StaticCenter
-from civicline.engine.arns import local_arn
+from civicline.engine.arns import local_arn, names_resource
 from civicline.engine.validator import Finding, validate_text
 from tests.engine.conftest import act, doc, library_of
 
@@ -381,3 +384,35 @@ def test_a_module_neither_sees_nor_overrides_the_callers_wisdom_session() -> Non
     assert inside == "Session: ."
     # and after it returns the caller's own session (assistant a's), not the module's (b's)
     assert after.startswith("Session: arn:aws:wisdom:us-east-1:111122223333:session/a/"), after
+
+
+KINDS = ("QUEUE", "AGENT", "FLOW", "MODULE", "HOURS")
+SEGMENT = {
+    "QUEUE": "queue",
+    "AGENT": "agent",
+    "FLOW": "contact-flow",
+    "MODULE": "flow-module",
+    "HOURS": "operating-hours",
+}
+
+
+@given(st.uuids(), st.uuids(), st.sampled_from(KINDS), st.sampled_from(KINDS))
+def test_an_arn_names_only_its_own_kind_and_a_uuid_names_any(
+    instance: uuid.UUID, resource: uuid.UUID, kind: str, asked: str
+) -> None:
+    # Property: "A queue ID or queue ARN": a bare UUID is an ID of any kind; an ARN names a
+    # resource of its own kind only (a module may also be addressed by its contact-flow ARN)
+    arn = f"arn:aws:connect:us-west-2:111122223333:instance/{instance}/{SEGMENT[kind]}/{resource}"
+    assert names_resource(asked, str(resource))
+    expected = kind == asked or (asked == "MODULE" and kind == "FLOW")
+    assert names_resource(asked, arn) is expected
+
+
+WORDS = st.text(alphabet=st.characters(blacklist_characters="%${}<> "), min_size=1, max_size=12)
+
+
+@given(st.lists(WORDS, min_size=2, max_size=5))
+def test_text_with_a_space_names_no_resource(words: list[str]) -> None:
+    # "ENTER WORKING QUEUE ARN HERE" and every other such text: neither an ID nor an ARN
+    text = " ".join(words)
+    assert not any(names_resource(kind, text) for kind in KINDS)
