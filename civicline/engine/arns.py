@@ -246,15 +246,21 @@ def names_resource(kind: str, value: str) -> bool:
     """Whether ``value`` can name a Connect resource of ``kind``: its ID or its ARN, as the action
     pages put it ("QueueId: A queue ID or queue ARN", contact-actions-updatecontacttargetqueue).
 
-    Anything else ("ENTER WORKING QUEUE ARN HERE", a Lambda ARN as a queue) names nothing: Connect
-    refuses it in a published flow and a dynamic value takes the error branch. Another tool's
+    Anything else ("ENTER WORKING QUEUE ARN HERE", a Lambda ARN as a queue, a queue or hours ARN of
+    the engine's own instance that the registry does not have) names nothing: Connect refuses it in
+    a published flow and a dynamic value takes the error branch. Another tool's
     template token (``${...}``, ``{{...}}``, ``%Name%``) stands for a resource that tool fills in.
     """
     if FOREIGN_TEMPLATE_RE.search(value) or ANY_PLACEHOLDER_RE.search(value):
         return True
     match = _CONNECT_RESOURCE_RE.fullmatch(value)
     if match is not None:
-        return match["segment"] in RESOURCE_SEGMENTS[kind]
+        if match["segment"] not in RESOURCE_SEGMENTS[kind]:
+            return False
+        # in the engine's own instance the registry is the whole truth for queues and hours (a
+        # flow may also be a library flow of any name: the library decides, not this function)
+        ours = value.startswith(f"{INSTANCE_ARN}/") and kind in ("QUEUE", "HOURS") and "/agent/" not in value
+        return not ours or naming().registry_name(kind, value) is not None
     local = _REGISTRY.get("FLOW" if kind == "MODULE" else kind, frozenset())
     return _RESOURCE_ID_RE.fullmatch(value) is not None or value in local
 

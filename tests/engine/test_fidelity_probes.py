@@ -416,3 +416,13 @@ def test_text_with_a_space_names_no_resource(words: list[str]) -> None:
     # "ENTER WORKING QUEUE ARN HERE" and every other such text: neither an ID nor an ARN
     text = " ".join(words)
     assert not any(names_resource(kind, text) for kind in KINDS)
+
+
+def test_a_queue_of_our_own_instance_that_the_registry_lacks_names_nothing() -> None:
+    # Given a flow naming a queue ARN of the engine's own instance (where the registry is the whole
+    # truth) that no queue has: an unknown ARN, refused, and the run takes the error branch
+    flow = working_queue_flow(local_arn("QUEUE", "no-such-queue"))
+    assert any("is not the ID or ARN of a queue" in message for message in errors_of(flow)), errors_of(flow)
+    assert run(flow).path == ["q", "sorry", "end"]
+    # while a registry queue of the same instance is one
+    assert run(working_queue_flow(local_arn("QUEUE", "general"))).how == "QUEUE"
