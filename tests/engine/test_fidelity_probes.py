@@ -426,3 +426,63 @@ def test_a_queue_of_our_own_instance_that_the_registry_lacks_names_nothing() -> 
     assert run(flow).path == ["q", "sorry", "end"]
     # while a registry queue of the same instance is one
     assert run(working_queue_flow(local_arn("QUEUE", "general"))).how == "QUEUE"
+
+
+def _view_flow() -> dict[str, Any]:
+    # the shape of the 53 ShowView actions of AWS's step-by-step guides (Back/Next/Step conditions,
+    # the three error branches), with what it returned saved to attributes
+    return doc(
+        {
+            "Identifier": "view",
+            "Type": "ShowView",
+            "Parameters": {
+                "ViewResource": {"Id": "arn:aws:connect:us-west-2:aws:view/form:1"},
+                "InvocationTimeLimitSeconds": "2000",
+                "ViewData": {"Heading": "Details"},
+            },
+            "Transitions": {
+                "NextAction": "other",
+                "Errors": [
+                    {"ErrorType": "NoMatchingCondition", "NextAction": "other"},
+                    {"ErrorType": "NoMatchingError", "NextAction": "failed"},
+                    {"ErrorType": "TimeLimitExceeded", "NextAction": "late"},
+                ],
+                "Conditions": [
+                    {"NextAction": "save", "Condition": {"Operator": "Equals", "Operands": ["Next"]}},
+                    {"NextAction": "other", "Condition": {"Operator": "Equals", "Operands": ["Back"]}},
+                ],
+            },
+        },
+        act(
+            "save",
+            "UpdateContactAttributes",
+            {"Attributes": {"action": "$.Views.Action", "city": "$.Views.ViewResultData.FormData.city"}},
+            nxt="end",
+            errors={"NoMatchingError": "end"},
+        ),
+        *(
+            act(i, "MessageParticipant", {"Text": i}, nxt="end", errors={"NoMatchingError": "end"})
+            for i in ("other", "failed", "late")
+        ),
+        END,
+    )
+
+
+def test_show_view_takes_the_action_the_person_at_the_view_chose() -> None:
+    # participant-actions-showview: the result is "The result that the user selects"; its output is
+    # $.Views.ViewResultData (the engine ended such contacts "not implemented")
+    chosen = json.dumps({"Action": "Next", "Output": {"FormData": {"city": "Albany"}}})
+    result = run(_view_flow(), [chosen], channel="CHAT")
+    assert result.path == ["view", "save", "end"]
+    assert result.attributes == {"action": "Next", "city": "Albany"}
+    assert run(_view_flow(), ["Back"], channel="CHAT").path == ["view", "other", "end"]
+    assert run(_view_flow(), ["Cancel"], channel="CHAT").path == ["view", "other", "end"]  # no condition
+
+
+def test_show_view_without_a_response_is_the_time_limit_and_voice_is_the_error_branch() -> None:
+    # "TimeLimitExceeded - if there is no response before the configured InvocationTimeLimitSeconds"
+    assert run(_view_flow(), [], channel="CHAT").path == ["view", "late", "end"]
+    # "This action is only supported on the chat channel"
+    assert run(_view_flow(), ["Next"], channel="VOICE").path == ["view", "failed", "end"]
+    # and the validator checks its three error branches and parameters
+    assert [m for m in errors_of(_view_flow()) if "ShowView" in m or "view:" in m] == []
