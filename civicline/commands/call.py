@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from civicline.engine import (
     CallerScript,
@@ -393,7 +394,9 @@ def register(app: typer.Typer) -> None:
                 **contact,
             )
         except (KeyError, FlowLoadError, OSError) as exc:
-            err.print(f"[red]{exc}[/red]")
+            # a KeyError's str() is its repr (quoted); an OSError names the file it could not read
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            err.print(f"[red]{escape(message)}[/red]", highlight=False)
             raise typer.Exit(2) from exc
         if as_json:
             typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str))

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from civicline.conntest.matcher import Matcher
-from civicline.conntest.model import RESOURCE_KEY, Override, TestCase
+from civicline.conntest.model import RESOURCE_KEY, CaseError, Override, TestCase
 from civicline.conntest.resources import canonical
 from civicline.engine import (
     CallerScript,
@@ -287,5 +287,7 @@ class CaseRun:
         if found is None:
             found = self.library.by_arn(flow)
         if found is None:
-            raise KeyError(f"no flow {flow!r} in the library (have: {', '.join(self.library.names())})")
+            where = "$.EntryPoint" if self.case.shape == "CreateTestCase" else "$"
+            have = ", ".join(self.library.names()) or "none"
+            raise CaseError(f"the entry flow {flow!r} is not in the library (have: {have})", where)
         return found.name

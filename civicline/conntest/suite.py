@@ -140,6 +140,8 @@ def run_case(
         center.fresh()
         runner = CaseRun(case, library, invoker=LambdaInvoker())
         status, reason, observer = runner.run()
+    except CaseError as exc:  # found only when it runs (the entry flow the library lacks)
+        return CaseResult(case.name, file, "ERROR", exc.reason, path=exc.path)
     except Exception as exc:  # a case's failure is its ERROR line, never a traceback for the run
         message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
         return CaseResult(case.name, file, "ERROR", f"{type(exc).__name__}: {message}", path="")

@@ -47,8 +47,34 @@ LEX_ALIAS_PREFIX = f"arn:aws:lex:{REGION}:{ACCOUNT}:bot-alias/"
 PLACEHOLDER_RE = re.compile(r"%[A-Z][A-Z0-9_]*%")
 #: any %Name% token left in a flow (others' templates use %QueueArn%): reported when unknown
 ANY_PLACEHOLDER_RE = re.compile(r"%[A-Za-z][A-Za-z0-9_]*%")
-#: template syntaxes of other tools (CloudFormation/Terraform ``${...}``, Handlebars ``{{...}}``)
-FOREIGN_TEMPLATE_RE = re.compile(r"\$\{[^}]+\}|\{\{[^}]+\}\}")
+#: template syntaxes of other tools (CloudFormation/Terraform ``${...}``, Handlebars ``{{...}}``,
+#: the ``<<name>>`` tokens a CDK app replaces in customer-dynamics' published flows)
+FOREIGN_TEMPLATE_RE = re.compile(r"\$\{[^}]+\}|\{\{[^}]+\}\}|<<[A-Za-z_][\w.-]*>>")
+
+
+#: the ARN of a resource of a Connect instance: ``arn:aws:connect:<region>:<account>:instance/<id>/
+#: <segment>/<id>`` (an agent queue: ``.../queue/agent/<id>``), the CloudFormation patterns
+_CONNECT_RESOURCE_RE = re.compile(
+    r"arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-\w]+/(?P<segment>[-a-z]+)/[-\w]+(?:/[-\w]+)?"
+)
+#: a resource ID as Connect gives them: a UUID (locally also a registry name)
+_RESOURCE_ID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+#: the ARN segment of each resource a flow names by "ID or ARN"
+RESOURCE_SEGMENTS: dict[str, frozenset[str]] = {
+    "QUEUE": frozenset({"queue"}),
+    "AGENT": frozenset({"agent"}),
+    "FLOW": frozenset({"contact-flow"}),
+    "MODULE": frozenset({"flow-module", "contact-flow"}),
+    "HOURS": frozenset({"operating-hours"}),
+}
+#: what each kind is called in a finding or a transcript
+RESOURCE_WORDS: dict[str, str] = {
+    "QUEUE": "a queue",
+    "AGENT": "an agent",
+    "FLOW": "a flow",
+    "MODULE": "a flow module",
+    "HOURS": "an hours of operation",
+}
 
 
 @dataclass(frozen=True)
@@ -214,3 +240,38 @@ def resolve_placeholders(text: str) -> tuple[str, list[str]]:
     resolved = PLACEHOLDER_RE.sub(sub, text)
     unknown = sorted({m.group(0) for m in ANY_PLACEHOLDER_RE.finditer(resolved)})
     return resolved, unknown
+
+
+def names_resource(kind: str, value: str) -> bool:
+    """Whether ``value`` can name a Connect resource of ``kind``: its ID or its ARN, as the action
+    pages put it ("QueueId: A queue ID or queue ARN", contact-actions-updatecontacttargetqueue).
+
+    Anything else ("ENTER WORKING QUEUE ARN HERE", a Lambda ARN as a queue, a queue or hours ARN of
+    the engine's own instance that the registry does not have) names nothing: Connect refuses it in
+    a published flow and a dynamic value takes the error branch. Another tool's
+    template token (``${...}``, ``{{...}}``, ``%Name%``) stands for a resource that tool fills in.
+    """
+    if FOREIGN_TEMPLATE_RE.search(value) or ANY_PLACEHOLDER_RE.search(value):
+        return True
+    match = _CONNECT_RESOURCE_RE.fullmatch(value)
+    if match is not None:
+        if match["segment"] not in RESOURCE_SEGMENTS[kind]:
+            return False
+        # in the engine's own instance the registry is the whole truth for queues and hours (a
+        # flow may also be a library flow of any name: the library decides, not this function)
+        ours = value.startswith(f"{INSTANCE_ARN}/") and kind in ("QUEUE", "HOURS") and "/agent/" not in value
+        return not ours or naming().registry_name(kind, value) is not None
+    local = _REGISTRY.get("FLOW" if kind == "MODULE" else kind, frozenset())
+    return _RESOURCE_ID_RE.fullmatch(value) is not None or value in local
+
+
+#: a Lambda function ARN, optionally qualified by a version or alias (Lambda's own ARN pattern)
+_LAMBDA_ARN_RE = re.compile(r"arn:aws[-a-z]*:lambda:[-a-z0-9]+:[0-9]{12}:function:[-\w]+(?::[-\w$]+)?")
+
+
+def names_function(value: str) -> bool:
+    """Whether ``value`` is a Lambda function ARN (InvokeLambdaFunction ``LambdaFunctionARN``), or
+    another tool's template token standing for one; "ENTER LAMBDA HERE" is not."""
+    if FOREIGN_TEMPLATE_RE.search(value) or ANY_PLACEHOLDER_RE.search(value):
+        return True
+    return _LAMBDA_ARN_RE.fullmatch(value) is not None

@@ -110,6 +110,8 @@ class ContactState:
     outbound_call: dict[str, Any] | None = None
     tasks: list[TaskRequest] = field(default_factory=list)
     wisdom: dict[str, str] | None = None
+    #: ShowView's result: {"Action": ..., "ViewResultData": ...} ($.Views)
+    views: dict[str, Any] | None = None
     routing_criteria: dict[str, Any] | None = None
     third_party_calls: list[str] = field(default_factory=list)
     recording: dict[str, Any] = field(default_factory=dict)
@@ -166,6 +168,7 @@ class ContactState:
             "Lex": self.lex,
             "MediaStreams": self.media_streams or None,
             "Wisdom": self.wisdom,
+            "Views": self.views,
             "CustomerId": self.customer_id,
             "Name": self.name,
             "Description": self.description,

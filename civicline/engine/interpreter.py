@@ -22,7 +22,7 @@ from typing import Any
 
 from civicline.engine.actions import SPECS, not_implemented
 from civicline.engine.actions.spec import ActionSpec
-from civicline.engine.arns import local_arn
+from civicline.engine.arns import RESOURCE_WORDS, local_arn, names_resource
 from civicline.engine.center import ContactCenterView, StaticCenter
 from civicline.engine.conditions import evaluate
 from civicline.engine.contact import ContactState, customer_remains, opening_method
@@ -224,10 +224,21 @@ class Run:
             return Outcome.end("ERROR", detail=f"unknown action type {action.Type!r}")
         if spec.run is None:
             return not_implemented(action)
-        refusal = self.refusal(spec)
+        refusal = self.refusal(spec) or self.unnamed_resource(spec, action)
         if refusal is not None:
             return refusal
         return spec.run(self, action)
+
+    def unnamed_resource(self, spec: ActionSpec, action: FlowAction) -> Outcome | None:
+        """The error branch when a resource parameter resolves to something that is no resource ID
+        or ARN (a dynamic queue held in an attribute that says "garbage"): Connect cannot look it up."""
+        for key, kind in spec.resources:
+            value = action.Parameters.get(key)
+            resolved = self.resolve_text(value) if value else ""
+            if resolved and not names_resource(kind, resolved) and self.library.by_arn(resolved) is None:
+                word = RESOURCE_WORDS[kind]
+                return Outcome.fail(detail=f"{key} {resolved!r} is not the ID or ARN of {word}")
+        return None
 
     def refusal(self, spec: ActionSpec) -> Outcome | None:
         flow = self.flow

@@ -93,6 +93,12 @@ class LoadedFlow:
         return marked or meta.get("disconnectFlow") is True or "CustomerRemaining" in self.attached_as
 
     @property
+    def civicline_flow(self) -> bool:
+        """One of CivicLine's own flows (infra/registry.py ``FLOWS``), which CivicLine's own
+        validator rules bind; anyone else's flow is held to Connect's rules only."""
+        return self.name in FLOWS
+
+    @property
     def type_declared(self) -> bool:
         """The type is written down (registry, Metadata, a module's Settings), not inferred or given."""
         return self.type_source == "registry" or self.type_source.startswith(("Metadata", "a module"))

@@ -63,6 +63,9 @@ NAMESPACES: frozenset[str] = frozenset(
         "SegmentAttributes",
         "Segments",
         "Attribute",
+        # ShowView's result: $.Views.Action and $.Views.ViewResultData (adminguide/show-view-block,
+        # view-resources-custom-view: "Output data is set to the $.Views.ViewResultData flow attribute")
+        "Views",
     }
 )
 

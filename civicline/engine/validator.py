@@ -15,6 +15,11 @@ Reference section 9 is the checklist; on top of it, two CivicLine rules:
   (:data:`schemas.functions.CONTRACTS`), and every ``$.External.<key>`` read where that call can be
   the most recent one names a field of its response model.
 
+The first (with the endless-loop check) is an error in CivicLine's own flows
+(:attr:`LoadedFlow.civicline_flow`) and a warning in anyone else's: Connect accepts such flows, and
+``flows validate`` fails another's flow only for what Connect would refuse (docs/decisions.md, "House
+rules bind our flows only").
+
 Findings are printed as ``<file>: <identifier>: <severity>: <message>``; an error makes
 ``civicline flows validate`` exit 1, a warning does not.
 """
@@ -30,7 +35,7 @@ from typing import Any, Literal
 
 from civicline.engine.actions import SPECS, ActionSpec
 from civicline.engine.actions.common import MESSAGE_SOURCES
-from civicline.engine.arns import FOREIGN_TEMPLATE_RE, function_from_arn
+from civicline.engine.arns import FOREIGN_TEMPLATE_RE, RESOURCE_WORDS, function_from_arn, names_resource
 from civicline.engine.library import (
     FlowLibrary,
     FlowLoadError,
@@ -92,6 +97,8 @@ class _Checker:
         self.label = label
         self.findings: list[Finding] = []
         self.actions = self.doc.action_map()
+        #: the severity of CivicLine's own rules (no caller dropped, no endless loop)
+        self.house: Severity = "error" if flow.civicline_flow else "warning"
 
     def add(self, identifier: str, message: str, severity: Severity = "error") -> None:
         self.findings.append(Finding(self.label, identifier or "-", message, severity))
@@ -244,6 +251,12 @@ class _Checker:
                 self.add(
                     act.Identifier, f"{key} must be static or one whole JSONPath, not text with a reference"
                 )
+        for key, kind in spec.resources:
+            value = params.get(key)
+            static = isinstance(value, str) and value and not references_in(value)
+            if static and not names_resource(kind, str(value)):
+                word = RESOURCE_WORDS[kind]
+                self.add(act.Identifier, f"{key} {value!r} is not the ID or ARN of {word} ({spec.page})")
         for ref in references_in(params):
             segments = path_segments(ref)
             if segments and segments[0] not in NAMESPACES:
@@ -314,6 +327,7 @@ class _Checker:
             origin[0],
             f"caller dropped: {where} leads to {act.Type} {act.Identifier!r}"
             " with no spoken message on the way",
+            self.house,
         )
 
     def _endless(self, reachable: set[str]) -> None:
@@ -328,7 +342,7 @@ class _Checker:
                     can_end.add(a.Identifier)
                     changed = True
         for ident in sorted(reachable - can_end):
-            self.add(ident, "no path from this action ever ends the contact (endless loop)")
+            self.add(ident, "no path from this action ever ends the contact (endless loop)", self.house)
 
     # -- behaviour a flow depends on ----------------------------------------------------------
     def dependencies(self) -> None:

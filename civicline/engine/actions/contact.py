@@ -18,10 +18,11 @@ from civicline.engine.actions.spec import (
     fixed,
 )
 from civicline.engine.actions.voices import VOICES, engine_named, voice_named
-from civicline.engine.arns import name_from_arn
+from civicline.engine.arns import name_from_arn, names_resource
 from civicline.engine.contact import TaskRequest
 from civicline.engine.events import timestamp
 from civicline.engine.outcome import Outcome
+from civicline.engine.references import references_in
 from schemas.connect_lambda import MAX_ATTRIBUTES_BYTES
 from schemas.flow_language import FlowAction
 
@@ -79,9 +80,11 @@ def _check_hooks(act: FlowAction) -> Iterable[Problem]:
     if not isinstance(hooks, dict) or len(hooks) != 1:
         yield Problem("EventHooks must hold exactly one hook")
         return
-    for hook in hooks:
+    for hook, target in hooks.items():
         if hook not in EVENT_HOOKS:
             yield Problem(f"unknown event hook {hook!r} (documented: {', '.join(sorted(EVENT_HOOKS))})")
+        if isinstance(target, str) and not references_in(target) and not names_resource("FLOW", target):
+            yield Problem(f"event hook {hook} {target!r} is not the ID or ARN of a flow")
 
 
 @action(
@@ -101,6 +104,8 @@ def update_event_hooks(run: Run, act: FlowAction) -> Outcome:
     for hook, target in hooks.items():
         arn = run.text(target)
         flow = run.library.by_arn(arn)
+        if flow is None and not names_resource("FLOW", arn):
+            return Outcome.fail(detail=f"event hook {hook} {arn!r} is not the ID or ARN of a flow")
         run.contact.event_hooks[str(hook)] = flow.name if flow else name_from_arn(arn)
         run.note(f"{hook} = {run.contact.event_hooks[str(hook)]}")
     return Outcome.ok()
@@ -285,6 +290,7 @@ def _check_task(act: FlowAction) -> Iterable[Problem]:
         errors=fixed(NO_MATCHING_ERROR),
         static=frozenset({"TaskTemplateId"}),
         single_path=frozenset({"ContactFlowId"}),
+        resources=(("ContactFlowId", "FLOW"),),
         operators=NONE,
         check=_check_task,
     )

@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING
 
 from civicline.engine.actions.common import integer
 from civicline.engine.actions.spec import (
+    AT,
+    CF,
     INBOUND_AND_TRANSFER,
     INBOUND_QUEUE_TRANSFER,
     MODULE,
     NO_MATCHING_ERROR,
+    QT,
     ActionSpec,
     Problem,
     action,
@@ -23,6 +26,12 @@ from civicline.engine.references import as_text, is_reference
 from civicline.engine.result import HANGUP
 from infra.registry import QUEUES_BY_NAME
 from schemas.flow_language import FlowAction
+
+#: the contact's flow-local data a module neither sees nor overrides (contact-flow-modules,
+#: Limitations: External, Lex and Wisdom attributes, queue metrics, stored customer input)
+FLOW_LOCAL = ("external", "stored_input", "metrics", "lex", "wisdom")
+#: the flow types TransferToFlow may go to (adminguide/transfer-to-flow)
+TRANSFER_TARGETS = frozenset({CF, AT, QT})
 
 if TYPE_CHECKING:
     from civicline.engine.interpreter import Run
@@ -66,6 +75,7 @@ def compare(run: Run, act: FlowAction) -> Outcome:
         flow_types=INBOUND_QUEUE_TRANSFER,
         errors=fixed(NO_MATCHING_ERROR),
         single_path=frozenset({"HoursOfOperationId"}),
+        resources=(("HoursOfOperationId", "HOURS"),),
         operators=frozenset({"Equals"}),
         outcomes=frozenset({"True", "False"}),
     )
@@ -233,15 +243,27 @@ def update_logging(run: Run, act: FlowAction) -> Outcome:
         flow_types=INBOUND_AND_TRANSFER,
         errors=fixed(NO_MATCHING_ERROR),
         single_path=frozenset({"ContactFlowId"}),
+        resources=(("ContactFlowId", "FLOW"),),
         operators=NONE,
         leaves_on_success=True,
     )
 )
 def transfer_to_flow(run: Run, act: FlowAction) -> Outcome:
+    """adminguide/transfer-to-flow: the Error branch "if the flow you have specified to transfer to
+    isn't a valid flow, or it's not a valid flow type (Inbound, Transfer to Agent, or Transfer to
+    Queue)". A target whose type was only inferred from its actions is run as an inbound flow: being
+    transferred to is the better evidence."""
     target = run.resolve_text(act.Parameters.get("ContactFlowId", ""))
     if not target or is_reference(target):
         return Outcome.fail(detail="ContactFlowId resolved to nothing")
     flow = run.library.by_arn(target)
+    if flow is not None and flow.flow_type not in TRANSFER_TARGETS:
+        if not flow.type_inferred:
+            return Outcome.fail(
+                detail=f"{flow.name} is a {flow.flow_type} flow: TransferToFlow goes to inbound and"
+                " transfer flows only"
+            )
+        flow = flow.as_type(CF, "the target of a TransferToFlow")
     if flow is not None:
         run.note(f"to {flow.name}")
         return Outcome.transfer(flow)
@@ -281,27 +303,32 @@ def end_flow_execution(run: Run, act: FlowAction) -> Outcome:
         "InvokeFlowModule",
         "flow control",
         "flow-language-actions-invoke-flow-module",
-        flow_types=frozenset({"CONTACT_FLOW", MODULE}),
+        # "only supports Inbound flow types"; contact-flow-modules, Limitations: "Modules do not
+        # allow invoking another module"
+        flow_types=frozenset({CF}),
         errors=fixed(NO_MATCHING_ERROR),
         single_path=frozenset({"FlowModuleId"}),
+        resources=(("FlowModuleId", "MODULE"),),
         operators=NONE,
     )
 )
 def invoke_flow_module(run: Run, act: FlowAction) -> Outcome:
     """contact-flow-modules, Limitations: "Modules do not allow overriding flow local data of the
-    invoking flow" (External and Lex attributes, queue metrics, stored customer input): the module
-    starts without them and the caller's are restored when it returns."""
+    invoking flow" (External, Lex and Wisdom attributes, queue metrics, stored customer input): the
+    module starts without them and the caller's are restored when it returns."""
     target = run.resolve_text(act.Parameters.get("FlowModuleId", ""))
     module = run.library.by_arn(target) if target else None
     if module is None:
         return Outcome.fail(detail=f"no flow module {target!r} in the library")
     contact = run.contact
-    saved = (contact.external, contact.stored_input, contact.metrics, contact.lex)
-    contact.external, contact.stored_input, contact.metrics, contact.lex = {}, None, None, None
+    saved = {name: getattr(contact, name) for name in FLOW_LOCAL}
+    for name in FLOW_LOCAL:
+        setattr(contact, name, {} if name == "external" else None)
     try:
         outcome = run.execute(module)
     finally:
-        contact.external, contact.stored_input, contact.metrics, contact.lex = saved
+        for name, value in saved.items():
+            setattr(contact, name, value)
     if outcome.kind == "return":
         return Outcome.ok()
     return outcome

@@ -14,11 +14,11 @@ from civicline.engine.actions.spec import (
     action,
     fixed,
 )
-from civicline.engine.arns import LAMBDA_PREFIX, function_from_arn, name_from_arn
+from civicline.engine.arns import LAMBDA_PREFIX, function_from_arn, name_from_arn, names_function
 from civicline.engine.contact import CallbackRequest
 from civicline.engine.events import lambda_event
 from civicline.engine.outcome import Outcome
-from civicline.engine.references import is_reference
+from civicline.engine.references import is_reference, references_in
 from schemas.flow_language import FlowAction
 
 if TYPE_CHECKING:
@@ -45,6 +45,8 @@ def _check_lambda(act: FlowAction) -> Iterable[Problem]:
         yield Problem("LambdaFunctionARN is missing")
     elif arn.startswith(LAMBDA_PREFIX) and function_from_arn(arn) is None:
         yield Problem(f"Lambda {name_from_arn(arn)!r} is not a registry function")
+    elif not references_in(arn) and not names_function(arn):
+        yield Problem(f"LambdaFunctionARN {arn!r} is not the ARN of a Lambda function")
     elif not arn.startswith(LAMBDA_PREFIX) and not is_reference(arn):
         yield Problem("Lambda ARN is not a registry function (contract not checked)", "warning")
     attrs = params.get("LambdaInvocationAttributes")
@@ -127,6 +129,7 @@ def _check_callback(act: FlowAction) -> Iterable[Problem]:
         errors=fixed(NO_MATCHING_ERROR),
         static=frozenset({"InitialCallDelaySeconds", "MaximumConnectionAttempts", "RetryDelaySeconds"}),
         single_path=frozenset({"QueueId", "AgentId"}),
+        resources=(("QueueId", "QUEUE"), ("AgentId", "AGENT")),
         operators=frozenset(),
         check=_check_callback,
     )

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 NONE = frozenset[str]()
 QUEUE_PARAMS = frozenset({"QueueId", "AgentId"})
+#: QueueId "A queue ID or queue ARN", AgentId "An agent ID or agent ARN" (contact-actions-*)
+QUEUE_RESOURCES = (("QueueId", "QUEUE"), ("AgentId", "AGENT"))
 _QUEUE_ERRORS = fixed("QueueAtCapacity", NO_MATCHING_ERROR)
 
 
@@ -48,6 +50,7 @@ def _check_target(act: FlowAction) -> Iterable[Problem]:
         flow_types=INBOUND_AND_TRANSFER,
         errors=fixed(NO_MATCHING_ERROR),
         single_path=QUEUE_PARAMS,
+        resources=QUEUE_RESOURCES,
         operators=NONE,
         check=_check_target,
     )
@@ -99,6 +102,7 @@ def transfer_to_queue(run: Run, act: FlowAction) -> Outcome:
         flow_types=frozenset({"CUSTOMER_QUEUE"}),
         errors=_QUEUE_ERRORS,
         single_path=QUEUE_PARAMS,
+        resources=QUEUE_RESOURCES,
         operators=NONE,
         participant=True,  # nobody left to queue after the customer hung up
         leaves_on_success=True,
@@ -173,6 +177,7 @@ def _check_metric(act: FlowAction) -> Iterable[Problem]:
         errors=fixed(NO_MATCHING_ERROR, "NoMatchingCondition", required=(NO_MATCHING_ERROR,)),
         static=frozenset({"MetricType"}),
         single_path=QUEUE_PARAMS,
+        resources=QUEUE_RESOURCES,
         check=_check_metric,
     )
 )
@@ -226,6 +231,7 @@ def queue_metrics_data(target: tuple[str, str], m: QueueMetrics, channel: str | 
         "flow-control-actions-getmetricdata",
         errors=fixed(NO_MATCHING_ERROR),
         single_path=QUEUE_PARAMS,
+        resources=QUEUE_RESOURCES,
         operators=NONE,
         check=_exclusive_queue,
     )

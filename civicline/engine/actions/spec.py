@@ -104,6 +104,8 @@ class ActionSpec:
     implies: frozenset[str] | None = None  # an untyped flow holding it is one of these types
     participant: bool | None = None  # needs a participant on the line (default: participant actions)
     clears_external: bool = False  # a failure leaves $.External empty (a Lambda call, or a mock of one)
+    #: (parameter, resource kind) of parameters that name a resource by "ID or ARN"
+    resources: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = field(default=())
 
     @property
