@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass
 
 from civicline.sim.callers import arrival_rates, chat_day, chat_intents
+from civicline.sim.desks import Desk, groups_on
 from civicline.sim.erlang import forecast
 from civicline.sim.group_staffing import IntervalTarget
 from civicline.sim.routes import Route
@@ -42,17 +43,13 @@ class DeskError(ValueError):
 
 
 def chat_desks(profile: SimulationProfile) -> list[int]:
-    """The groups a chat plan staffs: CHAT in the routing profile, no VOICE (a calls' group)."""
-    return [i for i, g in enumerate(profile.agents) if "CHAT" in g.channels and "VOICE" not in g.channels]
+    """The groups a chat plan staffs: the chat desk (:class:`civicline.sim.desks.Desk`)."""
+    return groups_on(profile, Desk.CHAT)
 
 
 def email_desks(profile: SimulationProfile) -> list[int]:
-    """The groups an e-mail plan staffs: EMAIL only among the planned channels (no VOICE, no CHAT)."""
-    return [
-        i
-        for i, g in enumerate(profile.agents)
-        if "EMAIL" in g.channels and "VOICE" not in g.channels and "CHAT" not in g.channels
-    ]
+    """The groups an e-mail plan staffs: the e-mail desk (EMAIL only)."""
+    return groups_on(profile, Desk.EMAIL)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from civicline.sim.desk_staffing import (
     email_level,
     split_desk,
 )
+from civicline.sim.desks import takes_voice
 from civicline.sim.group_staffing import IntervalTarget, UnstaffableStream, staff_interval, stream_loads
 from civicline.sim.routes import Route, probe_routes
 from civicline.sim.scaling import desk_agents
@@ -134,7 +135,7 @@ def plan_for_profile(
         calls = expected_offered(curve, t, end)
         agents, sl = staff_interval(profile, loads, calls * 3600.0 / (end - t), target)
         groups = zip(profile.agents, agents, strict=True)
-        agents = [n if "VOICE" in g.channels else desk_agents(g, t, end) for g, n in groups]
+        agents = [n if takes_voice(g) else desk_agents(g, t, end) for g, n in groups]
         figures = desk_plan.interval(agents, t, end)
         intervals.append(
             PlanInterval.model_validate(
