@@ -31,7 +31,7 @@ from civicline.sim.group_staffing import IntervalTarget
 from civicline.sim.routes import Route
 from civicline.sim.scaling import apportion
 from civicline.sim.staffing import agents_needed
-from civicline.sim.streams import expected_offered, offered_curve
+from civicline.sim.streams import Stream, expected_offered, offered_curve
 from schemas.profile import AgentGroup, SimulationProfile
 
 #: the share of a correspondence agent's time that goes to e-mails (breaks, arrivals bunching)
@@ -64,34 +64,56 @@ class ChatDemand:
     patience: float
 
 
-def _queued_share(routes: list[Route], intent: str, language: str) -> float:
-    shares = [r.share for r in routes if r.intent == intent and r.language == language]
-    known = any(r.intent == intent for r in routes)
-    return math.fsum(shares) if known else 1.0
+#: the queue of a chat intent the flows' voice routes do not know (any chat group may take it)
+ANY_QUEUE = ""
+
+
+def _chat_routes(routes: list[Route], intent: str, language: str) -> list[tuple[str, float]]:
+    """(queue, share of the intent's agent-bound chats) by the voice routes of the same intent; a
+    chat intent with no voice twin is taken as queued, in no queue in particular."""
+    if not any(r.intent == intent for r in routes):
+        return [(ANY_QUEUE, 1.0)]
+    return [(r.queue, r.share) for r in routes if r.intent == intent and r.language == language]
+
+
+def chat_streams(profile: SimulationProfile, routes: list[Route]) -> list[Stream]:
+    """The agent-bound chats per (queue, language): each one's share of all chats and mean handle
+    time (module docstring)."""
+    mix = chat_intents(profile)
+    total = math.fsum(i.share for i in mix)
+    langs = math.fsum(profile.languages.values())
+    mass: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for language, spoken in profile.languages.items():
+        for intent in mix:
+            wants = intent.wants_agent if "{agent}" in "".join(intent.messages) else 1.0
+            for queue, routed in _chat_routes(routes, intent.name, language):
+                share = intent.share / total * spoken / langs * wants * routed
+                if share > 0:
+                    mass.setdefault((queue, language), []).append((share, intent.aht_seconds))
+    out = []
+    for (queue, lang), parts in sorted(mass.items()):
+        weight = math.fsum(s for s, _ in parts)
+        out.append(Stream(queue, lang, weight, math.fsum(s * a for s, a in parts) / weight))
+    return out
+
+
+def chat_curve(profile: SimulationProfile) -> list[tuple[float, float]]:
+    """All chats per GRID step, repeats included (the calls' repeat model on the chat day)."""
+    return offered_curve(chat_day(profile).model_copy(update={"calls": max(1, profile.chat.contacts)}))
 
 
 def chat_demand(profile: SimulationProfile, routes: list[Route], desks: list[int]) -> ChatDemand:
     """What the chat desk must take over the day (module docstring)."""
-    chats = chat_day(profile).model_copy(update={"calls": max(1, profile.chat.contacts)})
-    mix = chat_intents(profile)
-    total = math.fsum(i.share for i in mix)
-    langs = math.fsum(profile.languages.values())
-    mass, work = 0.0, 0.0
-    for intent in mix:
-        wants = intent.wants_agent if "{agent}" in "".join(intent.messages) else 1.0
-        for language, spoken in profile.languages.items():
-            share = (
-                intent.share / total * spoken / langs * wants * _queued_share(routes, intent.name, language)
-            )
-            mass += share
-            work += share * intent.aht_seconds
+    streams = chat_streams(profile, routes)
+    mass = math.fsum(s.share for s in streams)
+    work = math.fsum(s.share * s.handle_seconds for s in streams)
     groups = [profile.agents[i] for i in desks]
     slots = math.fsum(g.count * g.channels.get("CHAT", 1) for g in groups)
     heads = math.fsum(g.count for g in groups)
     concurrency = max(1, round(slots / heads)) if heads else groups[0].channels.get("CHAT", 1)
     acw = math.fsum(g.after_call_work_seconds for g in groups) / len(groups)
     return ChatDemand(
-        curve=offered_curve(chats),
+        curve=chat_curve(profile),
         bound=mass,
         busy=(work / mass if mass else 0.0) + acw,
         concurrency=concurrency,
