@@ -10,11 +10,14 @@ agent and that the flows route to a queue (the voice routes of the same intent, 
 flows by :mod:`civicline.sim.routes`; a chat intent with no voice twin is taken as queued).
 
 E-mail desk: a backlog, not a queue with patience. An e-mail must be accepted within its 24-hour
-answer deadline, and the simulated day counts what is still waiting at closing as not answered in
-time (its horizon is one day), so the desk is staffed level through the opening hours with the
-fewest agents whose work from any interval's start to closing covers the e-mails arriving from
-then on (their handle time plus after-contact work), except the share the target allows to stay
-open (a fluid bound, then :data:`EMAIL_OCCUPANCY` for the randomness of arrivals and handle times).
+answer deadline. By deadline (``by="deadline"``, the command's default): mail left at closing is in
+time when the next working day's desk answers it by then (:mod:`civicline.sim.email_desk`). By
+closing (``by="closing"``: the one-day simulated day counts what is still waiting at closing as not
+answered in time, its horizon being one day): the desk is staffed level through the opening hours
+with the fewest agents whose work from any interval's start to closing covers the e-mails arriving
+from then on (their handle time plus after-contact work) and the backlog carried in, except the
+share the target allows to stay open (a fluid bound, then :data:`EMAIL_OCCUPANCY` for the
+randomness of arrivals and handle times).
 Auto-replies and loops are received but never answered (the flow screens them out), so the target
 counts them as misses: a target above ``1 - auto_reply_share`` cannot be met.
 """
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 
 from civicline.sim.callers import arrival_rates, chat_day, chat_intents
 from civicline.sim.desks import Desk, groups_on
+from civicline.sim.email_desk import email_deadline_level
 from civicline.sim.erlang import forecast
 from civicline.sim.group_staffing import IntervalTarget
 from civicline.sim.routes import Route
@@ -135,9 +139,13 @@ def chat_interval(
     return agents, chats, min(1.0, sl.service_level)
 
 
-def email_level(profile: SimulationProfile, desks: list[int], answered_share: float) -> tuple[int, float]:
+def email_level(
+    profile: SimulationProfile, desks: list[int], answered_share: float, by: str = "closing"
+) -> tuple[int, float]:
     """(agents on the e-mail desk through the opening hours, expected e-mails) for ``answered_share``
-    of the received e-mails accepted within the day (module docstring)."""
+    of the received e-mails accepted in time: by closing (``by="closing"``, module docstring), or by
+    their 24-hour deadline across the calendar's working days (``by="deadline"``,
+    :mod:`civicline.sim.email_desk`)."""
     spec = profile.email
     screened = spec.auto_reply_share
     if answered_share > 1.0 - screened + 1e-9:
@@ -145,17 +153,20 @@ def email_level(profile: SimulationProfile, desks: list[int], answered_share: fl
             f"an e-mail target of {answered_share:.0%} cannot be met: {screened:.0%} of the e-mails are "
             "auto-replies the flow screens out (never answered)"
         )
+    groups = [profile.agents[i] for i in desks]
+    work = spec.handle_seconds + math.fsum(g.after_call_work_seconds for g in groups) / len(groups)
+    if by == "deadline":
+        return email_deadline_level(profile, work / EMAIL_OCCUPANCY, answered_share), float(spec.emails)
     mails = profile.model_copy(
         update={"arrivals": spec.arrivals or profile.arrivals, "after_hours_share": 0.0, "calls": spec.emails}
     )
     pieces = arrival_rates(mails, spec.emails)
-    groups = [profile.agents[i] for i in desks]
-    work = spec.handle_seconds + math.fsum(g.after_call_work_seconds for g in groups) / len(groups)
     allowed = (1.0 - screened - answered_share) * spec.emails  # real e-mails that may stay open
     close = pieces[-1][1] if pieces else 0.0
     need = 0.0
-    for start, _, _ in pieces:
+    for index, (start, _, _) in enumerate(pieces):
         later = (1.0 - screened) * math.fsum(r * (e - max(s, start)) for s, e, r in pieces if e > start)
+        later += spec.carried_in if index == 0 else 0  # the backlog at opening is due by closing too
         need = max(need, (later - allowed) * work / (close - start) / EMAIL_OCCUPANCY)
     return math.ceil(need - 1e-9), float(spec.emails)
 

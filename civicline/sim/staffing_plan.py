@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from civicline.sim.desk_staffing import (
     split_desk,
 )
 from civicline.sim.desks import Desk, groups_on, takes_voice
+from civicline.sim.email_desk import deadline_check, desk_days
 from civicline.sim.group_staffing import (
     IntervalTarget,
     StreamLoad,
@@ -87,7 +89,7 @@ class _Desks:
         if self.email_groups and targets.email is not None:
             try:
                 level, self.emails = email_level(
-                    profile, self.email_groups, targets.email.answered_within_24h
+                    profile, self.email_groups, targets.email.answered_within_24h, targets.email.by
                 )
             except DeskError as exc:
                 raise PlanError(str(exc)) from None
@@ -261,13 +263,32 @@ def desk_lines(plan: StaffingPlan, profile: SimulationProfile) -> str:
             f"{plan.chat_target.service_level * 100:g} % in {plan.chat_target.seconds:g} s{lowest}"
         )
     if plan.email_target is not None:
-        emails = math.fsum(i.emails or 0.0 for i in plan.intervals)
-        staff = _desk_staff(plan, [profile.agents[i].name for i in email_desks(profile)])
-        lines.append(
-            f"e-mail desk: {staff} {plan.intervals[0].start}-{plan.intervals[-1].end} for {emails:,.0f} "
-            f"e-mails, {plan.email_target.answered_within_24h * 100:g} % answered within 24 h by closing"
-        )
+        lines.append(_email_line(plan, plan.email_target, profile))
     return "\n".join(lines) if lines else "chat and e-mail desks: kept as the profile staffs them"
+
+
+def _email_line(plan: StaffingPlan, target: EmailTarget, profile: SimulationProfile) -> str:
+    """The e-mail desk's line; a plan by deadline adds its check over the plan's day and the next
+    working day on the simulator's e-mail draws (seeds 1-3, ``email_desk.deadline_check``)."""
+    emails = math.fsum(i.emails or 0.0 for i in plan.intervals)
+    names = [profile.agents[i].name for i in email_desks(profile)]
+    staff = _desk_staff(plan, names)
+    head = (
+        f"e-mail desk: {staff} {plan.intervals[0].start}-{plan.intervals[-1].end} for {emails:,.0f} e-mails, "
+        f"{target.answered_within_24h * 100:g} % answered within 24 h"
+    )
+    if target.by == "closing":
+        return head + " by closing"
+    days = desk_days(profile)
+    following = profile.day + timedelta(seconds=days.windows[1][0] - days.windows[0][0])
+    level = max(((i.groups or {}).get(n, 0) for i in plan.intervals for n in names), default=0)
+    acw = profile.agents[email_desks(profile)[0]].after_call_work_seconds if names else 0.0
+    checks = [deadline_check(profile, level, acw, seed).share for seed in (1, 2, 3)]
+    shown = ", ".join(f"{c * 100:.1f} %" for c in checks)
+    return (
+        f"{head} of receipt (mail left at closing is answered from {following.isoformat()}'s opening); "
+        f"checked over both days on the simulator's e-mails, seeds 1-3: {shown}"
+    )
 
 
 def plan_text(plan: StaffingPlan, path: Path) -> str:
