@@ -14,6 +14,7 @@ times. The desks are disjoint and cover every group:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 
 from schemas.profile import AgentGroup, SimulationProfile
@@ -30,7 +31,11 @@ class Desk(StrEnum):
 
 def desk_of(group: AgentGroup) -> Desk:
     """The group's desk, from its routing profile's channels."""
-    channels = group.channels
+    return desk_of_channels(group.channels)
+
+
+def desk_of_channels(channels: Collection[str]) -> Desk:
+    """The desk of a routing profile with ``channels`` (a group's, or a simulated agent's)."""
     if "VOICE" in channels:
         return Desk.BLENDED if "CHAT" in channels else Desk.CALLS
     return Desk.CHAT if "CHAT" in channels else Desk.EMAIL
