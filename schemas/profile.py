@@ -191,6 +191,18 @@ class EmailArrivals(_Strict):
     auto_reply_share: Probability = Field(
         default=0.0, description="share of messages that are auto-replies (out-of-office): no acknowledgement"
     )
+    carried_in: int = Field(
+        default=0,
+        ge=0,
+        le=1_000_000,
+        description="e-mails already waiting at opening, carried over from earlier days (the e-mail plan "
+        "answers them first, by their deadline); 0 = the day starts with no backlog",
+    )
+    carried_in_age_hours: Annotated[float, Field(ge=0.0, le=240.0)] = Field(
+        default=14.0,
+        description="how long the carried-in e-mails have waited at opening (default: received at the "
+        "previous day's 18:00 closing, 14 h before an 08:00 opening); their deadline is 24 h after receipt",
+    )
 
 
 class Patience(_Strict):

@@ -34,6 +34,13 @@ class EmailTarget(_Strict):
     within their answer deadline (the metrics' email_answered_within_24h_rate)."""
 
     answered_within_24h: float = Field(gt=0.0, le=1.0)
+    by: Literal["closing", "deadline"] = Field(
+        default="closing",
+        description="closing: every e-mail the day receives is due by the day's closing (the one-day "
+        "simulated day's horizon); deadline: due 24 h after receipt, so mail carried over to the next "
+        "working day's opening hours (the service calendar: hours, time zone, holidays) is in time "
+        "when answered by then",
+    )
 
 
 class PlanInterval(_Strict):

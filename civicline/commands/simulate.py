@@ -222,11 +222,19 @@ def _simulate_prepared(
 
 
 def _desk_targets(
-    on: bool, chat_sl: float, chat_seconds: float | None, target_seconds: float, email: float
+    on: bool,
+    chat_sl: float,
+    chat_seconds: float | None,
+    target_seconds: float,
+    email: float,
+    *,
+    email_by: str,
 ) -> DeskTargets | None:
     """The desks' targets for the plan (None: the desks keep the profile's headcount)."""
     if not on:
         return None
+    if email_by not in ("deadline", "closing"):
+        raise typer.BadParameter(f"--email-by is 'deadline' or 'closing', got {email_by!r}")
     from civicline.sim.staffing_plan import DeskTargets
     from schemas.staffing_plan import EmailTarget, PlanTarget
 
@@ -234,7 +242,7 @@ def _desk_targets(
         seconds = target_seconds if chat_seconds is None else chat_seconds
         return DeskTargets(
             chat=PlanTarget(service_level=chat_sl, seconds=seconds),
-            email=EmailTarget(answered_within_24h=email),
+            email=EmailTarget(answered_within_24h=email, by=email_by),
         )
     except ValueError as exc:  # pydantic's ValidationError: a target out of range
         raise typer.BadParameter(str(exc).splitlines()[-1].strip()) from None
@@ -267,6 +275,14 @@ def staffing(
     email_target: Annotated[
         float, typer.Option(help="with --profile: share of e-mails answered within their 24 h deadline")
     ] = 0.9,
+    email_by: Annotated[
+        str,
+        typer.Option(
+            help="with --profile: when an e-mail is due: 'deadline' (24 h after receipt; mail left at "
+            "closing and answered the next working day counts as in time) or 'closing' (by the day's "
+            "closing: the one-day simulated day's horizon, which `simulate --plan` measures)"
+        ),
+    ] = "deadline",
     desks: Annotated[
         bool, typer.Option(help="with --profile: size the chat and e-mail desks (--no-desks: keep them)")
     ] = True,
@@ -289,7 +305,12 @@ def staffing(
             out=out,
             as_json=as_json,
             desks=_desk_targets(
-                desks, chat_target_sl or target_sl, chat_target_seconds, target_seconds, email_target
+                desks,
+                chat_target_sl or target_sl,
+                chat_target_seconds,
+                target_seconds,
+                email_target,
+                email_by=email_by,
             ),
         )
         return

@@ -163,7 +163,13 @@ def simulate_with_plan(
     from civicline.sim import runner
     from civicline.sim.center import SimCenter
     from civicline.sim.day import run_day
-    from civicline.sim.plan_check import check_desks, check_plan, check_queues, short_intervals
+    from civicline.sim.plan_check import (
+        CARRIED_IN_TIME,
+        check_desks,
+        check_plan,
+        check_queues,
+        short_intervals,
+    )
     from civicline.sim.staffing_plan import load_plan
     from civicline.sim.summary import summarize
 
@@ -180,7 +186,8 @@ def simulate_with_plan(
     queues = check_queues(result.day_rows)
     summary["plan_check"] = [c.to_dict() for c in checks]
     summary["plan_check_queues"] = [q.to_dict() for q in queues]
-    desks = check_desks(staffing_plan, summary["channels"])
+    carried = int(result.truth.counts.get(CARRIED_IN_TIME, 0))  # a plan by deadline counts them
+    desks = check_desks(staffing_plan, summary["channels"], carried)
     summary["plan_check_desks"] = [d.to_dict() for d in desks]
     written = runner.write_out(out, result, summary) if out else []
     if as_json:

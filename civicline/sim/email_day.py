@@ -14,6 +14,7 @@ English and Spanish), in the profile's language mix and topic weights, from stre
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import uuid
@@ -177,14 +178,46 @@ def _close_unanswered(day: DayRunner, state: Any) -> None:
 
 
 def backlog(day: DayRunner) -> dict[str, float | int | None]:
-    """The e-mails no agent took by the end of the day, and the oldest one's age at closing (seconds)."""
+    """The e-mails no agent took by the end of the day, the oldest one's age at closing (seconds),
+    and how many of them the next working day's desk answers by their deadline
+    (:func:`carried_in_time`)."""
     waiting = [c for c in day.open_emails.values() if c.agent is None]
     end = day.close_s  # at closing (the dashboard reads it at 15-minute resolution)
     oldest = min((c.enqueued for c in waiting), default=None)
     return {
         "email_backlog": len(waiting),
         "email_backlog_age_seconds": None if oldest is None else end - oldest,
+        "email_backlog_answered_next_day_in_time": carried_in_time(day, waiting),
     }
+
+
+def carried_in_time(day: DayRunner, waiting: list[SimContact]) -> int:
+    """The e-mails left at closing that the next working day's e-mail desk (the service calendar's
+    next working day, the profile's hours, as many e-mail-desk agents as were on at closing) answers
+    by their 24-hour deadline, oldest deadline first, each with its own handle time: the part of a
+    deadline plan the one-day simulated day cannot play (:mod:`civicline.sim.email_desk`)."""
+    from civicline.sim.desks import Desk, desk_of_channels
+    from civicline.sim.email_desk import desk_days
+
+    desk = [
+        a
+        for a in day.agents
+        if desk_of_channels(a.channels) is Desk.EMAIL and a.shift_start < day.close_s <= a.shift_end
+    ]
+    if not desk or not waiting:
+        return 0
+    opening, closing = desk_days(day.profile).windows[1]
+    free = [opening] * len(desk)
+    in_time = 0
+    for contact in sorted(waiting, key=lambda c: c.priority):
+        deadline = contact.priority + EMAIL_ANSWER_MS / 1000
+        start = heapq.heappop(free)
+        if start >= closing:  # not reached before the next day's closing
+            heapq.heappush(free, start)
+            break
+        in_time += start <= deadline  # a late e-mail is answered too: it takes the agent's time
+        heapq.heappush(free, start + contact.caller.aht_seconds + desk[0].acw)
+    return in_time
 
 
 __all__ = ["backlog", "email_life", "email_plan", "email_samples"]

@@ -121,22 +121,25 @@ def _poisson_weights(mean: float) -> list[float]:
 
 
 def _answered_within(
-    positions: int, agents: int, mu: float, theta: float, t: float
+    positions: int, agents: int, mu: float, theta: float, t: float, *, own: float | None = None
 ) -> tuple[list[float], list[float]]:
     """For a caller arriving at queue position j = 1..positions: P(answered within t) and
-    E[wait; answered] (the answered caller's wait weighted by the chance of being answered)."""
+    E[wait; answered] (the answered caller's wait weighted by the chance of being answered).
+    ``theta`` is the abandonment rate of the callers ahead, ``own`` the tagged caller's (default
+    ``theta``: one class of callers)."""
+    own = theta if own is None else own
     advance = [agents * mu + (i - 1) * theta for i in range(positions + 1)]  # index = position
     # E[wait * 1{answered} | j] = prod q_i * sum 1/r_i, built up position by position
     answered_wait = [0.0] * (positions + 1)
     survive = 1.0
     mean_time = 0.0
     for i in range(1, positions + 1):
-        rate = advance[i] + theta
+        rate = advance[i] + own
         survive *= advance[i] / rate
         mean_time += 1.0 / rate
         answered_wait[i] = survive * mean_time
-    # uniformization of the backward equation u_j' = a_j (u_{j-1} - u_j) - theta u_j, u_0 = 1
-    uniform = advance[positions] + theta
+    # uniformization of the backward equation u_j' = a_j (u_{j-1} - u_j) - own u_j, u_0 = 1
+    uniform = advance[positions] + own
     weights = _poisson_weights(uniform * t)
     v = [1.0] + [0.0] * positions
     acc = [weights[0] * x for x in v]
@@ -144,7 +147,7 @@ def _answered_within(
         new = [1.0] + [0.0] * positions
         for j in range(1, positions + 1):
             move = advance[j] / uniform
-            stay = 1.0 - (advance[j] + theta) / uniform
+            stay = 1.0 - (advance[j] + own) / uniform
             new[j] = move * v[j - 1] + stay * v[j]
         v = new
         wm = weights[m]
@@ -186,6 +189,44 @@ def erlang_a_forecast(
     return QueueForecast(
         "erlang-a", agents, load, p_wait, asa, answered_in_t, abandonment, occupancy, target_seconds
     )
+
+
+@dataclass(frozen=True)
+class ClassDemand:
+    """One class of a pooled queue: arrivals per hour, mean agent time per contact (seconds), mean
+    patience (seconds) and the seconds its service level is read at."""
+
+    arrivals_per_hour: float
+    busy_seconds: float
+    patience_seconds: float
+    target_seconds: float
+
+
+def pooled_service_levels(classes: list[ClassDemand], agents: int) -> list[float]:
+    """Each class's share answered within its target seconds when ``agents`` serve all classes
+    first come, first served, one contact per agent (an M/M/n+M queue with the classes' rate-weighted
+    mean busy time and abandonment rate; each class's tagged customer abandons at its own rate).
+
+    Why an approximation and not the exact multi-class chain: the state space of two classes is
+    two-dimensional, and the plan this serves is checked through the full simulated day anyway."""
+    lam = math.fsum(c.arrivals_per_hour for c in classes) / 3600.0
+    if lam == 0:
+        return [1.0 for _ in classes]
+    if agents <= 0:
+        return [0.0 for _ in classes]
+    busy = math.fsum(c.arrivals_per_hour * c.busy_seconds for c in classes) / 3600.0 / lam
+    theta = math.fsum(c.arrivals_per_hour / c.patience_seconds for c in classes) / 3600.0 / lam
+    p = _erlang_a_distribution(lam, 1.0 / busy, theta, agents)
+    free = math.fsum(p[:agents])
+    positions = max(len(p) - agents, 1)
+    out = []
+    for c in classes:
+        within, _ = _answered_within(
+            positions, agents, 1.0 / busy, theta, c.target_seconds, own=1.0 / c.patience_seconds
+        )
+        queued = math.fsum(p[k] * within[k - agents + 1] for k in range(agents, len(p)))
+        out.append(min(1.0, free + queued))
+    return out
 
 
 def forecast(

@@ -73,7 +73,7 @@ class GroupLoad:
     busy: float
 
 
-def _loads(
+def group_loads(
     profile: SimulationProfile, loads: list[StreamLoad], split: list[dict[int, float]], per_hour: float
 ) -> list[GroupLoad]:
     rate = [0.0] * len(profile.agents)
@@ -102,7 +102,7 @@ def _size(groups: list[GroupLoad], target: IntervalTarget) -> tuple[list[int], l
     return agents, levels
 
 
-def _resplit(
+def resplit(
     loads: list[StreamLoad], split: list[dict[int, float]], idle: list[float]
 ) -> list[dict[int, float]]:
     out = []
@@ -121,11 +121,11 @@ def staff_interval(
     forecast service level over the agent-bound calls (calls-weighted over groups)."""
     split = [{load.home: 1.0} for load in loads]
     for _ in range(ROUNDS):
-        groups = _loads(profile, loads, split, per_hour)
+        groups = group_loads(profile, loads, split, per_hour)
         agents, _ = _size(groups, target)
         idle = [max(0.0, n - g.rate * g.busy / 3600.0) for n, g in zip(agents, groups, strict=True)]
-        split = _resplit(loads, split, idle)
-    groups = _loads(profile, loads, split, per_hour)
+        split = resplit(loads, split, idle)
+    groups = group_loads(profile, loads, split, per_hour)
     agents, levels = _size(groups, target)
     bound = math.fsum(g.rate for g in groups)
     forecast = math.fsum(g.rate * sl for g, sl in zip(groups, levels, strict=True)) / bound if bound else 1.0

@@ -6,15 +6,16 @@ local tables) and writes down what the simulator's ground truth needs (civicline
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from civicline.engine import CallerScript, CallResult
 from civicline.engine.arns import queue_key
 from civicline.engine.contact import customer_remains
 from civicline.engine.result import HANGUP
+from civicline.local.chat_start import chat_start_options
 from civicline.sim.callers import Caller
 from civicline.sim.truth import flag
-from functions.domain.chat_start import DISCONNECT_ON_CUSTOMER_EXIT
 
 if TYPE_CHECKING:
     from civicline.sim.day import DayRunner
@@ -33,7 +34,7 @@ def run_flow(
     voice = caller.channel == "VOICE"
     if caller.channel == "CHAT":
         # every deployed chat is started by chat_start, with DisconnectOnCustomerExit=["AGENT"]
-        kwargs.setdefault("disconnect_on_customer_exit", DISCONNECT_ON_CUSTOMER_EXIT)
+        kwargs.setdefault("disconnect_on_customer_exit", chat_start(caller.language)[1])
     result = day.engine.run_contact(
         flow,
         CallerScript([*script, HANGUP] if leaves else script)
@@ -107,16 +108,27 @@ def inbound(day: DayRunner, caller: Caller) -> tuple[CallResult, str | None]:
     return result, None
 
 
+@cache
+def chat_start(language: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """(attributes, DisconnectOnCustomerExit) of a chat started for a page in ``language``: what
+    the deployed ``chat_start`` function asks StartChatContact for
+    (:func:`civicline.local.chat_start.chat_start_options`, its one definition), kept per language."""
+    options = chat_start_options(language)
+    return tuple(sorted(options["attributes"].items())), tuple(options["disconnect_on_customer_exit"])
+
+
 def start_attributes(caller: Caller) -> dict[str, str]:
-    """The contact attributes a contact starts with. A chat has no number: the routing function
-    keys it by the signed-in customer's ``customerId`` (a StartChatContact attribute) when the chat
-    carries one, so their repeat chats are linked, else by its own contact ("contact-...")."""
+    """The contact attributes a contact starts with. A chat starts with chat_start's (the page's
+    ``language``, ``entry: web-chat``); it has no number: the routing function keys it by the
+    signed-in customer's ``customerId`` (a StartChatContact attribute) when the chat carries one, so
+    their repeat chats are linked, else by its own contact ("contact-...")."""
     from functions.core.privacy import pseudonymize
 
     if caller.channel == "VOICE":
         return {"callerKey": pseudonymize(caller.number)}
+    attributes = dict(chat_start(caller.language)[0])
     customer = caller.notes.get("customerId")
-    return {"customerId": customer} if customer else {}
+    return attributes | {"customerId": customer} if customer else attributes
 
 
 def classify_ivr_end(day: DayRunner, caller: Caller, result: CallResult, open_now: bool) -> None:

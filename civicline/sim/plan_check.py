@@ -132,22 +132,43 @@ class DeskCheck:
 DESK_MEASURES = {"CHAT": "answered_within_threshold_rate", "EMAIL": "email_answered_within_24h_rate"}
 
 
-def check_desks(plan: StaffingPlan, channels: dict[str, dict[str, Any]]) -> list[DeskCheck]:
+#: the e-mail measure of a plan by deadline: answered in time within the day, plus the mail left at
+#: closing that the next working day's desk answers by its deadline (email_day.carried_in_time)
+NEXT_DAY_MEASURE = "email_answered_within_24h_rate_with_next_day"
+#: the truth count of those carried e-mails answered in time (civicline.sim.email_day.backlog)
+CARRIED_IN_TIME = "email_backlog_answered_next_day_in_time"
+
+
+def email_by_deadline(email: dict[str, Any], carried: int) -> float | None:
+    """E-mails answered by their deadline today or (``carried``) the next working day, of received."""
+    received = email.get("emails_received")
+    if not received:
+        return None
+    return (float(email.get("emails_answered_within_24h", 0)) + carried) / float(received)
+
+
+def check_desks(plan: StaffingPlan, channels: dict[str, dict[str, Any]], carried: int = 0) -> list[DeskCheck]:
     """The plan's chat and e-mail targets beside what the day measured (``channels``: the summary's
-    per-channel day figures)."""
-    targets = {
-        "CHAT": plan.chat_target.service_level if plan.chat_target else None,
-        "EMAIL": plan.email_target.answered_within_24h if plan.email_target else None,
-    }
+    per-channel day figures; ``carried``: the day's e-mails left at closing that the next working
+    day's desk answers in time, which a plan by deadline counts)."""
     out = []
-    for channel, target in targets.items():
-        if target is None:
-            continue
-        value = channels.get(channel, {}).get(DESK_MEASURES[channel])
-        out.append(
-            DeskCheck(channel, DESK_MEASURES[channel], target, None if value is None else float(value))
-        )
+    if plan.chat_target is not None:
+        value = channels.get("CHAT", {}).get(DESK_MEASURES["CHAT"])
+        out.append(DeskCheck("CHAT", DESK_MEASURES["CHAT"], plan.chat_target.service_level, _number(value)))
+    email = plan.email_target
+    if email is not None:
+        figures = channels.get("EMAIL", {})
+        if email.by == "deadline":
+            measured = email_by_deadline(figures, carried)
+            out.append(DeskCheck("EMAIL", NEXT_DAY_MEASURE, email.answered_within_24h, measured))
+        else:
+            value = figures.get(DESK_MEASURES["EMAIL"])
+            out.append(DeskCheck("EMAIL", DESK_MEASURES["EMAIL"], email.answered_within_24h, _number(value)))
     return out
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def desk_figures(profile_data: dict[str, Any], seed: int) -> dict[str, float]:
@@ -164,4 +185,6 @@ def desk_figures(profile_data: dict[str, Any], seed: int) -> dict[str, float]:
     for channel, measure in (("VOICE", "answered_within_threshold_rate"), *DESK_MEASURES.items()):
         value = channels.get(channel, {}).get(measure)
         figures[f"{channel}:{measure}"] = math.nan if value is None else float(value)
+    by_deadline = email_by_deadline(channels.get("EMAIL", {}), int(summary["truth"].get(CARRIED_IN_TIME, 0)))
+    figures[f"EMAIL:{NEXT_DAY_MEASURE}"] = math.nan if by_deadline is None else by_deadline
     return figures

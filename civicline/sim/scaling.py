@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 
+from civicline.sim.desks import takes_voice
 from schemas.profile import AgentGroup, Shift, SimulationProfile, clock_seconds
 from schemas.staffing_plan import StaffingPlan
 
@@ -55,7 +56,7 @@ def apportion(total: int, weights: list[float]) -> list[int]:
 
 def voice_groups(profile: SimulationProfile) -> list[AgentGroup]:
     """The groups that take calls (their routing profile has VOICE): what a calls' plan staffs."""
-    return [g for g in profile.agents if "VOICE" in g.channels]
+    return [g for g in profile.agents if takes_voice(g)]
 
 
 def voice_agents(profile: SimulationProfile) -> int:

@@ -16,23 +16,35 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from civicline.sim.blended import BlendedTargets, chat_loads, staff_blended
 from civicline.sim.callers import arrival_rates
 from civicline.sim.desk_staffing import (
     DeskError,
+    chat_curve,
     chat_demand,
     chat_desks,
     chat_interval,
+    chat_streams,
     email_desks,
     email_level,
     split_desk,
 )
-from civicline.sim.group_staffing import IntervalTarget, UnstaffableStream, staff_interval, stream_loads
+from civicline.sim.desks import Desk, groups_on, takes_voice
+from civicline.sim.email_desk import deadline_check, desk_days
+from civicline.sim.group_staffing import (
+    IntervalTarget,
+    StreamLoad,
+    UnstaffableStream,
+    staff_interval,
+    stream_loads,
+)
 from civicline.sim.routes import Route, probe_routes
 from civicline.sim.scaling import desk_agents
 from civicline.sim.streams import expected_offered, offered_curve, streams
@@ -77,7 +89,7 @@ class _Desks:
         if self.email_groups and targets.email is not None:
             try:
                 level, self.emails = email_level(
-                    profile, self.email_groups, targets.email.answered_within_24h
+                    profile, self.email_groups, targets.email.answered_within_24h, targets.email.by
                 )
             except DeskError as exc:
                 raise PlanError(str(exc)) from None
@@ -103,6 +115,75 @@ class _Desks:
         return figures
 
 
+class _CallsSizing:
+    """The calls' groups per interval (Erlang A per group, :mod:`civicline.sim.group_staffing`); the
+    chat desk is the desks' part (``_Desks``)."""
+
+    def __init__(self, profile: SimulationProfile, loads: list[StreamLoad], target: IntervalTarget) -> None:
+        self.profile, self.loads, self.target = profile, loads, target
+        self.curve = offered_curve(profile)
+
+    def interval(self, t: float, end: float) -> tuple[list[int], dict[str, float | None]]:
+        calls = expected_offered(self.curve, t, end)
+        agents, sl = staff_interval(self.profile, self.loads, calls * 3600.0 / (end - t), self.target)
+        groups = zip(self.profile.agents, agents, strict=True)
+        agents = [n if takes_voice(g) else desk_agents(g, t, end) for g, n in groups]
+        return agents, {"calls": calls, "forecast_service_level": sl}
+
+
+class _BlendedSizing(_CallsSizing):
+    """A profile with blended groups: the calls' groups, the blended groups and the chat desk sized
+    together for the calls and the chats (:mod:`civicline.sim.blended`)."""
+
+    def __init__(
+        self,
+        profile: SimulationProfile,
+        loads: list[StreamLoad],
+        routes: list[Route],
+        targets: BlendedTargets,
+    ) -> None:
+        super().__init__(profile, loads, targets.voice)
+        self.targets = targets
+        self.chats = chat_loads(profile, chat_streams(profile, routes))
+        self.chat_curve = chat_curve(profile)
+        self.chat_bound = math.fsum(load.stream.share for load in self.chats)
+
+    def interval(self, t: float, end: float) -> tuple[list[int], dict[str, float | None]]:
+        calls = expected_offered(self.curve, t, end)
+        chats = expected_offered(self.chat_curve, t, end)
+        hour = 3600.0 / (end - t)
+        agents, sl, chat_sl = staff_blended(
+            self.profile, self.loads, self.chats, (calls * hour, chats * hour), self.targets
+        )
+        return agents, {
+            "calls": calls,
+            "forecast_service_level": sl,
+            "chats": round(chats * self.chat_bound, 2),
+            "forecast_chat_service_level": round(chat_sl, 4),
+        }
+
+
+def _sizing(
+    profile: SimulationProfile,
+    routes: list[Route],
+    target: IntervalTarget,
+    targets: DeskTargets,
+) -> tuple[_CallsSizing, DeskTargets]:
+    """The interval sizing for the profile, and the desk targets left to the desks' part: a profile
+    with blended groups sizes its chats with the calls (chat target: the desks' or the calls')."""
+    try:
+        loads = stream_loads(profile, streams(profile, routes))
+        if not groups_on(profile, Desk.BLENDED) or not profile.chat.contacts:
+            return _CallsSizing(profile, loads, target), targets
+        chat = targets.chat or PlanTarget(service_level=target.service_level, seconds=target.seconds)
+        blended = BlendedTargets(
+            target, IntervalTarget(chat.service_level, chat.seconds, profile.chat.patience_seconds)
+        )
+        return _BlendedSizing(profile, loads, routes, blended), DeskTargets(chat=None, email=targets.email)
+    except UnstaffableStream as exc:
+        raise PlanError(str(exc)) from None
+
+
 def plan_for_profile(
     profile: SimulationProfile,
     target_sl: float,
@@ -113,29 +194,23 @@ def plan_for_profile(
     desks: DeskTargets | None = None,
 ) -> StaffingPlan:
     """Fewest agents per interval and group meeting the target by Erlang A (module docstring); the
-    chat and e-mail desks sized for ``desks`` (:mod:`civicline.sim.desk_staffing`)."""
+    chat and e-mail desks sized for ``desks`` (:mod:`civicline.sim.desk_staffing`), blended groups
+    with the calls and chats (:mod:`civicline.sim.blended`)."""
     if interval_minutes not in (15, 30, 60):
         raise ValueError("interval_minutes must be 15, 30 or 60")
     routes = probe_routes(profile) if routes is None else routes
-    try:
-        loads = stream_loads(profile, streams(profile, routes))
-    except UnstaffableStream as exc:
-        raise PlanError(str(exc)) from None
-    targets = desks or DeskTargets()
-    desk_plan = _Desks(profile, routes, targets)
     target = IntervalTarget(target_sl, target_seconds, profile.patience.mean_seconds)
-    bound = math.fsum(load.stream.share for load in loads)
-    curve = offered_curve(profile)
+    sizing, left = _sizing(profile, routes, target, desks or DeskTargets())
+    desk_plan = _Desks(profile, routes, left)
+    bound = math.fsum(load.stream.share for load in sizing.loads)
     step = interval_minutes * 60.0
     t, close = clock_seconds(profile.open), clock_seconds(profile.close)
     intervals = []
     while t < close:
         end = min(close, t + step)
-        calls = expected_offered(curve, t, end)
-        agents, sl = staff_interval(profile, loads, calls * 3600.0 / (end - t), target)
-        groups = zip(profile.agents, agents, strict=True)
-        agents = [n if "VOICE" in g.channels else desk_agents(g, t, end) for g, n in groups]
-        figures = desk_plan.interval(agents, t, end)
+        agents, figures = sizing.interval(t, end)
+        figures.update(desk_plan.interval(agents, t, end))
+        calls, sl = figures.pop("calls") or 0.0, figures.pop("forecast_service_level") or 0.0
         intervals.append(
             PlanInterval.model_validate(
                 {
@@ -150,14 +225,22 @@ def plan_for_profile(
             )
         )
         t = end
+    blended = isinstance(sizing, _BlendedSizing)
     return StaffingPlan(
         profile=profile.name,
-        model="erlang-a-per-group",
+        model="erlang-a-blended" if blended else "erlang-a-per-group",
         target=PlanTarget(service_level=target_sl, seconds=target_seconds),
-        chat_target=targets.chat if desk_plan.chat_groups else None,
-        email_target=targets.email if desk_plan.email_groups else None,
+        chat_target=_chat_target(sizing, left, desk_plan),
+        email_target=left.email if desk_plan.email_groups else None,
         intervals=intervals,
     )
+
+
+def _chat_target(sizing: _CallsSizing, left: DeskTargets, desk_plan: _Desks) -> PlanTarget | None:
+    if isinstance(sizing, _BlendedSizing):
+        chat = sizing.targets.chat
+        return PlanTarget(service_level=chat.service_level, seconds=chat.seconds)
+    return left.chat if desk_plan.chat_groups else None
 
 
 def _desk_staff(plan: StaffingPlan, names: list[str]) -> str:
@@ -180,13 +263,32 @@ def desk_lines(plan: StaffingPlan, profile: SimulationProfile) -> str:
             f"{plan.chat_target.service_level * 100:g} % in {plan.chat_target.seconds:g} s{lowest}"
         )
     if plan.email_target is not None:
-        emails = math.fsum(i.emails or 0.0 for i in plan.intervals)
-        staff = _desk_staff(plan, [profile.agents[i].name for i in email_desks(profile)])
-        lines.append(
-            f"e-mail desk: {staff} {plan.intervals[0].start}-{plan.intervals[-1].end} for {emails:,.0f} "
-            f"e-mails, {plan.email_target.answered_within_24h * 100:g} % answered within 24 h by closing"
-        )
+        lines.append(_email_line(plan, plan.email_target, profile))
     return "\n".join(lines) if lines else "chat and e-mail desks: kept as the profile staffs them"
+
+
+def _email_line(plan: StaffingPlan, target: EmailTarget, profile: SimulationProfile) -> str:
+    """The e-mail desk's line; a plan by deadline adds its check over the plan's day and the next
+    working day on the simulator's e-mail draws (seeds 1-3, ``email_desk.deadline_check``)."""
+    emails = math.fsum(i.emails or 0.0 for i in plan.intervals)
+    names = [profile.agents[i].name for i in email_desks(profile)]
+    staff = _desk_staff(plan, names)
+    head = (
+        f"e-mail desk: {staff} {plan.intervals[0].start}-{plan.intervals[-1].end} for {emails:,.0f} e-mails, "
+        f"{target.answered_within_24h * 100:g} % answered within 24 h"
+    )
+    if target.by == "closing":
+        return head + " by closing"
+    days = desk_days(profile)
+    following = profile.day + timedelta(seconds=days.windows[1][0] - days.windows[0][0])
+    level = max(((i.groups or {}).get(n, 0) for i in plan.intervals for n in names), default=0)
+    acw = profile.agents[email_desks(profile)[0]].after_call_work_seconds if names else 0.0
+    checks = [deadline_check(profile, level, acw, seed).share for seed in (1, 2, 3)]
+    shown = ", ".join(f"{c * 100:.1f} %" for c in checks)
+    return (
+        f"{head} of receipt (mail left at closing is answered from {following.isoformat()}'s opening); "
+        f"checked over both days on the simulator's e-mails, seeds 1-3: {shown}"
+    )
 
 
 def plan_text(plan: StaffingPlan, path: Path) -> str:

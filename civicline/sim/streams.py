@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass
 
 from civicline.sim.callers import arrival_rates
+from civicline.sim.desks import takes_voice
 from civicline.sim.routes import Route
 from schemas.profile import AgentGroup, IntentMix, SimulationProfile, clock_seconds
 
@@ -80,7 +81,7 @@ def streams(profile: SimulationProfile, routes: list[Route]) -> list[Stream]:
 def takes_calls(group: AgentGroup, queue: str, language: str) -> bool:
     """Whether the group answers this stream's calls: the skill, the language, and VOICE in its
     routing profile (a chat or e-mail desk takes no calls)."""
-    return queue in group.skills and language in group.languages and "VOICE" in group.channels
+    return queue in group.skills and language in group.languages and takes_voice(group)
 
 
 def home_group(profile: SimulationProfile, queue: str, language: str) -> int | None:

@@ -250,7 +250,7 @@ def test_a_chat_the_customer_ends_is_surveyed_like_one_the_agent_ends(monkeypatc
     # And without the flag (a chat started the old way) nobody is left after End chat to ask
     import civicline.sim.ivr as ivr
 
-    monkeypatch.setattr(ivr, "DISCONNECT_ON_CUSTOMER_EXIT", ())
+    monkeypatch.setattr(ivr, "chat_start", lambda language: ((), ()))
     without = day(profile, calls=60)
     assert without.truth.counts.get("chat_surveys_offerable_after_end_chat", 0) == 0
     assert summarize(without, profile)["reconciliation"] == {}
