@@ -171,8 +171,8 @@ class DayFloor:
     times: on a machine shared with other sessions the CPU time of one moto PutItem moved by a factor
     of two between runs and within one (docs/decisions.md), so a unit measured only before the day
     priced the day at another load. Each sample puts ``SAMPLE_WRITES`` items into a table of its own
-    (no other code reads it) through a client of its own, on moto's own action listing (the one
-    CPU hot path a PutItem crosses is undone for the sample; the collector's policy stays). The
+    (no other code reads it) through a client of its own, on moto's own action listing and signed (the
+    hot paths a PutItem crosses are undone for the sample; the collector's policy stays). The
     samples' CPU time is charged to the phase ``floor``, which the day's total leaves out."""
 
     def __init__(self, clock: PhaseClock, samples: int) -> None:
@@ -206,9 +206,9 @@ class DayFloor:
         import boto3
 
         responses: Any = importlib.import_module("moto.core.responses")
-        from civicline.sim import moto_dispatch
+        from civicline.sim import moto_dispatch, moto_signing
 
-        with self.clock.phase("floor"):
+        with self.clock.phase("floor"), moto_signing.signed():
             ddb = boto3.client("dynamodb")
             table = "civicline-floor-sample"
             if table not in ddb.list_tables()["TableNames"]:

@@ -7,6 +7,7 @@ in each module compare against moto's own code) and only removes work moto repea
 * :func:`civicline.sim.moto_serialize.direct_attribute_values`: attribute values serialized directly;
 * :func:`civicline.sim.moto_condition.cached_conditions`: a condition expression parsed once;
 * :func:`civicline.sim.moto_dispatch.remembered_actions`: a handler class's actions listed once;
+* :func:`civicline.sim.moto_signing.unsigned_requests`: requests to moto not signed (nothing checks);
 * :func:`day_collector`: the garbage collector's policy while the day runs.
 
 Entered by :func:`civicline.sim.fastmoto.fast_transactions` (the one hook of a simulated day).
@@ -55,12 +56,14 @@ def cpu_hot_paths() -> Iterator[None]:
     from civicline.sim.moto_dispatch import remembered_actions
     from civicline.sim.moto_query import partition_queries
     from civicline.sim.moto_serialize import direct_attribute_values
+    from civicline.sim.moto_signing import unsigned_requests
 
     levers = {
         "query": partition_queries,
         "serialize": direct_attribute_values,
         "condition": cached_conditions,
         "dispatch": remembered_actions,
+        "signing": unsigned_requests,
         "gc": day_collector,
     }
     with ExitStack() as stack:

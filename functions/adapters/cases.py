@@ -11,7 +11,12 @@ are a case number, a caller pseudonym, a contact pseudonym, ``ALL``), sk ``VERIF
 Counters are never read on their own: every attempt is a conditional UpdateItem that reserves it
 only while the counter allows one, which DynamoDB evaluates on the item's latest state (a write is
 never eventually consistent), and a refused write hands back the item it refused on
-(``ReturnValuesOnConditionCheckFailure``), so deciding "retry or lock" costs no extra read.
+(``ReturnValuesOnConditionCheckFailure``), so deciding "retry or lock" costs no extra read. Which
+of a counter's two writes (a new window, or one more failure in the open one) is tried first follows
+what this container last saw of that counter (:data:`_WINDOWS`): only an order, the conditions still
+decide, so a stale or missing entry costs one refused write, never a wrong count. Reservations are
+given back in one ``TransactWriteItems`` (docs/decisions.md, "Simulation: fewer AWS calls per status
+lookup").
 """
 
 from __future__ import annotations
@@ -96,6 +101,30 @@ def case_office_and_status(case_number: str) -> tuple[str, CaseStatus] | None:
 # --- attempt reservations --------------------------------------------------------------------
 
 
+#: counter pk -> the end of its window as this container last saw it (ALL_NEW or ALL_OLD), at most
+#: _WINDOWS_KEPT entries (oldest dropped); cleared with a new client (a new endpoint, new tables)
+_WINDOWS: dict[str, float] = {}
+_WINDOWS_KEPT = 4096
+_windows_owner: list[Any] = []
+
+
+def _seen(pk: str, state: AttemptCounter) -> None:
+    _WINDOWS.pop(pk, None)
+    _WINDOWS[pk] = state.window_ends
+    if len(_WINDOWS) > _WINDOWS_KEPT:
+        del _WINDOWS[next(iter(_WINDOWS))]
+
+
+def _writes_in_order(pk: str, now: int) -> tuple[tuple[str, str], ...]:
+    """A counter whose window was open when last seen is most likely still in it: count first."""
+    current = dynamo.ddb()
+    if not _windows_owner or _windows_owner[0] is not current:
+        _WINDOWS.clear()
+        _windows_owner[:] = [current]
+    restart, count = (_RESTART, _RESTART_IF), (_COUNT, _COUNT_IF)
+    return (count, restart) if _WINDOWS.get(pk, 0.0) > now else (restart, count)
+
+
 def reserve_attempts(
     limits: tuple[AttemptLimit, ...], token: str, now: int, window_seconds: int
 ) -> tuple[Reservation, ...] | None:
@@ -118,7 +147,9 @@ def _reserve(limit: AttemptLimit, token: str, now: int, window_seconds: int) -> 
     """Try a new window, else one more failure in the open one; a refusal says why (the old item).
 
     The loop only repeats when the counter changed between the two writes (another call's
-    window opened or closed in between); three rounds without a decision is contention we report.
+    window opened or closed in between) or a write met another lookup's give-back transaction on the
+    item (``TransactionConflictException``: nothing written); three rounds without a decision is
+    contention we report.
     """
     values = {
         ":one": {"N": "1"},
@@ -128,9 +159,15 @@ def _reserve(limit: AttemptLimit, token: str, now: int, window_seconds: int) -> 
         ":now": {"N": str(now)},
         ":max": {"N": str(limit.limit)},
     }
+    pk = counter_pk(limit.subject)
+    client = dynamo.ddb()
     for _ in range(3):
-        for update, condition in ((_RESTART, _RESTART_IF), (_COUNT, _COUNT_IF)):
-            written, state = _conditional_update(counter_pk(limit.subject), update, condition, values)
+        for update, condition in _writes_in_order(pk, now):
+            try:
+                written, state = _conditional_update(pk, update, condition, values)
+            except client.exceptions.TransactionConflictException:
+                continue  # another lookup's give-back transaction held the item: nothing written
+            _seen(pk, state)
             if written:
                 return Reservation(limit, state, counted=True)
             if token in state.tokens and state.used(now, limit.limit):
@@ -163,27 +200,50 @@ def _conditional_update(
 
 
 def release_attempts(held: tuple[Reservation, ...], token: str) -> None:
-    """Give reservations back (a correct PIN, or a later counter refused): one UpdateItem each.
+    """Give reservations back (a correct PIN, or a later counter refused): one ``TransactWriteItems``
+    for two or three counters, one UpdateItem for one.
 
-    Conditional on the token still being there, so an attempt is never given back twice and a window
-    restarted since then is left alone.
+    Each is conditional on the token still being there, so an attempt is never given back twice and a
+    window restarted since then is left alone. A transaction is all or nothing, so when it is
+    cancelled the counters whose condition did not fail (or that met another write) are given back one
+    by one; a failed condition is a counter already given back or restarted, left alone as before.
     """
+    if len(held) < 2:
+        for reservation in held:
+            _release_one(reservation, token)
+        return
     client = dynamo.ddb()
-    for reservation in held:
-        try:
-            client.update_item(
-                TableName=dynamo.table("state"),
-                Key=dynamo.key(counter_pk(reservation.on.subject), VERIFY),
-                UpdateExpression="ADD failures :minus DELETE tokens :tokens",
-                ConditionExpression="contains(tokens, :token)",
-                ExpressionAttributeValues={
-                    ":minus": {"N": "-1"},
-                    ":tokens": {"SS": [token]},
-                    ":token": {"S": token},
-                },
-            )
-        except client.exceptions.ConditionalCheckFailedException:
-            continue
+    try:
+        client.transact_write_items(TransactItems=[{"Update": _give_back(r, token)} for r in held])
+    except client.exceptions.TransactionCanceledException as exc:
+        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+        if len(reasons) != len(held):
+            reasons = [None] * len(held)
+        for reservation, code in zip(held, reasons, strict=True):
+            if code != "ConditionalCheckFailed":
+                _release_one(reservation, token)
+
+
+def _give_back(reservation: Reservation, token: str) -> dict[str, Any]:
+    return {
+        "TableName": dynamo.table("state"),
+        "Key": dynamo.key(counter_pk(reservation.on.subject), VERIFY),
+        "UpdateExpression": "ADD failures :minus DELETE tokens :tokens",
+        "ConditionExpression": "contains(tokens, :token)",
+        "ExpressionAttributeValues": {
+            ":minus": {"N": "-1"},
+            ":tokens": {"SS": [token]},
+            ":token": {"S": token},
+        },
+    }
+
+
+def _release_one(reservation: Reservation, token: str) -> None:
+    client = dynamo.ddb()
+    try:
+        client.update_item(**_give_back(reservation, token))
+    except client.exceptions.ConditionalCheckFailedException:
+        return
 
 
 # --- appeals ---------------------------------------------------------------------------------

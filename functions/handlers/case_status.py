@@ -3,10 +3,13 @@
 Every lookup, in this order: reserve one attempt on each counter that applies (one conditional
 UpdateItem each: the case, and the caller or, for a withheld number, the contact and the shared
 withheld bucket); read the case's PIN hash only (one GetItem with a projection); run one KDF. A correct
-PIN reads the case (one GetItem) and gives the reservations back (one UpdateItem each); a wrong PIN or
-an unknown case keeps them and makes no further call, so the two are indistinguishable by answer, by
-AWS calls, by the bytes read (a hash or nothing) and by KDF work. A Connect retry of the same attempt
-(same contact, case and PIN) is recognised by its token and counted once.
+PIN reads the case (one GetItem) and gives the reservations back (one TransactWriteItems); a wrong PIN
+or an unknown case keeps them and makes no further call, so the two are indistinguishable by answer,
+by AWS calls, by the bytes read (a hash or nothing) and by KDF work. A Connect retry of the same
+attempt (same contact, case and PIN) is recognised by its token and counted once. A right PIN on
+fresh counters is five calls (two reservations, two reads, one give-back; it was six); which of a
+counter's two writes is tried first follows what the container last saw of it, so a counter in an
+open window usually takes one write, not two (:mod:`functions.adapters.cases`).
 """
 
 from __future__ import annotations

@@ -252,12 +252,14 @@ def test_the_same_wrong_pin_retried_in_one_contact_counts_once_even_at_the_limit
 
 
 def test_a_failed_give_back_does_not_fail_a_verified_caller(seeded: Any, cases: Any, aws_faults: Any) -> None:
-    # Given DynamoDB throttles the give-back of a verified caller's reservation
+    # Given DynamoDB throttles the give-back of a verified caller's reservations (one transaction)
     faults = aws_faults("dynamodb")
-    faults.throttle("UpdateItem", match=lambda _op, p: "DELETE tokens" in p.get("UpdateExpression", ""))
-    # When the right PIN is given, Then it is still FOUND (the attempt stays used until the window ends)
+    faults.throttle("TransactWriteItems")
+    # When the right PIN is given, Then it is still FOUND (the attempts stay used until the window ends)
     assert lookup(cases[10].case_number, cases[10].pin, "g", "+12025550460")["result"] == "FOUND"
     assert faults.fired() == 1
+    stored = counter(seeded, f"ATTEMPTS#CASE#{cases[10].case_number}")
+    assert stored is not None and int(stored["failures"]["N"]) == 1
 
 
 def test_a_reservation_that_fails_is_an_error_not_a_check(
