@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
+from civicline.sim.moto_patch import Swap, replaced
+
 _SAVED: dict[str, Any] = {}
 
 
@@ -98,13 +100,9 @@ def cached_conditions() -> Iterator[None]:
     """Install the cached parse on moto's ``ConditionExpressionParser``, then restore moto's."""
     from moto.dynamodb.comparisons import ConditionExpressionParser
 
-    if _SAVED:  # already installed (nested use)
-        yield
-        return
-    _SAVED["parse"] = ConditionExpressionParser.parse
-    ConditionExpressionParser.parse = cached_parse  # type: ignore[method-assign,assignment]
-    try:
-        yield
-    finally:
-        ConditionExpressionParser.parse = _SAVED.pop("parse")  # type: ignore[method-assign]
-        _TEMPLATES.clear()
+    with replaced(_SAVED, Swap("parse", ConditionExpressionParser, "parse", cached_parse)) as mine:
+        try:
+            yield
+        finally:
+            if mine:
+                _TEMPLATES.clear()

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from civicline.sim.moto_patch import Swap, replaced
+
 _SAVED: dict[str, Any] = {}
 _NAMES: dict[type, list[str]] = {}
 
@@ -32,13 +34,9 @@ def remembered_actions() -> Iterator[None]:
     import importlib
 
     responses: Any = importlib.import_module("moto.core.responses")
-    if _SAVED:  # already installed (nested use)
-        yield
-        return
-    _SAVED["method_names"] = responses.method_names_from_class
-    responses.method_names_from_class = _method_names
-    try:
-        yield
-    finally:
-        responses.method_names_from_class = _SAVED.pop("method_names")
-        _NAMES.clear()
+    with replaced(_SAVED, Swap("method_names", responses, "method_names_from_class", _method_names)) as mine:
+        try:
+            yield
+        finally:
+            if mine:
+                _NAMES.clear()

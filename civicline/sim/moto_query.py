@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from civicline.sim.moto_patch import Swap, replaced
+
 _SAVED: dict[str, Any] = {}
 
 
@@ -71,12 +73,5 @@ def partition_queries() -> Iterator[None]:
     """Install the one-partition candidate list on moto's ``Table.query``, then restore it."""
     from moto.dynamodb.models.table import Table
 
-    if _SAVED:  # already installed (nested use)
+    with replaced(_SAVED, Swap("query", Table, "query", _partition_query)):
         yield
-        return
-    _SAVED["query"] = Table.query
-    Table.query = _partition_query  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        Table.query = _SAVED.pop("query")  # type: ignore[method-assign]

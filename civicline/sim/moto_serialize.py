@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from civicline.sim.moto_patch import Swap, replaced
+
 #: botocore's AttributeValue members, in the shape's order (the order moto's walk writes them)
 MEMBERS = ("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL")
 _KNOWN = frozenset(MEMBERS)
@@ -132,15 +134,9 @@ def direct_attribute_values() -> Iterator[None]:
     """Install the direct build on moto's JSON serializer, then restore moto's methods."""
     from moto.core.serialize import BaseJSONSerializer
 
-    if _SAVED:  # already installed (nested use)
+    with replaced(
+        _SAVED,
+        Swap("structure", BaseJSONSerializer, "_serialize_type_structure", _structure),
+        Swap("map", BaseJSONSerializer, "_serialize_type_map", _map),
+    ):
         yield
-        return
-    _SAVED["structure"] = BaseJSONSerializer._serialize_type_structure
-    _SAVED["map"] = BaseJSONSerializer._serialize_type_map
-    BaseJSONSerializer._serialize_type_structure = _structure  # type: ignore[method-assign]
-    BaseJSONSerializer._serialize_type_map = _map  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        BaseJSONSerializer._serialize_type_structure = _SAVED.pop("structure")  # type: ignore[method-assign]
-        BaseJSONSerializer._serialize_type_map = _SAVED.pop("map")  # type: ignore[method-assign]

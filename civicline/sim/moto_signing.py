@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from civicline.sim.moto_patch import Swap, replaced
+
 _SAVED: dict[str, Any] = {}
 
 
@@ -42,15 +44,8 @@ def _unsigned(self: Any, operation_name: str, signing_type: str, context: Any) -
 def unsigned_requests() -> Iterator[None]:
     """Install the unsigned choice on botocore's request signer, then restore botocore's own."""
     signer = _signer()
-    if _SAVED:  # already installed (nested use)
+    with replaced(_SAVED, Swap("choose", signer, "_choose_signer", _unsigned)):
         yield
-        return
-    _SAVED["choose"] = signer._choose_signer
-    signer._choose_signer = _unsigned
-    try:
-        yield
-    finally:
-        signer._choose_signer = _SAVED.pop("choose")
 
 
 @contextmanager

@@ -27,6 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from civicline.sim.moto_patch import Swap, replaced
+
 EXPRESSIONS = "moto.dynamodb.parsing.expressions"
 #: how many updates the fast path decided, and how many it left to moto (the benchmark prints them)
 decided: Counter[str] = Counter()
@@ -444,22 +446,15 @@ def fast_updates() -> Iterator[None]:
     from moto.dynamodb.comparisons import ConditionExpressionParser
     from moto.dynamodb.models import DynamoDBBackend
 
-    if _SAVED:  # already installed (nested use): nothing to do
-        yield
-        return
     parser: Any = importlib.import_module(EXPRESSIONS).UpdateExpressionParser
-    raw_make = parser.__dict__["make"]
-    _SAVED["make"] = parser.make
-    _SAVED["update_item"] = DynamoDBBackend.update_item
-    _SAVED["condition"] = ConditionExpressionParser.parse
-    parser.make = classmethod(lambda cls, expression: parsed(expression))
-    ConditionExpressionParser.parse = _parse_condition_once  # type: ignore[method-assign,assignment]
-    DynamoDBBackend.update_item = _fast_update_item  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        parser.make = raw_make
-        DynamoDBBackend.update_item = _SAVED["update_item"]  # type: ignore[method-assign]
-        ConditionExpressionParser.parse = _SAVED["condition"]  # type: ignore[method-assign]
-        _SAVED.clear()
-        _LAST_CONDITION.clear()
+    swaps = (
+        Swap("make", parser, "make", classmethod(lambda cls, expression: parsed(expression))),
+        Swap("update_item", DynamoDBBackend, "update_item", _fast_update_item),
+        Swap("condition", ConditionExpressionParser, "parse", _parse_condition_once),
+    )
+    with replaced(_SAVED, *swaps) as mine:
+        try:
+            yield
+        finally:
+            if mine:
+                _LAST_CONDITION.clear()

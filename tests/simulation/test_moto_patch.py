@@ -1,0 +1,66 @@
+"""civicline.sim.moto_patch: a replacement is put on and taken off leaving the library as it was."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from civicline.sim.moto_patch import Swap, replaced
+
+
+class _Base:
+    def inherited(self) -> str:
+        return "base"
+
+
+class _Library(_Base):
+    @classmethod
+    def make(cls, text: str) -> str:
+        return f"library {text}"
+
+
+def test_a_classmethod_is_restored_as_a_classmethod_and_kept_callable() -> None:
+    # Given a saved dict and a replacement for a classmethod
+    saved: dict[str, Any] = {}
+    raw = vars(_Library)["make"]
+    with replaced(saved, Swap("make", _Library, "make", classmethod(lambda cls, text: "fast"))) as mine:
+        # When installed / Then the replacement answers and the library's callable is kept
+        assert mine
+        assert _Library.make("x") == "fast"
+        assert saved["make"]("x") == "library x"
+    # Then on exit the raw classmethod is back and nothing is kept
+    assert vars(_Library)["make"] is raw
+    assert saved == {}
+
+
+def test_an_inherited_attribute_is_deleted_again_not_pinned() -> None:
+    # Given an instance whose method only comes from its class
+    thing = _Library()
+    with replaced({}, Swap("inherited", thing, "inherited", lambda: "fast")):
+        assert thing.inherited() == "fast"
+    # Then the instance has no attribute of its own afterwards
+    assert "inherited" not in vars(thing)
+    assert thing.inherited() == "base"
+
+
+def test_nested_use_installs_once_and_the_outer_call_restores() -> None:
+    saved: dict[str, Any] = {}
+    swap = Swap("make", _Library, "make", classmethod(lambda cls, text: "fast"))
+    with replaced(saved, swap) as outer:
+        with replaced(saved, swap) as inner:
+            assert (outer, inner) == (True, False)
+        # When the inner use ends / Then the replacement is still in place
+        assert _Library.make("x") == "fast"
+    assert _Library.make("x") == "library x"
+
+
+def test_an_error_inside_still_restores() -> None:
+    saved: dict[str, Any] = {}
+    with (
+        pytest.raises(RuntimeError),
+        replaced(saved, Swap("make", _Library, "make", classmethod(lambda cls, t: "f"))),
+    ):
+        raise RuntimeError("boom")
+    assert _Library.make("x") == "library x"
+    assert saved == {}
