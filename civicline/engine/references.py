@@ -63,6 +63,7 @@ NAMESPACES: frozenset[str] = frozenset(
         "SegmentAttributes",
         "Segments",
         "Attribute",
+        "Email",
     }
 )
 
