@@ -68,6 +68,30 @@ def test_a_body_over_32_kb_is_not_loaded_and_the_message_is_routed_on_its_subjec
     assert "no text" not in out["acknowledgement_email"]["body"]
 
 
+def test_a_spanish_message_whose_body_cannot_be_loaded_is_acknowledged_in_spanish_on_its_subject() -> None:
+    out = run_email("ana@example.org", "Renovación de pasaporte", "necesito ayuda " * 3_000)
+    assert (out["body_status"], out["topic"], out["language"]) == ("NOT_LOADED", "passports", "es")
+    assert "lo leerá completo" in out["acknowledgement_email"]["body"]
+
+
+def test_an_attachments_only_raw_message_through_the_flow_is_told_its_attachments_arrived(
+    tmp_path: Path,
+) -> None:
+    # Given a raw message with no subject and no text, only a scanned PDF
+    message = EmailMessage()
+    message["From"] = "ana@example.org"
+    message["To"] = "help@civicline.example"
+    message.add_attachment(b"%PDF-1.4 scan", maintype="application", subtype="pdf", filename="scan.pdf")
+    path = tmp_path / "scan.eml"
+    path.write_bytes(message.as_bytes())
+    # When it runs through the flow (its empty plain text is stored and loaded)
+    out = json.loads(CliRunner().invoke(app, ["email", "--eml", str(path), "--json"]).output)
+    # Then the acknowledgement says attachments arrived and asks what the sender wants
+    assert (out["body_status"], out["acknowledgement"], out["queue"]) == ("LOADED", "SENT", "general")
+    assert "If you sent attachments, they arrived" in out["acknowledgement_email"]["body"]
+    assert "empty" not in out["acknowledgement_email"]["body"].lower()
+
+
 def test_a_bad_header_option_is_a_usage_error() -> None:
     result = CliRunner().invoke(app, ["email", "--from", "a@example.org", "--header", "nocolon"])
     assert result.exit_code == 2
