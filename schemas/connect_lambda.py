@@ -23,8 +23,11 @@ from schemas.constraints import Length
 
 #: Connect limits user-defined contact attributes to 32 KB in total
 MAX_ATTRIBUTES_BYTES = 32 * 1024
-#: Parameters are resolved flow text; nothing legitimate comes close to this
-MAX_PARAMETERS_BYTES = 32 * 1024
+#: Parameters are resolved flow text. The largest legitimate one is an e-mail body that Get stored
+#: content loaded (at most 32 KB of plain text, get-stored-content.html), which JSON escaping can
+#: double, beside a subject and headers: four times 32 KB holds that with room (Connect documents
+#: no lower limit for a Lambda's input; Lambda's synchronous payload limit is 6 MB)
+MAX_PARAMETERS_BYTES = 4 * 32 * 1024
 
 
 class _Open:
@@ -92,7 +95,7 @@ class Details(_Open):
     def __post_init__(self) -> None:
         size = _json_size(self.Parameters)
         if size > MAX_PARAMETERS_BYTES:
-            raise ValueError(f"parameters are {size} bytes; the limit is 32 KB")
+            raise ValueError(f"parameters are {size} bytes; the limit is {MAX_PARAMETERS_BYTES // 1024} KB")
 
 
 @dataclass(kw_only=True)

@@ -222,6 +222,10 @@ class EmailTriageParameters(_Params):
     #: the body's type (``text/plain`` or ``text/html``, as InboundRawMessage.ContentType); blank: HTML
     #: is recognised by its tags
     contentType: str = ""
+    #: LOADED: ``body`` is the plain text the flow's Get stored content block loaded; NOT_LOADED: the
+    #: block took its error branch (over 32 KB, no plain-text version, download failed), so the body
+    #: is unknown (not empty); blank: as given (a caller that passes the body itself)
+    bodyStatus: Literal["", "LOADED", "NOT_LOADED"] = ""
 
 
 @dataclass(kw_only=True)
@@ -252,6 +256,9 @@ class EmailTriageResponse(_Response):
     repliesTo: str | None = None
     #: "true" when the classifier read only the start of a very long message
     truncated: Literal["true", "false"] | None = None
+    #: the parameter's bodyStatus, echoed for the contact record (NOT_LOADED: classified on the
+    #: subject alone; the reason says SUBJECT_ONLY)
+    bodyStatus: str | None = None
 
 
 # --- notification consent (case-status paths) ----------------------------------------------------

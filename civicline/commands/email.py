@@ -8,6 +8,7 @@ and the classifier's topic, reason, confidence and matched terms.
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -23,8 +24,8 @@ from civicline.engine import CallResult, Engine, LambdaInvoker, QueueMetrics, St
 from civicline.engine.library import FlowLoadError
 
 FLOW = "inbound-email"
-#: Connect caps user-defined contact attributes at 32 KB in total: the body is cut to fit, and said so
-MAX_BODY_CHARS = 16_000
+#: InboundRawMessage.Subject: at most 998 characters
+MAX_SUBJECT_CHARS = 998
 _ATTRIBUTES = (
     "emailReference",
     "emailAcknowledgement",
@@ -35,6 +36,9 @@ _ATTRIBUTES = (
     "emailTermsVersion",
     "answerDeadline",
     "language",
+    "emailBodyStatus",
+    "emailScreenSignal",
+    "emailRepliesTo",
 )
 
 
@@ -45,6 +49,7 @@ def run_email(
     headers: dict[str, str] | None = None,
     *,
     now: datetime | None = None,
+    html_only: bool = False,
 ) -> dict[str, Any]:
     """Run one e-mail contact inside a fresh local AWS and return its summary (see module doc)."""
     from rich.console import Console
@@ -64,6 +69,7 @@ def run_email(
             subject,
             body,
             headers,
+            html_only=html_only,
         )
         return summarize(result, sent=sent_emails())
 
@@ -74,20 +80,30 @@ def deliver(
     subject: str,
     body: str,
     headers: dict[str, str] | None = None,
+    *,
+    html_only: bool = False,
     **contact: Any,
 ) -> CallResult:
-    """Start one EMAIL contact the way Connect would: sender as the customer endpoint, the message
-    in contact attributes (cut to Connect's attribute limit). ``contact``: further ``run_contact``
-    keywords (the simulated day gives each e-mail its contact id)."""
-    attributes = {
-        "emailSubject": subject[:998],
-        "emailBody": body[:MAX_BODY_CHARS],
-        "emailHeaders": json.dumps(headers or {}),
-    }
-    if len(body) > MAX_BODY_CHARS:
-        attributes["emailTruncated"] = "true"
+    """Start one EMAIL contact the way Connect does: the sender as the customer endpoint, the subject
+    as the ``connect:EmailSubject`` segment attribute (InboundRawMessage: at most 998 characters), the
+    message's plain text stored in S3 where the instance's EMAIL_MESSAGES storage puts it (the flow's
+    ``Get stored content`` downloads it; an ``html_only`` message has no plain text). Headers, which a
+    deployed contact does not carry beyond five keys, go in a contact attribute. ``contact``: further
+    ``run_contact`` keywords (the simulated day gives each e-mail its contact id)."""
+    from civicline.local.email_store import store_message
+
+    contact_id = contact.pop("contact_id", None) or str(uuid.uuid4())
+    stored = store_message(contact_id, None if html_only else body)
     return engine.run_contact(
-        FLOW, None, caller_number=sender, channel="EMAIL", attributes=attributes, **contact
+        FLOW,
+        None,
+        caller_number=sender,
+        channel="EMAIL",
+        attributes={"emailHeaders": json.dumps(headers or {})},
+        segment_attributes={"connect:EmailSubject": subject[:MAX_SUBJECT_CHARS]},
+        email_message=stored,
+        contact_id=contact_id,
+        **contact,
     )
 
 
@@ -120,6 +136,9 @@ class MimeMessage:
     body: str
     headers: dict[str, str]
     attachments: int
+    #: the message has no text/plain part (its body is the HTML part): Connect has no plain text
+    #: version for the flow's Get stored content block
+    html_only: bool = False
 
 
 def from_mime(raw: bytes) -> MimeMessage:
@@ -129,9 +148,22 @@ def from_mime(raw: bytes) -> MimeMessage:
         name: _header_text(message, name) for name in SCREENING_HEADERS if message.get(name) is not None
     }
     attachments = sum(1 for _ in message.iter_attachments()) if message.is_multipart() else 0
+    html_only = _has_html_only(message)
     return MimeMessage(
-        _header_text(message, "From"), _header_text(message, "Subject"), _body(message), headers, attachments
+        _header_text(message, "From"),
+        _header_text(message, "Subject"),
+        _body(message),
+        headers,
+        attachments,
+        html_only,
     )
+
+
+def _has_html_only(message: EmailMessage) -> bool:
+    try:
+        return message.get_body(preferencelist=("plain",)) is None and message.get_body(("html",)) is not None
+    except (LookupError, UnicodeError, ValueError):
+        return False
 
 
 def _header_text(message: EmailMessage, name: str) -> str:
@@ -194,6 +226,9 @@ def summarize(result: CallResult, sent: list[dict[str, Any]]) -> dict[str, Any]:
         "terms_version": attrs.get("emailTermsVersion"),
         "answer_deadline": attrs.get("answerDeadline"),
         "language": attrs.get("language"),
+        "body_status": attrs.get("emailBodyStatus"),
+        "screen_signal": attrs.get("emailScreenSignal"),
+        "replies_to": attrs.get("emailRepliesTo"),
         "truncated": attrs.get("emailTruncated") == "true",
         "ended": result.ended,
     }
@@ -226,18 +261,20 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run one inbound e-mail through the e-mail flow and the triage function (locally, on moto)."""
         headers = _header_options(header)
+        html_only = False
         if eml is not None:
             try:
                 mime = from_mime(eml.read_bytes())
             except OSError as exc:
                 typer.echo(f"error: {exc}", err=True)
                 raise typer.Exit(2) from exc
+            html_only = mime.html_only and not body  # a --body given is the plain text
             sender, subject, body = sender or mime.sender, subject or mime.subject, body or mime.body
             headers = {**mime.headers, **headers}
         if not sender and eml is None:
             raise typer.BadParameter("give --from ADDRESS (or --eml FILE)", param_hint="--from")
         try:
-            summary = run_email(sender, subject, body, headers)
+            summary = run_email(sender, subject, body, headers, html_only=html_only)
         except (KeyError, FlowLoadError, OSError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc

@@ -74,6 +74,17 @@ class TaskRequest:
         }
 
 
+@dataclass(frozen=True)
+class StoredEmail:
+    """Where Connect keeps an inbound e-mail's plain text: an object in the instance's storage for
+    EMAIL_MESSAGES (the contact's ``EMAIL_MESSAGE_PLAIN_TEXT`` reference, botocore's connect model:
+    ReferenceType). ``key`` None: the message has no plain-text version (an HTML-only message), so
+    ``Get stored content`` takes its error branch (get-stored-content.html)."""
+
+    bucket: str
+    key: str | None
+
+
 @dataclass
 class ContactState:
     """Contact-scoped data: persists across flows (``TransferToFlow``) and into the queue flow.
@@ -128,6 +139,13 @@ class ContactState:
     #: StartChatContact's ``DisconnectOnCustomerExit``: who Connect disconnects when the customer
     #: ends the chat, so the customer goes on through the disconnect flow (see customer_remains)
     disconnect_on_customer_exit: tuple[str, ...] = ()
+    #: segment attributes by name (``connect:EmailSubject``): ``$.SegmentAttributes['name']`` reads
+    #: the value (StartEmailContact's SegmentAttributeValue.ValueString)
+    segment_attributes: dict[str, str] = field(default_factory=dict)
+    #: an e-mail contact's stored message (None: not an e-mail, or nothing stored)
+    email_message: StoredEmail | None = None
+    #: the ``$.Email`` namespace, filled by ``LoadContactContent`` (``{"EmailMessage": {"Plaintext": ...}}``)
+    email_content: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.initial_contact_id is None:
@@ -175,6 +193,8 @@ class ContactState:
             "References": self.references,
             "Tags": self.tags,
             "CallbackNumber": self.callback_number or self.caller_number,
+            "SegmentAttributes": self.segment_attributes,
+            "Email": self.email_content,
         }
 
 

@@ -25,7 +25,7 @@ from civicline.engine.actions.spec import ActionSpec
 from civicline.engine.arns import RESOURCE_WORDS, local_arn, names_resource
 from civicline.engine.center import ContactCenterView, StaticCenter
 from civicline.engine.conditions import evaluate
-from civicline.engine.contact import ContactState, customer_remains, opening_method
+from civicline.engine.contact import ContactState, StoredEmail, customer_remains, opening_method
 from civicline.engine.events import contact_event
 from civicline.engine.invoker import LambdaInvoker
 from civicline.engine.library import FlowLibrary, LoadedFlow
@@ -327,8 +327,13 @@ class Engine:
         disconnect_reason: str | None = None,
         disconnect_on_customer_exit: Sequence[str] = (),
         customer_connected: bool = True,
+        segment_attributes: dict[str, str] | None = None,
+        email_message: StoredEmail | None = None,
     ) -> CallResult:
         """Run one contact from ``flow`` until it is queued, transferred out, or ends.
+
+        An e-mail contact carries ``segment_attributes`` (``connect:EmailSubject``) and its stored
+        message (``email_message``: what ``LoadContactContent`` downloads).
 
         ``flow_type`` runs the entry flow as that type (``civicline call --flow-type``).
         ``initiation_method`` defaults to how Connect records a contact the customer opened on
@@ -352,6 +357,8 @@ class Engine:
             initiated_at=view.now(),
             previous_contact_id=previous_contact_id,
             disconnect_on_customer_exit=tuple(disconnect_on_customer_exit),
+            segment_attributes=dict(segment_attributes or {}),
+            email_message=email_message,
         )
         if contact_id:
             contact.contact_id = contact_id

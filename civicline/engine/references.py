@@ -66,6 +66,7 @@ NAMESPACES: frozenset[str] = frozenset(
         # ShowView's result: $.Views.Action and $.Views.ViewResultData (adminguide/show-view-block,
         # view-resources-custom-view: "Output data is set to the $.Views.ViewResultData flow attribute")
         "Views",
+        "Email",
     }
 )
 

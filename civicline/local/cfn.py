@@ -259,6 +259,7 @@ def _lex_alias(assembly: CloudAssembly, resource: Resource) -> str:
 
 _REFS: dict[str, Any] = {
     "AWS::DynamoDB::Table": _named("TableName"),
+    "AWS::S3::Bucket": _named("BucketName"),
     "AWS::SecretsManager::Secret": _secret_arn,
     "AWS::SQS::Queue": lambda a, r: f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{_queue_name(a, r)}",
     "AWS::SNS::Topic": lambda a, r: _arn("sns", _named("TopicName")(a, r)),

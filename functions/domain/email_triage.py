@@ -183,9 +183,23 @@ _ACK_TEXT = {
         "horas, antes del {due}. Si vuelve a escribir, mantenga el número de referencia en el asunto."
     ),
 }
+#: a message with no text: Connect gives the flow no signal for attachments (no flow attribute or
+#: Lambda input field names them), so the text cannot tell an attachments-only message from an empty
+#: one and says what is true of both
 _EMPTY_TEXT = {
-    "en": "Your message arrived empty: please reply with your question so that we can help.",
-    "es": "Su mensaje llegó vacío: responda con su consulta para que podamos ayudarle.",
+    "en": (
+        "We found no text in your message. If you sent attachments, they arrived with it. Please reply "
+        "with a line saying what you are asking so that we can help."
+    ),
+    "es": (
+        "No encontramos texto en su mensaje. Si envió archivos adjuntos, llegaron con él. Responda con "
+        "una línea que diga qué consulta para que podamos ayudarle."
+    ),
+}
+#: a message whose text the flow could not load (Get stored content's error branch)
+_UNREAD_TEXT = {
+    "en": "Your message is with our staff, who will read it in full.",
+    "es": "Su mensaje está con nuestro personal, que lo leerá completo.",
 }
 _ANSWER_INTRO = {
     "en": "In the meantime, this may answer your question:",
@@ -193,13 +207,16 @@ _ANSWER_INTRO = {
 }
 
 
-def acknowledgement(
-    reference: str, due: str, language: str, empty: bool, answer: str | None
+def acknowledgement(  # noqa: PLR0917 - one acknowledgement's facts
+    reference: str, due: str, language: str, empty: bool, answer: str | None, unread: bool = False
 ) -> tuple[str, str]:
-    """(subject, body) of the acknowledgement; the subject carries :data:`ACK_TAG` for loop detection."""
+    """(subject, body) of the acknowledgement; the subject carries :data:`ACK_TAG` for loop detection.
+    ``unread``: the body could not be loaded, so it is never called empty."""
     lang = language if language in _ACK_TEXT else "en"
     parts = [_ACK_TEXT[lang].format(ref=reference, hours=ANSWER_HOURS, due=due)]
-    if empty:
+    if unread:
+        parts.append(_UNREAD_TEXT[lang])
+    elif empty:
         parts.append(_EMPTY_TEXT[lang])
     if answer:
         parts.extend((_ANSWER_INTRO[lang], answer))

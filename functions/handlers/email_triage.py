@@ -77,9 +77,21 @@ def _inbound(contact: ContactData, params: EmailTriageParameters) -> triage.Inbo
     return triage.InboundEmail(sender_address(contact.caller_number or ""), subject, body, headers)
 
 
+def _screening(mail: triage.InboundEmail, unread: bool) -> triage.Screening:
+    """The screen; when the body could not be loaded it is unknown, not empty: a blank subject is
+    not EMPTY, and a reply to our acknowledgement is a follow-up (its text may be the sender's)."""
+    screened = triage.screening(mail)
+    if unread and screened.kind is triage.Screen.EMPTY:
+        return triage.Screening(triage.Screen.MESSAGE, "BODY_NOT_LOADED")
+    if unread and screened.signal == "OUR_ACK_RETURNED":
+        return triage.Screening(triage.Screen.MESSAGE, "FOLLOW_UP", screened.replies_to)
+    return screened
+
+
 def _triage(contact: ContactData, params: EmailTriageParameters) -> EmailTriageResponse:
     mail = _inbound(contact, params)
-    screened = triage.screening(mail)
+    unread = params.bodyStatus == "NOT_LOADED"
+    screened = _screening(mail, unread)
     kind = screened.kind
     if kind in {triage.Screen.AUTO_REPLY, triage.Screen.LOOP}:
         logger.info("e-mail ignored", screen=kind.value, signal=screened.signal)
@@ -89,6 +101,7 @@ def _triage(contact: ContactData, params: EmailTriageParameters) -> EmailTriageR
             acknowledgement=kind.value,
             screenSignal=screened.signal,
             repliesTo=screened.replies_to or None,
+            bodyStatus=params.bodyStatus or None,
         )
     found = triage.classify(mail.subject, mail.body)
     if kind is triage.Screen.SUSPECT:
@@ -96,7 +109,8 @@ def _triage(contact: ContactData, params: EmailTriageParameters) -> EmailTriageR
     received = now()
     reference_no = triage.reference_number(contact.ContactId)
     due = triage.answer_deadline(received)
-    ack = _acknowledgement_outcome(mail, screened, found, reference_no, due, int(received.timestamp()))
+    moment = int(received.timestamp())
+    ack = _acknowledgement_outcome(mail, screened, found, reference_no, due, moment, unread)
     logger.info(
         "e-mail routed",
         screen=kind.value,
@@ -126,6 +140,7 @@ def _triage(contact: ContactData, params: EmailTriageParameters) -> EmailTriageR
         screenSignal=screened.signal,
         repliesTo=screened.replies_to or None,
         truncated="true" if found.truncated else "false",
+        bodyStatus=params.bodyStatus or None,
     )
 
 
@@ -136,13 +151,16 @@ def _acknowledgement_outcome(  # noqa: PLR0917 - one message's facts, each used 
     reference_no: str,
     due: datetime,
     moment: int,
+    unread: bool = False,
 ) -> str:
     """SENT, or why no acknowledgement goes out for a routed message (see the response's field)."""
     if screened.kind in {triage.Screen.MALFORMED, triage.Screen.SUSPECT}:
         return screened.kind.value
     if screened.signal == "FOLLOW_UP":
         return "FOLLOW_UP"
-    return _acknowledge(mail, found, reference_no, due.strftime("%Y-%m-%d %H:%M UTC"), screened.kind, moment)
+    return _acknowledge(
+        mail, found, reference_no, due.strftime("%Y-%m-%d %H:%M UTC"), screened.kind, moment, unread
+    )
 
 
 def _answer(found: triage.Classification) -> str | None:
@@ -159,13 +177,14 @@ def _acknowledge(  # noqa: PLR0917 - one message's facts, each used once
     due: str,
     kind: triage.Screen,
     moment: int,
+    unread: bool = False,
 ) -> str:
     """SENT when the claim is stored and SES accepted the message; else why not."""
     sender_key = address_pseudonym(mail.sender)
     if not email_acks.claim(sender_key, moment):
         return "RECENT"
     subject, body = triage.acknowledgement(
-        reference_no, due, found.language, kind is triage.Screen.EMPTY, _answer(found)
+        reference_no, due, found.language, kind is triage.Screen.EMPTY, _answer(found), unread
     )
     try:
         client("sesv2").send_email(

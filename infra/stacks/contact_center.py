@@ -25,6 +25,7 @@ from infra.constructs.channels import (
 )
 from infra.constructs.chat_start import ChatStartApi
 from infra.constructs.connect_center import ConnectCenter
+from infra.constructs.email_storage import EmailMessageStorage
 from infra.constructs.flow_logs import FlowLogs
 from infra.constructs.flows import Flows
 from infra.constructs.functions import Functions
@@ -78,6 +79,14 @@ class ContactCenterStack(Stack):
             )
         )
         add_email_channel(self, self.functions.roles)  # SES send for e-mail acknowledgements
+        if config.connect.create_instance:  # where Connect stores e-mail bodies (Get stored content)
+            EmailMessageStorage(
+                self,
+                "EmailStorage",
+                resource_prefix=config.resource_prefix,
+                instance_arn=self.center.instance_arn,
+                protect=config.protect_data,
+            )
         self.chat_start: ChatStartApi | None = None
         chat_flow = self.flows.flows.get("main-inbound")
         if chat_flow is not None:  # the public web chat starts in the main inbound flow

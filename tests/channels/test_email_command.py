@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from civicline.cli import app
-from civicline.commands.email import MAX_BODY_CHARS, from_mime, run_email
+from civicline.commands.email import from_mime, run_email
 
 
 def test_json_names_the_acknowledgement_queue_office_reason_and_confidence() -> None:
@@ -54,10 +54,42 @@ def test_an_auto_reply_is_queued_for_an_agent_but_never_acknowledged() -> None:
     )
 
 
-def test_a_huge_body_is_cut_to_the_attribute_limit_and_still_routed() -> None:
-    out = run_email("bob@example.org", "Medicaid", "medicaid " * (MAX_BODY_CHARS // 3))
-    assert out["truncated"] is True
-    assert (out["office"], out["acknowledgement"]) == ("social_services", "SENT")
+def test_a_body_over_32_kb_is_not_loaded_and_the_message_is_routed_on_its_subject() -> None:
+    # Given a message whose plain text is over Get stored content's 32 KB (get-stored-content.html:
+    # the block takes its error branch, it does not cut the text)
+    out = run_email("bob@example.org", "Medicaid", "renewal question " * 2_000)
+    # Then the flow triages it on its subject alone, says so, and acknowledges it without calling it empty
+    assert (out["body_status"], out["office"], out["acknowledgement"]) == (
+        "NOT_LOADED",
+        "social_services",
+        "SENT",
+    )
+    assert "read it in full" in out["acknowledgement_email"]["body"]
+    assert "no text" not in out["acknowledgement_email"]["body"]
+
+
+def test_a_spanish_message_whose_body_cannot_be_loaded_is_acknowledged_in_spanish_on_its_subject() -> None:
+    out = run_email("ana@example.org", "Renovación de pasaporte", "necesito ayuda " * 3_000)
+    assert (out["body_status"], out["topic"], out["language"]) == ("NOT_LOADED", "passports", "es")
+    assert "lo leerá completo" in out["acknowledgement_email"]["body"]
+
+
+def test_an_attachments_only_raw_message_through_the_flow_is_told_its_attachments_arrived(
+    tmp_path: Path,
+) -> None:
+    # Given a raw message with no subject and no text, only a scanned PDF
+    message = EmailMessage()
+    message["From"] = "ana@example.org"
+    message["To"] = "help@civicline.example"
+    message.add_attachment(b"%PDF-1.4 scan", maintype="application", subtype="pdf", filename="scan.pdf")
+    path = tmp_path / "scan.eml"
+    path.write_bytes(message.as_bytes())
+    # When it runs through the flow (its empty plain text is stored and loaded)
+    out = json.loads(CliRunner().invoke(app, ["email", "--eml", str(path), "--json"]).output)
+    # Then the acknowledgement says attachments arrived and asks what the sender wants
+    assert (out["body_status"], out["acknowledgement"], out["queue"]) == ("LOADED", "SENT", "general")
+    assert "If you sent attachments, they arrived" in out["acknowledgement_email"]["body"]
+    assert "empty" not in out["acknowledgement_email"]["body"].lower()
 
 
 def test_a_bad_header_option_is_a_usage_error() -> None:
@@ -79,10 +111,12 @@ def test_a_raw_message_file_runs_with_its_decoded_subject_display_name_sender_an
     assert b"=?utf-8?" in path.read_bytes()
     # When it runs through the flow and the function
     result = CliRunner().invoke(app, ["email", "--eml", str(path), "--json"])
-    # Then it is acknowledged to the bare address and routed by its text
+    # Then it is acknowledged to the bare address and, having no plain-text version for Get stored
+    # content, routed by its subject
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
     assert (out["acknowledgement"], out["topic"], out["language"]) == ("SENT", "passports", "es")
+    assert out["body_status"] == "NOT_LOADED"
     assert out["acknowledgement_email"]["to"] == ["Ana@Example.org"]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from civicline.engine import Engine, FlowLibrary, QueueMetrics, StaticCenter
 from civicline.engine.arns import local_arn
+from civicline.local.email_store import store_message
 from infra.registry import QUEUES_BY_NAME
 from tests.flows.conftest import FLOWS_DIR, ContractLambdas
 from tests.flows.test_branch_coverage import menu_branches, taken
@@ -28,7 +29,7 @@ ANSWERS: list[dict[str, str]] = [
 ]
 
 
-def test_every_outcome_branch_of_the_email_flow_is_driven_and_nothing_errors() -> None:
+def test_every_outcome_branch_of_the_email_flow_is_driven_and_nothing_errors(local_aws: Any) -> None:
     library = FlowLibrary.from_directory(FLOWS_DIR, strict=False)
     rng = random.Random(20261201)
     covered: set[tuple[str, str, str]] = set()
@@ -42,7 +43,17 @@ def test_every_outcome_branch_of_the_email_flow_is_driven_and_nothing_errors() -
             default_metrics=QueueMetrics(agents_available=1, agents_online=1, agents_staffed=1),
         )
         engine = Engine(library, invoker=lambdas.invoker(fault), center=center)
-        result = engine.run_contact("inbound-email", None, caller_number="ana@example.org", channel="EMAIL")
+        # the stored message: plain text (loaded), none (HTML only) or none at all (error branch)
+        contact_id = f"00000000-0000-4000-8000-{len(covered):012d}"
+        stored = rng.choice([store_message(contact_id, "a question"), store_message(contact_id, None), None])
+        result = engine.run_contact(
+            "inbound-email",
+            None,
+            caller_number="ana@example.org",
+            channel="EMAIL",
+            contact_id=contact_id,
+            email_message=stored,
+        )
         assert result.ended["how"] != "ERROR", result.ended
         covered |= taken(result)
     wanted = {t for t in menu_branches(library) if t[0] == "inbound-email"}

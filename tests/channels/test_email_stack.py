@@ -52,3 +52,34 @@ def test_the_cases_stream_drives_the_notifier_only(synth: Any) -> None:  # noqa:
     assert notifier in json.dumps(mappings[0]["FunctionName"])
     assert mappings[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert "DestinationConfig" in mappings[0]
+
+
+def test_the_instance_stores_email_messages_in_a_private_tls_only_bucket_of_the_stack(
+    synth: Any,  # noqa: F811
+) -> None:
+    # Given the dev stack (it creates its Connect instance) / Then the instance's EMAIL_MESSAGES
+    # storage configuration names the stack's bucket and prefix, which Get stored content reads
+    from infra.email_messages import EMAIL_MESSAGES_PREFIX
+
+    resources = synth.center["Resources"]
+    [config] = [r for r in resources.values() if r["Type"] == "AWS::Connect::InstanceStorageConfig"]
+    props = config["Properties"]
+    assert (props["ResourceType"], props["StorageType"]) == ("EMAIL_MESSAGES", "S3")
+    assert props["S3Config"]["BucketPrefix"] == EMAIL_MESSAGES_PREFIX
+    assert props["InstanceArn"] == {"Fn::GetAtt": ["ConnectInstance", "Arn"]}
+    bucket_id = props["S3Config"]["BucketName"]["Ref"]
+    bucket = resources[bucket_id]["Properties"]
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert "LoggingConfiguration" in bucket
+    [policy] = [
+        r
+        for r in resources.values()
+        if r["Type"] == "AWS::S3::BucketPolicy" and r["Properties"]["Bucket"] == {"Ref": bucket_id}
+    ]
+    [deny] = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}

@@ -105,7 +105,7 @@ def test_malformed_sender_is_routed_to_an_agent_without_acknowledgement(ses: lis
 def test_empty_message_is_acknowledged_asking_for_details(ses: list[Any]) -> None:
     answer = deliver(subject="", body="")
     assert (answer["queueName"], answer["reason"], answer["acknowledgement"]) == ("general", "EMPTY", "SENT")
-    assert "empty" in ses[0].body
+    assert "We found no text in your message" in ses[0].body
 
 
 def test_unparseable_headers_are_treated_as_none(ses: list[Any]) -> None:

@@ -8,7 +8,15 @@ with no behaviour (the validator still knows them; the interpreter ends the cont
 
 from __future__ import annotations
 
-from civicline.engine.actions import contact, flow_control, interactions, participant, queues, views
+from civicline.engine.actions import (
+    contact,
+    flow_control,
+    interactions,
+    participant,
+    queues,
+    stored_content,
+    views,
+)
 from civicline.engine.actions.common import phone_number
 from civicline.engine.actions.spec import (
     NO_MATCHING_ERROR,
@@ -23,7 +31,15 @@ from civicline.engine.actions.spec import (
 from civicline.engine.outcome import Outcome
 from schemas.flow_language import FlowAction
 
-_GROUPS = (contact, flow_control, interactions, participant, queues, views)  # imported for registration
+_GROUPS = (
+    contact,
+    flow_control,
+    interactions,
+    participant,
+    queues,
+    stored_content,
+    views,
+)  # imported for registration
 
 for _type, _group, _page in (
     ("StartOutboundChatContact", "contact", "contact-actions-startoutboundchatcontact"),
