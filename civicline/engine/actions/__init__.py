@@ -8,7 +8,17 @@ with no behaviour (the validator still knows them; the interpreter ends the cont
 
 from __future__ import annotations
 
-from civicline.engine.actions import contact, flow_control, interactions, participant, queues, views
+from civicline.engine.actions import (
+    cases,
+    contact,
+    flow_control,
+    interactions,
+    participant,
+    profiles,
+    queues,
+    views,
+    voice_id,
+)
 from civicline.engine.actions.common import phone_number
 from civicline.engine.actions.spec import (
     NO_MATCHING_ERROR,
@@ -23,7 +33,8 @@ from civicline.engine.actions.spec import (
 from civicline.engine.outcome import Outcome
 from schemas.flow_language import FlowAction
 
-_GROUPS = (contact, flow_control, interactions, participant, queues, views)  # imported for registration
+#: imported for registration
+_GROUPS = (cases, contact, flow_control, interactions, participant, profiles, queues, views, voice_id)
 
 for _type, _group, _page in (
     ("StartOutboundChatContact", "contact", "contact-actions-startoutboundchatcontact"),
@@ -34,22 +45,7 @@ for _type, _group, _page in (
     ),
     ("UpdateContactMediaProcessing", "contact", "contact-actions-updatecontactmediaprocessing"),
     ("ResumeContact", "contact", "contact-actions-resumecontact"),
-    ("CreateCase", "contact", "createcase"),
-    ("GetCase", "contact", "getcase"),
-    ("UpdateCase", "contact", "updatecase"),
     ("CheckOutboundCallStatus", "flow control", "flow-control-actions-checkoutboundcallstatus"),
-    ("CheckVoiceId", "flow control", "flow-control-actions-checkvoiceid"),
-    ("StartVoiceIdStream", "flow control", "flow-control-actions-startvoiceidstream"),
-    ("CreateCustomerProfile", "interactions", "interactions-createcustomerprofile"),
-    ("GetCustomerProfile", "interactions", "interactions-getcustomerprofile"),
-    ("UpdateCustomerProfile", "interactions", "interactions-updatecustomerprofile"),
-    ("GetCustomerProfileObject", "interactions", "interactions-getcustomerprofileobject"),
-    (
-        "GetCalculatedAttributesForCustomerProfile",
-        "interactions",
-        "interactions-getcalculatedattributesforcustomerprofile",
-    ),
-    ("AssociateContactToCustomerProfile", "interactions", "interactions-associatecontacttocustomerprofile"),
 ):
     known(_type, _group, _page)  # type: ignore[arg-type]
 
