@@ -119,6 +119,8 @@ class ContactState:
     case: dict[str, Any] = field(default_factory=dict)
     #: StartVoiceIdStream ran on this contact (CheckVoiceId reads its analysis)
     voice_id_streaming: bool = False
+    #: Set Voice ID's settings, as UpdateContactData writes them (VoiceAuthenticationThreshold, ...)
+    voice_id_settings: dict[str, str] = field(default_factory=dict)
     third_party_calls: list[str] = field(default_factory=list)
     recording: dict[str, Any] = field(default_factory=dict)
     logging: str | None = None

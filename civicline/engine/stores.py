@@ -149,7 +149,8 @@ class VoiceIdStore:
     """A Voice ID domain: speakers by CustomerId, each ``{"status": "ENROLLED" | "OPTED_OUT" | ...}``
     with, optionally, the ``score`` (0-100) an authentication of this caller would return and the
     ``fraud_risk`` score (0-100). Thresholds: authentication 90 (check-voice-id: "default threshold of
-    90"), fraud risk 50 (our default: the console's)."""
+    90"), fraud risk 50 (the value a published export's Set Voice ID writes; the flow's own thresholds,
+    UpdateContactData ``VoiceAuthenticationThreshold`` / ``FraudDetectionThreshold``, win)."""
 
     speakers: dict[str, dict[str, Any]] = field(default_factory=dict)
     authentication_threshold: int = 90
@@ -182,11 +183,28 @@ class LocalStores:
             raise ValueError("a store seed is a JSON object")
         profiles = data.get("profiles", ())
         voice = data.get("voiceId", {})
+        _expect(profiles, list, "profiles")
+        _expect(data.get("cases", ()), list, "cases")
+        _expect(voice, Mapping, "voiceId")
         return cls(
             profiles=None if profiles is None else _profiles(profiles),
             cases=None if data.get("cases", ()) is None else _cases(data),
             voice_id=None if voice is None else VoiceIdStore(speakers=dict(voice.get("speakers", {}))),
         )
+
+
+def _expect(value: Any, kind: type, key: str) -> None:
+    """A seed key holds ``kind``, ``null`` or nothing; a list holds objects."""
+    if value is None or value == ():
+        return
+    if isinstance(value, list) and kind is list:
+        if all(isinstance(v, Mapping) for v in value):
+            return
+    elif isinstance(value, Mapping) and kind is Mapping:
+        if isinstance(value.get("speakers", {}), Mapping):
+            return
+        raise ValueError("the seed's voiceId.speakers is not an object")
+    raise ValueError(f"the seed's {key!r} is not {'a list of objects' if kind is list else 'an object'}")
 
 
 def _profiles(seed: Iterable[Mapping[str, Any]]) -> ProfileStore:

@@ -519,3 +519,64 @@ def test_get_customer_profile_branch_follows_the_number_of_matches(
     matches = sum(1 for number, _ in seed if number == phone)
     expected = {0: "NoneFoundError", 1: "Success"}.get(matches, "MultipleFoundError")
     assert branch_of(stores, probe("GetCustomerProfile", request, PROFILE_ERRORS)) == expected
+
+
+@pytest.mark.parametrize(
+    "seed",
+    [
+        {"profiles": {"a": 1}},
+        {"profiles": ["x"]},
+        {"cases": "k"},
+        {"voiceId": []},
+        {"voiceId": {"speakers": []}},
+    ],
+)
+def test_a_malformed_seed_is_a_value_error(seed: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="the seed's"):
+        LocalStores.from_json(seed)
+
+
+def test_call_runs_with_a_seeded_store(tmp_path: Path) -> None:
+    # Given a flow that greets the caller from their profile, and a seed file with that profile
+    from typer.testing import CliRunner
+
+    from civicline.cli import app
+
+    flow = probe("GetCustomerProfile", GET_BY_PHONE, PROFILE_ERRORS)
+    flow["Actions"][0]["Transitions"]["NextAction"] = "greet"
+    flow["Actions"].append(GREET)
+    (tmp_path / "greet.json").write_text(json.dumps(flow))
+    (tmp_path / "seed.json").write_text(json.dumps({"profiles": [ALICE]}))
+    runner = CliRunner()
+    base = ["call", "--flow", str(tmp_path / "greet.json"), "--json", "--caller", CALLER]
+    # When it is called with --stores, then without, then with a broken seed
+    seeded = runner.invoke(app, [*base, "--stores", str(tmp_path / "seed.json")])
+    empty = runner.invoke(app, base)
+    (tmp_path / "bad.json").write_text("{")
+    broken = runner.invoke(app, [*base, "--stores", str(tmp_path / "bad.json")])
+    # Then the seeded profile greets the caller, an empty store takes NoneFoundError, a bad seed exits 2
+    assert json.loads(seeded.stdout)["prompts"] == ["Hello Alice of Ames"], seeded.output
+    assert json.loads(empty.stdout)["prompts"] == ["NoneFoundError"], empty.output
+    assert broken.exit_code == 2
+
+
+def test_set_voice_id_thresholds_on_the_contact_decide_the_result() -> None:
+    # Given Set Voice ID exported as UpdateContactData with its thresholds (a published GTS example)
+    settings_ = act(
+        "settings",
+        "UpdateContactData",
+        {
+            "IsVoiceIdStreamingEnabled": "true",
+            "VoiceAuthenticationThreshold": "99",
+            "FraudDetectionThreshold": "90",
+        },
+        nxt="start",
+        errors={"NoMatchingError": "start"},
+    )
+    stores = LocalStores(voice_id=VoiceIdStore(speakers=SPEAKERS))
+    for option, expected in (("voiceAuthentication", "NotAuthenticated"), ("fraudDetection", "LowRisk")):
+        flow = voice_probe(option)
+        flow["Actions"].insert(0, settings_)
+        flow["StartAction"] = "settings"
+        # Then a score of 95 is below the flow's 99, a risk of 80 below its 90
+        assert branch_of(stores, flow, attributes={"who": "scored-high"}) == expected

@@ -10,7 +10,9 @@ the action takes the Error branch"), not in hold flows. CheckVoiceId's result, b
 one", and enrollment and authentication need the contact's Customer ID. A local run has no caller
 audio: an enrolled speaker authenticates only when the store gives the score this caller would get,
 otherwise the result is ``Inconclusive``, the page's result for "Unable to analyze a caller's
-speech"; fraud detection likewise, with the store's ``fraud_risk``. Voice ID not enabled, no stream
+speech"; fraud detection likewise, with the store's ``fraud_risk``. The thresholds are Set Voice
+ID's (``VoiceAuthenticationThreshold``, ``FraudDetectionThreshold``, which its export writes as
+UpdateContactData parameters) when the contact has them, else the store's. Voice ID not enabled, no stream
 started, or no Customer ID: the error branch. (Voice ID reached end of support on 2026-05-20,
 check-voice-id; exported flows still hold these blocks.)
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from civicline.engine.actions.common import integer
 from civicline.engine.actions.spec import (
     AH,
     AT,
@@ -93,7 +96,12 @@ def _check_option(act: FlowAction) -> Iterable[Problem]:
                 )
 
 
-def _speaker_result(store: VoiceIdStore, speaker: dict[str, Any] | None, option: str) -> str:
+def _threshold(run: Run, setting: str, default: int) -> int:
+    """Set Voice ID's threshold on this contact (UpdateContactData), else the store's default."""
+    return integer(run.contact.voice_id_settings.get(setting), default)
+
+
+def _speaker_result(speaker: dict[str, Any] | None, option: str, threshold: int) -> str:
     status = str((speaker or {}).get("status", "")).upper()
     if status == "OPTED_OUT":
         return "OptedOut"
@@ -104,14 +112,14 @@ def _speaker_result(store: VoiceIdStore, speaker: dict[str, Any] | None, option:
     score = (speaker or {}).get("score")
     if not isinstance(score, int | float):
         return "Inconclusive"  # no caller audio in a local run
-    return "Authenticated" if score >= store.authentication_threshold else "NotAuthenticated"
+    return "Authenticated" if score >= threshold else "NotAuthenticated"
 
 
-def _fraud_result(store: VoiceIdStore, speaker: dict[str, Any] | None) -> str:
+def _fraud_result(speaker: dict[str, Any] | None, threshold: int) -> str:
     risk = (speaker or {}).get("fraud_risk")
     if not isinstance(risk, int | float):
         return "Inconclusive"
-    return "HighRisk" if risk >= store.fraud_threshold else "LowRisk"
+    return "HighRisk" if risk >= threshold else "LowRisk"
 
 
 @action(
@@ -139,7 +147,10 @@ def check_voice_id(run: Run, act: FlowAction) -> Outcome:
     customer_id = run.contact.customer_id or ""
     speaker = store.speakers.get(customer_id)
     if option == "fraudDetection":
-        return Outcome.ok(_fraud_result(store, speaker))
+        return Outcome.ok(
+            _fraud_result(speaker, _threshold(run, "FraudDetectionThreshold", store.fraud_threshold))
+        )
     if not customer_id:
         return Outcome.fail(detail=f"{option} needs the contact's Customer ID (Set contact attributes)")
-    return Outcome.ok(_speaker_result(store, speaker, option))
+    threshold = _threshold(run, "VoiceAuthenticationThreshold", store.authentication_threshold)
+    return Outcome.ok(_speaker_result(speaker, option, threshold))
