@@ -22,6 +22,7 @@ from civicline.engine import (
     StaticCenter,
 )
 from civicline.engine.library import FlowLoadError
+from civicline.engine.stores import LocalStores
 from civicline.engine.transcript import print_transcript
 from functions.domain.calendar import Calendar
 
@@ -327,6 +328,15 @@ def register(app: typer.Typer) -> None:
                 " answered instead of pressing End chat.",
             ),
         ] = False,
+        stores_file: Annotated[
+            Path | None,
+            typer.Option(
+                "--stores",
+                help="JSON seed of the instance's Customer Profiles, Cases and Voice ID (profiles, cases,"
+                " caseTemplates, voiceId.speakers; a key set to null: that feature is not enabled)."
+                " Without it the three are enabled and empty.",
+            ),
+        ] = None,
         ended_by: Annotated[
             str | None,
             typer.Option(
@@ -356,7 +366,13 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from exc
+        try:
+            stores = LocalStores.from_json(stores_file) if stores_file else LocalStores()
+        except (OSError, ValueError) as exc:
+            err.print(f"[red]--stores {stores_file}: {exc}[/red]")
+            raise typer.Exit(2) from exc
         center = StaticCenter(
+            stores=stores,
             open=not closed,
             hours=dict.fromkeys((h.name for h in HOURS), False) if closed else {},
             clock=clock,

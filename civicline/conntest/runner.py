@@ -30,6 +30,7 @@ from civicline.engine.arns import local_arn
 from civicline.engine.events import lambda_event
 from civicline.engine.observer import ActionStarted, NoObserver, Outcome, error_outcome, lambda_outcome
 from civicline.engine.references import as_text
+from civicline.engine.stores import LocalStores
 
 #: Connect stops a test execution after five minutes (admin guide, testing-simulation-execute-test-cases)
 TEST_LIMIT_SECONDS = 300
@@ -51,6 +52,8 @@ class TestCenter:
     contact: ContactState | None = None
     clock: datetime = TEST_START
     started: datetime = TEST_START
+    #: the instance's Customer Profiles, Cases and Voice ID: enabled and empty, as in ``civicline call``
+    stores: LocalStores = field(default_factory=LocalStores)
 
     def now(self) -> datetime:
         return self.clock
@@ -249,6 +252,8 @@ class CaseRun:
     invoker: LambdaInvoker = field(default_factory=LambdaInvoker)
     caller_number: str = DEFAULT_CALLER
     results: list[CallResult] = field(default_factory=list)
+    #: what the case's instance holds (a fresh empty store per case when not given)
+    stores: LocalStores | None = None
 
     def run(self) -> tuple[str, str, CaseObserver]:
         case = self.case
@@ -260,7 +265,7 @@ class CaseRun:
         )
         if case.destination_number:
             contact.system_number = case.destination_number
-        center = TestCenter(contact)
+        center = TestCenter(contact, stores=self.stores or LocalStores())
         observer = CaseObserver(Matcher(case.document), contact, center, self.invoker)
         matcher = observer.matcher
         matcher.data = observer.data

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from civicline.engine.arns import queue_key
+from civicline.engine.stores import LocalStores
 from functions.domain.calendar import Calendar
 
 
@@ -52,7 +53,8 @@ class StaticCenter:
     """Fixed answers. An hours name in ``hours`` answers that; else, with ``calendars`` (the service
     calendar, functions/domain/calendar.py), the calendar at ``now()`` (days, time zone, holidays);
     else ``open``. ``metrics`` per registry queue, else ``default_metrics``; ``full_queues`` are at
-    capacity. ``clock`` fixes ``now()``; without it the real UTC time is used."""
+    capacity. ``clock`` fixes ``now()``; without it the real UTC time is used. ``stores`` are the
+    instance's Customer Profiles, Cases and Voice ID (:mod:`civicline.engine.stores`)."""
 
     open: bool = True
     hours: dict[str, bool] = field(default_factory=dict)
@@ -61,6 +63,7 @@ class StaticCenter:
     full_queues: frozenset[str] = frozenset()
     clock: datetime | None = None
     calendars: Mapping[str, Calendar] = field(default_factory=dict)
+    stores: LocalStores = field(default_factory=LocalStores)
 
     def now(self) -> datetime:
         return self.clock if self.clock is not None else datetime.now(UTC)
@@ -76,3 +79,10 @@ class StaticCenter:
 
     def at_capacity(self, queue: str) -> bool:
         return _key(queue) in self.full_queues or queue in self.full_queues
+
+
+def stores_of(center: ContactCenterView) -> LocalStores:
+    """The features the center's instance has: a view without ``stores`` (the simulator's) has
+    none of Customer Profiles, Cases and Voice ID enabled, so their actions take the error branch."""
+    stores = getattr(center, "stores", None)
+    return stores if isinstance(stores, LocalStores) else LocalStores.disabled()

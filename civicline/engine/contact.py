@@ -124,6 +124,14 @@ class ContactState:
     #: ShowView's result: {"Action": ..., "ViewResultData": ...} ($.Views)
     views: dict[str, Any] | None = None
     routing_criteria: dict[str, Any] | None = None
+    #: the Customer Profiles blocks' response fields ($.Customer: ProfileId, FirstName, Asset.x, ...)
+    customer: dict[str, Any] = field(default_factory=dict)
+    #: GetCase's response fields and CreateCase's new case ID ($.Case)
+    case: dict[str, Any] = field(default_factory=dict)
+    #: StartVoiceIdStream ran on this contact (CheckVoiceId reads its analysis)
+    voice_id_streaming: bool = False
+    #: Set Voice ID's settings, as UpdateContactData writes them (VoiceAuthenticationThreshold, ...)
+    voice_id_settings: dict[str, str] = field(default_factory=dict)
     third_party_calls: list[str] = field(default_factory=list)
     recording: dict[str, Any] = field(default_factory=dict)
     logging: str | None = None
@@ -187,6 +195,8 @@ class ContactState:
             "MediaStreams": self.media_streams or None,
             "Wisdom": self.wisdom,
             "Views": self.views,
+            "Customer": self.customer or None,
+            "Case": self.case or None,
             "CustomerId": self.customer_id,
             "Name": self.name,
             "Description": self.description,

@@ -74,7 +74,9 @@ _QUEUE_OR_WHISPER = frozenset(
     {"CUSTOMER_QUEUE", "CUSTOMER_WHISPER", "AGENT_WHISPER", "OUTBOUND_WHISPER", "CUSTOMER_HOLD", "AGENT_HOLD"}
 )
 #: flow data namespaces that are maps (never rendered whole into text)
-_MAPS = frozenset({"Attributes", "External", "FlowAttributes", "Metrics", "Lex", "References", "Tags"})
+_MAPS = frozenset(
+    {"Attributes", "External", "FlowAttributes", "Metrics", "Lex", "References", "Tags", "Customer", "Case"}
+)
 #: error types that are really "otherwise" branches, not failures
 _NOT_FAILURES = frozenset({"NoMatchingCondition"})
 

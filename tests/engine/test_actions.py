@@ -449,11 +449,9 @@ def test_flow_module_runs_inline_and_returns(make_engine: Make) -> None:
 
 
 def test_unimplemented_action_stops_with_a_clear_error(make_engine: Make) -> None:
-    result = run(make_engine, act("p", "GetCustomerProfile", {}, nxt="hangup"), HANGUP)
+    result = run(make_engine, act("p", "ResumeContact", {}, nxt="hangup"), HANGUP)
     assert result.ended["how"] == "ERROR"
-    assert (
-        result.ended["detail"] == "action type GetCustomerProfile is not implemented by the CivicLine engine"
-    )
+    assert result.ended["detail"] == "action type ResumeContact is not implemented by the CivicLine engine"
     assert result.events[-1]["eventType"] == "DISCONNECTED"
 
 

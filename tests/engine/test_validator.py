@@ -302,13 +302,13 @@ def test_per_action_rules(action: dict[str, Any], expected: str) -> None:
 
 def test_unimplemented_but_known_type_is_a_warning() -> None:
     flow = doc(
-        act("a", "GetCustomerProfile", {}, nxt="sorry", errors={"NoMatchingError": "sorry"}),
+        act("a", "ResumeContact", {}, nxt="sorry", errors={"NoMatchingError": "sorry"}),
         SORRY,
         HANGUP,
     )
     findings = check(flow)
     assert [(f.severity, f.message) for f in findings] == [
-        ("warning", "action type GetCustomerProfile is not implemented by the CivicLine engine")
+        ("warning", "action type ResumeContact is not implemented by the CivicLine engine")
     ]
     assert not has_errors(findings)
 

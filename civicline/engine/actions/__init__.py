@@ -9,13 +9,16 @@ with no behaviour (the validator still knows them; the interpreter ends the cont
 from __future__ import annotations
 
 from civicline.engine.actions import (
+    cases,
     contact,
     flow_control,
     interactions,
     participant,
+    profiles,
     queues,
     stored_content,
     views,
+    voice_id,
 )
 from civicline.engine.actions.common import phone_number
 from civicline.engine.actions.spec import (
@@ -32,13 +35,16 @@ from civicline.engine.outcome import Outcome
 from schemas.flow_language import FlowAction
 
 _GROUPS = (
+    cases,
     contact,
     flow_control,
     interactions,
     participant,
+    profiles,
     queues,
     stored_content,
     views,
+    voice_id,
 )  # imported for registration
 
 for _type, _group, _page in (
@@ -50,22 +56,7 @@ for _type, _group, _page in (
     ),
     ("UpdateContactMediaProcessing", "contact", "contact-actions-updatecontactmediaprocessing"),
     ("ResumeContact", "contact", "contact-actions-resumecontact"),
-    ("CreateCase", "contact", "createcase"),
-    ("GetCase", "contact", "getcase"),
-    ("UpdateCase", "contact", "updatecase"),
     ("CheckOutboundCallStatus", "flow control", "flow-control-actions-checkoutboundcallstatus"),
-    ("CheckVoiceId", "flow control", "flow-control-actions-checkvoiceid"),
-    ("StartVoiceIdStream", "flow control", "flow-control-actions-startvoiceidstream"),
-    ("CreateCustomerProfile", "interactions", "interactions-createcustomerprofile"),
-    ("GetCustomerProfile", "interactions", "interactions-getcustomerprofile"),
-    ("UpdateCustomerProfile", "interactions", "interactions-updatecustomerprofile"),
-    ("GetCustomerProfileObject", "interactions", "interactions-getcustomerprofileobject"),
-    (
-        "GetCalculatedAttributesForCustomerProfile",
-        "interactions",
-        "interactions-getcalculatedattributesforcustomerprofile",
-    ),
-    ("AssociateContactToCustomerProfile", "interactions", "interactions-associatecontacttocustomerprofile"),
 ):
     known(_type, _group, _page)  # type: ignore[arg-type]
 

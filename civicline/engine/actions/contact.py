@@ -131,7 +131,20 @@ def update_contact_data(run: Run, act: FlowAction) -> Outcome:
     references = params.get("References")
     if isinstance(references, dict):
         contact.references.update({str(k): run.resolve(v) for k, v in references.items()})
+    contact.voice_id_settings.update({k: run.text(params[k]) for k in VOICE_ID_SETTINGS if k in params})
     return Outcome.ok()
+
+
+#: the Set Voice ID block's settings, which its export writes as UpdateContactData parameters (a
+#: published GTS example: "VoiceAuthenticationThreshold": "90", "FraudDetectionThreshold": "50")
+VOICE_ID_SETTINGS = (
+    "IsVoiceIdStreamingEnabled",
+    "IsVoiceAuthenticationEnabled",
+    "IsFraudDetectionEnabled",
+    "VoiceAuthenticationThreshold",
+    "VoiceAuthenticationResponseTime",
+    "FraudDetectionThreshold",
+)
 
 
 def _voice_problem(voice: str, engine: str | None) -> str | None:
