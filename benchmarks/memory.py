@@ -40,7 +40,7 @@ def moto_census() -> dict[str, Any]:
             "stream_records": len(shard.items) if shard is not None else 0,
         }
     gc.collect()
-    live = sum(1 for obj in gc.get_objects() if type(obj) is Item)
+    live = sum(1 for obj in gc.get_objects() if isinstance(obj, Item))
     return {"tables": tables, "live_moto_items": live}
 
 
