@@ -10,9 +10,9 @@ called by the day runner every few simulated minutes, does what a page cache doe
   :func:`watched_class`'s subclass, whose first read of ``attrs`` turns it back into a plain ``Item``;
 * an item still watched at the next sweep was not read or written for a whole period: its attribute
   map is encoded (type and value of every ``DynamoType``, nested maps and lists, marshal + zlib) and
-  dropped; its class becomes :func:`packed_class`'s subclass, whose first read of ``attrs`` rebuilds
-  exactly the same map (the same ``DynamoType`` types and values in the same order, in a
-  ``LimitedSizeDict``) and turns it back into a plain ``Item``.
+  the blob takes the map's place; its class becomes :func:`packed_class`'s subclass, whose first
+  read of ``attrs`` rebuilds exactly the same map (the same ``DynamoType`` types and values in the
+  same order, in a ``LimitedSizeDict``) and turns it back into a plain ``Item``.
 
 Every moto code path reads an item's attributes through ``item.attrs`` (moto's own, the simulator's
 fast paths), so every answer, condition and update is moto's on the rebuilt map: proven against moto
@@ -63,18 +63,12 @@ def packed_class() -> type:
     from moto.dynamodb.models.dynamo_type import Item
 
     def read(self: Any) -> Any:
-        attrs = _decode(self.__dict__["_packed"])
-        _settle(self, attrs)
+        attrs = _decode(self.__dict__["attrs"][0])
+        write(self, attrs)
         return attrs
 
     def write(self: Any, attrs: Any) -> None:
-        _settle(self, attrs)
-
-    def _settle(self: Any, attrs: Any) -> None:
-        state = self.__dict__
-        state.pop("_packed", None)
-        state.pop("_ttl", None)
-        state["attrs"] = attrs
+        self.__dict__["attrs"] = attrs
         self.__class__ = Item
 
     return type("PackedItem", (Item,), {"attrs": property(read, write), "__doc__": packed_class.__doc__})
@@ -83,7 +77,7 @@ def packed_class() -> type:
 def resting_ttl(item: Any) -> Any:
     """The item's ``expires_at`` ``DynamoType`` (or None), read without rebuilding a resting item."""
     if type(item) is packed_class():
-        kept = item.__dict__["_ttl"]
+        kept = item.__dict__["attrs"][1]
         return None if kept is None else _dynamo(kept)
     return item.attrs.get(TTL_ATTRIBUTE)
 
@@ -123,9 +117,9 @@ def _pack(item: Any, packed: type) -> bool:
     except ValueError:  # not one of moto's plain values: left as it is
         return False
     ttl = attrs.get(TTL_ATTRIBUTE)
-    state["_ttl"] = None if ttl is None else _encode(ttl)
-    state["_packed"] = blob
-    del state["attrs"]
+    # the blob and the time to live take the place of the map (the same instance attributes, so
+    # the instance's dict keeps sharing its keys with every other item's)
+    state["attrs"] = (blob, None if ttl is None else _encode(ttl))
     item.__class__ = packed
     return True
 
