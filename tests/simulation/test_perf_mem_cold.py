@@ -218,3 +218,21 @@ def _key(pk: str, sk: str) -> tuple[Any, Any]:
     from moto.dynamodb.models.dynamo_type import DynamoType
 
     return DynamoType({"S": pk}), DynamoType({"S": sk})
+
+
+def test_the_ttl_sweep_deletes_a_resting_expired_item_without_rebuilding_the_others(local_aws: Any) -> None:
+    from civicline.sim.moto_retention import expire
+    from functions.core.aws import client
+
+    ddb, name = client("dynamodb"), local_aws.table("state")
+    table = _moto_table(name)
+    # Given two attempt counters at rest, one past its time to live and one not
+    for key, expires in (("ATTEMPTS#old", "100"), ("ATTEMPTS#new", "900")):
+        item = {"pk": {"S": key}, "sk": {"S": "VERIFY"}, "expires_at": {"N": expires}}
+        ddb.put_item(TableName=name, Item=item)
+    _rest_everything(table)
+    # When DynamoDB's TTL runs at the simulated time 500
+    deleted = expire({"state": name}, 500.0)
+    # Then the expired one is gone and the other is still at rest (its blob was not opened)
+    assert deleted == 1
+    assert [(str(i.hash_key.value), type(i)) for i in table.all_items()] == [("ATTEMPTS#new", packed_class())]
