@@ -123,11 +123,11 @@ def main() -> None:
     start, run = DayRunner.start, DayRunner.run
 
     def census(day: Any, label: str) -> None:
-        point = {"at": label, "rss_mb": round(rss_mb(), 1), **day_census(day), **moto_census()}
-        if args.tracemalloc:
+        point: dict[str, Any] = {"at": label, "rss_mb": round(rss_mb(), 1)}
+        if args.tracemalloc:  # before the census's own walk over the tables
             snapshots.append(tracemalloc.take_snapshot())
             point["traced_mb"] = round(tracemalloc.get_traced_memory()[0] / 2**20, 1)
-        points.append(point)
+        points.append({**point, **day_census(day), **moto_census()})
 
     def start_with_points(day: Any) -> None:
         start(day)

@@ -236,3 +236,18 @@ def test_the_ttl_sweep_deletes_a_resting_expired_item_without_rebuilding_the_oth
     # Then the expired one is gone and the other is still at rest (its blob was not opened)
     assert deleted == 1
     assert [(str(i.hash_key.value), type(i)) for i in table.all_items()] == [("ATTEMPTS#new", packed_class())]
+
+
+def test_an_empty_partition_moto_left_behind_is_dropped_and_nothing_reads_differently(tables: Any) -> None:
+    table = _moto_table(RESTING)
+    tables.put_item(TableName=RESTING, Item={"pk": {"S": "p1"}, "sk": {"S": "s1"}})
+    # Given a read of an absent key, which leaves an empty partition in moto's table
+    assert "Item" not in tables.get_item(TableName=RESTING, Key={"pk": {"S": "p2"}, "sk": {"S": "s1"}})
+    assert len(table.items) == 2
+    # When the sweep runs
+    rest_cold_items([table])
+    # Then the empty partition is gone and the table reads and counts the same
+    assert len(table.items) == 1 and len(table) == 1
+    assert tables.scan(TableName=RESTING)["Count"] == 1
+    query = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "p2"}}}
+    assert tables.query(TableName=RESTING, **query)["Items"] == []
