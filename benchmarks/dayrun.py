@@ -147,6 +147,7 @@ def main() -> None:
                 "rss_before_day_mb": before_day,
                 "peak_after_day_mb": day_peak,
                 "expired_items": result.expired_items,
+                "rested_items": result.rested_items,
                 "aws_calls": dict(calls.most_common()),
                 "level_of_service": summary["metrics"].get("level_of_service"),
                 "reconciliation": summary["reconciliation"],

@@ -35,6 +35,7 @@ from civicline.sim.agents import agent_life, start_work
 from civicline.sim.callbacks import dispatcher, find_lost_callbacks
 from civicline.sim.callers import Caller, CallerFactory, DemoCredential
 from civicline.sim.center import SimCenter
+from civicline.sim.cold_items import rest_cold_items
 from civicline.sim.delivery import EventLog, EventStream, envelope, publish_and_aggregate, read_metrics
 from civicline.sim.email_day import backlog as email_backlog
 from civicline.sim.email_day import email_life, email_plan
@@ -45,7 +46,7 @@ from civicline.sim.flow_settings import flow_library
 from civicline.sim.kernel import ProcessGen, Simulation, untimed
 from civicline.sim.life import caller_life
 from civicline.sim.model import Agent, SimContact, Truth
-from civicline.sim.moto_retention import EXPIRES_AS_ABSENT, day_retention, expire
+from civicline.sim.moto_retention import EXPIRES_AS_ABSENT, day_retention, expire, moto_tables
 from civicline.sim.planning import stream
 from civicline.sim.routing import Router
 from civicline.sim.streams import is_status_intent
@@ -101,6 +102,8 @@ class DayResult:
     lambda_calls: int = 0
     #: items deleted because their time to live had passed in simulated time (moto_retention.expire)
     expired_items: int = 0
+    #: moto items packed at rest because no request touched them for a sweep (cold_items)
+    rested_items: int = 0
 
 
 ProgressFn = Callable[[float], None]
@@ -174,6 +177,7 @@ class DayRunner:
         self.dialed_tokens: dict[str, SimContact] = {}
         self.last_arrival = self._last_arrival()
         self.expired_items = 0
+        self.rested_items = 0
 
     def _agents(self) -> Iterator[Agent]:
         for group in self.profile.agents:
@@ -267,6 +271,7 @@ class DayRunner:
         while self.sim.now < self.last_arrival:
             yield TTL_SWEEP_SECONDS
             self.expired_items += expire(tables, self.center.now().timestamp())
+            self.rested_items += rest_cold_items(moto_tables())[1]
 
     def _ticks(self, progress: ProgressFn) -> ProcessGen:
         horizon = self.last_arrival
@@ -330,6 +335,7 @@ class DayRunner:
             engine_runs=self.engine_runs,
             lambda_calls=self.invoker.calls,
             expired_items=self.expired_items,
+            rested_items=self.rested_items,
         )
 
     def _report(self, fraction: float) -> None:

@@ -39,11 +39,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from civicline.sim.cold_items import resting_ttl
+
 __all__ = [
     "EXPIRES_AS_ABSENT",
     "day_retention",
     "expire",
     "interned_names",
+    "moto_tables",
     "stream_has_readers",
     "unread_streams_only",
     "untracked_models",
@@ -64,7 +67,6 @@ EXPIRES_AS_ABSENT: tuple[tuple[str, str], ...] = (
     ("state", "email-ack#"),
     ("state", "HIST#"),
 )
-TTL_ATTRIBUTE = "expires_at"
 #: string values at most this long are shared too (keys' sort values, states, office ids)
 SHORT_VALUE = 16
 
@@ -161,12 +163,8 @@ def expire(tables: dict[str, str], now: float) -> int:
     seconds) from moto's tables (``tables``: logical name -> table name), as DynamoDB's TTL
     process would (not an API call: it is not counted as one, and these tables have no stream).
     Returns how many were deleted."""
-    from moto.backends import get_backend
-
-    from civicline.local.aws import ACCOUNT, REGION
-
-    backend = get_backend("dynamodb")[ACCOUNT][REGION]
     deleted = 0
+    backend = _backend()
     for logical in dict.fromkeys(t for t, _ in EXPIRES_AS_ABSENT):
         table = backend.tables[tables[logical]]
         prefixes = tuple(p for t, p in EXPIRES_AS_ABSENT if t == logical)
@@ -178,6 +176,19 @@ def expire(tables: dict[str, str], now: float) -> int:
                 table.items.pop(item.hash_key, None)
         deleted += len(expired)
     return deleted
+
+
+def _backend() -> Any:
+    from moto.backends import get_backend
+
+    from civicline.local.aws import ACCOUNT, REGION
+
+    return get_backend("dynamodb")[ACCOUNT][REGION]
+
+
+def moto_tables() -> list[Any]:
+    """The local AWS's moto DynamoDB tables (for sweeps at the backend, as DynamoDB's own are)."""
+    return list(_backend().tables.values())
 
 
 def _items(table: Any) -> Iterator[Any]:
@@ -192,7 +203,7 @@ def _items(table: Any) -> Iterator[Any]:
 def _expired(item: Any, prefixes: tuple[str, ...], now: float) -> bool:
     if not str(item.hash_key.value).startswith(prefixes):
         return False
-    value = item.attrs.get(TTL_ATTRIBUTE)
+    value = resting_ttl(item)  # a resting item's time to live, read without rebuilding it
     return value is not None and value.type == "N" and float(value.value) < now
 
 
