@@ -153,8 +153,8 @@ HOT_PATHS: tuple[tuple[str, dict[str, str], int, str], ...] = (
     (
         "case_status",
         {},
-        6,
-        "reserve an attempt on the case and the caller, read the hash, then the case, give both back",
+        5,
+        "reserve on the case and the caller, read the hash, then the case, give both back in one transaction",
     ),
     ("appeals", {"category": "APPEAL"}, 1, "store the appeal"),
     ("callback", {"mode": "SCHEDULED", "queueName": "general", "window": "3"}, 1, "store the request"),
