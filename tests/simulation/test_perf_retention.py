@@ -77,14 +77,18 @@ def test_moto_keeps_only_the_items_its_tables_hold(monkeypatch: pytest.MonkeyPat
 
 
 #: bounds on what one more contact leaves alive at the end of a short day: measured on these two days
-#: (36.3 live Python container objects and 2.78 stored moto items per contact, 353 -> 554 contacts,
-#: with the cold items at rest; 100.3 objects before, docs/decisions.md) plus a tenth
-OBJECTS_PER_CONTACT = 40
+#: after a warm-up day (42.3 live Python container objects alone, 45.1 in a worker of the full suite,
+#: and 2.78 stored moto items per contact, 353 -> 554 contacts, with the cold items at rest; about 100
+#: objects before they rested, docs/decisions.md) plus a tenth
+OBJECTS_PER_CONTACT = 50
 ITEMS_PER_CONTACT = 3.0
 
 
 def test_what_a_day_keeps_grows_within_bounds_per_contact(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given two short days of the same seed, the second with twice the calls
+    # Given two short days of the same seed, the second with twice the calls, both measured warm: a
+    # first day in a fresh process imports modules and fills caches, which would count as (negative or
+    # positive) growth depending on what ran in the process before
+    _day_counting_items(monkeypatch, 300)
     short = _day_counting_items(monkeypatch, 600)
     longer = _day_counting_items(monkeypatch, 1200)
     more = longer["contacts"] - short["contacts"]
