@@ -1,8 +1,9 @@
 """Reference data (routing rules, office directory, knowledge answers, holidays) and caller history.
 
 Reference items are edited in DynamoDB without a redeploy; each container caches what it read for
-``CACHE_SECONDS`` so a warm routing call makes no reference read at all, and an edit is live within a
-minute. Layout in the ``reference`` table:
+``CACHE_SECONDS`` (five minutes) so a warm routing call makes no reference read at all, and an edit is
+live within five minutes (docs/decisions.md, "Functions: reference data cached per container for five
+minutes"). Layout in the ``reference`` table:
 
 * ``RULE#<intent>`` / ``<topic>#<language>``: a :class:`~schemas.records.RoutingRule`
 * ``OFFICE#<office_id>`` / ``OFFICE``: an :class:`~schemas.records.OfficeEntry`
@@ -23,7 +24,9 @@ from functions.adapters import dynamo
 from functions.core import clock
 from schemas.records import KnowledgeAnswer, OfficeEntry, RoutingRule
 
-CACHE_SECONDS = 60.0
+#: five minutes: what the AWS Parameters and Secrets Lambda Extension allows at most for the same kind
+#: of per-container configuration cache; a minute made reference reads a fifth of a day's AWS calls
+CACHE_SECONDS = 300.0
 T = TypeVar("T")
 
 _cache: dict[tuple[str, ...], tuple[float, Any]] = {}
