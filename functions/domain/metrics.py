@@ -18,6 +18,7 @@ days and quarters are calendar days and quarters in the contact center's time zo
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import defaultdict
@@ -81,8 +82,12 @@ Contribution = dict[tuple[str, str, str], dict[str, int]]
 # --- time buckets ---------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
 def zone(name: str) -> ZoneInfo:
-    """The contact center's time zone; UTC when the name is unknown (never fails a batch)."""
+    """The contact center's time zone; UTC when the name is unknown (never fails a batch).
+
+    Remembered per name: a batch asks for it once per rollup bucket, and ``ZoneInfo``'s own cache
+    keeps only weak references beyond its last eight zones."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
