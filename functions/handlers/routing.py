@@ -73,7 +73,6 @@ def _route(contact: ContactData, params: RoutingParameters) -> RoutingResponse:
         intent=intent.value,
         queue=decision.queue,
         reason=decision.reason,
-        caller=params.callerNumber,
     )
     office = decision.office
     if office is not None:

@@ -222,3 +222,20 @@ def test_the_reference_cache_follows_the_functions_clock(
     clock.moment -= timedelta(hours=10)
     route(action="route", intent="OPERATOR")
     assert aws_calls.count("Query") > after
+
+
+def test_the_routed_log_line_names_no_part_of_the_callers_number(seeded: Any, caplog: Any) -> None:
+    # Given a caller routed to an office, the number passed as the flows pass it
+    import logging
+
+    from functions.core.observability import logger
+
+    formatter = logger.registered_handler.formatter
+    assert formatter is not None
+    with caplog.at_level(logging.INFO, logger="civicline"):
+        route("log-1", "+12025550177", action="route", intent="TIER2", callerNumber="+12025550177")
+    # When the function logs its decision (as Powertools writes it to the log group)
+    lines = [formatter.format(r) for r in caplog.records if r.getMessage() == "routed"]
+    # Then the line says the queue and the reason, and nothing of the number (not even its last digits)
+    assert lines and '"queue":"tier2"' in lines[0]
+    assert "77" not in lines[0].replace("2026", "") and "caller" not in lines[0]
