@@ -359,7 +359,8 @@ class FirstCalls:
     where the repeats start; then again, one caller at a time, by a second factory on the same
     seed (:meth:`next_caller`), as the day's source process reaches each arrival.
 
-    ``register`` (the day's callers by number, for the callback dispatcher) gets every drawn caller
+    ``register`` (the day's callers by their E.164 number, for the callback dispatcher; none for
+    chats, which have no number) gets every drawn caller
     arriving before ``until`` (``setdefault``, in arrival order, as the whole plan did at the start);
     :meth:`find` draws ahead when a number is looked up whose first caller has not arrived yet.
     """
