@@ -8,6 +8,7 @@ what-if, a failure drill) meet exactly the same callers: common random numbers.
 
 from __future__ import annotations
 
+import marshal
 import math
 import random
 import uuid
@@ -15,7 +16,7 @@ from array import array
 from bisect import bisect_left
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from civicline.sim.planning import stream
 from schemas.profile import ChatIntent, IntentMix, SimulationProfile, clock_seconds
@@ -372,7 +373,7 @@ class FirstCalls:
         calls: int | None = None,
         *,
         until: float = math.inf,
-        register: dict[str, Caller] | None = None,
+        register: CallerRegister | None = None,
     ) -> None:
         self.factory, self.until, self.register = factory, until, register
         times = factory.arrivals(calls)
@@ -436,3 +437,46 @@ def _number_key(number: str) -> int:
     if digits == number or not digits.isdigit() or not digits.isascii():
         raise ValueError(f"not an E.164 number: {number!r}")
     return int(digits)
+
+
+class CallerRegister:
+    """The day's callers by number, for the callback dispatcher's dialer: the first caller of each
+    number (``setdefault``), as a ``Caller`` while their calls go on and as a small blob once they
+    are over (:meth:`rest`; :meth:`get` rebuilds an equal ``Caller``).
+
+    Why: the dispatcher may dial any of them until closing, so the register holds one caller per
+    number for the whole day; a ``Caller`` is about 1.2 KB of Python objects, its fields marshalled a
+    fifth of that (docs/decisions.md, "Simulation: the day's plan drawn as it goes"). A resting
+    caller is one whose process ended: nothing changes a ``Caller`` after that (only the next call
+    of the same caller marks it unresolved), so the blob is the caller as it was left."""
+
+    def __init__(self) -> None:
+        self._by_number: dict[str, Caller | bytes] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_number)
+
+    def __contains__(self, number: object) -> bool:
+        return number in self._by_number
+
+    def setdefault(self, number: str, caller: Caller) -> None:
+        self._by_number.setdefault(number, caller)
+
+    def get(self, number: str) -> Caller | None:
+        kept = self._by_number.get(number)
+        if isinstance(kept, bytes):
+            return Caller(**dict(zip(_CALLER_FIELDS, marshal.loads(kept), strict=True)))  # noqa: S302 (ours)
+        return kept
+
+    def rest(self, callers: Iterable[Caller]) -> None:
+        """The process of ``callers`` (one caller's calls) ended: whichever of them the register
+        holds is kept as a blob."""
+        for caller in callers:
+            if self._by_number.get(caller.number) is caller:
+                self._by_number[caller.number] = marshal.dumps(
+                    tuple(getattr(caller, n) for n in _CALLER_FIELDS)
+                )
+
+
+#: the order of a ``Caller``'s fields in a resting caller's blob
+_CALLER_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Caller))

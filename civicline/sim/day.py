@@ -33,7 +33,7 @@ from typing import Any, Protocol
 from civicline.engine import Engine, FlowLibrary, LambdaInvoker
 from civicline.sim.agents import agent_life, start_work
 from civicline.sim.callbacks import dispatcher, find_lost_callbacks
-from civicline.sim.callers import Caller, CallerFactory, DemoCredential, FirstCalls
+from civicline.sim.callers import Caller, CallerFactory, CallerRegister, DemoCredential, FirstCalls
 from civicline.sim.center import SimCenter
 from civicline.sim.cold_items import rest_cold_items
 from civicline.sim.delivery import EventLog, EventStream, envelope, publish_and_aggregate, read_metrics
@@ -184,7 +184,8 @@ class DayRunner:
         #: e-mails in a queue, by contact id, until an agent takes them (the rest is the backlog)
         self.open_emails: dict[str, SimContact] = {}
         self.callbacks_by_id: dict[str, SimContact] = {}
-        self.callers_by_number: dict[str, Caller] = {}
+        #: the first caller of each number, for the dispatcher (civicline.sim.callers.CallerRegister)
+        self.callers_by_number = CallerRegister()
         self.dial_rng = stream(seed, "dialer")
         #: callback ids the callback function confirmed to a caller (CREATED / EXISTING)
         self.promised: set[str] = set()
@@ -281,7 +282,7 @@ class DayRunner:
             self.sim.start(self._arrivals(_drained(mails), email_life))
 
     def _first_calls(
-        self, channel: str, calls: int | None, until: float, register: dict[str, Caller] | None = None
+        self, channel: str, calls: int | None, until: float, register: CallerRegister | None = None
     ) -> FirstCalls:
         """A channel's first contacts, drawn as the day reaches them; its factory draws the repeats."""
         credentials = demo_credentials()

@@ -11,15 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civicline.sim.callers import Caller, CallerFactory, DemoCredential, FirstCalls
+from civicline.sim.callers import Caller, CallerFactory, CallerRegister, DemoCredential, FirstCalls
 from civicline.sim.profiles import load_profile
 
 CREDS = [DemoCredential("56707078", "5442"), DemoCredential("12345678", "1234")]
 
 
-def _plan(
-    channel: str, seed: int, calls: int, until: float, register: dict[str, Caller] | None
-) -> FirstCalls:
+def _plan(channel: str, seed: int, calls: int, until: float, register: CallerRegister | None) -> FirstCalls:
     profile = load_profile("regional-hotline-day")
     factory = CallerFactory(profile, seed, CREDS, channel=channel)
     return FirstCalls(
@@ -45,7 +43,7 @@ def test_first_calls_drawn_as_they_come_are_the_plan_drawn_at_the_start(
     whole = CallerFactory(profile, seed, CREDS, channel=channel)
     calling, notified = whole.first_calls(300)
     # When the same plan is drawn one caller at a time
-    register: dict[str, Caller] = {}
+    register = CallerRegister()
     plan = _plan(channel, seed, 300, until, register if channel == "VOICE" else None)
     drawn = _drawn(plan)
     # Then the callers are the same ones, in the same order, up to ``until``
@@ -65,12 +63,13 @@ def test_first_calls_drawn_as_they_come_are_the_plan_drawn_at_the_start(
     for caller in calling if channel == "VOICE" else []:
         if caller.arrival < until:
             first.setdefault(caller.number, caller)
-    assert {n: c.contact_id for n, c in register.items()} == {n: c.contact_id for n, c in first.items()}
+    assert len(register) == len(first)
+    assert all(getattr(register.get(n), "contact_id", None) == c.contact_id for n, c in first.items())
 
 
 def test_a_number_looked_up_before_its_caller_arrives_is_drawn_ahead_and_not_lost() -> None:
     # Given a plan of which two callers have been drawn
-    register: dict[str, Caller] = {}
+    register = CallerRegister()
     plan = _plan("VOICE", 3, 300, float("inf"), register)
     expected = _drawn(_plan("VOICE", 3, 300, float("inf"), None))
     first, second = plan.next_caller(), plan.next_caller()
@@ -96,3 +95,26 @@ def test_a_number_in_another_form_is_not_a_planned_number() -> None:
     for other in ("15551234567", "chat-5551234567", "+1 555", "+١٢٣"):
         with pytest.raises(ValueError, match=r"not an E\.164 number"):
             _number_key(other)
+
+
+def test_a_resting_caller_is_the_caller_as_it_was_left() -> None:
+    # Given callers in the register, one of whose calls are over
+    register = CallerRegister()
+    calling = _drawn(_plan("VOICE", 4, 300, float("inf"), None))
+    first, other = calling[0], calling[1]
+    first.resolved = False
+    first.notes["customerId"] = "portal-1"
+    register.setdefault(first.number, first)
+    register.setdefault(other.number, other)
+    # When the first caller's process ends (and a later caller with the same number arrives)
+    register.rest([first])
+    register.setdefault(first.number, other)
+    # Then the register gives back an equal caller, field for field, and the other as it is
+    back = register.get(first.number)
+    assert back is not None and back is not first
+    assert asdict(back) == asdict(first)
+    assert type(back.arrival) is float and back.answers_callback == first.answers_callback
+    assert register.get(other.number) is other
+    # And a caller the register does not hold as itself is left alone
+    register.rest([calling[2]])
+    assert calling[2].number not in register
