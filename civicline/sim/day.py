@@ -8,7 +8,9 @@ disconnect flow and the survey Lambda), and maybe a repeat call. Every agent is 
 (civicline.sim.agents): skills, languages and shifts, first come first served within the routing
 priority (civicline.sim.routing). Scheduled callbacks are dialed by the real ``callback_dispatcher``
 (civicline.sim.callbacks). The contact events go to the real aggregator while the day runs, in
-bounded batches (civicline.sim.delivery), so memory does not grow with the day.
+bounded batches (civicline.sim.delivery), so memory does not grow with the day; for the same reason
+the callers are drawn as the day reaches them (civicline.sim.callers.FirstCalls: a source process per
+channel starts each caller's process at their arrival, with the draws of a plan made at the start).
 
 Chat customers are the same caller process on the CHAT channel (typed messages, no queue-flow
 offers); e-mails run the inbound-email flow and the triage function (civicline.sim.email_day).
