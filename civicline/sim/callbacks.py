@@ -123,7 +123,7 @@ class SimDialer:
         if started is not None and started.state.contact_id in day.callbacks_by_id:
             # Connect: "if a contact is already started, the contact ID is returned"
             return DialResult("CONNECTED", started.state.contact_id)
-        caller = day.callers_by_number.get(request.callback_number)
+        caller = day.caller_by_number(request.callback_number)
         answered = (
             caller.answers_callback[len(request.attempts)]
             if caller is not None and len(request.attempts) < len(caller.answers_callback)

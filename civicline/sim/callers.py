@@ -8,11 +8,15 @@ what-if, a failure drill) meet exactly the same callers: common random numbers.
 
 from __future__ import annotations
 
+import marshal
 import math
 import random
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from array import array
+from bisect import bisect_left
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
 
 from civicline.sim.planning import stream
 from schemas.profile import ChatIntent, IntentMix, SimulationProfile, clock_seconds
@@ -205,17 +209,26 @@ class CallerFactory:
         what-if on notifications meets the same callers (common random numbers); a case-status
         caller stays away with probability ``notification_uptake x notification_consented_share``
         (:func:`civicline.sim.streams.calling_share`, the model planning mode uses too)."""
-        from civicline.sim.streams import calling_share
-
-        times = arrival_times(self.profile, calls or self.profile.calls, self.rng["arrivals"])
         calling: list[Caller] = []
         notified: list[Caller] = []
-        for caller in (self.new(t) for t in times):
-            intent = self.intents[caller.intent]
-            share = calling_share(self.profile, intent) if isinstance(intent, IntentMix) else 1.0
-            stays_away = self.rng["notified"].random() >= share
+        for caller, stays_away in self.drawn(self.arrivals(calls)):
             (notified if stays_away else calling).append(caller)
         return calling, notified
+
+    def arrivals(self, calls: int | None = None) -> list[float]:
+        """The first contacts' arrival instants, in order (one draw of the ``arrivals`` stream)."""
+        return arrival_times(self.profile, calls or self.profile.calls, self.rng["arrivals"])
+
+    def drawn(self, times: Iterable[float]) -> Iterator[tuple[Caller, bool]]:
+        """Each first contact at ``times`` as it is drawn, and whether a notification keeps them away:
+        the one order of draws of :meth:`first_calls` and :class:`FirstCalls`."""
+        from civicline.sim.streams import calling_share
+
+        for t in times:
+            caller = self.new(t)
+            intent = self.intents[caller.intent]
+            share = calling_share(self.profile, intent) if isinstance(intent, IntentMix) else 1.0
+            yield caller, self.rng["notified"].random() >= share
 
     def _contact_id(self) -> str:
         return str(uuid.UUID(int=self.rng["ids"].getrandbits(128), version=4))
@@ -333,3 +346,137 @@ class CallerFactory:
         if caller.resolved or not caller.calls_again or caller.attempt >= 3:
             return None
         return self.new(leaves_at + caller.repeat_delay, repeat_of=caller)
+
+
+class FirstCalls:
+    """One channel's first contacts of the day, drawn as the day reaches them, not all at its start.
+
+    Why: a plan of every caller drawn at the start (each one's ``Caller``, process and arrival event,
+    about 2.3 KB per call) made the day's peak memory grow with its length (docs/decisions.md,
+    "Simulation: the day's plan drawn as it goes"). The draws must stay exactly those of
+    :meth:`CallerFactory.first_calls` (common random numbers), and the repeats draw from the same
+    streams *after* every first contact. So the plan is drawn twice: once at the start, kept only as
+    counts, the arrival instants and the callers' numbers, which leaves :attr:`factory`'s streams
+    where the repeats start; then again, one caller at a time, by a second factory on the same
+    seed (:meth:`next_caller`), as the day's source process reaches each arrival.
+
+    ``register`` (the day's callers by their E.164 number, for the callback dispatcher; none for
+    chats, which have no number) gets every drawn caller
+    arriving before ``until`` (``setdefault``, in arrival order, as the whole plan did at the start);
+    :meth:`find` draws ahead when a number is looked up whose first caller has not arrived yet.
+    """
+
+    def __init__(
+        self,
+        factory: CallerFactory,
+        replay: CallerFactory,
+        calls: int | None = None,
+        *,
+        until: float = math.inf,
+        register: CallerRegister | None = None,
+    ) -> None:
+        self.factory, self.until, self.register = factory, until, register
+        times = factory.arrivals(calls)
+        #: the callers' intents (of those who call) and how many a notification kept away
+        self.intents: Counter[str] = Counter()
+        self.notified = 0
+        numbers: list[int] = []
+        for caller, stays_away in factory.drawn(times):
+            if stays_away:
+                self.notified += 1
+                continue
+            self.intents[caller.intent] += 1
+            if register is not None and caller.arrival < until:
+                numbers.append(_number_key(caller.number))
+        self._numbers = array("q", sorted(numbers))
+        self._replay = replay.drawn(array("d", times))
+        self._ahead: deque[Caller] = deque()
+
+    def next_caller(self) -> Caller | None:
+        """The next caller who calls (in arrival order), or None after the last before ``until``."""
+        if self._ahead:
+            return self._ahead.popleft()
+        return self._draw()
+
+    def find(self, number: str) -> Caller | None:
+        """The first caller with ``number`` (as ``register`` holds it), drawn ahead when planned."""
+        assert self.register is not None
+        caller = self.register.get(number)
+        while caller is None and self._planned(number):
+            drawn = self._draw()
+            if drawn is None:
+                return None
+            self._ahead.append(drawn)
+            caller = self.register.get(number)
+        return caller
+
+    def _draw(self) -> Caller | None:
+        for caller, stays_away in self._replay:
+            if stays_away:
+                continue
+            if caller.arrival >= self.until:
+                break
+            if self.register is not None:
+                self.register.setdefault(caller.number, caller)
+            return caller
+        self._replay = iter(())
+        return None
+
+    def _planned(self, number: str) -> bool:
+        try:
+            key = _number_key(number)
+        except ValueError:
+            return False
+        at = bisect_left(self._numbers, key)
+        return at < len(self._numbers) and self._numbers[at] == key
+
+
+def _number_key(number: str) -> int:
+    """An E.164 number as an integer (8 bytes in an array instead of a string per caller)."""
+    digits = number.removeprefix("+")
+    if digits == number or not digits.isdigit() or not digits.isascii():
+        raise ValueError(f"not an E.164 number: {number!r}")
+    return int(digits)
+
+
+class CallerRegister:
+    """The day's callers by number, for the callback dispatcher's dialer: the first caller of each
+    number (``setdefault``), as a ``Caller`` while their calls go on and as a small blob once they
+    are over (:meth:`rest`; :meth:`get` rebuilds an equal ``Caller``).
+
+    Why: the dispatcher may dial any of them until closing, so the register holds one caller per
+    number for the whole day; a ``Caller`` is about 1.2 KB of Python objects, its fields marshalled a
+    fifth of that (docs/decisions.md, "Simulation: the day's plan drawn as it goes"). A resting
+    caller is one whose process ended: nothing changes a ``Caller`` after that (only the next call
+    of the same caller marks it unresolved), so the blob is the caller as it was left."""
+
+    def __init__(self) -> None:
+        self._by_number: dict[str, Caller | bytes] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_number)
+
+    def __contains__(self, number: object) -> bool:
+        return number in self._by_number
+
+    def setdefault(self, number: str, caller: Caller) -> None:
+        self._by_number.setdefault(number, caller)
+
+    def get(self, number: str) -> Caller | None:
+        kept = self._by_number.get(number)
+        if isinstance(kept, bytes):
+            return Caller(**dict(zip(_CALLER_FIELDS, marshal.loads(kept), strict=True)))  # noqa: S302 (ours)
+        return kept
+
+    def rest(self, callers: Iterable[Caller]) -> None:
+        """The process of ``callers`` (one caller's calls) ended: whichever of them the register
+        holds is kept as a blob."""
+        for caller in callers:
+            if self._by_number.get(caller.number) is caller:
+                self._by_number[caller.number] = marshal.dumps(
+                    tuple(getattr(caller, n) for n in _CALLER_FIELDS)
+                )
+
+
+#: the order of a ``Caller``'s fields in a resting caller's blob
+_CALLER_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Caller))

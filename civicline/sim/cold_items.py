@@ -16,8 +16,10 @@ called by the day runner every few simulated minutes, does what a page cache doe
 
 Every moto code path reads an item's attributes through ``item.attrs`` (moto's own, the simulator's
 fast paths), so every answer, condition and update is moto's on the rebuilt map: proven against moto
-by tests/simulation/test_perf_mem_cold.py. Keys stay as they are (moto's table dicts are keyed by
-them). Nothing is to restore: a resting item rebuilds itself whenever it is read, also after the day.
+by tests/simulation/test_perf_mem_cold.py. Keys stay in place (moto's table dicts are keyed by
+them), but an item's own key objects become the dicts' ones when they are the same type and value
+(:func:`_share_keys`: one copy of each key instead of two).
+Nothing is to restore: a resting item rebuilds itself whenever it is read, also after the day.
 An item whose attributes hold anything but moto's plain values (str, bytes, bool, lists, maps) is left
 as it is. The time to live of a resting item is kept beside the blob, so the simulated TTL sweep
 (civicline.sim.moto_retention.expire) reads it without rebuilding the item.
@@ -94,9 +96,36 @@ def rest_cold_items(tables: Iterable[Any]) -> tuple[int, int]:
         empty = [key for key, partition in table.items.items() if table.range_key_attr and not partition]
         for key in empty:
             del table.items[key]
-        for item in _items(table):
+        for hash_key, range_key, item in _items(table):
+            _share_keys(item.__dict__, hash_key, range_key)
             counts[_rest(item)] += 1
     return counts[0], counts[1]
+
+
+def _share_keys(state: dict[str, Any], hash_key: Any, range_key: Any) -> None:
+    """The item's keys become the very objects its table's dicts are keyed by, when they are the
+    same type and value (an updated item is a new ``Item`` with new key objects, while the dicts keep
+    the first ones: two equal copies of each key per item otherwise)."""
+    for name, key in (("hash_key", hash_key), ("range_key", range_key)):
+        mine = state.get(name)
+        if key is not None and mine is not key and _same(mine, key):
+            state[name] = key
+
+
+def _same(mine: Any, key: Any) -> bool:
+    """Exactly the same key: plain ``DynamoType`` s of one type and one value of one type (equality
+    alone would take ``N`` "1.0" for "1", which moto answers as written)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    return (
+        type(mine) is DynamoType
+        and type(key) is DynamoType
+        and mine.__dict__.keys() == key.__dict__.keys() == {"type", "value"}
+        and mine.type == key.type
+        and type(mine.value) is type(key.value)
+        and type(mine.value) in _PLAIN
+        and mine.value == key.value
+    )
 
 
 def _rest(item: Any) -> int:
@@ -112,12 +141,14 @@ def _rest(item: Any) -> int:
     return 2
 
 
-def _items(table: Any) -> Iterator[Any]:
-    for partition in table.items.values():
+def _items(table: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """(the partition's key, the item's key in its partition or None, the item) of every item."""
+    for hash_key, partition in table.items.items():
         if table.range_key_attr:
-            yield from partition.values()
+            for range_key, item in partition.items():
+                yield hash_key, range_key, item
         else:
-            yield partition
+            yield hash_key, None, partition
 
 
 def _pack(item: Any, packed: type) -> bool:

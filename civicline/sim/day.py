@@ -8,7 +8,9 @@ disconnect flow and the survey Lambda), and maybe a repeat call. Every agent is 
 (civicline.sim.agents): skills, languages and shifts, first come first served within the routing
 priority (civicline.sim.routing). Scheduled callbacks are dialed by the real ``callback_dispatcher``
 (civicline.sim.callbacks). The contact events go to the real aggregator while the day runs, in
-bounded batches (civicline.sim.delivery), so memory does not grow with the day.
+bounded batches (civicline.sim.delivery), so memory does not grow with the day; for the same reason
+the callers are drawn as the day reaches them (civicline.sim.callers.FirstCalls: a source process per
+channel starts each caller's process at their arrival, with the draws of a plan made at the start).
 
 Chat customers are the same caller process on the CHAT channel (typed messages, no queue-flow
 offers); e-mails run the inbound-email flow and the triage function (civicline.sim.email_day).
@@ -28,12 +30,12 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from civicline.engine import Engine, FlowLibrary, LambdaInvoker
 from civicline.sim.agents import agent_life, start_work
 from civicline.sim.callbacks import dispatcher, find_lost_callbacks
-from civicline.sim.callers import Caller, CallerFactory, DemoCredential
+from civicline.sim.callers import Caller, CallerFactory, CallerRegister, DemoCredential, FirstCalls
 from civicline.sim.center import SimCenter
 from civicline.sim.cold_items import rest_cold_items
 from civicline.sim.delivery import EventLog, EventStream, envelope, publish_and_aggregate, read_metrics
@@ -109,6 +111,19 @@ class DayResult:
 ProgressFn = Callable[[float], None]
 
 
+class _Arriving(Protocol):
+    """What a source process starts: a caller, a chat customer or an e-mail, at its arrival."""
+
+    @property
+    def arrival(self) -> float: ...
+
+
+def _drained(items: list[Any]) -> Iterator[Any]:
+    """``items`` from the last to the first, each let go once taken (the list does not keep it)."""
+    while items:
+        yield items.pop()
+
+
 def demo_credentials() -> list[DemoCredential]:
     from civicline.data.demo import demo_cases
 
@@ -164,12 +179,15 @@ class DayRunner:
         self.book = CaseBook()
         self.engine_runs = 0
         self.factory: CallerFactory | None = None
+        #: the first calls, drawn as the day reaches them (civicline.sim.callers.FirstCalls)
+        self.voice: FirstCalls | None = None
         #: the plan of each channel's customers (VOICE, CHAT), for their repeat contacts
         self.factories: dict[str, CallerFactory] = {}
         #: e-mails in a queue, by contact id, until an agent takes them (the rest is the backlog)
         self.open_emails: dict[str, SimContact] = {}
         self.callbacks_by_id: dict[str, SimContact] = {}
-        self.callers_by_number: dict[str, Caller] = {}
+        #: the first caller of each number, for the dispatcher (civicline.sim.callers.CallerRegister)
+        self.callers_by_number = CallerRegister()
         self.dial_rng = stream(seed, "dialer")
         #: callback ids the callback function confirmed to a caller (CREATED / EXISTING)
         self.promised: set[str] = set()
@@ -216,23 +234,26 @@ class DayRunner:
         self.callers_by_number.setdefault(again.number, again)
         return again
 
+    def caller_by_number(self, number: str) -> Caller | None:
+        """The day's first caller with ``number`` (or the repeat that brought it), as the callback
+        dispatcher's dialer finds them: also one whose first call is still to come."""
+        if self.voice is None:
+            return self.callers_by_number.get(number)
+        return self.voice.find(number)
+
     # -- the run -------------------------------------------------------------------------------
     def start(self) -> None:
         """Seed the tables and start every process: callers, agents, the dispatcher's schedule."""
         from civicline.data import seed_demo as seed_data
 
         seed_data(self.midnight.astimezone(UTC))
-        self.factory = CallerFactory(self.profile, self.seed, demo_credentials())
-        self.factories["VOICE"] = self.factory
-        calling, notified = self.factory.first_calls(self.calls)
-        self.truth.add("status_calls_avoided_by_notifications", len(notified))
+        self.voice = self._first_calls("VOICE", self.calls, self.last_arrival, self.callers_by_number)
+        self.factory = self.voice.factory
+        self.truth.add("status_calls_avoided_by_notifications", self.voice.notified)
         voice_intents = {i.name: i for i in self.profile.intents}
-        status = sum(is_status_intent(voice_intents[c.intent]) for c in calling)
+        status = sum(n for name, n in self.voice.intents.items() if is_status_intent(voice_intents[name]))
         self.truth.add("status_first_calls", status)
-        for caller in calling:
-            if caller.arrival < self.last_arrival:
-                self.callers_by_number.setdefault(caller.number, caller)
-                self.sim.start(caller_life(self, caller), at=caller.arrival)
+        self.sim.start(self._arrivals(iter(self.voice.next_caller, None), caller_life))
         self._start_chats_and_emails()
         for agent in self.agents:
             self.sim.start(agent_life(self, agent))
@@ -251,19 +272,34 @@ class DayRunner:
         """The chat customers (the caller process on the CHAT channel) and the e-mails."""
         chats = self.channel_volume(self.profile.chat.contacts)
         if chats:
-            factory = CallerFactory(self.profile, self.seed, demo_credentials(), channel="CHAT")
-            self.factories["CHAT"] = factory
-            for customer in factory.first_calls(chats)[0]:
-                if customer.arrival < self.close_s:
-                    self.sim.start(caller_life(self, customer), at=customer.arrival)
+            customers = self._first_calls("CHAT", chats, self.close_s)
+            self.sim.start(self._arrivals(iter(customers.next_caller, None), caller_life))
         emails = self.channel_volume(self.profile.email.emails)
         if emails:
             from civicline.commands.email import _verify_sender_identity
 
             _verify_sender_identity()
-            for mail in email_plan(self.profile, self.seed, emails):
-                if mail.arrival < self.close_s:
-                    self.sim.start(email_life(self, mail), at=mail.arrival)
+            plan = email_plan(self.profile, self.seed, emails)
+            mails = [m for m in reversed(plan) if m.arrival < self.close_s]
+            self.sim.start(self._arrivals(_drained(mails), email_life))
+
+    def _first_calls(
+        self, channel: str, calls: int | None, until: float, register: CallerRegister | None = None
+    ) -> FirstCalls:
+        """A channel's first contacts, drawn as the day reaches them; its factory draws the repeats."""
+        credentials = demo_credentials()
+        factory = CallerFactory(self.profile, self.seed, credentials, channel=channel)
+        self.factories[channel] = factory
+        replay = CallerFactory(self.profile, self.seed, credentials, channel=channel)
+        return FirstCalls(factory, replay, calls, until=until, register=register)
+
+    def _arrivals(
+        self, arriving: Iterator[_Arriving], life: Callable[[DayRunner, Any], ProcessGen]
+    ) -> ProcessGen:
+        """A source process: each contact's own process starts at its arrival, drawn just before."""
+        for contact in arriving:
+            yield max(0.0, contact.arrival - self.sim.now)
+            self.sim.start(life(self, contact))
 
     def _ttl_sweeps(self) -> ProcessGen:
         """DynamoDB's TTL at the simulated clock, for the items whose readers treat expired as absent."""

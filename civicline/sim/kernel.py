@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 Action = Callable[[], None]
@@ -44,14 +44,26 @@ class _TimedOut:
 TIMED_OUT = _TimedOut()
 
 
-@dataclass(order=True)
 class Event:
-    """A scheduled callback; ``cancelled`` events stay in the heap and are skipped when popped."""
+    """A scheduled callback; ``cancelled`` events stay in the heap and are skipped when popped.
 
-    time: float
-    seq: int
-    action: Action = field(compare=False)
-    cancelled: bool = field(default=False, compare=False)
+    Ordered by (time, seq), as the heap needs. Slotted: every pending wake-up of every process is
+    one, and an instance without a ``__dict__`` is less than half the size (docs/decisions.md,
+    "Simulation: the day's plan drawn as it goes")."""
+
+    __slots__ = ("action", "cancelled", "seq", "time")
+
+    def __init__(self, time: float, seq: int, action: Action) -> None:
+        self.time = time
+        self.seq = seq
+        self.action = action
+        self.cancelled = False
+
+    def __lt__(self, other: Event) -> bool:
+        return self.time < other.time or (self.time == other.time and self.seq < other.seq)
+
+    def __repr__(self) -> str:
+        return f"Event(time={self.time!r}, seq={self.seq!r}, cancelled={self.cancelled!r})"
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -82,7 +94,7 @@ class Signal:
             self._waiters.append(wake)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Wait:
     """Yielded by a process: resume when ``signal`` fires, or after ``timeout`` seconds if given."""
 

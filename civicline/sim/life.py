@@ -27,7 +27,9 @@ QUEUE_FLOW_INTERVAL = 60.0
 def caller_life(day: DayRunner, first: Caller) -> ProcessGen:
     """Every call of one caller: the first, then each repeat while their issue stays unresolved."""
     caller: Caller | None = first
+    calls: list[Caller] = []
     while caller is not None:
+        calls.append(caller)
         yield max(0.0, caller.arrival - day.sim.now)
         result, queue = ivr.inbound(day, caller)
         abandoned = False
@@ -37,6 +39,7 @@ def caller_life(day: DayRunner, first: Caller) -> ProcessGen:
         else:
             day.truth.add(f"{caller.channel.lower()}_not_queued")
         caller = day.next_call(caller, abandoned=abandoned)
+    day.callers_by_number.rest(calls)  # the dispatcher may still dial them: kept small
 
 
 def _enter_queue(day: DayRunner, caller: Caller, state: object, queue: str) -> SimContact:

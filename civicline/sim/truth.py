@@ -77,12 +77,20 @@ _CASE_FIELDS: tuple[str, ...] = tuple(
 )
 
 
+#: one caller contact for FCR as the book keeps it until closing: (start in ms, contact id, channel)
+CallerContact = tuple[int, str, str]
+
+
 @dataclass
 class CaseBook:
-    """Every request of the day, by its INBOUND contact id, and the callers' contacts for FCR."""
+    """Every request of the day, by its INBOUND contact id, and the callers' contacts for FCR.
+
+    The callers' contacts are kept as small tuples per caller and intent, and turned into the
+    aggregator's caller entries only when counted (:meth:`entries`): a dict per contact until closing
+    was about three times the size (docs/decisions.md, "Simulation: the day's plan drawn as it goes")."""
 
     cases: dict[str, CaseFacts] = field(default_factory=dict)
-    callers: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
+    callers: dict[str, list[CallerContact]] = field(default_factory=dict)
 
     def __getitem__(self, contact_id: str) -> CaseFacts:
         return self.cases.setdefault(contact_id, CaseFacts())
@@ -90,10 +98,18 @@ class CaseBook:
     def caller_contact(
         self, key: str, intent: str, contact_id: str, at: datetime, channel: str = "VOICE"
     ) -> None:
-        entry: dict[str, object] = {"kind": "caller", "contact": contact_id, "at": to_ms(at)}
-        if channel != "VOICE":
-            entry["channel"] = channel
-        self.callers.setdefault(f"{key}#{intent}", {})[contact_id] = entry
+        self.callers.setdefault(f"{key}#{intent}", []).append((to_ms(at), contact_id, channel))
+
+    def entries(self, caller: str) -> dict[str, dict[str, object]]:
+        """The caller entries of one caller and intent, by contact id, as the aggregator writes them
+        (``channel`` only for a contact that is not a call; a contact recorded again replaces itself)."""
+        out: dict[str, dict[str, object]] = {}
+        for at, contact_id, channel in self.callers[caller]:
+            entry: dict[str, object] = {"kind": "caller", "contact": contact_id, "at": at}
+            if channel != "VOICE":
+                entry["channel"] = channel
+            out[contact_id] = entry
+        return out
 
     def counters(self, rules: Rules) -> dict[str, int]:
         """The registry's contact counters summed over every request, and first/repeat contacts, in
@@ -107,7 +123,7 @@ class CaseBook:
 
         for facts in self.cases.values():
             add(contact_counters(facts.case(), threshold), facts.channel)
-        for entries in self.callers.values():
-            for entry, counter in caller_classes(entries, rules):
+        for caller in self.callers:
+            for entry, counter in caller_classes(self.entries(caller), rules):
                 add({counter: 1}, str(entry.get("channel", "VOICE")))
         return out

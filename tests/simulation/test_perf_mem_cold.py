@@ -251,3 +251,28 @@ def test_an_empty_partition_moto_left_behind_is_dropped_and_nothing_reads_differ
     assert tables.scan(TableName=RESTING)["Count"] == 1
     query = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "p2"}}}
     assert tables.query(TableName=RESTING, **query)["Items"] == []
+
+
+def test_a_rewritten_items_keys_become_the_tables_own_key_objects(tables: Any) -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    from civicline.sim.cold_items import _same
+
+    table = _moto_table(RESTING)
+    key = {"pk": {"S": "p1"}, "sk": {"S": "s1"}}
+    tables.put_item(TableName=RESTING, Item={**key, "a": {"S": "x"}})
+    # Given an item written again: moto keys it by the first key objects, the new item holds new ones
+    tables.put_item(TableName=RESTING, Item={**key, "a": {"S": "y"}})
+    [(partition_key, partition)] = table.items.items()
+    [(range_key, item)] = partition.items()
+    before = (item.hash_key, item.range_key)
+    assert before[0] is not partition_key and before[1] is not range_key
+    # When the sweep runs
+    rest_cold_items([table])
+    # Then the item's keys are the table's own objects, equal to what it held
+    assert item.hash_key is partition_key and item.range_key is range_key
+    assert (item.hash_key, item.range_key) == before
+    assert tables.get_item(TableName=RESTING, Key=key)["Item"] == {**key, "a": {"S": "y"}}
+    # And a key only equal, not the same (a number written another way), is never taken for it
+    assert not _same(DynamoType({"N": "1.0"}), DynamoType({"N": "1"}))
+    assert _same(DynamoType({"N": "1"}), DynamoType({"N": "1"}))
