@@ -183,6 +183,15 @@ def classify(subject: str, body: str, content_type: str = "") -> Classification:
     return Classification(best, "RULE", confidence, language, tuple(best_terms), knowledge, truncated)
 
 
+def without_text(found: Classification) -> Classification:
+    """A message with a subject and no body (attachments only, or blank) that its subject does not
+    route: reason NO_TEXT, so the contact says why it reached the general queue (not NO_SIGNAL, which
+    means text was read and matched nothing)."""
+    if found.reason != "NO_SIGNAL":
+        return found
+    return Classification(found.topic, "NO_TEXT", found.confidence, found.language, (), "", found.truncated)
+
+
 def unrouted(found: Classification) -> Classification:
     """The same message sent to the general queue (a suspect message must not reach a specialist)."""
     general = next(t for t in TOPICS if t.topic == GENERAL)
@@ -278,4 +287,5 @@ __all__ = [
     "screening",
     "unrouted",
     "valid_sender",
+    "without_text",
 ]
