@@ -68,8 +68,9 @@ def _inbound(contact: ContactData, params: EmailTriageParameters) -> triage.Inbo
     """The message as the contact carries it: the subject from the parameters or Connect's segment
     attribute, decoded; the body as text; the SES verdicts among the headers."""
     headers = _headers(params.headers)
+    given = dict(zip(SES_VERDICTS, (params.spamVerdict, params.virusVerdict), strict=True))
     for name in SES_VERDICTS:
-        verdict = _segment(contact, f"connect:{name}")
+        verdict = given[name].strip() or _segment(contact, f"connect:{name}")
         if verdict:
             headers.setdefault(name, verdict)
     subject = decode_subject(params.subject or _segment(contact, "connect:EmailSubject"))

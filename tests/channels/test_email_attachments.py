@@ -100,3 +100,34 @@ def test_an_eml_with_only_an_attachment_runs_end_to_end(tmp_path: Path) -> None:
     out = json.loads(result.output)
     assert out["reason"] == "NO_TEXT" and out["acknowledgement"] == "SENT", out
     assert "tax-return" not in result.output and "999-88-7777" not in result.output
+
+
+def test_the_ses_verdicts_passed_by_the_flow_screen_the_message(ses: list[Any]) -> None:
+    """Given SES's virus verdict FAIL passed as the flow's parameter (no SegmentAttributes in the
+    Lambda input: that the input carries them is UNCONFIRMED)
+    When triaged
+    Then the message is SUSPECT: routed to the general queue, never acknowledged; PASS changes nothing."""
+    suspect = deliver(subject="Estate tax question", body="I am the executor.", virusVerdict="FAIL")
+    assert (suspect["screen"], suspect["acknowledgement"], suspect["queueName"]) == (
+        "SUSPECT",
+        "SUSPECT",
+        "general",
+    )
+    clean = deliver(
+        "bbbbbbbb-1111-4222-8333-444444444444", subject="Estate tax", body="Executor.", spamVerdict="PASS"
+    )
+    assert clean["screen"] == "MESSAGE" and clean["acknowledgement"] == "SENT"
+    assert len(ses) == 1
+
+
+def test_both_triage_blocks_pass_the_verdicts_from_the_segment_attributes() -> None:
+    """Given the inbound-email flow as shipped
+    When its Lambda blocks are read
+    Then each passes the subject and both SES verdicts from the contact's segment attributes."""
+    flow = json.loads((Path(__file__).resolve().parents[2] / "flows" / "inbound-email.json").read_text())
+    blocks = [a for a in flow["Actions"] if a["Type"] == "InvokeLambdaFunction"]
+    assert len(blocks) == 2
+    for block in blocks:
+        attrs = block["Parameters"]["LambdaInvocationAttributes"]
+        assert attrs["spamVerdict"] == "$.SegmentAttributes['connect:X-SES-SPAM-VERDICT']"
+        assert attrs["virusVerdict"] == "$.SegmentAttributes['connect:X-SES-VIRUS-VERDICT']"
