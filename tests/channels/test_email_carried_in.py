@@ -34,9 +34,9 @@ EVENING = [{"start": "18:00", "weight": 0.5}, {"start": "21:00", "weight": 0.2}]
 
 
 def regional(**email: Any) -> SimulationProfile:
-    """The demo profile with its e-mail settings changed, validated."""
+    """The demo profile with its e-mail settings changed (no carried-in backlog unless given), validated."""
     data = load_profile("regional-hotline-day").model_dump(mode="json")
-    data["email"] = {**data["email"], **email}
+    data["email"] = {**data["email"], "carried_in": 0, **email}
     return parse_profile(data)
 
 

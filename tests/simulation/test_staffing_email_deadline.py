@@ -79,7 +79,7 @@ def test_a_carried_in_backlog_is_planned_by_its_deadline() -> None:
     # Given the demo day, then with 400 e-mails carried in (received at yesterday's closing), then
     # with the same backlog received 22 h before opening (due 2 h after it; the demo day's own night
     # mail is due from 10 h after opening, so a backlog due after 4 h no longer needs more agents)
-    fresh = mail_day()
+    fresh = mail_day(carried_in=0)
     carried = mail_day(carried_in=400)
     old = mail_day(carried_in=400, carried_in_age_hours=22)
     # Then the backlog takes agents under both rules, and an older backlog (due sooner) more; the
