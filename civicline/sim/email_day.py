@@ -8,6 +8,11 @@ does not hang up). An auto-reply or a loop gets no acknowledgement from the func
 work: the simulator closes it at once (a supervisor's rule in Connect; the flow itself queues it).
 E-mails still waiting when the day's agents have left are the backlog the metrics read.
 
+The day opens with what a real morning finds (:mod:`civicline.sim.email_curve`): the evening's and
+the night's mail and the carried-in backlog, each through the same flow and function at its own
+arrival (the run starts before midnight: :func:`run_start`), worked first in first out with the
+day's mail, measured against the deadline its own arrival gave it.
+
 The texts are drawn from the shipped labelled sample set (civicline/data/email_samples.jsonl,
 English and Spanish), in the profile's language mix and topic weights, from streams of their own.
 """
