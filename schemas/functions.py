@@ -226,6 +226,11 @@ class EmailTriageParameters(_Params):
     #: block took its error branch (over 32 KB, no plain-text version, download failed), so the body
     #: is unknown (not empty); blank: as given (a caller that passes the body itself)
     bodyStatus: Literal["", "LOADED", "NOT_LOADED"] = ""
+    #: SES's spam and virus verdicts (PASS, FAIL, GRAY...) as the flow reads them from the contact's
+    #: segment attributes: passed by the flow because no AWS page says the Lambda input carries
+    #: ``SegmentAttributes`` (docs/channels.md); blank: read from the input when it does
+    spamVerdict: str = ""
+    virusVerdict: str = ""
 
 
 @dataclass(kw_only=True)

@@ -40,7 +40,7 @@ from civicline.sim.center import SimCenter
 from civicline.sim.cold_items import rest_cold_items
 from civicline.sim.delivery import EventLog, EventStream, envelope, publish_and_aggregate, read_metrics
 from civicline.sim.email_day import backlog as email_backlog
-from civicline.sim.email_day import email_life, email_plan
+from civicline.sim.email_day import email_life, email_plan, run_start
 from civicline.sim.fastkdf import remembered_scrypt
 from civicline.sim.fastmoto import fast_transactions
 from civicline.sim.faults import FaultInjector, FaultPlan, throttled_dynamodb
@@ -151,6 +151,7 @@ class DayRunner:
         self.injector = FaultInjector(self.faults, seed)
         self.progress = progress
         self.sim = Simulation()
+        self.sim.now = run_start(profile)  # before midnight when the day opens with e-mail from the evening
         self.open_s = clock_seconds(profile.open)
         self.close_s = clock_seconds(profile.close)
         if hours is not None:

@@ -27,8 +27,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from civicline.sim.callers import arrival_rates, chat_day, chat_intents
+from civicline.sim.callers import chat_day, chat_intents
 from civicline.sim.desks import Desk, groups_on
+from civicline.sim.email_curve import expected_night, hours_rates
 from civicline.sim.email_desk import email_deadline_level
 from civicline.sim.erlang import forecast
 from civicline.sim.group_staffing import IntervalTarget
@@ -155,20 +156,19 @@ def email_level(
         )
     groups = [profile.agents[i] for i in desks]
     work = spec.handle_seconds + math.fsum(g.after_call_work_seconds for g in groups) / len(groups)
+    night = expected_night(profile, spec.emails)  # mail of the closed hours, waiting at opening
     if by == "deadline":
-        return email_deadline_level(profile, work / EMAIL_OCCUPANCY, answered_share), float(spec.emails)
-    mails = profile.model_copy(
-        update={"arrivals": spec.arrivals or profile.arrivals, "after_hours_share": 0.0, "calls": spec.emails}
-    )
-    pieces = arrival_rates(mails, spec.emails)
-    allowed = (1.0 - screened - answered_share) * spec.emails  # real e-mails that may stay open
+        return email_deadline_level(profile, work / EMAIL_OCCUPANCY, answered_share), spec.emails + night
+    pieces = hours_rates(profile, spec.emails)
+    allowed = (1.0 - screened - answered_share) * (spec.emails + night)  # real e-mails that may stay open
     close = pieces[-1][1] if pieces else 0.0
     need = 0.0
     for index, (start, _, _) in enumerate(pieces):
         later = (1.0 - screened) * math.fsum(r * (e - max(s, start)) for s, e, r in pieces if e > start)
-        later += spec.carried_in if index == 0 else 0  # the backlog at opening is due by closing too
+        # the backlog at opening (carried in, the night's real mail) is due by closing too
+        later += spec.carried_in + (1.0 - screened) * night if index == 0 else 0
         need = max(need, (later - allowed) * work / (close - start) / EMAIL_OCCUPANCY)
-    return math.ceil(need - 1e-9), float(spec.emails)
+    return math.ceil(need - 1e-9), spec.emails + night
 
 
 def split_desk(total: int, groups: list[AgentGroup]) -> list[int]:

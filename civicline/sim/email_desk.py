@@ -31,7 +31,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from civicline.sim.callers import arrival_rates
+from civicline.sim.email_curve import email_rates, expected_night
 from functions.domain.calendar import Calendar, service_calendar
 from schemas.profile import SimulationProfile, clock_seconds
 
@@ -81,8 +81,9 @@ class Mail:
 
 
 def day_mail(profile: SimulationProfile) -> list[Mail]:
-    """The carried-in backlog at opening, then the day's real e-mails per grid step (the curve of
-    :func:`civicline.sim.callers.arrival_rates`; auto-replies are never answered and not counted)."""
+    """The carried-in backlog at opening, then the night's and the day's real e-mails per grid step
+    (the curve of :func:`civicline.sim.email_curve.email_rates`: the night before the desk opens and
+    its hours; auto-replies are never answered and not counted)."""
     spec = profile.email
     opening = clock_seconds(profile.open)
     out = []
@@ -90,17 +91,21 @@ def day_mail(profile: SimulationProfile) -> list[Mail]:
         out.append(
             Mail(opening, float(spec.carried_in), opening - spec.carried_in_age_hours * 3600.0 + DEADLINE)
         )
-    mails = profile.model_copy(
-        update={"arrivals": spec.arrivals or profile.arrivals, "after_hours_share": 0.0, "calls": spec.emails}
-    )
     real = 1.0 - spec.auto_reply_share
-    for start, end, rate in arrival_rates(mails, spec.emails):
+    for start, end, rate in email_rates(profile, spec.emails):
         t = start
         while t < end:
             step = min(GRID, end - t)
             out.append(Mail(t, rate * step * real, t + DEADLINE))
             t += step
     return out
+
+
+def received(profile: SimulationProfile) -> float:
+    """The e-mails a plan answers for (auto-replies included, as the metrics count received mail):
+    the carried-in backlog, the night's expected mail and the day's."""
+    spec = profile.email
+    return spec.carried_in + expected_night(profile, spec.emails) + spec.emails
 
 
 def _answered_in_time(mail: list[Mail], days: DeskDays, agents: int, work: float) -> float:
@@ -141,7 +146,7 @@ def email_deadline_level(profile: SimulationProfile, work: float, answered_share
     hours = days.windows[0][1] - days.windows[0][0]
     today = total - profile.email.carried_in
     agents = max(0, math.ceil(today * work / hours - 1e-9))
-    needed = answered_share * (profile.email.carried_in + profile.email.emails)  # as the metrics: of received
+    needed = answered_share * received(profile)  # as the metrics: of received
     while _answered_in_time(mail, days, agents, work) < needed - 1e-6:
         agents += 1
     return agents
@@ -166,13 +171,9 @@ def deadline_check(profile: SimulationProfile, agents: int, acw: float, seed: in
     from civicline.sim.email_day import email_plan
 
     days = desk_days(profile)
-    mails = email_plan(profile, seed, profile.email.emails)
+    mails = email_plan(profile, seed, profile.email.emails)  # the carried-in backlog and the night too
     opening = days.windows[0][0]
-    backlog = [
-        (opening - profile.email.carried_in_age_hours * 3600.0 + DEADLINE, profile.email.handle_seconds)
-        for _ in range(profile.email.carried_in)
-    ]
-    due = sorted(backlog + [(m.arrival + DEADLINE, m.aht_seconds) for m in mails if not m.notes.get("auto")])
+    due = sorted((m.arrival + DEADLINE, m.aht_seconds) for m in mails if not m.notes.get("auto"))
     free = [opening] * agents
     heapq.heapify(free)
     in_time = 0
@@ -186,7 +187,7 @@ def deadline_check(profile: SimulationProfile, agents: int, acw: float, seed: in
             continue
         in_time += start <= deadline
         heapq.heappush(free, _finish(days, start, handle + acw))
-    return DeadlineCheck(len(mails) + profile.email.carried_in, in_time)
+    return DeadlineCheck(len(mails), in_time)
 
 
 def _next_open(days: DeskDays, t: float) -> float | None:

@@ -23,13 +23,37 @@ HEADLINE: tuple[tuple[str, str, str], ...] = tuple(
 )
 
 
+def run_row(result: DayResult) -> Any | None:
+    """The ALL-queues rollup of the run: its day row, or, when the run spans days (it opens with
+    e-mails that arrived the evening before, counted in the intervals they arrived in, as the
+    aggregator counts them), the sum of its day rows with the registry's ratios over the sum."""
+    from civicline.metrics.queries import to_row
+
+    rows = [row for row in result.day_rows if row.rollup.queue == "ALL"]
+    if len(rows) <= 1:
+        return rows[0] if rows else None
+    summed: dict[str, float] = {}
+    for row in rows:
+        for name, value in row.counters().items():
+            summed[name] = summed.get(name, 0.0) + value
+    first = rows[0].rollup
+    raw = {
+        "queue": "ALL",
+        "grain": first.grain.value,
+        "period": f"{first.period}..{rows[-1].rollup.period}",
+        "period_start": first.period_start.isoformat(),
+        "counters": summed,
+    }
+    return to_row(raw)
+
+
 def headline(result: DayResult) -> dict[str, float | int | None]:
-    """The ALL-queues day rollup: counters and derived ratios, by name."""
-    for row in result.day_rows:
-        if row.rollup.queue == "ALL":
-            counters = {k: v for k, v in codec.dump(row.rollup).items() if isinstance(v, int)}
-            return {**counters, **row.ratios}
-    return {}
+    """The run's ALL-queues rollup (:func:`run_row`): counters and derived ratios, by name."""
+    row = run_row(result)
+    if row is None:
+        return {}
+    counters = {k: v for k, v in codec.dump(row.rollup).items() if isinstance(v, int)}
+    return {**counters, **row.ratios}
 
 
 def drift(
@@ -78,12 +102,25 @@ def reconcile(metrics: dict[str, Any], truth: dict[str, int]) -> dict[str, dict[
     return out
 
 
+def backlog_difference(result: DayResult) -> dict[str, dict[str, int]]:
+    """The e-mails waiting at the end as the rollups say (the backlog definition the dashboard and
+    the CloudWatch function read: received, neither answered nor closed, per interval) against the
+    simulator's count; empty when they agree or the run had no e-mail."""
+    from civicline.metrics.channels import interval_emails
+
+    if not result.truth.counts.get("email_arrivals"):
+        return {}
+    got = sum(interval_emails(row).waiting for row in result.interval_rows)
+    want = result.truth.counts.get("email_backlog", 0)
+    return {} if got == want else {"email_backlog": {"metrics": got, "truth": want}}
+
+
 def channel_measures(result: DayResult) -> dict[str, dict[str, Any]]:
-    """The ALL-queues day rollup per channel: counters and ratios, by channel then name."""
-    for row in result.day_rows:
-        if row.rollup.queue == "ALL":
-            return {ch: _clean(values) for ch, values in row.channels().items()}
-    return {}
+    """The run's ALL-queues rollup per channel: counters and ratios, by channel then name."""
+    row = run_row(result)
+    if row is None:
+        return {}
+    return {ch: _clean(values) for ch, values in row.channels().items()}
 
 
 def summarize(result: DayResult, profile: SimulationProfile) -> dict[str, Any]:
@@ -119,7 +156,7 @@ def summarize(result: DayResult, profile: SimulationProfile) -> dict[str, Any]:
             # customer on the line); the metrics' survey_response_rate is over surveys offered
             "survey_response_rate_of_offerable": responses / offerable if offerable else None,
         },
-        "reconciliation": reconcile({**metrics, **flat}, measures),
+        "reconciliation": {**reconcile({**metrics, **flat}, measures), **backlog_difference(result)},
         "drill": {
             "dropped_without_service": truth.get("dropped", 0),
             "callbacks_lost": truth.get("callbacks_lost", 0),
@@ -186,10 +223,20 @@ def channel_rows(summary: dict[str, Any]) -> tuple[list[str], list[tuple[str, li
         truth = summary["truth"]
         age = truth.get("email_backlog_age_seconds")
         backlog = fmt(truth.get("email_backlog", 0), "n")
-        rows.append(("E-mail backlog at the end", [backlog if ch == "EMAIL" else "-" for ch in names]))
-        oldest = "-" if age is None else f"{age / 3600:.1f} h"
-        rows.append(("Oldest waiting e-mail's age", [oldest if ch == "EMAIL" else "-" for ch in names]))
+        opened = fmt(truth.get("email_backlog_at_open", 0), "n")
+        opened_age = truth.get("email_backlog_age_at_open_seconds")
+        for label, cell in (
+            ("E-mail backlog at opening", opened),
+            ("Oldest waiting e-mail's age at opening", _hours(opened_age)),
+            ("E-mail backlog at the end", backlog),
+            ("Oldest waiting e-mail's age", _hours(age)),
+        ):
+            rows.append((label, [cell if ch == "EMAIL" else "-" for ch in names]))
     return names, rows
+
+
+def _hours(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds / 3600:.1f} h"
 
 
 def apply_variant(profile: SimulationProfile, variant: str) -> SimulationProfile:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from enum import StrEnum
@@ -193,10 +194,31 @@ def parse_body(body: str | bytes | None, *, encoded: bool = False) -> ChatStartR
         raise ChatStartRefused(Refusal.INVALID_INPUT, tuple(exc.fields())) from None
 
 
-def contact_attributes(request: ChatStartRequest) -> dict[str, str]:
+#: a signed-in customer's id as the routing function accepts it (functions/handlers/_common.py)
+_CUSTOMER_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+
+def verified_customer(event: dict[str, Any]) -> str:
+    """The signed-in customer's id, only from what API Gateway put in the request context after an
+    authorizer validated the caller's token (``requestContext.authorizer.claims.sub``: "after a JWT
+    authorizer validates a token, API Gateway makes the token's claims available to the
+    integration", rest-api-jwt-authorizer-claims.html); never from the body or a header the page
+    controls. Blank when there is none (the stack's public API has no authorizer: every chat is
+    anonymous) or it is not a well-formed id."""
+    context = event.get("requestContext")
+    authorizer = context.get("authorizer") if isinstance(context, dict) else None
+    claims = authorizer.get("claims") if isinstance(authorizer, dict) else None
+    subject = claims.get("sub") if isinstance(claims, dict) else None
+    return subject if isinstance(subject, str) and _CUSTOMER_ID.fullmatch(subject) else ""
+
+
+def contact_attributes(request: ChatStartRequest, customer: str = "") -> dict[str, str]:
     """The contact attributes a chat starts with: the page's language (the flows' ``language``
-    attribute, which the language menu sets again) and the optional slugs it gave."""
+    attribute, which the language menu sets again), the optional slugs it gave, and a signed-in
+    customer's ``customerId`` (:func:`verified_customer`), which keys their repeat chats."""
     attributes = {"language": request.language, "entry": "web-chat"}
+    if customer:
+        attributes["customerId"] = customer
     if request.topic:
         attributes["topic"] = request.topic
     if request.page:
@@ -210,13 +232,19 @@ def client_token(request: ChatStartRequest, draw: Callable[[], str] = lambda: st
 
 
 def start_parameters(
-    request: ChatStartRequest, *, instance_id: str, flow_id: str, duration_minutes: int, idempotency: str
+    request: ChatStartRequest,
+    *,
+    instance_id: str,
+    flow_id: str,
+    duration_minutes: int,
+    idempotency: str,
+    customer: str = "",
 ) -> dict[str, Any]:
     """The ``StartChatContact`` request for ``request`` (keyword names as botocore takes them)."""
     return {
         "InstanceId": instance_id,
         "ContactFlowId": flow_id,
-        "Attributes": contact_attributes(request),
+        "Attributes": contact_attributes(request, customer),
         "ParticipantDetails": {"DisplayName": request.displayName},
         "ClientToken": idempotency,
         "ChatDurationInMinutes": duration_minutes,

@@ -165,8 +165,10 @@ def _citizen(facts: _Facts, reference: str) -> Screening:
         if not _OUR_TEXT.sub(" ", own).split():
             return Screening(Screen.LOOP, "OUR_ACK_RETURNED", reference)
         return Screening(Screen.MESSAGE, "FOLLOW_UP", reference)
-    if not facts.subject and not normalize(readable_body(facts.body)):
-        return Screening(Screen.EMPTY, "EMPTY")
+    if not normalize(readable_body(facts.body)):
+        # nothing but a subject (or nothing): what an attachments-only message looks like, since no
+        # attachment signal reaches the flow (docs/channels.md, "Attachments")
+        return Screening(Screen.MESSAGE, "NO_BODY") if facts.subject else Screening(Screen.EMPTY, "EMPTY")
     return Screening(Screen.MESSAGE)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 #: bump on every change to :data:`TOPICS` or to how terms match (functions/domain/email_match.py);
 #: reported with each classification
-TERMS_VERSION = "2026-12-02.2"
+TERMS_VERSION = "2026-12-02.3"
 
 
 @dataclass(frozen=True)
@@ -264,6 +264,71 @@ TOPICS: tuple[EmailTopic, ...] = (
         },
     ),
 )
+
+#: words and phrases that ask how a matter is progressing (English and Spanish, matched like the
+#: terms): with one of the agency's own numbers quoted beside them (a case number whose check digit
+#: holds, a receipt, an acknowledgement's reference: functions/domain/identifiers.quoted_references)
+#: a message is a status question, worth :data:`REFERENCE_PROGRESS_WEIGHT` to the status topic
+PROGRESS_TERMS: tuple[str, ...] = (
+    "when",
+    "update",
+    "status",
+    "progress",
+    "pending",
+    "still waiting",
+    "still have not",
+    "any news",
+    "heard back",
+    "hear back",
+    "how long",
+    "where is",
+    "taking so long",
+    "delay",
+    "cuando",
+    "actualizacion",
+    "novedad",
+    "estado",
+    "avance",
+    "progreso",
+    "pendiente",
+    "todavia",
+    "aun no",
+    "sigo esperando",
+    "cuanto tiempo",
+    "donde esta",
+    "demora",
+    "tarda",
+)
+#: the sender's own matter (a possessive and what one files with an agency), English and Spanish:
+#: with a progress question beside it, also a status question (no number needed)
+OWN_MATTER_TERMS: tuple[str, ...] = (
+    "my application",
+    "my request",
+    "my case",
+    "my file",
+    "my claim",
+    "my form",
+    "my submission",
+    "my renewal",
+    "my documents",
+    "our application",
+    "our request",
+    "mi solicitud",
+    "mi caso",
+    "mi expediente",
+    "mi peticion",
+    "mi reclamo",
+    "mi renovacion",
+    "mi formulario",
+    "mis documentos",
+    "nuestra solicitud",
+)
+#: what a quoted reference (or the sender's own matter) with a progress question adds to the status
+#: topic: as much as "my case" (enough alone to route; a message that names another office's matter
+#: more strongly still goes there)
+REFERENCE_PROGRESS_WEIGHT = 2
+#: the topic a status question goes to
+STATUS = "status"
 
 #: knowledge-base topics (reference data, civicline/data/demo.py KNOWLEDGE_TOPICS) and their terms
 KNOWLEDGE_TERMS: dict[str, tuple[str, ...]] = {

@@ -28,12 +28,17 @@ from functions.domain.email_terms import (
     ENGLISH_WORDS,
     GENERAL,
     KNOWLEDGE_TERMS,
+    OWN_MATTER_TERMS,
+    PROGRESS_TERMS,
+    REFERENCE_PROGRESS_WEIGHT,
     SPANISH_WORDS,
+    STATUS,
     TERMS_VERSION,
     TOPICS,
     EmailTopic,
 )
 from functions.domain.email_text import new_text, normalize, readable_body, subject_topic
+from functions.domain.identifiers import email_reference, quoted_references
 
 #: the answer time promised in every acknowledgement
 ANSWER_HOURS = 24
@@ -91,12 +96,32 @@ def detect_language(text: str) -> str:
 REPEAT_SHARE, MAX_REPEATS = 0.5, 2
 
 
-def _score(topic: EmailTopic, subject: Words, body: Words) -> tuple[float, list[str]]:
+def _status_question(text: str, subject: Words, body: Words) -> str:
+    """Why the message is a status question, or blank: the sender asks how a matter is progressing
+    (a progress term) and names it, by one of the agency's numbers (``case+progress``,
+    ``receipt+progress``, ``email+progress``: :func:`functions.domain.identifiers.quoted_references`
+    knows the formats) or as their own (``matter+progress``: "my application", "mi solicitud").
+    Why: a citizen who writes "my case 17502303, any update?" or "when will my request be
+    processed?" asks about that matter's status, however they word the rest."""
+    if not _holds_any(PROGRESS_TERMS, subject, body):
+        return ""
+    kinds = quoted_references(text) or (("matter",) if _holds_any(OWN_MATTER_TERMS, subject, body) else ())
+    return "+".join((*kinds, "progress")) if kinds else ""
+
+
+def _holds_any(terms: tuple[str, ...], *fields: Words) -> bool:
+    return any(words.may_hold(term) and term in words for term in terms for words in fields)
+
+
+def _score(topic: EmailTopic, subject: Words, body: Words, asks: str = "") -> tuple[float, list[str]]:
     """The topic's score. The subject counts twice (it is what the sender chose to say first) except
     for a weight-1 hint; a term said again in the body adds half its weight (twice at most: a message
     that keeps returning to a subject is about it); a word counts for one term of a topic only (an
-    English and a Spanish term with one stem, "documents" and "documentos", must not count it twice)."""
+    English and a Spanish term with one stem, "documents" and "documentos", must not count it twice).
+    A status question (``asks``, :func:`_status_question`) adds its weight to the status topic."""
     score, matched = 0.0, []
+    if asks and topic.topic == STATUS:
+        score, matched = float(REFERENCE_PROGRESS_WEIGHT), [f"rule:{asks}"]
     taken: dict[str, set[int]] = {"subject": set(), "body": set()}
     for term, weight in topic.terms.items():
         if not subject.may_hold(term) and not body.may_hold(term):
@@ -138,8 +163,11 @@ def classify(subject: str, body: str, content_type: str = "") -> Classification:
     body_text = normalize(body[: max(0, MAX_CLASSIFIED_CHARS - len(subject))])
     language = detect_language(f"{subject_text} {body_text}")
     subject_words, body_words = Words(subject_text), Words(body_text)
+    asks = _status_question(
+        f"{subject}\n{body[: MAX_CLASSIFIED_CHARS - len(subject)]}", subject_words, body_words
+    )
     scored = sorted(
-        ((*_score(t, subject_words, body_words), t) for t in TOPICS), key=lambda s: s[0], reverse=True
+        ((*_score(t, subject_words, body_words, asks), t) for t in TOPICS), key=lambda s: s[0], reverse=True
     )
     best_score, best_terms, best = scored[0]
     total = sum(s for s, _, _ in scored)
@@ -153,6 +181,15 @@ def classify(subject: str, body: str, content_type: str = "") -> Classification:
             general, "AMBIGUOUS", confidence, language, tuple(best_terms), knowledge, truncated
         )
     return Classification(best, "RULE", confidence, language, tuple(best_terms), knowledge, truncated)
+
+
+def without_text(found: Classification) -> Classification:
+    """A message with a subject and no body (attachments only, or blank) that its subject does not
+    route: reason NO_TEXT, so the contact says why it reached the general queue (not NO_SIGNAL, which
+    means text was read and matched nothing)."""
+    if found.reason != "NO_SIGNAL":
+        return found
+    return Classification(found.topic, "NO_TEXT", found.confidence, found.language, (), "", found.truncated)
 
 
 def unrouted(found: Classification) -> Classification:
@@ -225,9 +262,8 @@ def acknowledgement(  # noqa: PLR0917 - one acknowledgement's facts
 
 
 def reference_number(contact_id: str) -> str:
-    """A short reference the citizen can quote: derived from the contact id (not personal data)."""
-    digits = "".join(ch for ch in contact_id.upper() if ch.isalnum())
-    return f"E-{digits[:4]}-{digits[4:8]}" if len(digits) >= 8 else f"E-{digits or '0000'}"
+    """A short reference the citizen can quote (:func:`functions.domain.identifiers.email_reference`)."""
+    return email_reference(contact_id)
 
 
 #: the screening names stay importable from here (the handler, the commands and the tests use them)
@@ -251,4 +287,5 @@ __all__ = [
     "screening",
     "unrouted",
     "valid_sender",
+    "without_text",
 ]

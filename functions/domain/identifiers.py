@@ -1,4 +1,4 @@
-"""Case numbers, PINs and receipt numbers: shapes, check digits and hashes.
+"""Case numbers, PINs, receipt and e-mail reference numbers: shapes, check digits and hashes.
 
 Case numbers are 7 digits plus a Luhn check digit, so a mistyped number is refused before any read
 (no DynamoDB call, no attempt counted). PINs are stored only as salted, peppered scrypt hashes
@@ -145,6 +145,44 @@ def receipt_number(prefix: str, seed: str, attempt: int = 0) -> str:
     the same receipt; ``attempt`` moves to the next candidate if one is already taken."""
     digest = hashlib.sha256(f"{seed}#{attempt}".encode()).digest()
     return f"{prefix}-{int.from_bytes(digest[:8], 'big') % 10**8:08d}"
+
+
+#: receipt prefixes by what was registered (an appeal, an identity-theft report)
+RECEIPT_PREFIXES = ("AP", "IT")
+#: the prefix of the reference every e-mail acknowledgement gives (``E-1A2B-3C4D``)
+EMAIL_REFERENCE_PREFIX = "E"
+#: a case number as people write it: 8 digits, or two groups of 4 with a space, dash or dot between
+#: (not a date's 4-2-2, not part of a longer number)
+_WRITTEN_CASE = re.compile(r"(?<![0-9A-Za-z.\-])[0-9]{4}[ .\-]?[0-9]{4}(?![0-9A-Za-z]|[.\-][0-9])")
+_RECEIPT = re.compile(
+    rf"(?<![0-9A-Za-z])(?:{'|'.join(RECEIPT_PREFIXES)})[ \-]?[0-9]{{8}}(?![0-9A-Za-z])", re.IGNORECASE
+)
+_EMAIL_REFERENCE = re.compile(
+    rf"(?<![0-9A-Za-z]){EMAIL_REFERENCE_PREFIX}-[0-9A-Z]{{4}}-[0-9A-Z]{{4}}(?![0-9A-Za-z])", re.IGNORECASE
+)
+
+
+def email_reference(contact_id: str) -> str:
+    """The reference an e-mail acknowledgement gives (``E-1A2B-3C4D``): from the contact id, not
+    personal data, short enough to quote."""
+    digits = "".join(ch for ch in contact_id.upper() if ch.isalnum())
+    prefix = EMAIL_REFERENCE_PREFIX
+    return f"{prefix}-{digits[:4]}-{digits[4:8]}" if len(digits) >= 8 else f"{prefix}-{digits or '0000'}"
+
+
+def quoted_references(text: str) -> tuple[str, ...]:
+    """The agency's numbers quoted in ``text``, in its own kinds: ``case`` (a case number whose Luhn
+    digit checks, as written with or without group separators), ``receipt`` (an appeal or
+    identity-theft receipt) and ``email`` (an acknowledgement's reference). Kinds only, never the
+    numbers: what the classifier needs, and nothing to log by mistake."""
+    kinds = []
+    if any(is_valid_case_number(re.sub(r"[ .\-]", "", m.group())) for m in _WRITTEN_CASE.finditer(text)):
+        kinds.append("case")
+    if _RECEIPT.search(text):
+        kinds.append("receipt")
+    if _EMAIL_REFERENCE.search(text):
+        kinds.append("email")
+    return tuple(kinds)
 
 
 def spoken_digits(value: str) -> str:

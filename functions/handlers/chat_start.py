@@ -48,6 +48,7 @@ def _start(event: dict[str, Any]) -> dict[str, str]:
         flow_id=settings.chat_flow_arn.rsplit("/", 1)[-1],
         duration_minutes=settings.chat_duration_minutes,
         idempotency=rules.client_token(request),
+        customer=rules.verified_customer(event),
     )
     return rules.started(_call_connect(params))
 

@@ -68,8 +68,9 @@ def _inbound(contact: ContactData, params: EmailTriageParameters) -> triage.Inbo
     """The message as the contact carries it: the subject from the parameters or Connect's segment
     attribute, decoded; the body as text; the SES verdicts among the headers."""
     headers = _headers(params.headers)
+    given = dict(zip(SES_VERDICTS, (params.spamVerdict, params.virusVerdict), strict=True))
     for name in SES_VERDICTS:
-        verdict = _segment(contact, f"connect:{name}")
+        verdict = given[name].strip() or _segment(contact, f"connect:{name}")
         if verdict:
             headers.setdefault(name, verdict)
     subject = decode_subject(params.subject or _segment(contact, "connect:EmailSubject"))
@@ -83,6 +84,8 @@ def _screening(mail: triage.InboundEmail, unread: bool) -> triage.Screening:
     screened = triage.screening(mail)
     if unread and screened.kind is triage.Screen.EMPTY:
         return triage.Screening(triage.Screen.MESSAGE, "BODY_NOT_LOADED")
+    if unread and screened.signal == "NO_BODY":
+        return triage.Screening(triage.Screen.MESSAGE)  # not loaded, so not known to be empty
     if unread and screened.signal == "OUR_ACK_RETURNED":
         return triage.Screening(triage.Screen.MESSAGE, "FOLLOW_UP", screened.replies_to)
     return screened
@@ -104,6 +107,8 @@ def _triage(contact: ContactData, params: EmailTriageParameters) -> EmailTriageR
             bodyStatus=params.bodyStatus or None,
         )
     found = triage.classify(mail.subject, mail.body)
+    if screened.signal == "NO_BODY":
+        found = triage.without_text(found)
     if kind is triage.Screen.SUSPECT:
         found = triage.unrouted(found)  # spam or virus: the general queue, never a specialist
     received = now()
@@ -158,9 +163,8 @@ def _acknowledgement_outcome(  # noqa: PLR0917 - one message's facts, each used 
         return screened.kind.value
     if screened.signal == "FOLLOW_UP":
         return "FOLLOW_UP"
-    return _acknowledge(
-        mail, found, reference_no, due.strftime("%Y-%m-%d %H:%M UTC"), screened.kind, moment, unread
-    )
+    empty = screened.kind is triage.Screen.EMPTY or screened.signal == "NO_BODY"
+    return _acknowledge(mail, found, reference_no, due.strftime("%Y-%m-%d %H:%M UTC"), empty, moment, unread)
 
 
 def _answer(found: triage.Classification) -> str | None:
@@ -175,17 +179,17 @@ def _acknowledge(  # noqa: PLR0917 - one message's facts, each used once
     found: triage.Classification,
     reference_no: str,
     due: str,
-    kind: triage.Screen,
+    empty: bool,
     moment: int,
     unread: bool = False,
 ) -> str:
-    """SENT when the claim is stored and SES accepted the message; else why not."""
+    """SENT when the claim is stored and SES accepted the message; else why not. ``empty``: no text
+    to read (nothing, or a subject only): the acknowledgement says so, and that attachments arrived
+    if any were sent; it never quotes the message or names a file."""
     sender_key = address_pseudonym(mail.sender)
     if not email_acks.claim(sender_key, moment):
         return "RECENT"
-    subject, body = triage.acknowledgement(
-        reference_no, due, found.language, kind is triage.Screen.EMPTY, _answer(found), unread
-    )
+    subject, body = triage.acknowledgement(reference_no, due, found.language, empty, _answer(found), unread)
     try:
         client("sesv2").send_email(
             FromEmailAddress=os.environ.get(FROM_ADDRESS_ENV, DEFAULT_FROM_ADDRESS),

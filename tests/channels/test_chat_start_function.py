@@ -593,3 +593,58 @@ def test_the_api_model_refuses_what_the_function_refuses_for_a_schema_reason(
     # say (no more than three digits in a row, no markup): the checks the function alone makes
     elif gateway_accepts:
         assert reasons and all(r.startswith(":value_error") for r in reasons), reasons
+
+
+# -- a signed-in customer: customerId only from what API Gateway verified (an authorizer's claims,
+# rest-api-jwt-authorizer-claims.html), never from the page; the stack's public API has none
+
+
+def signed_in(event: dict[str, Any], sub: Any) -> dict[str, Any]:
+    return {
+        **event,
+        "requestContext": {**(event.get("requestContext") or {}), "authorizer": {"claims": {"sub": sub}}},
+    }
+
+
+def test_a_verified_customer_s_chat_starts_with_their_customer_id(chat_settings: Any) -> None:
+    """Given a start whose request context carries an authorizer's claims (sub = the customer's id)
+    When the real function runs against Connect (botocore's Stubber)
+    Then StartChatContact's Attributes carry customerId beside the page's language and entry."""
+    from botocore.stub import Stubber
+
+    from functions.core.aws import client
+
+    with Stubber(client("connect")) as stub:
+        attributes = {"language": "en", "entry": "web-chat", "customerId": "portal-7f3a"}
+        stub.add_response("start_chat_contact", STARTED, expected_request(Attributes=attributes))
+        event = signed_in(http({"displayName": "Ana", "requestId": REQUEST_ID}), "portal-7f3a")
+        response = handler(event, None)
+        stub.assert_no_pending_responses()
+    assert response["statusCode"] == 200
+
+
+def test_the_page_cannot_name_a_customer(chat_settings: Any) -> None:
+    """Given a page that puts a customerId in its body
+    When the function runs
+    Then the request is refused (INVALID_INPUT: not in the contract) and no chat is started."""
+    response = handler(http({"displayName": "Ana", "requestId": REQUEST_ID, "customerId": "someone"}), None)
+    assert response["statusCode"] == 400
+    assert json.loads(response["body"])["result"] == "INVALID_INPUT"
+
+
+@given(st.one_of(st.none(), st.integers(), st.text(max_size=200), st.lists(st.text(max_size=5))))
+def test_only_a_well_formed_verified_id_is_taken(sub: Any) -> None:
+    """Given any value as the authorizer's sub claim (or none)
+    When the verified customer is read
+    Then it is the value exactly when it is a well-formed id (1-128 of A-Z a-z 0-9 _ -), else blank;
+    an event without an authorizer is anonymous."""
+    event = signed_in({"body": "{}"}, sub)
+    wanted = (
+        sub
+        if isinstance(sub, str)
+        and 0 < len(sub) <= 128
+        and all(c.isascii() and (c.isalnum() or c in "_-") for c in sub)
+        else ""
+    )
+    assert rules.verified_customer(event) == wanted
+    assert rules.verified_customer({"body": "{}", "requestContext": {"identity": {}}}) == ""

@@ -77,10 +77,11 @@ def test_before_a_weekend_or_a_holiday_the_mail_is_due_while_the_desk_is_closed(
 
 def test_a_carried_in_backlog_is_planned_by_its_deadline() -> None:
     # Given the demo day, then with 400 e-mails carried in (received at yesterday's closing), then
-    # with the same backlog received 20 h before opening (due 4 h after it)
-    fresh = mail_day()
+    # with the same backlog received 22 h before opening (due 2 h after it; the demo day's own night
+    # mail is due from 10 h after opening, so a backlog due after 4 h no longer needs more agents)
+    fresh = mail_day(carried_in=0)
     carried = mail_day(carried_in=400)
-    old = mail_day(carried_in=400, carried_in_age_hours=20)
+    old = mail_day(carried_in=400, carried_in_age_hours=22)
     # Then the backlog takes agents under both rules, and an older backlog (due sooner) more; the
     # by-closing rule, blind to deadlines, would let it wait past them
     assert level(carried, "deadline") > level(fresh, "deadline")
