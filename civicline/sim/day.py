@@ -311,10 +311,13 @@ class DayRunner:
             self.rested_items += rest_cold_items(moto_tables())[1]
 
     def _ticks(self, progress: ProgressFn) -> ProcessGen:
+        """The share of the day simulated so far, from the run's start (before midnight when the day
+        opens with the night's mail) to the last arrival, never below 0."""
         horizon = self.last_arrival
+        begin = min(0.0, self.sim.now)
         step = max(60.0, horizon / 200.0)
         while self.sim.now < horizon:
-            progress(SIMULATE_SHARE * min(1.0, self.sim.now / horizon))
+            progress(SIMULATE_SHARE * max(0.0, min(1.0, (self.sim.now - begin) / (horizon - begin))))
             yield step
 
     def run(self) -> DayResult:

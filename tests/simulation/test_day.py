@@ -183,3 +183,17 @@ def test_the_progress_bar_covers_the_aggregation_too(profile: SimulationProfile)
     assert seen == sorted(seen)
     assert any(SIMULATE_SHARE < value < 1.0 for value in seen)
     assert seen[-1] == 1.0
+
+
+def test_the_progress_bar_never_reads_below_zero_while_the_evening_before_runs() -> None:
+    from civicline.sim.day import run_start
+    from civicline.sim.profiles import load_profile
+
+    # Given the regional day, which opens with the night's mail (its run starts before midnight)
+    regional = load_profile("regional-hotline-day")
+    assert run_start(regional) < 0
+    seen: list[float] = []
+    # When a short run of it records its progress
+    run_day(regional, SEED, calls=30, hours=1, progress=seen.append)
+    # Then the bar starts at 0 %, only moves forward and ends at 100 %
+    assert seen[0] == 0.0 and seen == sorted(seen) and seen[-1] == 1.0
