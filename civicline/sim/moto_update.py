@@ -418,43 +418,20 @@ def _original_update_item(self: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 _SAVED: dict[str, Any] = {}
-#: the last condition parsed: (expression, names, values, op, names found, values found)
-_LAST_CONDITION: list[Any] = []
-
-
-def _parse_condition_once(parser: Any) -> Any:
-    """moto parses a request's condition twice (the response layer checks the placeholders it uses,
-    the backend evaluates it): the second parse of the very same expression with the very same
-    placeholder objects (held here, so no other object can take their identity) is the first one's."""
-    names, values = parser.expression_attribute_names, parser.expression_attribute_values
-    last = _LAST_CONDITION
-    if last and last[0] == parser.condition_expression and last[1] is names and last[2] is values:
-        parser.expr_attr_names_found.extend(last[4])
-        parser.expr_attr_values_found.extend(last[5])
-        return last[3]
-    op = _SAVED["condition"](parser)
-    last[:] = [parser.condition_expression, names, values, op]
-    last += [list(parser.expr_attr_names_found), list(parser.expr_attr_values_found)]
-    return op
 
 
 @contextmanager
 def fast_updates() -> Iterator[None]:
-    """Install the cached parse and the linear-time update on moto's DynamoDB backend, then restore."""
+    """Install the cached update-expression parse and the linear-time update on moto's DynamoDB
+    backend, then restore (a condition's parse is :mod:`civicline.sim.moto_condition`'s)."""
     import importlib
 
-    from moto.dynamodb.comparisons import ConditionExpressionParser
     from moto.dynamodb.models import DynamoDBBackend
 
     parser: Any = importlib.import_module(EXPRESSIONS).UpdateExpressionParser
     swaps = (
         Swap("make", parser, "make", classmethod(lambda cls, expression: parsed(expression))),
         Swap("update_item", DynamoDBBackend, "update_item", _fast_update_item),
-        Swap("condition", ConditionExpressionParser, "parse", _parse_condition_once),
     )
-    with replaced(_SAVED, *swaps) as mine:
-        try:
-            yield
-        finally:
-            if mine:
-                _LAST_CONDITION.clear()
+    with replaced(_SAVED, *swaps):
+        yield
