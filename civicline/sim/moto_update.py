@@ -7,9 +7,13 @@ aggregator's rollup update is one ``ADD`` per counter on items of a few hundred 
 spent most of a simulated day there (docs/decisions.md, "Speed and memory of the full day").
 
 What this keeps: moto parses the expression (cached per expression string: the parse is a pure
-function of the string, and moto copies the tree before it changes anything), moto evaluates the
-condition, moto creates a missing item and records stream records. What it replaces: for the plain
-fragment CivicLine's adapters write (``SET`` of top-level attributes to a value, an attribute,
+function of the string, and moto copies the tree before it changes anything; the placeholders the
+response layer looks for in a cached tree, ``find_clauses``, are remembered per tree and clause
+types too: moto's walk of the nested action list copies every level's list into the one above,
+quadratic in the number of actions, on the aggregator's rollup updates of a hundred counters),
+moto evaluates the condition, moto creates a missing item and records stream records. What it
+replaces: for the plain fragment CivicLine's adapters write (``SET`` of top-level attributes to a
+value, an attribute,
 ``if_not_exists`` and ``+``/``-``; ``ADD``; ``DELETE``; ``REMOVE``), the new values are computed
 from the item as it was, then set. Anything outside the fragment, and anything moto would refuse
 (an undefined placeholder, a type mismatch, a key or index attribute, a reserved word, two actions
@@ -56,6 +60,32 @@ class OutsideFragment(Exception):
 
 
 # -- the plan: moto's parse tree read once per expression string -------------------------------
+#: the cached trees (by id, the tree held so its id is not reused) and their clauses found by type
+_FOUND: dict[int, tuple[Any, dict[tuple[type, ...], list[Any]]]] = {}
+
+
+def _made(expression: str) -> Any:
+    """``UpdateExpressionParser.make``: the cached tree, whose ``find_clauses`` answers are kept."""
+    tree = parsed(expression)
+    if id(tree) not in _FOUND:
+        if len(_FOUND) >= 4096:
+            _FOUND.clear()
+        _FOUND[id(tree)] = (tree, {})
+    return tree
+
+
+def _find_clauses(node: Any, clause_types: Any) -> list[Any]:
+    """``Node.find_clauses``: on a cached tree the list found first (the same nodes), else moto's."""
+    entry = _FOUND.get(id(node))
+    if entry is None or entry[0] is not node:
+        return _SAVED["find_clauses"](node, clause_types)  # type: ignore[no-any-return]
+    key = tuple(clause_types)
+    found = entry[1].get(key)
+    if found is None:
+        found = entry[1][key] = list(_SAVED["find_clauses"](node, clause_types))
+    return list(found)
+
+
 @functools.lru_cache(maxsize=2048)
 def parsed(expression: str) -> Any:
     """moto's parse tree of ``expression`` (cached: moto deep-copies it before validating)."""
@@ -427,11 +457,17 @@ def fast_updates() -> Iterator[None]:
     import importlib
 
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.parsing.ast_nodes import Node
 
     parser: Any = importlib.import_module(EXPRESSIONS).UpdateExpressionParser
     swaps = (
-        Swap("make", parser, "make", classmethod(lambda cls, expression: parsed(expression))),
+        Swap("make", parser, "make", classmethod(lambda cls, expression: _made(expression))),
+        Swap("find_clauses", Node, "find_clauses", _find_clauses),
         Swap("update_item", DynamoDBBackend, "update_item", _fast_update_item),
     )
-    with replaced(_SAVED, *swaps):
-        yield
+    with replaced(_SAVED, *swaps) as mine:
+        try:
+            yield
+        finally:
+            if mine:
+                _FOUND.clear()
