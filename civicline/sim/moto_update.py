@@ -457,12 +457,12 @@ def fast_updates() -> Iterator[None]:
     import importlib
 
     from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.parsing.ast_nodes import Node
 
     parser: Any = importlib.import_module(EXPRESSIONS).UpdateExpressionParser
+    node: Any = importlib.import_module("moto.dynamodb.parsing.ast_nodes").Node  # untyped module
     swaps = (
         Swap("make", parser, "make", classmethod(lambda cls, expression: _made(expression))),
-        Swap("find_clauses", Node, "find_clauses", _find_clauses),
+        Swap("find_clauses", node, "find_clauses", _find_clauses),
         Swap("update_item", DynamoDBBackend, "update_item", _fast_update_item),
     )
     with replaced(_SAVED, *swaps) as mine:

@@ -37,13 +37,10 @@ configs = st.fixed_dictionaries(
 
 def _normalised(agent: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """The string with the feature list read as a set (botocore joins a set: its order is the set's)."""
-    parts, features = [], frozenset[str]()
-    for part in agent.split(" "):
-        if part.startswith("m/"):
-            features = frozenset(part[2:].split(","))
-            part = "m/"
-        parts.append(part)
-    return tuple(parts), features
+    parts = agent.split(" ")
+    features = [frozenset(part[2:].split(",")) for part in parts if part.startswith("m/")]
+    rest = tuple("m/" if part.startswith("m/") else part for part in parts)
+    return rest, features[0] if features else frozenset()
 
 
 def _agent(config: dict[str, Any], features: list[str]) -> str:
