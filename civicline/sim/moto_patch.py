@@ -67,7 +67,8 @@ def _restore(entries: list[tuple[Swap, Any]]) -> None:
 @contextmanager
 def stock() -> Iterator[None]:
     """The libraries' own attributes for the length of the block, every installed swap put back
-    on exit (in the order it was installed)."""
+    on exit (in the order it was installed). Only swaps made through :func:`replaced`: a patch
+    installed otherwise (moto_retention's, cold_items') stays in place."""
     active = list(_ACTIVE)
     _restore(active)
     try:
