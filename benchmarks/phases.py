@@ -171,9 +171,10 @@ class DayFloor:
     times: on a machine shared with other sessions the CPU time of one moto PutItem moved by a factor
     of two between runs and within one (docs/decisions.md), so a unit measured only before the day
     priced the day at another load. Each sample puts ``SAMPLE_WRITES`` items into a table of its own
-    (no other code reads it) through a client of its own, on moto's own action listing and signed (the
-    hot paths a PutItem crosses are undone for the sample; the collector's policy stays). The
-    samples' CPU time is charged to the phase ``floor``, which the day's total leaves out."""
+    (no other code reads it) through a client of its own, with every swap of
+    :mod:`civicline.sim.moto_patch` undone for the sample (:func:`~civicline.sim.moto_patch.stock`:
+    signed, on moto's own action listing and so on; the collector's policy stays). The samples' CPU
+    time is charged to the phase ``floor``, which the day's total leaves out."""
 
     def __init__(self, clock: PhaseClock, samples: int) -> None:
         self.clock = clock
@@ -201,40 +202,22 @@ class DayFloor:
         return start_with_floor
 
     def sample(self, aws: Any) -> None:
-        import importlib
-
         import boto3
 
-        responses: Any = importlib.import_module("moto.core.responses")
-        from civicline.sim import moto_dispatch, moto_signing
+        from civicline.sim.moto_patch import stock
+        from civicline.sim.moto_tables import create_keyed_table
 
-        with self.clock.phase("floor"), moto_signing.signed():
+        with self.clock.phase("floor"), stock():
             ddb = boto3.client("dynamodb")
             table = "civicline-floor-sample"
             if table not in ddb.list_tables()["TableNames"]:
-                ddb.create_table(
-                    TableName=table,
-                    KeySchema=[
-                        {"AttributeName": "pk", "KeyType": "HASH"},
-                        {"AttributeName": "sk", "KeyType": "RANGE"},
-                    ],
-                    AttributeDefinitions=[
-                        {"AttributeName": "pk", "AttributeType": "S"},
-                        {"AttributeName": "sk", "AttributeType": "S"},
-                    ],
-                    BillingMode="PAY_PER_REQUEST",
-                )
-            listed = responses.method_names_from_class
-            responses.method_names_from_class = moto_dispatch._SAVED.get("method_names", listed)
-            try:
-                ddb.put_item(TableName=table, Item={"pk": {"S": "warm"}, "sk": {"S": "up"}})
-                started = time.process_time()
-                for i in range(SAMPLE_WRITES):
-                    item = {"pk": {"S": f"k{len(self.seconds)}-{i}"}, "sk": {"S": "s"}, "n": {"N": str(i)}}
-                    ddb.put_item(TableName=table, Item=item)
-                self.seconds.append((time.process_time() - started) / SAMPLE_WRITES)
-            finally:
-                responses.method_names_from_class = listed
+                create_keyed_table(ddb, table)
+            ddb.put_item(TableName=table, Item={"pk": {"S": "warm"}, "sk": {"S": "up"}})
+            started = time.process_time()
+            for i in range(SAMPLE_WRITES):
+                item = {"pk": {"S": f"k{len(self.seconds)}-{i}"}, "sk": {"S": "s"}, "n": {"N": str(i)}}
+                ddb.put_item(TableName=table, Item=item)
+            self.seconds.append((time.process_time() - started) / SAMPLE_WRITES)
 
 
 def growth(taken: list[tracemalloc.Snapshot], top: int = 25) -> list[dict[str, Any]]:

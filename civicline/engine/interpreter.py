@@ -31,7 +31,7 @@ from civicline.engine.invoker import LambdaInvoker
 from civicline.engine.library import FlowLibrary, LoadedFlow
 from civicline.engine.observer import ActionStarted, EngineObserver
 from civicline.engine.outcome import Outcome
-from civicline.engine.references import as_text, interpolate, resolve_all, resolve_value
+from civicline.engine.references import REFERENCE_RE, as_text, interpolate, resolve_all, resolve_value
 from civicline.engine.result import CallerScript, CallResult, Step
 from schemas.flow_language import FlowAction
 
@@ -49,6 +49,12 @@ __all__ = ["AGENT_DISCONNECT", "Engine", "Run", "evaluate"]
 
 class LoopLimitError(Exception):
     pass
+
+
+def _references(value: Any) -> bool:
+    """Whether ``value`` is text holding a ``$.`` reference (what ``resolve_value`` and ``interpolate``
+    look up in the flow data; anything else they return, or render, without reading it)."""
+    return isinstance(value, str) and REFERENCE_RE.search(value) is not None
 
 
 @dataclass
@@ -86,7 +92,10 @@ class Run:
         return self.contact.flow_data(self.frame.flow_attributes if self.frame else None)
 
     def resolve(self, value: Any) -> Any:
-        """A static-or-single-JSONPath parameter."""
+        """A static-or-single-JSONPath parameter (a value with no reference in it is its own answer:
+        the flow data object is built only when a reference reads it)."""
+        if not _references(value):
+            return value
         return resolve_value(value, self.data())
 
     def resolve_text(self, value: Any) -> str:
@@ -95,7 +104,10 @@ class Run:
 
     def text(self, value: Any) -> str:
         """A static-or-dynamic parameter (references interpolated); a reference that resolves to
-        nothing or to a whole map is noted in the transcript (the flow depends on it)."""
+        nothing or to a whole map is noted in the transcript (the flow depends on it). Text with no
+        reference in it is what ``interpolate`` returns for it, without building the flow data."""
+        if not _references(value):
+            return value if isinstance(value, str) else as_text(value)
         return interpolate(value, self.data(), lambda ref, why: self.note(f"{ref} {why}"))
 
     def text_map(self, values: Any) -> dict[str, str]:

@@ -8,6 +8,8 @@ in each module compare against moto's own code) and only removes work moto repea
 * :func:`civicline.sim.moto_condition.cached_conditions`: a condition expression parsed once;
 * :func:`civicline.sim.moto_dispatch.remembered_actions`: a handler class's actions listed once;
 * :func:`civicline.sim.moto_signing.unsigned_requests`: requests to moto not signed (nothing checks);
+* :func:`civicline.sim.moto_envelope.remembered_envelope`: the user-agent string and moto's URL
+  map of a service built once per input, not per call;
 * :func:`day_collector`: the garbage collector's policy while the day runs.
 
 Entered by :func:`civicline.sim.fastmoto.fast_transactions` (the one hook of a simulated day).
@@ -54,6 +56,7 @@ def cpu_hot_paths() -> Iterator[None]:
     """All of the above but :data:`DISABLED`, restored in reverse order."""
     from civicline.sim.moto_condition import cached_conditions
     from civicline.sim.moto_dispatch import remembered_actions
+    from civicline.sim.moto_envelope import remembered_envelope
     from civicline.sim.moto_query import partition_queries
     from civicline.sim.moto_serialize import direct_attribute_values
     from civicline.sim.moto_signing import unsigned_requests
@@ -64,6 +67,7 @@ def cpu_hot_paths() -> Iterator[None]:
         "condition": cached_conditions,
         "dispatch": remembered_actions,
         "signing": unsigned_requests,
+        "envelope": remembered_envelope,
         "gc": day_collector,
     }
     with ExitStack() as stack:

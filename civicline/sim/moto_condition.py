@@ -12,6 +12,12 @@ value placeholder of the tree is defined (else moto parses again, so it raises i
 tree's value leaves replaced by this request's values, the placeholders found recorded as moto records
 them, and moto's own ``_make_op_condition`` (which raises its own errors for bad operands). An
 expression moto cannot parse is never cached: moto raises on every request.
+
+One request, one parse: moto parses a request's condition twice (the response layer checks the
+placeholders it uses, the backend evaluates it). The second parse of the very same expression with
+the very same placeholder objects (held here, so no other object can take their identity) is the
+first one's operation, with the placeholders found recorded again. (This was a second patch of the
+same method in ``moto_update``; one patch now does both.)
 tests/simulation/test_perf_moto_condition.py compares generated conditions against moto's own code.
 """
 
@@ -77,8 +83,26 @@ def _with_values(node: Any, values: dict[str, Any], value_kind: str) -> Any:
     return node._replace(children=[_with_values(child, values, value_kind) for child in node.children])
 
 
+#: the last condition parsed: (expression, names, values, op, names found, values found)
+_LAST: list[Any] = []
+
+
 def cached_parse(parser: Any) -> Any:
-    """``ConditionExpressionParser.parse`` with the syntax tree cached (see the module docstring)."""
+    """``ConditionExpressionParser.parse``: the request's second parse is its first one's, any other
+    built from the cached syntax tree (see the module docstring)."""
+    names, values = parser.expression_attribute_names, parser.expression_attribute_values
+    last = _LAST
+    if last and last[0] == parser.condition_expression and last[1] is names and last[2] is values:
+        parser.expr_attr_names_found.extend(last[4])
+        parser.expr_attr_values_found.extend(last[5])
+        return last[3]
+    op = _parse(parser)
+    last[:] = [parser.condition_expression, names, values, op]
+    last += [list(parser.expr_attr_names_found), list(parser.expr_attr_values_found)]
+    return op
+
+
+def _parse(parser: Any) -> Any:
     expression = parser.condition_expression
     names_key = _names_key(parser.expression_attribute_names)
     if not expression or type(expression) is not str or names_key is None:
@@ -106,3 +130,4 @@ def cached_conditions() -> Iterator[None]:
         finally:
             if mine:
                 _TEMPLATES.clear()
+                _LAST.clear()

@@ -6,6 +6,10 @@ day, keeps the library's own callable so the replacement can fall back to it, mu
 use (a day inside a sweep inside a test) and must leave the library exactly as it found it: a
 classmethod stays a classmethod, an attribute that was only inherited is deleted again rather than
 pinned on the object. Written out six times, those rules had already drifted apart.
+
+:func:`stock` puts the libraries' own attributes back for a while inside any number of ``replaced``
+(the unit sample of ``benchmarks.phases`` must cost what a stock PutItem costs, whatever levers the
+day has on).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 _ABSENT = object()
+#: every swap installed now, with the raw value it replaced, in the order installed
+_ACTIVE: list[tuple[Swap, Any]] = []
 
 
 class Swap(NamedTuple):
@@ -39,12 +45,34 @@ def replaced(saved: dict[str, Any], *swaps: Swap) -> Iterator[bool]:
         saved[swap.key] = getattr(swap.owner, swap.attribute)
     for swap in swaps:
         setattr(swap.owner, swap.attribute, swap.replacement)
+    mine = list(zip(swaps, raw, strict=True))
+    _ACTIVE.extend(mine)
     try:
         yield True
     finally:
-        for swap, value in zip(swaps, raw, strict=True):
-            if value is _ABSENT:
-                delattr(swap.owner, swap.attribute)
-            else:
-                setattr(swap.owner, swap.attribute, value)
+        for entry in mine:
+            _ACTIVE.remove(entry)
+        _restore(mine)
         saved.clear()
+
+
+def _restore(entries: list[tuple[Swap, Any]]) -> None:
+    for swap, value in reversed(entries):
+        if value is _ABSENT:
+            delattr(swap.owner, swap.attribute)
+        else:
+            setattr(swap.owner, swap.attribute, value)
+
+
+@contextmanager
+def stock() -> Iterator[None]:
+    """The libraries' own attributes for the length of the block, every installed swap put back
+    on exit (in the order it was installed). Only swaps made through :func:`replaced`: a patch
+    installed otherwise (moto_retention's, cold_items') stays in place."""
+    active = list(_ACTIVE)
+    _restore(active)
+    try:
+        yield
+    finally:
+        for swap, _ in active:
+            setattr(swap.owner, swap.attribute, swap.replacement)

@@ -48,16 +48,16 @@ def unsigned_requests() -> Iterator[None]:
         yield
 
 
+#: botocore's own choice while :func:`signed` has put it back (its own ``replaced`` record)
+_SIGNED: dict[str, Any] = {}
+
+
 @contextmanager
 def signed() -> Iterator[None]:
     """botocore's own signing for a while inside :func:`unsigned_requests` (a unit sample must cost
-    what a stock PutItem costs)."""
-    signer = _signer()
+    what a stock PutItem costs); outside it, nothing to undo."""
     if not _SAVED:
         yield
         return
-    signer._choose_signer = _SAVED["choose"]
-    try:
+    with replaced(_SIGNED, Swap("choose", _signer(), "_choose_signer", _SAVED["choose"])):
         yield
-    finally:
-        signer._choose_signer = _unsigned

@@ -7,9 +7,13 @@ aggregator's rollup update is one ``ADD`` per counter on items of a few hundred 
 spent most of a simulated day there (docs/decisions.md, "Speed and memory of the full day").
 
 What this keeps: moto parses the expression (cached per expression string: the parse is a pure
-function of the string, and moto copies the tree before it changes anything), moto evaluates the
-condition, moto creates a missing item and records stream records. What it replaces: for the plain
-fragment CivicLine's adapters write (``SET`` of top-level attributes to a value, an attribute,
+function of the string, and moto copies the tree before it changes anything; the placeholders the
+response layer looks for in a cached tree, ``find_clauses``, are remembered per tree and clause
+types too: moto's walk of the nested action list copies every level's list into the one above,
+quadratic in the number of actions, on the aggregator's rollup updates of a hundred counters),
+moto evaluates the condition, moto creates a missing item and records stream records. What it
+replaces: for the plain fragment CivicLine's adapters write (``SET`` of top-level attributes to a
+value, an attribute,
 ``if_not_exists`` and ``+``/``-``; ``ADD``; ``DELETE``; ``REMOVE``), the new values are computed
 from the item as it was, then set. Anything outside the fragment, and anything moto would refuse
 (an undefined placeholder, a type mismatch, a key or index attribute, a reserved word, two actions
@@ -56,6 +60,32 @@ class OutsideFragment(Exception):
 
 
 # -- the plan: moto's parse tree read once per expression string -------------------------------
+#: the cached trees (by id, the tree held so its id is not reused) and their clauses found by type
+_FOUND: dict[int, tuple[Any, dict[tuple[type, ...], list[Any]]]] = {}
+
+
+def _made(expression: str) -> Any:
+    """``UpdateExpressionParser.make``: the cached tree, whose ``find_clauses`` answers are kept."""
+    tree = parsed(expression)
+    if id(tree) not in _FOUND:
+        if len(_FOUND) >= 4096:
+            _FOUND.clear()
+        _FOUND[id(tree)] = (tree, {})
+    return tree
+
+
+def _find_clauses(node: Any, clause_types: Any) -> list[Any]:
+    """``Node.find_clauses``: on a cached tree the list found first (the same nodes), else moto's."""
+    entry = _FOUND.get(id(node))
+    if entry is None or entry[0] is not node:
+        return _SAVED["find_clauses"](node, clause_types)  # type: ignore[no-any-return]
+    key = tuple(clause_types)
+    found = entry[1].get(key)
+    if found is None:
+        found = entry[1][key] = list(_SAVED["find_clauses"](node, clause_types))
+    return list(found)
+
+
 @functools.lru_cache(maxsize=2048)
 def parsed(expression: str) -> Any:
     """moto's parse tree of ``expression`` (cached: moto deep-copies it before validating)."""
@@ -418,43 +448,26 @@ def _original_update_item(self: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 _SAVED: dict[str, Any] = {}
-#: the last condition parsed: (expression, names, values, op, names found, values found)
-_LAST_CONDITION: list[Any] = []
-
-
-def _parse_condition_once(parser: Any) -> Any:
-    """moto parses a request's condition twice (the response layer checks the placeholders it uses,
-    the backend evaluates it): the second parse of the very same expression with the very same
-    placeholder objects (held here, so no other object can take their identity) is the first one's."""
-    names, values = parser.expression_attribute_names, parser.expression_attribute_values
-    last = _LAST_CONDITION
-    if last and last[0] == parser.condition_expression and last[1] is names and last[2] is values:
-        parser.expr_attr_names_found.extend(last[4])
-        parser.expr_attr_values_found.extend(last[5])
-        return last[3]
-    op = _SAVED["condition"](parser)
-    last[:] = [parser.condition_expression, names, values, op]
-    last += [list(parser.expr_attr_names_found), list(parser.expr_attr_values_found)]
-    return op
 
 
 @contextmanager
 def fast_updates() -> Iterator[None]:
-    """Install the cached parse and the linear-time update on moto's DynamoDB backend, then restore."""
+    """Install the cached update-expression parse and the linear-time update on moto's DynamoDB
+    backend, then restore (a condition's parse is :mod:`civicline.sim.moto_condition`'s)."""
     import importlib
 
-    from moto.dynamodb.comparisons import ConditionExpressionParser
     from moto.dynamodb.models import DynamoDBBackend
 
     parser: Any = importlib.import_module(EXPRESSIONS).UpdateExpressionParser
+    node: Any = importlib.import_module("moto.dynamodb.parsing.ast_nodes").Node  # untyped module
     swaps = (
-        Swap("make", parser, "make", classmethod(lambda cls, expression: parsed(expression))),
+        Swap("make", parser, "make", classmethod(lambda cls, expression: _made(expression))),
+        Swap("find_clauses", node, "find_clauses", _find_clauses),
         Swap("update_item", DynamoDBBackend, "update_item", _fast_update_item),
-        Swap("condition", ConditionExpressionParser, "parse", _parse_condition_once),
     )
     with replaced(_SAVED, *swaps) as mine:
         try:
             yield
         finally:
             if mine:
-                _LAST_CONDITION.clear()
+                _FOUND.clear()

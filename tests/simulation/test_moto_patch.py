@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from civicline.sim.moto_patch import Swap, replaced
+from civicline.sim.moto_patch import Swap, replaced, stock
 
 
 class _Base:
@@ -64,3 +64,34 @@ def test_an_error_inside_still_restores() -> None:
         raise RuntimeError("boom")
     assert _Library.make("x") == "library x"
     assert saved == {}
+
+
+def test_stock_puts_the_library_back_for_a_while_and_the_swaps_again_after() -> None:
+    """Given two swaps installed (a classmethod and an inherited method of an instance), when a
+    block runs inside ``stock()``, then the library's own attributes answer in it (raw classmethod,
+    no attribute pinned on the instance) and the replacements answer again after it, until their
+    own ``replaced`` ends."""
+    thing = _Library()
+    raw = vars(_Library)["make"]
+    swaps = (
+        Swap("make", _Library, "make", classmethod(lambda cls, text: "fast")),
+        Swap("inherited", thing, "inherited", lambda: "fast"),
+    )
+    with replaced({}, *swaps):
+        with stock():
+            assert vars(_Library)["make"] is raw
+            assert "inherited" not in vars(thing)
+            assert (_Library.make("x"), thing.inherited()) == ("library x", "base")
+        assert (_Library.make("x"), thing.inherited()) == ("fast", "fast")
+    assert (_Library.make("x"), thing.inherited()) == ("library x", "base")
+    # Then outside any swap, stock() has nothing to undo
+    with stock():
+        assert vars(_Library)["make"] is raw
+
+
+def test_stock_restores_the_swaps_when_the_block_fails() -> None:
+    swap = Swap("make", _Library, "make", classmethod(lambda cls, text: "fast"))
+    with replaced({}, swap):
+        with pytest.raises(RuntimeError), stock():
+            raise RuntimeError("inside")
+        assert _Library.make("x") == "fast"

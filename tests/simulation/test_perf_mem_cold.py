@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from civicline.sim.cold_items import packed_class, rest_cold_items, resting_ttl, watched_class
+from civicline.sim.moto_tables import create_keyed_table
 
 PLAIN, RESTING = "cold-moto", "cold-rest"
 NAMES = ("a", "b", "n", "l", "expires_at")
@@ -74,18 +75,7 @@ def tables(local_aws: Any) -> Any:
 
     ddb = client("dynamodb")
     for name in (PLAIN, RESTING):
-        ddb.create_table(
-            TableName=name,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_keyed_table(ddb, name)
     return ddb
 
 

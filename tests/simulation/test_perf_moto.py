@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from civicline.sim.fastmoto import fast_transactions
+from civicline.sim.moto_tables import create_keyed_table
 from civicline.sim.moto_update import decided, fast_updates, plan
 
 KEY = {"pk": {"S": "p"}, "sk": {"S": "s"}}
@@ -149,25 +150,10 @@ def tables() -> Iterator[tuple[Any, str, str]]:
         client = boto3.client("dynamodb", region_name="us-east-1")
         names = ("moto-own", "moto-fast")
         for name in names:
-            client.create_table(
-                TableName=name,
-                KeySchema=[
-                    {"AttributeName": "pk", "KeyType": "HASH"},
-                    {"AttributeName": "sk", "KeyType": "RANGE"},
-                ],
-                AttributeDefinitions=[
-                    {"AttributeName": "pk", "AttributeType": "S"},
-                    {"AttributeName": "sk", "AttributeType": "S"},
-                    {"AttributeName": "g", "AttributeType": "S"},
-                ],
-                GlobalSecondaryIndexes=[
-                    {
-                        "IndexName": "by-g",
-                        "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                        "Projection": {"ProjectionType": "ALL"},
-                    }
-                ],
-                BillingMode="PAY_PER_REQUEST",
+            create_keyed_table(
+                client,
+                name,
+                index_on="g",
                 StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
             )
         decided.clear()

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from civicline.sim.moto_signing import signed, unsigned_requests
+from civicline.sim.moto_tables import create_keyed_table
 
 TABLES = ("left", "right")
 
@@ -29,18 +30,7 @@ def ddb() -> Iterator[Any]:
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         for name in TABLES:
-            client.create_table(
-                TableName=name,
-                KeySchema=[
-                    {"AttributeName": "pk", "KeyType": "HASH"},
-                    {"AttributeName": "sk", "KeyType": "RANGE"},
-                ],
-                AttributeDefinitions=[
-                    {"AttributeName": "pk", "AttributeType": "S"},
-                    {"AttributeName": "sk", "AttributeType": "S"},
-                ],
-                BillingMode="PAY_PER_REQUEST",
-            )
+            create_keyed_table(client, name)
         yield client
 
 
