@@ -97,16 +97,23 @@ class QueueCheck:
 
 
 def check_queues(day_rows: Iterable[_Row]) -> list[QueueCheck]:
-    """Every queue's offered, answered-in-time and abandoned contacts of the day (queue ALL last)."""
-    out = []
+    """Every queue's offered, answered-in-time and abandoned contacts of the run (queue ALL last).
+
+    Summed over the run's day rows: a run that opens with the evening before's e-mails spans two
+    calendar days, and the summary's figures are the run's (``summary.run_row``), so a queue's row
+    must be too, or the ALL row would disagree with the headline."""
+    totals: dict[str, list[int]] = {}
     for row in day_rows:
         c = row.counters()
-        offered, within = int(c.get("offered", 0)), int(c.get("answered_within_threshold", 0))
-        if not offered:
-            continue
-        out.append(
-            QueueCheck(row.rollup.queue, offered, within, int(c.get("abandoned", 0)), within / offered)
-        )
+        sums = totals.setdefault(row.rollup.queue, [0, 0, 0])
+        sums[0] += int(c.get("offered", 0))
+        sums[1] += int(c.get("answered_within_threshold", 0))
+        sums[2] += int(c.get("abandoned", 0))
+    out = [
+        QueueCheck(queue, offered, within, abandoned, within / offered)
+        for queue, (offered, within, abandoned) in totals.items()
+        if offered
+    ]
     return sorted(out, key=lambda q: (q.queue == "ALL", q.queue))
 
 
