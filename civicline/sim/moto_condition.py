@@ -124,10 +124,6 @@ def cached_conditions() -> Iterator[None]:
     """Install the cached parse on moto's ``ConditionExpressionParser``, then restore moto's."""
     from moto.dynamodb.comparisons import ConditionExpressionParser
 
-    with replaced(_SAVED, Swap("parse", ConditionExpressionParser, "parse", cached_parse)) as mine:
-        try:
-            yield
-        finally:
-            if mine:
-                _TEMPLATES.clear()
-                _LAST.clear()
+    swap = Swap("parse", ConditionExpressionParser, "parse", cached_parse)
+    with replaced(_SAVED, swap, forget=(_TEMPLATES, _LAST)):
+        yield

@@ -34,9 +34,6 @@ def remembered_actions() -> Iterator[None]:
     import importlib
 
     responses: Any = importlib.import_module("moto.core.responses")
-    with replaced(_SAVED, Swap("method_names", responses, "method_names_from_class", _method_names)) as mine:
-        try:
-            yield
-        finally:
-            if mine:
-                _NAMES.clear()
+    swap = Swap("method_names", responses, "method_names_from_class", _method_names)
+    with replaced(_SAVED, swap, forget=(_NAMES,)):
+        yield

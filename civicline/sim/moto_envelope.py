@@ -114,10 +114,5 @@ def remembered_envelope() -> Iterator[None]:
         Swap("user_agent", UserAgentString, "to_string", remembered_user_agent),
         Swap("urls", BaseBackend, "urls", property(remembered_urls)),
     )
-    with replaced(_SAVED, *swaps) as mine:
-        try:
-            yield
-        finally:
-            if mine:
-                _AGENTS.clear()
-                _URLS.clear()
+    with replaced(_SAVED, *swaps, forget=(_AGENTS, _URLS)):
+        yield

@@ -16,11 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 _ABSENT = object()
 #: every swap installed now, with the raw value it replaced, in the order installed
 _ACTIVE: list[tuple[Swap, Any]] = []
+
+
+class Clearable(Protocol):
+    """A cache a replacement fills (a dict or a list): emptied when its swaps are restored."""
+
+    def clear(self) -> None: ...
 
 
 class Swap(NamedTuple):
@@ -33,10 +39,11 @@ class Swap(NamedTuple):
 
 
 @contextmanager
-def replaced(saved: dict[str, Any], *swaps: Swap) -> Iterator[bool]:
+def replaced(saved: dict[str, Any], *swaps: Swap, forget: tuple[Clearable, ...] = ()) -> Iterator[bool]:
     """Install ``swaps`` unless ``saved`` says they already are (nested use: yields False and does
-    nothing); on exit restore each attribute as it was (its own raw value, or absent) and empty
-    ``saved``. Yields True to the call that installed them."""
+    nothing); on exit restore each attribute as it was (its own raw value, or absent), empty
+    ``saved`` and the ``forget`` caches the replacements filled (what they remembered is about the
+    objects of this block). Yields True to the call that installed them."""
     if saved:
         yield False
         return
@@ -54,6 +61,8 @@ def replaced(saved: dict[str, Any], *swaps: Swap) -> Iterator[bool]:
             _ACTIVE.remove(entry)
         _restore(mine)
         saved.clear()
+        for cache in forget:
+            cache.clear()
 
 
 def _restore(entries: list[tuple[Swap, Any]]) -> None:

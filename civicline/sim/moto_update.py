@@ -465,9 +465,5 @@ def fast_updates() -> Iterator[None]:
         Swap("find_clauses", node, "find_clauses", _find_clauses),
         Swap("update_item", DynamoDBBackend, "update_item", _fast_update_item),
     )
-    with replaced(_SAVED, *swaps) as mine:
-        try:
-            yield
-        finally:
-            if mine:
-                _FOUND.clear()
+    with replaced(_SAVED, *swaps, forget=(_FOUND,)):
+        yield

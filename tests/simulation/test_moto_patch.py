@@ -95,3 +95,23 @@ def test_stock_restores_the_swaps_when_the_block_fails() -> None:
         with pytest.raises(RuntimeError), stock():
             raise RuntimeError("inside")
         assert _Library.make("x") == "fast"
+
+
+def test_the_caches_a_replacement_filled_are_emptied_by_the_call_that_installed_it() -> None:
+    # Given a replacement that remembers what it answered, in a dict and a list
+    saved: dict[str, Any] = {}
+    seen: dict[str, str] = {}
+    last: list[str] = []
+
+    def remembering(cls: Any, text: str) -> str:
+        last.append(text)
+        return seen.setdefault(text, "fast")
+
+    swap = Swap("make", _Library, "make", classmethod(remembering))
+    with replaced(saved, swap, forget=(seen, last)):
+        with replaced(saved, swap, forget=(seen, last)):
+            _Library.make("x")
+        # When a nested use ends / Then what was remembered is still there
+        assert seen == {"x": "fast"} and last == ["x"]
+    # Then the installing call's exit empties both
+    assert seen == {} and last == []
