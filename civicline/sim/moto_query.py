@@ -10,8 +10,12 @@ What this changes: only where moto's query finds its candidates. moto's own ``qu
 of the table whose ``all_items`` holds that partition's items only; moto then sorts them by the sort
 key (unique within a partition, so the order is the one it would have found), pages, applies the
 key condition, the filter, the limit and the projection, and deep-copies the results, as before.
-A query on an index, and every other use of ``all_items`` (a scan), are moto's.
-tests/simulation/test_perf_moto_query.py compares generated queries against moto's own code.
+A query on an index gets every item of the table unsorted (:class:`UnsortedView`): moto then keeps
+the items the index holds and sorts them by the index's keys followed by the table's own keys, an
+order in which no two items tie, so the order it started from cannot show; sorting the whole table
+first cost 28 ms per query on a 10,000-call day's callbacks table (the dispatcher's ``by_state_due``
+reads). Every other use of ``all_items`` (a scan) is moto's.
+tests/simulation/test_perf_cpu_moto.py compares generated queries against moto's own code.
 """
 
 from __future__ import annotations
@@ -48,6 +52,19 @@ class PartitionView:
         return list(partition.values())
 
 
+class UnsortedView(PartitionView):
+    """The table as moto's index query sees it: every item, in storage order, not sorted."""
+
+    def __init__(self, table: Any) -> None:
+        super().__init__(table, None)
+
+    def all_items(self) -> list[Any]:
+        table = self._table
+        if not table.range_key_attr:
+            return list(table.items.values())
+        return [item for partition in table.items.values() for item in partition.values()]
+
+
 #: where moto's backend passes ``index_name`` to ``Table.query`` (after the key and six arguments)
 INDEX_NAME_POSITION = 6
 
@@ -55,7 +72,9 @@ INDEX_NAME_POSITION = 6
 def _partition_query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
     original = _SAVED["query"]
     index_name = args[INDEX_NAME_POSITION] if len(args) > INDEX_NAME_POSITION else kwargs.get("index_name")
-    if index_name or hash_key is None or not _hashable(hash_key):
+    if index_name:
+        return original(UnsortedView(self), hash_key, *args, **kwargs)
+    if hash_key is None or not _hashable(hash_key):
         return original(self, hash_key, *args, **kwargs)
     return original(PartitionView(self, hash_key), hash_key, *args, **kwargs)
 

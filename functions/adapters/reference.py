@@ -17,6 +17,7 @@ office that handled it and ``expires_at`` (TTL) ``repeat_window_days`` later.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -112,19 +113,79 @@ def holiday_item(day: date, name: str) -> dict[str, Any]:
 # --- caller history (state table) ------------------------------------------------------------
 
 
-def last_office(caller_key: str, subject: str, now: datetime, contact_id: str) -> str | None:
-    """The office that handled this caller's same subject within the window (TTL is lazy: check).
+def prior_office(item: dict[str, Any] | None, now: datetime, contact_id: str) -> str | None:
+    """The office a history record sends a repeat caller back to, or None.
 
-    A record written by this same contact (a Connect retry) counts only if that first call was itself
-    a repeat, so a retried call gets the same answer as the first one.
+    An expired record (TTL deletes lazily) is none. A record written by this same contact (a Connect
+    retry) counts only if that first call was itself a repeat, so a retried call gets the same answer
+    as the first one.
     """
-    item = dynamo.get("state", f"HIST#{caller_key}", subject)
     if not item or float(item.get("expires_at", 0)) <= now.timestamp():
         return None
     if item.get("contact_id") == contact_id and item.get("reason") != "REPEAT":
         return None
     office_id = item.get("office_id")
     return office_id if isinstance(office_id, str) else None
+
+
+#: a history write goes through only where the caller has no record in the window (see prior_office)
+_NO_HISTORY = "attribute_not_exists(pk) OR attribute_not_exists(expires_at) OR expires_at <= :now"
+
+
+@dataclass(frozen=True)
+class CallerHistory:
+    """One caller's history for one subject, as one contact sees it at one moment."""
+
+    caller_key: str
+    subject: str
+    moment: datetime
+    contact_id: str
+    window_days: int
+
+    def _item(self, office_id: str, reason: str) -> dict[str, Any]:
+        return dynamo.to_item(
+            {
+                "pk": f"HIST#{self.caller_key}",
+                "sk": self.subject,
+                "office_id": office_id,
+                "contact_id": self.contact_id,
+                "reason": reason,
+                "expires_at": int((self.moment + timedelta(days=self.window_days)).timestamp()),
+            }
+        )
+
+    def prior_office(self) -> str | None:
+        """The office that handled this caller's same subject within the window, read."""
+        item = dynamo.get("state", f"HIST#{self.caller_key}", self.subject)
+        return prior_office(item, self.moment, self.contact_id)
+
+    def remember(self, office_id: str, reason: str) -> None:
+        """Idempotent by nature: the same put for a retried call (the window restarts from now)."""
+        dynamo.ddb().put_item(TableName=dynamo.table("state"), Item=self._item(office_id, reason))
+
+    def remember_first(self, office_id: str, reason: str) -> dict[str, Any] | None:
+        """Write this call's history only where the caller has none in the window; else return that
+        record (None: written).
+
+        One conditional PutItem instead of a read and a put: most callers are not repeats, and for
+        them the history is the write. The condition holds where there is no record or only an
+        expired one, as :func:`prior_office` reads them; a refused write hands back the record it
+        found (``ReturnValuesOnConditionCheckFailure``, which costs no read capacity), so a repeat
+        costs this write and the put that follows, as a read and a put did.
+        """
+        client = dynamo.ddb()
+        try:
+            client.put_item(
+                TableName=dynamo.table("state"),
+                Item=self._item(office_id, reason),
+                ConditionExpression=_NO_HISTORY,
+                ExpressionAttributeValues={":now": {"N": repr(self.moment.timestamp())}},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except client.exceptions.ConditionalCheckFailedException as exc:
+            old = exc.response.get("Item")
+            return dynamo.from_item(old) if old else {}
+        return None
 
 
 def remember_office(
@@ -137,18 +198,5 @@ def remember_office(
     contact_id: str,
     reason: str,
 ) -> None:
-    """Idempotent by nature: the same put for a retried call (the window restarts from now)."""
-    expires = int((now + timedelta(days=window_days)).timestamp())
-    dynamo.ddb().put_item(
-        TableName=dynamo.table("state"),
-        Item=dynamo.to_item(
-            {
-                "pk": f"HIST#{caller_key}",
-                "sk": subject,
-                "office_id": office_id,
-                "contact_id": contact_id,
-                "reason": reason,
-                "expires_at": expires,
-            }
-        ),
-    )
+    """A history record written as routing writes it (seeding, tests)."""
+    CallerHistory(caller_key, subject, now, contact_id, window_days).remember(office_id, reason)

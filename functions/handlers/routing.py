@@ -1,7 +1,9 @@
 """Lambda ``routing``: route an intent, answer from the knowledge base, or look up an office.
 
-Warm hot path of ``action=route``: one read (caller history), plus one write when an office handled
-the call (history for repeat callers); rules and offices come from the per-container cache.
+Warm hot path of ``action=route``: one AWS call for most callers (the conditional write of their
+history, which a caller who already has one in the window is refused, getting that record back: a
+repeat then costs one more write), one read where no office handles the call; rules and offices come
+from the per-container cache.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from functions.domain.identifiers import is_valid_case_number
 from functions.handlers._common import caller_key
 from schemas.connect_lambda import ContactData
 from schemas.functions import RoutingParameters, RoutingResponse
-from schemas.records import CaseStatus, Intent
+from schemas.records import CaseStatus, Intent, OfficeEntry, RoutingRule
 
 
 def handler(event: Any, context: Any) -> dict[str, str]:
@@ -63,11 +65,8 @@ def _route(contact: ContactData, params: RoutingParameters) -> RoutingResponse:
         raise InvalidInput("caseNumber")
     key = caller_key(contact, params.callerNumber)
     subject = routing.history_key(intent.value, params.topic)
-    repeat_id = _open_case_office(params.caseNumber) or reference.last_office(
-        key, subject, moment, contact.ContactId
-    )
-    repeat_office = reference.office(repeat_id) if repeat_id else None
-    decision = routing.decide(rule, rule_office, repeat_office)
+    history = reference.CallerHistory(key, subject, moment, contact.ContactId, settings.repeat_window_days)
+    decision = _decide(history, rule, rule_office, params.caseNumber)
     logger.info(
         "routed",
         intent=intent.value,
@@ -75,16 +74,6 @@ def _route(contact: ContactData, params: RoutingParameters) -> RoutingResponse:
         reason=decision.reason,
     )
     office = decision.office
-    if office is not None:
-        reference.remember_office(
-            key,
-            subject,
-            office.office_id,
-            moment,
-            window_days=settings.repeat_window_days,
-            contact_id=contact.ContactId,
-            reason=decision.reason,
-        )
     return RoutingResponse(
         result="TRANSFER" if decision.transfer else "ROUTED",
         queueName=decision.queue,
@@ -100,6 +89,40 @@ def _route(contact: ContactData, params: RoutingParameters) -> RoutingResponse:
         prompt=routing.connect_prompt(decision, lang),
         callerKey=key,
     )
+
+
+def _decide(
+    history: reference.CallerHistory,
+    rule: RoutingRule | None,
+    rule_office: OfficeEntry | None,
+    case_number: str | None,
+) -> routing.Decision:
+    """The decision, with the caller's history written for it when an office handles the call.
+
+    An open case steers the call to its office without reading the history. Otherwise, when the rule
+    names an office, the history is written for it in one conditional put that only a caller with no
+    history in the window passes (most callers: one call where a read and a put were two); a caller it
+    refuses gets the record back, and a repeat is decided and remembered as before.
+    """
+    case_office = _open_case_office(case_number) if case_number else None
+    if case_office:
+        return _remembered(history, routing.decide(rule, rule_office, reference.office(case_office)))
+    first = routing.decide(rule, rule_office, None)
+    if first.office is None:
+        prior = history.prior_office()
+    else:
+        found = history.remember_first(first.office.office_id, first.reason)
+        if found is None:
+            return first
+        prior = reference.prior_office(found, history.moment, history.contact_id)
+    repeat_office = reference.office(prior) if prior else None
+    return _remembered(history, routing.decide(rule, rule_office, repeat_office))
+
+
+def _remembered(history: reference.CallerHistory, decision: routing.Decision) -> routing.Decision:
+    if decision.office is not None:
+        history.remember(decision.office.office_id, decision.reason)
+    return decision
 
 
 def _open_case_office(case_number: str) -> str | None:

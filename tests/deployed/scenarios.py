@@ -97,6 +97,8 @@ def routing(stack: DeployedStack) -> dict[str, Any]:
         "repeat": invoke(
             stack, "routing", make_event({"action": "route", "intent": "REDIRECT", "topic": "1"}, "r-5")
         ),
+        # a rule with a queue and no office: the history is read (a repeat could name one), not written
+        "no_office": invoke(stack, "routing", make_event({"action": "route", "intent": "OPERATOR"}, "r-7")),
     }
 
 

@@ -181,11 +181,74 @@ def test_reference_edit_is_live_after_the_cache_expires(seeded: Any, monkeypatch
     assert route(action="knowledge", topic="1")["answer"] == "Returns are due on May 1 this year."
 
 
-def test_warm_route_is_one_read_and_one_history_write(seeded: Any, aws_calls: list[str]) -> None:
+def test_a_warm_first_call_is_one_conditional_history_write(seeded: Any, aws_calls: list[str]) -> None:
+    # Given a warm container
     route("warm", action="route", intent="CONSULTATION")
     aws_calls.clear()
-    route("r-2", "+12025550155", action="route", intent="CONSULTATION")
-    assert aws_calls == ["GetItem", "PutItem"]
+    # When a caller with no history is routed to an office
+    result = route("r-2", "+12025550155", action="route", intent="CONSULTATION")
+    # Then one AWS call is made: the history write the caller's lack of history lets through
+    assert (result["officeId"], result["reason"]) == ("central", "RULE")
+    assert aws_calls == ["PutItem"]
+    # And the same caller's next call is refused that write, sees the record and is a repeat
+    aws_calls.clear()
+    again = route("r-3", "+12025550155", action="route", intent="CONSULTATION")
+    assert (again["officeId"], again["reason"]) == ("central", "REPEAT")
+    assert aws_calls == ["PutItem", "PutItem"]
+
+
+def test_a_call_no_office_handles_reads_the_history_and_writes_nothing(
+    seeded: Any, aws_calls: list[str]
+) -> None:
+    # Given a warm container and an intent whose rule names a queue but no office
+    route("warm", action="route", intent="OPERATOR")
+    aws_calls.clear()
+    # When a caller with no history is routed
+    result = route("r-2", "+12025550155", action="route", intent="OPERATOR")
+    # Then the history is read (a repeat could name an office) and nothing is written
+    assert (result["queueName"], result["reason"]) == ("operator", "RULE")
+    assert aws_calls == ["GetItem"]
+
+
+def test_a_retried_call_gets_the_answer_the_first_attempt_got(seeded: Any) -> None:
+    # Given a first call routed by rule, and a repeat call routed back to the office
+    first = route("retry-1", action="route", intent="CONSULTATION")
+    repeat = route("retry-2", action="route", intent="CONSULTATION")
+    assert (first["reason"], repeat["reason"]) == ("RULE", "REPEAT")
+    # When Connect retries each of them (same contact, same parameters)
+    # Then each gets its first answer: a retry of a first call is not its own repeat
+    assert route("retry-2", action="route", intent="CONSULTATION") == repeat
+    other_subject = route("retry-3", "+12025550177", action="route", intent="CONSULTATION")
+    assert route("retry-3", "+12025550177", action="route", intent="CONSULTATION") == other_subject
+    assert other_subject["reason"] == "RULE"
+
+
+def test_two_concurrent_first_calls_of_one_caller_go_to_the_same_office(seeded: Any) -> None:
+    from civicline.local.aws_faults import interleaved
+
+    # Given one caller on two lines at once, neither with history (both pause before writing)
+    calls = [lambda: route("c-1", action="route", intent="CONSULTATION")]
+    calls.append(lambda: route("c-2", action="route", intent="CONSULTATION"))
+    run = interleaved(calls, pause_at="PutItem")
+    # Then both are routed to the rule's office; one wrote the history, the other found it
+    assert not run.raised()
+    assert {r["officeId"] for r in run.results} == {"central"}
+    assert sorted(r["reason"] for r in run.results) == ["REPEAT", "RULE"]
+
+
+def test_a_history_write_that_fails_fails_the_call_and_stores_nothing(seeded: Any, aws_faults: Any) -> None:
+    from botocore.exceptions import ClientError
+
+    # Given the state table throttles every PutItem (botocore's own retries included)
+    faults = aws_faults("dynamodb")
+    faults.throttle("PutItem", times=None)
+    # When a first call is routed Then the call fails (the flow's error branch serves the caller)
+    with pytest.raises(ClientError):
+        route("f-1", action="route", intent="CONSULTATION")
+    assert faults.stored_calls("PutItem") == 0
+    # And once the table recovers, the caller's next call is a first call, not a repeat
+    faults.rules.clear()
+    assert route("f-2", action="route", intent="CONSULTATION")["reason"] == "RULE"
 
 
 def test_route_returns_a_stable_pseudonymous_caller_key(seeded: Any) -> None:

@@ -90,19 +90,26 @@ SERVICES = ("dynamodb", "sqs", "events", "sesv2", "s3", "lambda", "connect")
 @pytest.mark.parametrize("service", SERVICES)
 def test_a_backend_url_map_is_the_map_moto_builds(service: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Given a service's backend, when its URLs are read with the lever on (with and without the ISO
-    regions setting, which changes them), then they are moto's own map, handlers included."""
+    regions setting and S3's custom endpoints, which change them), then they are moto's own map,
+    handlers included."""
     from moto.backends import get_backend
     from moto.core import DEFAULT_ACCOUNT_ID
 
     backend = get_backend(service)[DEFAULT_ACCOUNT_ID]  # type: ignore[call-overload]
     backend = backend["us-east-1"] if "us-east-1" in backend else backend["aws"]
-    for iso in ("false", "true", "false"):
+    settings = [(iso, endpoints) for iso in ("false", "true") for endpoints in ("", "https://s3.local.test")]
+    maps = []
+    for iso, endpoints in [*settings, settings[0]]:
         monkeypatch.setenv("MOTO_ENABLE_ISO_REGIONS", iso)
+        monkeypatch.setenv("MOTO_S3_CUSTOM_ENDPOINTS", endpoints)
         own = backend.urls
         with remembered_envelope():
             first, again = backend.urls, backend.urls
         assert first == own == again
         assert first is not again  # a copy each time: a caller cannot change the remembered map
+        maps.append(own)
+    if service == "s3":  # the settings do change S3's map: a remembered one must follow them
+        assert maps[0] != maps[1]
 
 
 @pytest.fixture(scope="module")
