@@ -86,8 +86,10 @@ class EventStream:
         from civicline.metrics.pipeline import pump
 
         self.flush()
+        # the deployed write path here too: one call per 100 items, where the pump's sequential
+        # commits (a call per item) made the replay a fifth of the aggregator's AWS time
         with _drills_paused(self.injector), _quiet_stdout():
-            self.dead_letters += len(pump(aws, tables=True).dead_letters)
+            self.dead_letters += len(pump(aws, tables=True, transactional=True).dead_letters)
         return self.dead_letters
 
 
