@@ -231,7 +231,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "Case status after PIN verification, with attempt limits",
         access=(
             TableAccess("cases", ("GetItem",), leading_keys=("CASE#*",)),
-            TableAccess("state", ("UpdateItem",), leading_keys=("ATTEMPTS#*",)),
+            TableAccess("state", ("UpdateItem", "BatchGetItem"), leading_keys=("ATTEMPTS#*",)),
             _OFFICES,
         ),
         pseudonyms=True,

@@ -57,7 +57,9 @@ __all__ = [
 #: * ``ATTEMPTS#`` (cases.py, the PIN attempt counters): the only writes are conditional updates
 #:   whose first form (``_RESTART``) holds for an absent item and for one with ``expires_at <= now``
 #:   (then ``window_ends <= expires_at <= now`` too) and SETs every non-key attribute, so the item
-#:   written and the answer read back are the same either way; no read outside those updates;
+#:   written and the answer read back are the same either way; the one read outside those updates
+#:   (``with_states``, a wrong PIN's attempts left) reads counters the same call has just counted,
+#:   whose ``expires_at`` it set to now + the lockout: never past at that read;
 #: * ``email-ack#`` (email_acks.py): the claim's condition holds for an absent item and for one with
 #:   ``acked_at <= now - window``, which ``expires_at = acked_at + 2 * window < now`` implies, and it
 #:   SETs every non-key attribute; the release deletes only the claim made in the same call;

@@ -8,23 +8,27 @@ are a case number, a caller pseudonym, a contact pseudonym, ``ALL``), sk ``VERIF
 ``window_ends`` and ``expires_at`` (TTL, also the end of a lock): see
 :mod:`functions.domain.case_status` for what they mean.
 
-Counters are never read on their own: every attempt is a conditional UpdateItem that reserves it
-only while the counter allows one, which DynamoDB evaluates on the item's latest state (a write is
-never eventually consistent), and a refused write hands back the item it refused on
+Counters are never read before an attempt: every attempt reserves one on each counter in one
+``TransactWriteItems`` of conditional updates, each taking it only while its counter allows one,
+which DynamoDB evaluates on the items' latest state (all or nothing: a locked counter leaves the
+others untouched), and a refused update hands back the item it refused on
 (``ReturnValuesOnConditionCheckFailure``), so deciding "retry or lock" costs no extra read. Which
 of a counter's two writes (a new window, or one more failure in the open one) is tried first follows
 what this container last saw of that counter (:data:`_WINDOWS`): only an order, the conditions still
-decide, so a stale or missing entry costs one refused write, never a wrong count. Reservations are
-given back in one ``TransactWriteItems`` (docs/decisions.md, "Simulation: fewer AWS calls per status
-lookup").
+decide, so a stale or missing entry costs one refused round, never a wrong count. A transaction
+returns no values, so a wrong PIN reads back the counters a count left unknown (one consistent
+``BatchGetItem``) for the attempts it has left. Reservations are given back in one
+``TransactWriteItems`` (docs/decisions.md, "Simulation: fewer AWS calls per status lookup", and
+"Case status: one transaction reserves every counter").
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from typing import Any
 
-from functions.adapters import dynamo
+from functions.adapters import dynamo, transient
 from functions.core.errors import DependencyError
 from functions.domain.case_status import AttemptCounter, AttemptLimit, Reservation, Subject
 from schemas.records import Appeal, Case, CaseStatus
@@ -101,102 +105,182 @@ def case_office_and_status(case_number: str) -> tuple[str, CaseStatus] | None:
 # --- attempt reservations --------------------------------------------------------------------
 
 
-#: counter pk -> the end of its window as this container last saw it (ALL_NEW or ALL_OLD), at most
-#: _WINDOWS_KEPT entries (oldest dropped); cleared with a new client (a new endpoint, new tables)
+#: counter pk -> the end of its window as this container last saw or set it, at most _WINDOWS_KEPT
+#: entries (oldest dropped); cleared with a new client (a new endpoint, new tables)
 _WINDOWS: dict[str, float] = {}
 _WINDOWS_KEPT = 4096
 _windows_owner: list[Any] = []
+#: transactions tried before contention is reported: each refused round learns the state of every
+#: counter it refused, so only a concurrent change between two rounds costs another
+_ROUNDS = 4
+#: why a reservation's transaction may be cancelled and tried again (anything else is raised)
+_CANCELLED_FOR = frozenset({"None", "ConditionalCheckFailed", *transient.TRANSIENT_REASONS})
 
 
-def _seen(pk: str, state: AttemptCounter) -> None:
+def _seen(pk: str, window_ends: float) -> None:
     _WINDOWS.pop(pk, None)
-    _WINDOWS[pk] = state.window_ends
+    _WINDOWS[pk] = window_ends
     if len(_WINDOWS) > _WINDOWS_KEPT:
         del _WINDOWS[next(iter(_WINDOWS))]
 
 
-def _writes_in_order(pk: str, now: int) -> tuple[tuple[str, str], ...]:
-    """A counter whose window was open when last seen is most likely still in it: count first."""
+def _window_seen(pk: str) -> float:
     current = dynamo.ddb()
     if not _windows_owner or _windows_owner[0] is not current:
         _WINDOWS.clear()
         _windows_owner[:] = [current]
-    restart, count = (_RESTART, _RESTART_IF), (_COUNT, _COUNT_IF)
-    return (count, restart) if _WINDOWS.get(pk, 0.0) > now else (restart, count)
+    return _WINDOWS.get(pk, 0.0)
+
+
+@dataclass(frozen=True)
+class _Write:
+    """One counter's part of a reservation: one more failure in the open window, or a new window."""
+
+    count: bool
+
+    def action(self, pk: str, values: dict[str, Any]) -> dict[str, Any]:
+        update, condition = (_COUNT, _COUNT_IF) if self.count else (_RESTART, _RESTART_IF)
+        used = set(re.findall(r":\w+", f"{update} {condition}"))
+        return {
+            "Update": {
+                "TableName": dynamo.table("state"),
+                "Key": dynamo.key(pk, VERIFY),
+                "UpdateExpression": update,
+                "ConditionExpression": condition,
+                "ExpressionAttributeValues": {k: v for k, v in values.items() if k in used},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+
+    def result(self, token: str, ends: float) -> AttemptCounter | None:
+        """The counter after this write went through: a new window is known; a count is not."""
+        if self.count:
+            return None
+        return AttemptCounter(failures=1, window_ends=ends, expires_at=ends, tokens=frozenset({token}))
+
+
+def _can_count(state: AttemptCounter, limit: AttemptLimit, token: str, now: int) -> bool:
+    return state.window_ends > now and state.failures < limit.limit and token not in state.tokens
 
 
 def reserve_attempts(
     limits: tuple[AttemptLimit, ...], token: str, now: int, window_seconds: int
 ) -> tuple[Reservation, ...] | None:
-    """Reserve one attempt on every counter, in order; None (nothing held) if any is locked.
+    """Reserve one attempt on every counter in one ``TransactWriteItems``; None if any is locked.
 
-    An attempt this call counted before a later counter refused is given back: no PIN is checked for
-    it. One a retry found already counted is not: it stands for the earlier call's check.
+    All or nothing: a locked counter leaves every other one as it was, so nothing is given back. A
+    counter a retry of this attempt already counted (its token is there) is left out of the next
+    round and not given back: it stands for the earlier call's check. Each counter's write is the one
+    its last seen window calls for (:data:`_WINDOWS`: only an order, the conditions decide); a refused
+    one hands back the counter's state (``ReturnValuesOnConditionCheckFailure``), which decides the
+    next round's write, so deciding "retry or lock" costs no read.
     """
-    held: list[Reservation] = []
-    for limit in limits:
-        reservation = _reserve(limit, token, now, window_seconds)
-        if reservation is None:
-            release_attempts(tuple(r for r in held if r.counted), token)
+    reserving = _Reserving(limits, token, now, window_seconds)
+    for _ in range(_ROUNDS):
+        if not reserving.writes:
+            return reserving.held()
+        refused = _transact(reserving.actions())
+        if refused is None:
+            reserving.written()
+            return reserving.held()
+        if not reserving.learn(refused):
             return None
-        held.append(reservation)
-    return tuple(held)
+    raise DependencyError("attempt counters kept changing under contention")
 
 
-def _reserve(limit: AttemptLimit, token: str, now: int, window_seconds: int) -> Reservation | None:
-    """Try a new window, else one more failure in the open one; a refusal says why (the old item).
+class _Reserving:
+    """One reservation's rounds: the write planned for each counter not yet decided, and the ones
+    decided (written, or found counted by an earlier call of the same attempt)."""
 
-    The loop only repeats when the counter changed between the two writes (another call's
-    window opened or closed in between) or a write met another lookup's give-back transaction on the
-    item (``TransactionConflictException``: nothing written); three rounds without a decision is
-    contention we report.
-    """
-    values = {
-        ":one": {"N": "1"},
-        ":tokens": {"SS": [token]},
-        ":token": {"S": token},
-        ":ends": {"N": str(now + window_seconds)},
-        ":now": {"N": str(now)},
-        ":max": {"N": str(limit.limit)},
-    }
-    pk = counter_pk(limit.subject)
-    client = dynamo.ddb()
-    for _ in range(3):
-        for update, condition in _writes_in_order(pk, now):
-            try:
-                written, state = _conditional_update(pk, update, condition, values)
-            except client.exceptions.TransactionConflictException:
-                continue  # another lookup's give-back transaction held the item: nothing written
-            _seen(pk, state)
-            if written:
-                return Reservation(limit, state, counted=True)
-            if token in state.tokens and state.used(now, limit.limit):
-                return Reservation(limit, state, counted=False)
-            if state.locked(now, limit.limit):
-                return None
-    raise DependencyError("attempt counter kept changing under contention")
+    def __init__(self, limits: tuple[AttemptLimit, ...], token: str, now: int, window_seconds: int) -> None:
+        self.limits, self.token, self.now, self.window_seconds = limits, token, now, window_seconds
+        self.pks = [counter_pk(limit.subject) for limit in limits]
+        self.writes = {i: _Write(count=_window_seen(pk) > now) for i, pk in enumerate(self.pks)}
+        self.done: dict[int, Reservation] = {}
+
+    def actions(self) -> list[dict[str, Any]]:
+        values = {
+            ":one": {"N": "1"},
+            ":tokens": {"SS": [self.token]},
+            ":token": {"S": self.token},
+            ":ends": {"N": str(self.now + self.window_seconds)},
+            ":now": {"N": str(self.now)},
+        }
+        return [
+            write.action(self.pks[i], {**values, ":max": {"N": str(self.limits[i].limit)}})
+            for i, write in self.writes.items()
+        ]
+
+    def written(self) -> None:
+        ends = float(self.now + self.window_seconds)
+        for i, write in self.writes.items():
+            if not write.count:
+                _seen(self.pks[i], ends)
+            self.done[i] = Reservation(self.limits[i], write.result(self.token, ends), counted=True)
+        self.writes.clear()
+
+    def learn(self, refused: list[AttemptCounter | None]) -> bool:
+        """Plan the next round from the states the refused writes handed back; False if one is locked."""
+        for i, state in zip(list(self.writes), refused, strict=True):
+            if state is None:
+                continue  # not refused (or it met another transaction, or throttling): again
+            limit = self.limits[i]
+            _seen(self.pks[i], state.window_ends)
+            if self.token in state.tokens and state.used(self.now, limit.limit):
+                self.done[i] = Reservation(limit, state, counted=False)
+                del self.writes[i]
+            elif state.locked(self.now, limit.limit):
+                return False
+            else:
+                self.writes[i] = _Write(count=_can_count(state, limit, self.token, self.now))
+        return True
+
+    def held(self) -> tuple[Reservation, ...]:
+        return tuple(self.done[i] for i in range(len(self.limits)))
 
 
-def _conditional_update(
-    pk: str, update: str, condition: str, values: dict[str, Any]
-) -> tuple[bool, AttemptCounter]:
-    used = set(re.findall(r":\w+", f"{update} {condition}"))
-    names = {k: v for k, v in values.items() if k in used}
+def _transact(actions: list[dict[str, Any]]) -> list[AttemptCounter | None] | None:
+    """None when every write went through; else, per write, the state its condition was refused on
+    (None for a write that was fine or met another transaction: nothing was written either way)."""
     client = dynamo.ddb()
     try:
-        response = client.update_item(
-            TableName=dynamo.table("state"),
-            Key=dynamo.key(pk, VERIFY),
-            UpdateExpression=update,
-            ConditionExpression=condition,
-            ExpressionAttributeValues=names,
-            ReturnValues="ALL_NEW",
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
-    except client.exceptions.ConditionalCheckFailedException as exc:
-        old = exc.response.get("Item")
-        return False, _counter(dynamo.from_item(old) if old else None)
-    return True, _counter(dynamo.from_item(response["Attributes"]))
+        client.transact_write_items(TransactItems=actions)
+    except client.exceptions.TransactionCanceledException as exc:
+        reasons = exc.response.get("CancellationReasons", [])
+        codes = [str(r.get("Code", "None")) for r in reasons]
+        if len(reasons) != len(actions) or not all(code in _CANCELLED_FOR for code in codes):
+            raise
+        return [
+            _refused_on(r) if code == "ConditionalCheckFailed" else None
+            for code, r in zip(codes, reasons, strict=True)
+        ]
+    return None
+
+
+def _refused_on(reason: dict[str, Any]) -> AttemptCounter:
+    item = reason.get("Item")
+    return _counter(dynamo.from_item(item) if item else None)
+
+
+def with_states(held: tuple[Reservation, ...]) -> tuple[Reservation, ...]:
+    """The reservations with every counter's state known: those a count left unknown are read back
+    (one consistent ``BatchGetItem``). Only a wrong PIN needs them (the attempts left)."""
+    unknown = [r for r in held if r.state is None]
+    if not unknown:
+        return held
+    keys = [dynamo.key(counter_pk(r.on.subject), VERIFY) for r in unknown]
+    found: dict[str, AttemptCounter] = {}
+    request: dict[str, Any] = {dynamo.table("state"): {"Keys": keys, "ConsistentRead": True}}
+    while request:
+        response = dynamo.ddb().batch_get_item(RequestItems=request)
+        for raw in response.get("Responses", {}).get(dynamo.table("state"), []):
+            item = dynamo.from_item(raw)
+            found[str(item["pk"])] = _counter(item)
+        request = response.get("UnprocessedKeys") or {}
+    return tuple(
+        r if r.state is not None else replace(r, state=found.get(counter_pk(r.on.subject), AttemptCounter()))
+        for r in held
+    )
 
 
 def release_attempts(held: tuple[Reservation, ...], token: str) -> None:

@@ -72,10 +72,14 @@ class AttemptLimit:
 
 @dataclass(frozen=True)
 class Reservation:
-    """An attempt held on one counter: ``counted`` is False for a retry already counted."""
+    """An attempt held on one counter: ``counted`` is False for a retry already counted.
+
+    ``state`` is the counter as the reservation left it, or None where a write counted one more
+    failure without returning the count (a transaction returns no values): read it back if needed.
+    """
 
     on: AttemptLimit
-    state: AttemptCounter
+    state: AttemptCounter | None
     counted: bool
 
 
@@ -104,7 +108,14 @@ def attempt_limits(
 
 
 def attempts_left(held: tuple[Reservation, ...], now: float) -> int:
-    return min((r.state.left(now, r.on.limit) for r in held), default=0)
+    """The attempts the tightest counter still allows (every state must be known)."""
+    return min((_known(r).left(now, r.on.limit) for r in held), default=0)
+
+
+def _known(reservation: Reservation) -> AttemptCounter:
+    if reservation.state is None:
+        raise ValueError("a counter's state after its reservation was not read back")
+    return reservation.state
 
 
 def pin_matches(stored_hash: str, pin: str, pepper: bytes) -> bool:

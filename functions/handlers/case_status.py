@@ -1,15 +1,16 @@
 """Lambda ``case_status``: a case's status after PIN verification, with attempt limits that bind.
 
-Every lookup, in this order: reserve one attempt on each counter that applies (one conditional
-UpdateItem each: the case, and the caller or, for a withheld number, the contact and the shared
-withheld bucket); read the case's PIN hash only (one GetItem with a projection); run one KDF. A correct
-PIN reads the case (one GetItem) and gives the reservations back (one TransactWriteItems); a wrong PIN
-or an unknown case keeps them and makes no further call, so the two are indistinguishable by answer,
-by AWS calls, by the bytes read (a hash or nothing) and by KDF work. A Connect retry of the same
-attempt (same contact, case and PIN) is recognised by its token and counted once. A right PIN on
-fresh counters is five calls (two reservations, two reads, one give-back; it was six); which of a
-counter's two writes is tried first follows what the container last saw of it, so a counter in an
-open window usually takes one write, not two (:mod:`functions.adapters.cases`).
+Every lookup, in this order: reserve one attempt on each counter that applies (the case, and the
+caller or, for a withheld number, the contact and the shared withheld bucket: one conditional
+TransactWriteItems for all of them); read the case's PIN hash only (one GetItem with a projection);
+run one KDF. A correct PIN reads the case (one GetItem) and gives the reservations back (one
+TransactWriteItems); a wrong PIN or an unknown case keeps them and reads the counters a count left
+unknown (one consistent BatchGetItem, for the attempts left), so the two are indistinguishable by
+answer, by AWS calls, by the bytes read (a hash or nothing) and by KDF work. A Connect retry of the
+same attempt (same contact, case and PIN) is recognised by its token and counted once. A right PIN
+is four calls (one reservation, two reads, one give-back; it was five, and six before that); which
+of a counter's two writes is tried first follows what the container last saw of it, so a counter in
+an open window usually takes one round, not two (:mod:`functions.adapters.cases`).
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _lookup(contact: ContactData, params: CaseStatusParameters) -> CaseStatusRes
         _give_back(held, token)
         logger.info("case verified", status=case.status.value)
         return _found(case, params.language)
-    left = rules.attempts_left(held, moment)
+    left = rules.attempts_left(cases.with_states(held), moment)
     logger.info("verification failed", attempts_left=left, counted=all(r.counted for r in held))
     if left == 0:
         raise Locked("too many attempts")
