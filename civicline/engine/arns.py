@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from infra.registry import BOTS, FLOWS, FUNCTIONS_BY_NAME, HOURS_BY_NAME, QUEUES_BY_NAME, placeholders
@@ -114,10 +115,20 @@ class Naming:
 
     def registry_name(self, kind: str, arn: str) -> str | None:
         """The registry name behind one of this naming's ARNs, or ``None``."""
-        for name in _REGISTRY.get(kind, frozenset()):
-            if self.arn(kind, name) == arn:
-                return name
-        return None
+        return _registry_arns(self, kind).get(arn)
+
+
+@cache
+def _registry_arns(naming: Naming, kind: str) -> dict[str, str]:
+    """ARN -> registry name of every registry resource of ``kind`` under ``naming`` (the first name
+    wins, as a search in the registry's order would find it). The registry and a naming are
+    immutable, so the map is built once per pair: the engine resolves a flow, function or queue ARN
+    back to its name at most actions, and comparing against every registry name's ARN was a tenth
+    of the engine's time."""
+    found: dict[str, str] = {}
+    for name in _REGISTRY.get(kind, frozenset()):
+        found.setdefault(naming.arn(kind, name), name)
+    return found
 
 
 LOCAL = Naming()

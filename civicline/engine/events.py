@@ -9,6 +9,7 @@ COMPLETED with ``agentInfo``). ``lambda_event`` builds the event of reference 4.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 from civicline.engine.contact import ContactState
@@ -18,8 +19,11 @@ class _HasContact(Protocol):
     contact: ContactState
 
 
+@lru_cache(maxsize=256)
 def timestamp(moment: datetime) -> str:
-    """``yyyy-MM-ddTHH:mm:ss.SSSZ`` in UTC, the format contact events use."""
+    """``yyyy-MM-ddTHH:mm:ss.SSSZ`` in UTC, the format contact events use (remembered by the moment:
+    every event of a contact stamps its initiation and enqueue times again; equal moments are the
+    same instant, or the same naive time, so they read the same)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     utc = moment.astimezone(UTC)

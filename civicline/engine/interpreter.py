@@ -25,13 +25,13 @@ from civicline.engine.actions.spec import ActionSpec
 from civicline.engine.arns import RESOURCE_WORDS, local_arn, names_resource
 from civicline.engine.center import ContactCenterView, StaticCenter
 from civicline.engine.conditions import evaluate
-from civicline.engine.contact import ContactState, StoredEmail, customer_remains, opening_method
+from civicline.engine.contact import ContactState, FlowData, StoredEmail, customer_remains, opening_method
 from civicline.engine.events import contact_event
 from civicline.engine.invoker import LambdaInvoker
 from civicline.engine.library import FlowLibrary, LoadedFlow
 from civicline.engine.observer import ActionStarted, EngineObserver
 from civicline.engine.outcome import Outcome
-from civicline.engine.references import REFERENCE_RE, as_text, interpolate, resolve_all, resolve_value
+from civicline.engine.references import as_text, has_reference, interpolate, resolve_all, resolve_value
 from civicline.engine.result import CallerScript, CallResult, Step
 from schemas.flow_language import FlowAction
 
@@ -49,12 +49,6 @@ __all__ = ["AGENT_DISCONNECT", "Engine", "Run", "evaluate"]
 
 class LoopLimitError(Exception):
     pass
-
-
-def _references(value: Any) -> bool:
-    """Whether ``value`` is text holding a ``$.`` reference (what ``resolve_value`` and ``interpolate``
-    look up in the flow data; anything else they return, or render, without reading it)."""
-    return isinstance(value, str) and REFERENCE_RE.search(value) is not None
 
 
 @dataclass
@@ -91,12 +85,16 @@ class Run:
     def data(self) -> dict[str, Any]:
         return self.contact.flow_data(self.frame.flow_attributes if self.frame else None)
 
+    def view(self) -> FlowData:
+        """The flow data as references read it: each namespace built when one is read."""
+        return FlowData(self.contact, self.frame.flow_attributes if self.frame else None)
+
     def resolve(self, value: Any) -> Any:
         """A static-or-single-JSONPath parameter (a value with no reference in it is its own answer:
-        the flow data object is built only when a reference reads it)."""
-        if not _references(value):
+        the flow data is read only when a reference reads it)."""
+        if not has_reference(value):
             return value
-        return resolve_value(value, self.data())
+        return resolve_value(value, self.view())
 
     def resolve_text(self, value: Any) -> str:
         resolved = self.resolve(value)
@@ -106,9 +104,9 @@ class Run:
         """A static-or-dynamic parameter (references interpolated); a reference that resolves to
         nothing or to a whole map is noted in the transcript (the flow depends on it). Text with no
         reference in it is what ``interpolate`` returns for it, without building the flow data."""
-        if not _references(value):
+        if not has_reference(value):
             return value if isinstance(value, str) else as_text(value)
-        return interpolate(value, self.data(), lambda ref, why: self.note(f"{ref} {why}"))
+        return interpolate(value, self.view(), lambda ref, why: self.note(f"{ref} {why}"))
 
     def text_map(self, values: Any) -> dict[str, str]:
         """A key -> static-or-dynamic value object (attributes, Lambda parameters, tags)."""
@@ -214,12 +212,12 @@ class Run:
             self.current = self.started(action)
             observer.action_started(self.current)
             mock = observer.override(self.current)
+        spec = SPECS.get(action.Type)
         if mock is not None:
             self.note(f"mocked by the observer: {mock.detail or mock.kind}")
             outcome = mock
         else:
-            outcome = self.run_action(action)
-        spec = SPECS.get(action.Type)
+            outcome = self._run(spec, action)
         if outcome.kind == "error" and outcome.external is None and spec is not None and spec.clears_external:
             outcome.external = {}
         if outcome.external is not None:
@@ -231,12 +229,15 @@ class Run:
     def run_action(self, action: FlowAction) -> Outcome:
         """The action's behaviour, unless Connect would not run it here (flow type, channel, no
         participant): then it takes its error branch, as the reference pages route it."""
-        spec = SPECS.get(action.Type)
+        return self._run(SPECS.get(action.Type), action)
+
+    def _run(self, spec: ActionSpec | None, action: FlowAction) -> Outcome:
+        """:meth:`run_action` with the action's spec looked up once (by :meth:`perform`)."""
         if spec is None:
             return Outcome.end("ERROR", detail=f"unknown action type {action.Type!r}")
         if spec.run is None:
             return not_implemented(action)
-        refusal = self.refusal(spec) or self.unnamed_resource(spec, action)
+        refusal = self.refusal(spec) or (self.unnamed_resource(spec, action) if spec.resources else None)
         if refusal is not None:
             return refusal
         return spec.run(self, action)

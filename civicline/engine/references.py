@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 #: one step after the namespace: ``.key`` or the bracket form ``.['key with spaces']`` (also ``['key']``)
@@ -74,10 +75,34 @@ NAMESPACES: frozenset[str] = frozenset(
 def path_segments(reference: str) -> list[str] | None:
     """``"$.External.a.b"`` -> ``["External", "a", "b"]``, ``"$.Attributes.['a b']"`` -> ``["Attributes",
     "a b"]``; ``None`` if the text is not exactly one reference."""
+    segments = _segments(reference)
+    return None if segments is None else list(segments)
+
+
+#: distinct parameter texts remembered by the parsers below (a flow library holds a few hundred)
+PARSED_TEXTS = 4096
+
+
+@lru_cache(maxsize=PARSED_TEXTS)
+def _segments(reference: str) -> tuple[str, ...] | None:
+    """:func:`path_segments`, remembered by the text: a pure function of it, and the interpreter
+    asks again for the same few hundred parameter texts at every action of every contact."""
     text = reference.strip()
     if not REFERENCE_RE.fullmatch(text):
         return None
-    return [m.group(1) if m.group(1) is not None else m.group(2) for m in _SEGMENT_RE.finditer(text[1:])]
+    return tuple(m.group(1) if m.group(1) is not None else m.group(2) for m in _SEGMENT_RE.finditer(text[1:]))
+
+
+def has_reference(value: Any) -> bool:
+    """Whether ``value`` is text holding a ``$.`` reference (what :func:`resolve_value` and
+    :func:`interpolate` look up in the flow data; anything else they return, or render, without
+    reading it)."""
+    return isinstance(value, str) and _holds_reference(value)
+
+
+@lru_cache(maxsize=PARSED_TEXTS)
+def _holds_reference(text: str) -> bool:
+    return REFERENCE_RE.search(text) is not None
 
 
 def is_reference(value: Any) -> bool:
@@ -85,11 +110,11 @@ def is_reference(value: Any) -> bool:
     return isinstance(value, str) and path_segments(value) is not None
 
 
-def lookup(data: Mapping[str, Any], segments: list[str]) -> Any:
+def lookup(data: Mapping[str, Any], segments: Sequence[str]) -> Any:
     """Walk the flow data; ``None`` when any step is missing."""
     node: Any = data
     for segment in segments:
-        if isinstance(node, Mapping) and segment in node:
+        if isinstance(node, (dict, Mapping)) and segment in node:  # a dict first: no ABC check
             node = node[segment]
         elif isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
             node = node[int(segment)]
@@ -114,7 +139,7 @@ def as_text(value: Any) -> str:
 def resolve_value(value: Any, data: Mapping[str, Any]) -> Any:
     """A single-JSONPath-or-static parameter: the referenced value (may be ``None``) or ``value``."""
     if isinstance(value, str):
-        segments = path_segments(value)
+        segments = _segments(value)
         if segments is not None:
             return lookup(data, segments)
     return value
@@ -128,28 +153,55 @@ def spoken(value: Any) -> str | None:
     return as_text(value)
 
 
+#: a parsed static-or-dynamic text: literal pieces (``None``) and references (their path segments)
+Template = tuple[tuple[str, tuple[str, ...] | None], ...]
+
+
+@lru_cache(maxsize=PARSED_TEXTS)
+def template(text: str) -> Template:
+    """``text`` cut into literal pieces and references, remembered by the text (a pure function of
+    it: what :func:`interpolate` substitutes, without running the tokenizer again per contact).
+
+    Text that is exactly one reference (surrounding space allowed) is that one reference, stripped.
+    """
+    if _segments(text) is not None:
+        reference = text.strip()
+        return ((reference, _segments(reference) or ()),)
+    pieces: list[tuple[str, tuple[str, ...] | None]] = []
+    start = 0
+    for match in REFERENCE_RE.finditer(text):
+        if match.start() > start:
+            pieces.append((text[start : match.start()], None))
+        pieces.append((match.group(0), _segments(match.group(0)) or ()))
+        start = match.end()
+    if start < len(text) or not pieces:
+        pieces.append((text[start:], None))
+    return tuple(pieces)
+
+
 def interpolate(text: Any, data: Mapping[str, Any], report: Report | None = None) -> str:
     """A static-or-dynamic parameter: every inline reference replaced by its text. A reference that
     resolves to nothing renders as ``""``; one that resolves to a map or list renders as ``""`` too
     (our choice: Connect does not document it). ``report(reference, why)`` hears about both."""
     if not isinstance(text, str):
         return as_text(text)
+    return "".join(
+        piece if segments is None else _render(piece, segments, data, report)
+        for piece, segments in template(text)
+    )
 
-    def render(reference: str) -> str:
-        segments = path_segments(reference) or []
-        value = lookup(data, segments)
-        rendered = spoken(value)
-        if report is not None and (value is None or value == ""):
-            report(reference, "resolved to nothing")
-        if rendered is None:
-            if report is not None:
-                report(reference, "is a map: not rendered")
-            return ""
-        return rendered
 
-    if path_segments(text) is not None:
-        return render(text.strip())
-    return REFERENCE_RE.sub(lambda m: render(m.group(0)), text)
+def _render(reference: str, segments: tuple[str, ...], data: Mapping[str, Any], report: Report | None) -> str:
+    """One reference of a text as it reads (see :func:`interpolate`)."""
+    value = lookup(data, segments)
+    rendered = spoken(value)
+    if report is not None and (value is None or value == ""):
+        report(reference, "resolved to nothing")
+    if rendered is None:
+        if report is not None:
+            report(reference, "is a map: not rendered")
+        return ""
+    return rendered
 
 
 def resolve_all(value: Any, data: Mapping[str, Any]) -> Any:

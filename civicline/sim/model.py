@@ -59,6 +59,8 @@ class Agent:
         """A free slot for ``channel`` under the routing profile: the channel is enabled, below its
         concurrency, and (without cross-channel concurrency) the agent works no other channel."""
         limit = self.channels.get(channel, 0)
+        if not self.active:  # an idle agent (most of the routing's polls): no contact to count
+            return limit > 0
         if not self.cross_channel and any(c.channel != channel for c in self.active):
             return False
         return self.holding(channel) < limit

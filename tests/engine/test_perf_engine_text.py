@@ -1,4 +1,4 @@
-"""The engine's shortcut for parameters without a reference (civicline.engine.interpreter._references).
+"""The engine's shortcut for parameters without a reference (civicline.engine.references.has_reference).
 
 ``Run.text`` and ``Run.resolve`` build the flow data object only when the parameter holds a ``$.``
 reference; the property checks that for any other value ``interpolate`` and ``resolve_value`` give
@@ -12,8 +12,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civicline.engine.interpreter import _references
-from civicline.engine.references import as_text, interpolate, resolve_value
+from civicline.engine.references import as_text, has_reference, interpolate, resolve_value
 
 DATA = {
     "Attributes": {"case": "C-1", "a b": "x", "empty": ""},
@@ -34,7 +33,7 @@ def test_a_value_without_a_reference_reads_the_same_without_the_flow_data(value:
     """Given any parameter value, when it holds no reference, then interpolating or resolving it
     against the flow data gives what the shortcut gives without the data (and a reference is never
     taken for none)."""
-    if _references(value):
+    if has_reference(value):
         assert isinstance(value, str) and "$" in value
         return
     assert interpolate(value, DATA) == (value if isinstance(value, str) else as_text(value))

@@ -254,3 +254,26 @@ def test_a_chat_the_customer_ends_is_surveyed_like_one_the_agent_ends(monkeypatc
     without = day(profile, calls=60)
     assert without.truth.counts.get("chat_surveys_offerable_after_end_chat", 0) == 0
     assert summarize(without, profile)["reconciliation"] == {}
+
+
+CHANNELS = ("VOICE", "CHAT", "EMAIL")
+
+
+@given(
+    limits=st.dictionaries(st.sampled_from(CHANNELS), st.integers(-1, 3), max_size=3),
+    held=st.lists(st.sampled_from(CHANNELS), max_size=3),
+    cross=st.booleans(),
+    channel=st.sampled_from(CHANNELS),
+)
+def test_a_free_slot_is_what_counting_the_contacts_held_says(
+    limits: dict[str, int], held: list[str], cross: bool, channel: str
+) -> None:
+    """Given any routing profile and contacts held (none: an idle agent), when the routing asks for
+    a free slot, then the answer is what counting the held contacts per channel gave (the idle
+    agent's shortcut included)."""
+    agent = _agent(limits, cross=cross)
+    agent.active = [_contact(c) for c in held]
+    counted = (cross or all(c == channel for c in held)) and sum(c == channel for c in held) < limits.get(
+        channel, 0
+    )
+    assert agent.can_take(channel) == counted

@@ -266,3 +266,34 @@ def test_a_rewritten_items_keys_become_the_tables_own_key_objects(tables: Any) -
     # And a key only equal, not the same (a number written another way), is never taken for it
     assert not _same(DynamoType({"N": "1.0"}), DynamoType({"N": "1"}))
     assert _same(DynamoType({"N": "1"}), DynamoType({"N": "1"}))
+
+
+def test_a_sweep_passes_over_items_at_rest_and_leaves_them_as_they_were(tables: Any) -> None:
+    """Given items at rest after two sweeps (their keys shared with the table's), and one written
+    again since, when a third sweep runs, then the resting items are left exactly as they were (the
+    same state, the same keys: the sweep skips them) and only the new one is watched."""
+    table = _moto_table(RESTING)
+    for sk in SKS:
+        tables.put_item(TableName=RESTING, Item={"pk": {"S": "p1"}, "sk": {"S": sk}, "a": {"S": sk}})
+    rest_cold_items([table])
+    assert rest_cold_items([table]) == (0, len(SKS))
+    resting = {sk: (item, dict(item.__dict__)) for sk, item in _partition_items(table)}
+    tables.put_item(TableName=RESTING, Item={"pk": {"S": "p1"}, "sk": {"S": "s1"}, "a": {"S": "new"}})
+    assert rest_cold_items([table]) == (1, 0)
+    for sk, item in _partition_items(table):
+        if sk == "s1":
+            assert type(item) is watched_class()
+            continue
+        then, state = resting[sk]
+        assert item is then and type(item) is packed_class() and item.__dict__ == state
+    assert tables.get_item(TableName=RESTING, Key={"pk": {"S": "p1"}, "sk": {"S": "s2"}})["Item"]["a"] == {
+        "S": "s2"
+    }
+
+
+def _partition_items(table: Any) -> list[tuple[str, Any]]:
+    return [
+        (str(range_key.value), item)
+        for partition in table.items.values()
+        for range_key, item in partition.items()
+    ]

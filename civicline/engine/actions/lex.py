@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,11 +62,26 @@ class Intent:
     def _synonym(self, slot: str, entry: str) -> str | None:
         padded = f" {_fold(entry.replace(',', ' ').replace('.', ' '))} "
         found = [
-            (len(word), value)
-            for name, word, value in self.synonyms
-            if name == slot and f" {_fold(word)} " in padded
+            (length, value)
+            for name, word, value, length in self.folded_synonyms
+            if name == slot and word in padded
         ]
         return max(found)[1] if found else None
+
+    @cached_property
+    def folded_synonyms(self) -> tuple[tuple[str, str, str, int], ...]:
+        """(slot, `` folded word ``, value, length of the word as written) of each synonym, folded
+        once per intent (the bot is matched against every entry of every contact)."""
+        return tuple((name, f" {_fold(word)} ", value, len(word)) for name, word, value in self.synonyms)
+
+    @cached_property
+    def folded_utterances(self) -> frozenset[str]:
+        """The utterances folded (case and spaces), once per intent."""
+        return frozenset(_fold(u) for u in self.utterances)
+
+    @cached_property
+    def folded_name(self) -> str:
+        return _fold(self.name)
 
 
 def _pattern_value(pattern: str, entry: str) -> str | None:
@@ -135,10 +151,10 @@ class LexBot:
                 return Match(intent.name, "DTMF", 1.0)
         folded = _fold(entry)
         for intent in self.intents:
-            if folded in (_fold(u) for u in intent.utterances):
+            if folded in intent.folded_utterances:
                 return Match(intent.name, "utterance", 0.95)
         for intent in self.intents:
-            if folded == _fold(intent.name):
+            if folded == intent.folded_name:
                 return Match(intent.name, "intent name", 0.9)
         for intent in self.intents:
             values = intent.fill(entry)
