@@ -155,8 +155,13 @@ def federal_fiscal_quarter(label: str) -> str:
 # --- facts ----------------------------------------------------------------------------------------
 
 
+#: ``json.dumps(..., sort_keys=True, separators=(",", ":"), default=str)``, built once: the fact of
+#: every delivered event is hashed through it
+_IDENTITY_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def _digest(payload: Mapping[str, Any]) -> str:
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    text = _IDENTITY_JSON.encode(payload)
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
@@ -343,10 +348,12 @@ class ContactView:
 def view(contact_id: str, facts: Mapping[str, Fact]) -> ContactView:
     """Fold a contact's facts into one view; every choice is order-free (min, any, sorted)."""
     out = ContactView(contact_id)
+    # in fact-key order: a key names its fact's content, so the order never depends on arrival
     own = [
-        f for f in facts.values() if f.get("kind") == "event" and f.get("contact", contact_id) == contact_id
+        f
+        for _, f in sorted(facts.items())
+        if f.get("kind") == "event" and f.get("contact", contact_id) == contact_id
     ]
-    own.sort(key=lambda f: json.dumps(f, sort_keys=True))
     for fact in facts.values():
         if fact.get("kind") == "callback":
             out.callback_requests.append(fact)
@@ -502,9 +509,10 @@ def _spread(into: Contribution, queue: str, ms: int, counters: Mapping[str, int]
     if not counters:
         return
     tz = rules.tz
+    periods = [(grain.value, period_key(ms, grain, tz)) for grain in GRAINS]  # the same for both queues
     for q in {queue, ALL_QUEUE}:
-        for grain in GRAINS:
-            bucket = into.setdefault((q, grain.value, period_key(ms, grain, tz)), {})
+        for grain, period in periods:
+            bucket = into.setdefault((q, grain, period), {})
             for name, value in counters.items():
                 bucket[name] = bucket.get(name, 0) + value
 
