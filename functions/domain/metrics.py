@@ -649,13 +649,23 @@ def decode_contribution(raw: Mapping[str, Mapping[str, Any]]) -> Contribution:
 def delta(old: Contribution, new: Contribution) -> Contribution:
     """``new - old`` per bucket and counter, without zero entries (what to ADD to the rollups)."""
     out: Contribution = {}
-    for bucket in set(old) | set(new):
-        before, after = old.get(bucket, {}), new.get(bucket, {})
-        diff = {n: after.get(n, 0) - before.get(n, 0) for n in set(before) | set(after)}
-        diff = {n: d for n, d in diff.items() if d}
+    for bucket in old.keys() | new.keys():
+        diff = _bucket_delta(old.get(bucket) or {}, new.get(bucket) or {})
         if diff:
             out[bucket] = diff
     return out
+
+
+def _bucket_delta(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:
+    """One bucket of :func:`delta`. Most buckets are only new (a contact's first contribution) or
+    unchanged (a later event that moved no counter), so those are told apart before any name is."""
+    if not before:
+        return {n: v for n, v in after.items() if v}
+    if not after:
+        return {n: -v for n, v in before.items() if v}
+    if before == after:
+        return {}
+    return {n: d for n in before.keys() | after.keys() if (d := after.get(n, 0) - before.get(n, 0))}
 
 
 def add_into(total: Contribution, part: Contribution) -> None:

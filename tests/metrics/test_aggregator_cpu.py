@@ -178,3 +178,29 @@ def test_view_does_not_depend_on_the_order_facts_were_merged_in(facts: dict[str,
     reverse = dict(reversed(list(facts.items())))
     # When each is folded, Then the views are equal, their events in the same order
     assert view("c", facts) == view("c", reverse)
+
+
+def reference_delta(old: Contribution, new: Contribution) -> Contribution:
+    """``new - old`` as it was written before: every name of every bucket subtracted."""
+    out: Contribution = {}
+    for bucket in set(old) | set(new):
+        before, after = old.get(bucket, {}), new.get(bucket, {})
+        diff = {n: after.get(n, 0) - before.get(n, 0) for n in set(before) | set(after)}
+        diff = {n: d for n, d in diff.items() if d}
+        if diff:
+            out[bucket] = diff
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    old=st.dictionaries(BUCKETS, COUNTERS | st.just({}), max_size=4),
+    new=st.dictionaries(BUCKETS, COUNTERS, max_size=4),
+)
+def test_delta_matches_the_full_subtraction(old: Contribution, new: Contribution) -> None:
+    from functions.domain.metrics import delta
+
+    # Given two contributions (buckets only old, only new, equal, differing, zero counters)
+    # When the delta is taken, Then it is the reference's, with no zero entries
+    assert delta(old, new) == reference_delta(old, new)
+    assert delta(new, new) == {}
