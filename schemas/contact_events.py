@@ -8,6 +8,7 @@ text and reported as :attr:`ContactEventType.UNKNOWN` by :attr:`ContactEventDeta
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -48,16 +49,25 @@ def camel_key(key: str) -> str:
     return key[0].lower() + key[1:]
 
 
+@functools.lru_cache(maxsize=1024)
+def _remembered_camel_key(key: str) -> str:
+    """:func:`camel_key`, remembered: an event's few dozen field names recur in every event."""
+    return camel_key(key)
+
+
 def camelize(value: Any) -> Any:
-    """Re-case every field name of a detail object (not the keys of tag or attribute maps)."""
+    """Re-case every field name of a detail object (not the keys of tag or attribute maps).
+
+    Only objects and lists are walked (a scalar is its own result): every contact event passes
+    here before validation, and most of its values are strings and timestamps."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
-            new = camel_key(str(key))
-            out[new] = item if new in _VERBATIM else camelize(item)
+            new = _remembered_camel_key(str(key))
+            out[new] = item if new in _VERBATIM or not isinstance(item, dict | list) else camelize(item)
         return out
     if isinstance(value, list):
-        return [camelize(item) for item in value]
+        return [camelize(item) if isinstance(item, dict | list) else item for item in value]
     return value
 
 

@@ -30,6 +30,8 @@ from functions.domain.metrics_aggregation import ConflictError, EntityState
 
 STATE_SK = "STATE"
 ROLLUP = "ROLLUP#"
+#: the rollup item's key fields, set on every update (the same values: the item's own key)
+_ROLLUP_SET = "SET queue = :q, grain = :g, period = :p, period_start = if_not_exists(period_start, :s) ADD "
 _META = frozenset({"pk", "sk", "queue", "grain", "period", "period_start", "expires_at"})
 
 
@@ -37,8 +39,12 @@ def rollup_pk(queue: str, grain: str) -> str:
     return f"{ROLLUP}{queue}#{grain}"
 
 
+#: ``json.dumps(..., sort_keys=True, separators=(",", ":"))``, built once (two per state written)
+_COMPACT_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
 def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return _COMPACT_JSON.encode(value)
 
 
 def _number(value: Any) -> int | float:
@@ -131,25 +137,32 @@ class DynamoMetricsStore:
         return {"Put": put}
 
     def _update_rollup(self, bucket: tuple[str, str, str], counters: dict[str, int]) -> dict[str, Any]:
+        """One rollup item's ``SET`` of its key fields and ``ADD`` of every counter's delta.
+
+        Why the key fields have no placeholder: each name and value of the request is validated and
+        serialized by botocore and parsed by DynamoDB (or moto), and these names are no reserved
+        words. Why each counter keeps its own value placeholder although most deltas repeat (1, 2):
+        the expression then depends only on the number of counters, so a parse of it is reused
+        (moto's, cached per expression string in the simulator); sharing the values made a
+        distinct expression of almost every fourth update, and the day slower (docs/decisions.md)."""
         queue, grain, period = bucket
-        names = {"#q": "queue", "#g": "grain", "#p": "period", "#s": "period_start"}
         values: dict[str, Any] = {
             ":q": {"S": queue},
             ":g": {"S": grain},
             ":p": {"S": period},
             ":s": {"S": period_start(period, grain, self.rules.tz).isoformat()},
         }
+        names: dict[str, str] = {}
         adds = []
         for index, (name, value) in enumerate(sorted(counters.items())):
             names[f"#c{index}"] = name
             values[f":c{index}"] = {"N": str(value)}
             adds.append(f"#c{index} :c{index}")
-        expression = "SET #q = :q, #g = :g, #p = :p, #s = if_not_exists(#s, :s) ADD " + ", ".join(adds)
         return {
             "Update": {
                 "TableName": self.table,
                 "Key": {"pk": {"S": rollup_pk(queue, grain)}, "sk": {"S": period}},
-                "UpdateExpression": expression,
+                "UpdateExpression": _ROLLUP_SET + ", ".join(adds),
                 "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": values,
             }

@@ -155,8 +155,13 @@ def federal_fiscal_quarter(label: str) -> str:
 # --- facts ----------------------------------------------------------------------------------------
 
 
+#: ``json.dumps(..., sort_keys=True, separators=(",", ":"), default=str)``, built once: the fact of
+#: every delivered event is hashed through it
+_IDENTITY_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def _digest(payload: Mapping[str, Any]) -> str:
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    text = _IDENTITY_JSON.encode(payload)
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
@@ -343,10 +348,12 @@ class ContactView:
 def view(contact_id: str, facts: Mapping[str, Fact]) -> ContactView:
     """Fold a contact's facts into one view; every choice is order-free (min, any, sorted)."""
     out = ContactView(contact_id)
+    # in fact-key order: a key names its fact's content, so the order never depends on arrival
     own = [
-        f for f in facts.values() if f.get("kind") == "event" and f.get("contact", contact_id) == contact_id
+        f
+        for _, f in sorted(facts.items())
+        if f.get("kind") == "event" and f.get("contact", contact_id) == contact_id
     ]
-    own.sort(key=lambda f: json.dumps(f, sort_keys=True))
     for fact in facts.values():
         if fact.get("kind") == "callback":
             out.callback_requests.append(fact)
@@ -502,9 +509,10 @@ def _spread(into: Contribution, queue: str, ms: int, counters: Mapping[str, int]
     if not counters:
         return
     tz = rules.tz
+    periods = [(grain.value, period_key(ms, grain, tz)) for grain in GRAINS]  # the same for both queues
     for q in {queue, ALL_QUEUE}:
-        for grain in GRAINS:
-            bucket = into.setdefault((q, grain.value, period_key(ms, grain, tz)), {})
+        for grain, period in periods:
+            bucket = into.setdefault((q, grain, period), {})
             for name, value in counters.items():
                 bucket[name] = bucket.get(name, 0) + value
 
@@ -641,13 +649,23 @@ def decode_contribution(raw: Mapping[str, Mapping[str, Any]]) -> Contribution:
 def delta(old: Contribution, new: Contribution) -> Contribution:
     """``new - old`` per bucket and counter, without zero entries (what to ADD to the rollups)."""
     out: Contribution = {}
-    for bucket in set(old) | set(new):
-        before, after = old.get(bucket, {}), new.get(bucket, {})
-        diff = {n: after.get(n, 0) - before.get(n, 0) for n in set(before) | set(after)}
-        diff = {n: d for n, d in diff.items() if d}
+    for bucket in old.keys() | new.keys():
+        diff = _bucket_delta(old.get(bucket) or {}, new.get(bucket) or {})
         if diff:
             out[bucket] = diff
     return out
+
+
+def _bucket_delta(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:
+    """One bucket of :func:`delta`. Most buckets are only new (a contact's first contribution) or
+    unchanged (a later event that moved no counter), so those are told apart before any name is."""
+    if not before:
+        return {n: v for n, v in after.items() if v}
+    if not after:
+        return {n: -v for n, v in before.items() if v}
+    if before == after:
+        return {}
+    return {n: d for n in before.keys() | after.keys() if (d := after.get(n, 0) - before.get(n, 0))}
 
 
 def add_into(total: Contribution, part: Contribution) -> None:

@@ -171,22 +171,35 @@ def transactions(
     changes: Sequence[tuple[EntityState, Contribution]], limit: int = MAX_TRANSACTION_ITEMS
 ) -> list[tuple[list[EntityState], Contribution]]:
     """Group changes into commits of at most ``limit`` items (states + distinct rollup items), summing
-    deltas so that each commit writes one update per touched rollup item. Usually one commit."""
+    deltas so that each commit writes one update per touched rollup item. Usually one commit.
+
+    The sums are kept in place; whether the next change still fits is counted from its own buckets
+    (:func:`_merged_size`), not from a copy of every bucket summed so far."""
     groups: list[tuple[list[EntityState], Contribution]] = []
     states: list[EntityState] = []
     rollups: Contribution = {}
     for state, change in changes:
-        merged = {bucket: dict(counters) for bucket, counters in rollups.items()}
-        add_into(merged, change)
-        if states and len(states) + 1 + len(merged) > limit:
+        if states and len(states) + 1 + _merged_size(rollups, change) > limit:
             groups.append((states, rollups))
-            states, merged = [], {}
-            add_into(merged, change)
+            states, rollups = [], {}
+        add_into(rollups, change)
         states.append(state)
-        rollups = merged
     if states:
         groups.append((states, rollups))
     return groups
+
+
+def _merged_size(total: Contribution, part: Contribution) -> int:
+    """``len(total)`` after ``add_into(total, part)``, without changing ``total``: a new bucket
+    counts unless all its counters are zero, a bucket the part brings to all zeros is dropped."""
+    size = len(total)
+    for bucket, counters in part.items():
+        current = total.get(bucket)
+        if current is None:
+            size += any(counters.values())
+        elif not any(current.get(n, 0) + counters.get(n, 0) for n in current.keys() | counters.keys()):
+            size -= 1
+    return size
 
 
 def aggregate(
