@@ -247,7 +247,7 @@ def _transact(actions: list[dict[str, Any]]) -> list[AttemptCounter | None] | No
         client.transact_write_items(TransactItems=actions)
     except client.exceptions.TransactionCanceledException as exc:
         reasons = exc.response.get("CancellationReasons", [])
-        codes = [str(r.get("Code", "None")) for r in reasons]
+        codes = transient.cancellation_reasons(exc)
         if len(reasons) != len(actions) or not all(code in _CANCELLED_FOR for code in codes):
             raise
         return [
@@ -268,15 +268,9 @@ def with_states(held: tuple[Reservation, ...]) -> tuple[Reservation, ...]:
     unknown = [r for r in held if r.state is None]
     if not unknown:
         return held
-    keys = [dynamo.key(counter_pk(r.on.subject), VERIFY) for r in unknown]
-    found: dict[str, AttemptCounter] = {}
-    request: dict[str, Any] = {dynamo.table("state"): {"Keys": keys, "ConsistentRead": True}}
-    while request:
-        response = dynamo.ddb().batch_get_item(RequestItems=request)
-        for raw in response.get("Responses", {}).get(dynamo.table("state"), []):
-            item = dynamo.from_item(raw)
-            found[str(item["pk"])] = _counter(item)
-        request = response.get("UnprocessedKeys") or {}
+    keys = [(counter_pk(r.on.subject), VERIFY) for r in unknown]
+    items = dynamo.batch_get({"state": keys}, consistent=True)["state"]
+    found = {str(item["pk"]): _counter(item) for item in items}
     return tuple(
         r if r.state is not None else replace(r, state=found.get(counter_pk(r.on.subject), AttemptCounter()))
         for r in held
@@ -284,8 +278,8 @@ def with_states(held: tuple[Reservation, ...]) -> tuple[Reservation, ...]:
 
 
 def release_attempts(held: tuple[Reservation, ...], token: str) -> None:
-    """Give reservations back (a correct PIN, or a later counter refused): one ``TransactWriteItems``
-    for two or three counters, one UpdateItem for one.
+    """Give a verified caller's reservations back: one ``TransactWriteItems`` for two or three
+    counters, one UpdateItem for one.
 
     Each is conditional on the token still being there, so an attempt is never given back twice and a
     window restarted since then is left alone. A transaction is all or nothing, so when it is
